@@ -1,0 +1,159 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { RecstreamError } from './errors.js';
+
+/** An error with an HTTP status, a JSON body for the caller and optional headers. */
+export class HttpError extends RecstreamError {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message, { retriable: status >= 500 || status === 429 });
+  }
+}
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  /** Reads the whole body, failing with 413 past the server's `maxBodyBytes`. */
+  body(): Promise<Buffer>;
+}
+
+export interface HttpResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (request: HttpRequest) => Promise<HttpResponse>;
+
+export interface HttpServiceOptions {
+  port: number;
+  host: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  logger: Logger;
+  /** Prometheus registry served on /metrics. */
+  registry: Registry;
+  /** Answers /readyz: true once dependencies are connected. */
+  ready: () => boolean;
+}
+
+export const DEFAULT_HTTP_OPTIONS = { port: 8080, host: '0.0.0.0', maxBodyBytes: 5 * 1024 * 1024 };
+
+/**
+ * A small JSON-over-HTTP server: exact-path routes, bounded bodies, and the
+ * /healthz, /readyz and /metrics endpoints every app exposes.
+ */
+export class HttpService {
+  private readonly routes = new Map<string, Handler>();
+  private readonly server: Server;
+  private closing?: Promise<void>;
+
+  constructor(private readonly options: HttpServiceOptions) {
+    this.server = createServer((req, res) => void this.dispatch(req, res));
+    this.server.keepAliveTimeout = 65_000;
+    this.route('GET', '/healthz', async () => ({ status: 200, body: { status: 'ok' } }));
+    this.route('GET', '/readyz', async () =>
+      options.ready() ? { status: 200, body: { status: 'ready' } } : { status: 503, body: { status: 'not ready' } },
+    );
+    this.route('GET', '/metrics', async () => ({
+      status: 200,
+      body: await options.registry.metrics(),
+      headers: { 'content-type': options.registry.contentType },
+    }));
+  }
+
+  route(method: string, path: string, handler: Handler): this {
+    this.routes.set(`${method} ${path}`, handler);
+    return this;
+  }
+
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    return this.server.address() as AddressInfo;
+  }
+
+  /** Stops accepting connections and waits for requests in flight to finish. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      this.server.closeIdleConnections();
+    });
+    return this.closing;
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    let response: HttpResponse;
+    try {
+      const handler = this.routes.get(`${method} ${url.pathname}`);
+      if (!handler) throw new HttpError(404, `no route for ${method} ${url.pathname}`);
+      response = await handler({
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body: () => readBody(req, this.options.maxBodyBytes),
+      });
+    } catch (error) {
+      response = this.errorResponse(error, method, url.pathname);
+      if (response.status === 413) res.setHeader('connection', 'close');
+    }
+    send(res, response);
+  }
+
+  private errorResponse(error: unknown, method: string, path: string): HttpResponse {
+    if (error instanceof HttpError) {
+      return { status: error.status, body: { error: error.message, ...error.details }, headers: error.headers };
+    }
+    this.options.logger.error({ err: error, method, path }, 'request failed');
+    return { status: 500, body: { error: 'internal error' } };
+  }
+}
+
+function send(res: ServerResponse, response: HttpResponse): void {
+  const isText = typeof response.body === 'string';
+  const payload = isText ? (response.body as string) : JSON.stringify(response.body);
+  res.writeHead(response.status, {
+    'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...response.headers,
+  });
+  res.end(payload);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge(limit));
+      } else chunks.push(chunk);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks, size)));
+    req.once('error', reject);
+  });
+}
+
+const tooLarge = (limit: number) =>
+  new HttpError(413, `request body exceeds ${limit} bytes; split it into smaller batches`, { max_bytes: limit });

@@ -1,0 +1,15 @@
+export { RecstreamError, NonRetriableError, ConfigError, isRetriable } from './errors.js';
+export { retry, DEFAULT_RETRY, type RetryOptions } from './retry.js';
+export { parseEnv, infraEnv, brokersFrom } from './config.js';
+export { createLogger, type Logger } from './logger.js';
+export { closeOnSignals, type Closable } from './signals.js';
+export {
+  HttpService,
+  HttpError,
+  DEFAULT_HTTP_OPTIONS,
+  type HttpServiceOptions,
+  type HttpRequest,
+  type HttpResponse,
+  type Handler,
+} from './http.js';
+export { createRegistry } from './metrics.js';
