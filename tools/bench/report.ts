@@ -1,0 +1,49 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+
+export interface BenchReport {
+  /** The area after `bench:`, e.g. `ingest`. */
+  area: string;
+  /** Headline figures; also printed as the bench's last output line. */
+  figures: Record<string, number | string | boolean>;
+  /** Markdown lines with detail (tables, notes), placed under the figures. */
+  details?: string[];
+}
+
+const FILE = resolve(import.meta.dirname, '../../BENCHMARKS.md');
+const HEADER = '# Benchmarks\n\nEach section is rewritten by its `npm run bench:<area>` run; numbers are as measured.\n';
+
+export function machineDescription(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
+}
+
+/**
+ * Rewrites this area's section of BENCHMARKS.md (command, machine, date,
+ * figures) and prints the figures as one JSON line, the bench's last output.
+ */
+export function recordBenchmark(report: BenchReport): void {
+  const begin = `<!-- bench:${report.area} -->`;
+  const end = `<!-- /bench:${report.area} -->`;
+  const section = [
+    begin,
+    `## bench:${report.area}`,
+    '',
+    `- command: \`npm run bench:${report.area}\``,
+    `- machine: ${machineDescription()}`,
+    `- date: ${new Date().toISOString()}`,
+    '',
+    '| figure | value |',
+    '|---|---|',
+    ...Object.entries(report.figures).map(([name, value]) => `| ${name} | ${value} |`),
+    '',
+    ...(report.details ?? []),
+    end,
+  ].join('\n');
+  const current = existsSync(FILE) ? readFileSync(FILE, 'utf8') : HEADER;
+  const pattern = new RegExp(`${begin}[\\s\\S]*?${end}`);
+  const next = pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(FILE, next);
+  console.log(JSON.stringify(report.figures));
+}
