@@ -1,1 +1,3 @@
-export {};
+export * from './events.js';
+export { validateEvent, type Validation } from './validate.js';
+export { TOPICS, routeEvent, type TopicSpec, type DeadLetter } from './topics.js';

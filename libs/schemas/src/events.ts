@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * Event contract, version 1. Every event carries `event_id`, the idempotency
+ * key that lets consumers apply it once however often it is delivered.
+ * Input accepts ISO-8601 strings or epoch milliseconds for times; the
+ * parsed form (what goes on Kafka) always holds epoch milliseconds.
+ */
+export const EVENT_SCHEMA_VERSION = 1;
+
+export const MAX_ID_LENGTH = 128;
+const id = z.string().min(1, 'must not be empty').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
+const label = z.string().min(1).max(64);
+
+/** Epoch milliseconds from a number or an ISO-8601 string; years 2000 to 2100. */
+const timestamp = z
+  .union([z.number().int('must be whole milliseconds'), z.string().datetime({ offset: true, message: 'must be ISO-8601' })])
+  .transform((value) => (typeof value === 'number' ? value : Date.parse(value)))
+  .refine((ms) => ms >= 946_684_800_000 && ms < 4_102_444_800_000, 'must be between 2000 and 2100 (epoch ms or ISO-8601)');
+
+export const INTERACTION_TYPES = [
+  'exposure',
+  'click',
+  'view',
+  'add_to_cart',
+  'purchase',
+  'rating',
+  'like',
+  'dislike',
+] as const;
+export type InteractionType = (typeof INTERACTION_TYPES)[number];
+
+export const DEVICES = ['mobile', 'desktop', 'tablet', 'tv', 'other'] as const;
+
+/** Where and how the event happened; unknown keys are kept for custom context. */
+export const Context = z
+  .object({
+    surface: label.optional(),
+    page: label.optional(),
+    position: z.number().int().min(0).max(10_000).optional(),
+    device: z.enum(DEVICES).optional(),
+    locale: z.string().max(35).optional(),
+  })
+  .catchall(z.union([z.string().max(256), z.number(), z.boolean()]))
+  .refine((context) => Object.keys(context).length <= 32, 'must have at most 32 keys');
+
+const base = {
+  schema_version: z.literal(EVENT_SCHEMA_VERSION).default(EVENT_SCHEMA_VERSION),
+  event_id: id,
+  event_time: timestamp,
+};
+
+/** A user's interaction with an item: exposures, clicks, views, conversions, ratings. */
+export const InteractionEvent = z
+  .object({
+    ...base,
+    type: z.enum(INTERACTION_TYPES),
+    user_id: id,
+    item_id: id,
+    context: Context.default({}),
+    /** Links an outcome to the exposure (served list) that caused it. */
+    request_id: id.optional(),
+    experiment: label.optional(),
+    variant: label.optional(),
+    /** Time spent on the item, for `view`. */
+    dwell_ms: z.number().int().min(0).max(86_400_000).optional(),
+    /** Explicit rating, for `rating` (e.g. 1-5 stars). */
+    rating: z.number().min(0).max(10).optional(),
+    /** Purchase value in the shop's currency, for `purchase`. */
+    value: z.number().min(0).optional(),
+  })
+  .strict()
+  .superRefine((event, ctx) => {
+    if (event.type === 'rating' && event.rating === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rating'], message: 'is required for rating events' });
+    }
+    if (event.variant !== undefined && event.experiment === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['experiment'], message: 'is required when variant is set' });
+    }
+  });
+
+/** Upsert of an item's catalogue attributes. */
+export const ItemEvent = z
+  .object({
+    ...base,
+    type: z.literal('item'),
+    item_id: id,
+    categories: z.array(label).max(16).default([]),
+    tags: z.array(label).max(64).default([]),
+    created_time: timestamp.optional(),
+    available: z.boolean().default(true),
+  })
+  .strict();
+
+/** Upsert of a user's attributes. */
+export const UserEvent = z
+  .object({
+    ...base,
+    type: z.literal('user'),
+    user_id: id,
+    attributes: z
+      .record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
+      .refine((attributes) => Object.keys(attributes).length <= 64, 'must have at most 64 keys')
+      .default({}),
+  })
+  .strict();
+
+export type InteractionEvent = z.infer<typeof InteractionEvent>;
+export type ItemEvent = z.infer<typeof ItemEvent>;
+export type UserEvent = z.infer<typeof UserEvent>;
+export type AnyEvent = InteractionEvent | ItemEvent | UserEvent;
+/** What producers may send: the input side of the schemas (times as ISO or ms, defaults omitted). */
+export type InteractionEventInput = z.input<typeof InteractionEvent>;
+export type AnyEventInput = z.input<typeof InteractionEvent> | z.input<typeof ItemEvent> | z.input<typeof UserEvent>;
