@@ -1,1 +1,2 @@
-export {};
+export { createKafka, type KafkaClientOptions } from './kafka.js';
+export { ensureTopics } from './topics.js';

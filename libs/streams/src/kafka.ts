@@ -1,0 +1,38 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaClientOptions {
+  clientId: string;
+  brokers: string[];
+  logger: Logger;
+  /** Connection and request timeouts, in ms. */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Retries for kafkajs' own requests (metadata, produce) before an error surfaces. */
+  retries?: number;
+}
+
+const DEFAULTS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, retries: 5 };
+
+/** A kafkajs client whose logs go through pino at the matching level. */
+export function createKafka(options: KafkaClientOptions): Kafka {
+  const opts = { ...DEFAULTS, ...options };
+  const config: KafkaConfig = {
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    connectionTimeout: opts.connectionTimeoutMs,
+    requestTimeout: opts.requestTimeoutMs,
+    retry: { retries: opts.retries, initialRetryTime: 100, maxRetryTime: 2_000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => logTo(opts.logger, entry),
+  };
+  return new Kafka(config);
+}
+
+function logTo(logger: Logger, { level, log }: LogEntry): void {
+  const { message, ...fields } = log;
+  const entry = { kafka: fields };
+  if (level === logLevel.ERROR) logger.error(entry, message);
+  else if (level === logLevel.WARN) logger.warn(entry, message);
+  else logger.debug(entry, message);
+}

@@ -1,0 +1,24 @@
+/** `npm run infra:down`: stops the services that infra:up started, and nothing else. */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { stopKafka } from './kafka.js';
+import { stopPostgres } from './postgres.js';
+import { stopRedis } from './redis.js';
+import { DATA_DIR, infraSettings } from './settings.js';
+
+const STATE_FILE = resolve(DATA_DIR, 'infra-started.json');
+const say = (line: string) => console.log(`[infra] ${line}`);
+
+async function main(): Promise<void> {
+  const started: string[] = existsSync(STATE_FILE) ? JSON.parse(readFileSync(STATE_FILE, 'utf8')) : [];
+  if (started.includes('kafka')) await stopKafka(say);
+  if (started.includes('redis')) stopRedis(infraSettings(), say);
+  if (started.includes('postgres')) stopPostgres(say);
+  rmSync(STATE_FILE, { force: true });
+  say(started.length ? `stopped ${started.join(', ')}` : 'nothing to stop: infra:up started no service');
+}
+
+main().catch((error: Error) => {
+  console.error(`[infra] ${error.message}`);
+  process.exit(1);
+});
