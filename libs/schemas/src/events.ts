@@ -9,8 +9,9 @@ import { z } from 'zod';
 export const EVENT_SCHEMA_VERSION = 1;
 
 export const MAX_ID_LENGTH = 128;
-const id = z.string().min(1, 'must not be empty').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
-const label = z.string().min(1).max(64);
+const requiredString = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a string') };
+const id = z.string(requiredString).min(1, 'must not be empty').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
+const label = z.string(requiredString).min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 
 /** Epoch milliseconds from a number or an ISO-8601 string; years 2000 to 2100. */
 const timestamp = z

@@ -1,2 +1,3 @@
 export { createKafka, type KafkaClientOptions } from './kafka.js';
 export { ensureTopics } from './topics.js';
+export { LocalKafkaBroker, type LocalBrokerOptions } from './local-broker.js';

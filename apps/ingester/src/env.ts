@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { brokersFrom, infraEnv, parseEnv } from '@recstream/platform';
+import { DEFAULT_INGESTER_OPTIONS } from '@recstream/ingest';
+
+const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const schema = z.object({
+  KAFKA_BROKERS: infraEnv.KAFKA_BROKERS,
+  LOG_LEVEL: infraEnv.LOG_LEVEL,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_INGESTER_OPTIONS.port),
+  HOST: z.string().default(DEFAULT_INGESTER_OPTIONS.host),
+  MAX_BODY_BYTES: int(DEFAULT_INGESTER_OPTIONS.maxBodyBytes),
+  MAX_BATCH_EVENTS: int(DEFAULT_INGESTER_OPTIONS.maxBatchEvents),
+  MAX_BUFFERED_EVENTS: int(DEFAULT_INGESTER_OPTIONS.maxBufferedEvents),
+  PRODUCE_TIMEOUT_MS: int(DEFAULT_INGESTER_OPTIONS.produceTimeoutMs),
+});
+
+export function ingesterConfig(env: Record<string, string | undefined> = process.env) {
+  const e = parseEnv('ingester', schema, env);
+  return {
+    brokers: brokersFrom(e.KAFKA_BROKERS),
+    logLevel: e.LOG_LEVEL,
+    options: {
+      port: e.PORT,
+      host: e.HOST,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxBatchEvents: e.MAX_BATCH_EVENTS,
+      maxBufferedEvents: e.MAX_BUFFERED_EVENTS,
+      produceTimeoutMs: e.PRODUCE_TIMEOUT_MS,
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { Partitioners, type Kafka } from 'kafkajs';
+import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type Logger } from '@recstream/platform';
+import { createIngestMetrics } from './metrics.js';
+import { DEFAULT_PUBLISHER_OPTIONS, EventPublisher, type EventPublisherOptions } from './publisher.js';
+import { registerIngestRoutes } from './routes.js';
+
+export interface IngesterOptions extends EventPublisherOptions {
+  port: number;
+  host: string;
+  maxBodyBytes: number;
+  /** Most events one batch request may hold. */
+  maxBatchEvents: number;
+}
+
+export const DEFAULT_INGESTER_OPTIONS: IngesterOptions = {
+  ...DEFAULT_HTTP_OPTIONS,
+  ...DEFAULT_PUBLISHER_OPTIONS,
+  maxBatchEvents: 5_000,
+};
+
+/** The event ingester: HTTP in, Kafka out. `start()` connects and listens; `close()` drains and disconnects. */
+export class Ingester {
+  readonly http: HttpService;
+  private readonly publisher: EventPublisher;
+  private closing?: Promise<void>;
+
+  constructor(kafka: Kafka, logger: Logger, options: Partial<IngesterOptions> = {}) {
+    const opts = { ...DEFAULT_INGESTER_OPTIONS, ...options };
+    const producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      // Java-compatible murmur2, so other Kafka clients key users to the same partitions.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.publisher = new EventPublisher(producer, logger, opts);
+    const registry = createRegistry('ingester');
+    this.http = new HttpService({ ...opts, logger, registry, ready: () => this.publisher.ready });
+    registerIngestRoutes(this.http, this.publisher, createIngestMetrics(registry, () => this.publisher.bufferedEvents), opts.maxBatchEvents);
+  }
+
+  /** Connects to Kafka, then listens; resolves with the bound port. */
+  async start(): Promise<number> {
+    await this.publisher.connect();
+    return (await this.http.listen()).port;
+  }
+
+  /** Stops taking requests, answers those in flight once Kafka acknowledges them, then disconnects. */
+  close(): Promise<void> {
+    this.closing ??= this.http.close().then(() => this.publisher.close());
+    return this.closing;
+  }
+}

@@ -1,0 +1,92 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface LocalBrokerOptions {
+  /** Folder holding Kafka's jars (kafka_2.13, kafka-tools and their dependencies). */
+  libsDir: string;
+  /** Folder for the broker's config, log dirs and server log; reused across restarts. */
+  dataDir: string;
+  /** Client port; the controller listens on port + 1. */
+  port: number;
+  /** JVM heap, e.g. `512m`. */
+  heap: string;
+  /** log4j 1.x properties file for the broker's own logging. */
+  log4jConfig?: string;
+}
+
+/**
+ * A single-node KRaft Kafka broker run from Apache Kafka's jars with `java`:
+ * a real broker for local runs and tests where Docker is not available.
+ */
+export class LocalKafkaBroker {
+  private child?: ChildProcess;
+
+  constructor(private readonly options: LocalBrokerOptions) {}
+
+  get address(): string {
+    return `127.0.0.1:${this.options.port}`;
+  }
+
+  get logFile(): string {
+    return resolve(this.options.dataDir, 'server.log');
+  }
+
+  /**
+   * Formats the log dirs on first use and launches the broker. With
+   * `detached`, it outlives this process (infra:up); otherwise it is a child
+   * that `stop()`/`kill()` end. Returns the pid; readiness is the caller's to await.
+   */
+  start({ detached = false } = {}): number {
+    const { dataDir, libsDir, port, heap, log4jConfig } = this.options;
+    mkdirSync(dataDir, { recursive: true });
+    const properties = resolve(dataDir, 'server.properties');
+    writeFileSync(properties, serverProperties(port, resolve(dataDir, 'data')));
+    const classpath = `${libsDir}/*`;
+    if (!existsSync(resolve(dataDir, 'data/meta.properties'))) {
+      const clusterId = randomBytes(16).toString('base64url');
+      execFileSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { stdio: 'ignore' });
+    }
+    const log = openSync(this.logFile, 'a');
+    const jvm = [`-Xmx${heap}`, `-Xms${heap}`, '-XX:+UseG1GC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
+    if (log4jConfig) jvm.push(`-Dlog4j.configuration=file:${log4jConfig}`);
+    const child = spawn('java', [...jvm, '-cp', classpath, 'kafka.Kafka', properties], { detached, stdio: ['ignore', log, log] });
+    if (detached) child.unref();
+    else this.child = child;
+    return child.pid!;
+  }
+
+  /** Ends the child broker: SIGTERM for a clean shutdown, SIGKILL for a crash. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+    this.child = undefined;
+  }
+}
+
+function serverProperties(port: number, logDirs: string): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${port + 1}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${port + 1}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `log.dirs=${logDirs}`,
+    'num.partitions=3',
+    // Topics are created explicitly, with their partitions and retention (topics:create).
+    'auto.create.topics.enable=false',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'min.insync.replicas=1',
+    'group.initial.rebalance.delay.ms=0',
+    '',
+  ].join('\n');
+}
