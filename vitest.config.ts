@@ -1,12 +1,12 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Workspace libs export their TypeScript sources under this condition, so tests
 // run against src without a build step.
-const conditions = ['@recstream/source', 'import', 'module', 'node', 'default'];
+const SOURCE_CONDITION = '@recstream/source';
 
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['@recstream/source'] } },
+  ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
   test: {
     projects: [
       {

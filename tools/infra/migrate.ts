@@ -1,5 +1,5 @@
 /** `npm run db:migrate`: applies pending Postgres migrations to DATABASE_URL. */
-import { migrateDatabase } from '@recstream/schemas';
+import { migrateDatabase } from '@recstream/schemas/migrate';
 import { infraSettings } from './settings.js';
 
 const { DATABASE_URL } = infraSettings();

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import pg from 'pg';
-import { migrateDatabase } from '@recstream/schemas';
+import { migrateDatabase } from '@recstream/schemas/migrate';
 import { waitFor } from './probe.js';
 import type { InfraSettings } from './settings.js';
 

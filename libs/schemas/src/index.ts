@@ -1,4 +1,3 @@
 export * from './events.js';
 export { validateEvent, type Validation } from './validate.js';
 export { TOPICS, routeEvent, type TopicSpec, type DeadLetter } from './topics.js';
-export { migrateDatabase, MIGRATIONS_DIR, type MigrateOptions } from './migrate.js';
