@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokersFrom, createLogger } from '@recstream/platform';
 import { TOPICS, type DeadLetter } from '@recstream/schemas';
 import { createKafka } from '@recstream/streams';
-import { collectMessages, latestOffsets, type Offsets } from '@recstream/streams/testing';
+import { collectMessages, latestOffsets, type CollectedMessage, type Offsets } from '@recstream/streams/testing';
 import { Ingester } from '../src/index.js';
 
 const logger = createLogger('ingester-test', 'silent');
@@ -41,7 +41,7 @@ describe('ingester over HTTP into a real Kafka', () => {
     expect((await post('/v1/events/batch', ndjson, 'application/x-ndjson')).status).toBe(200);
 
     const ids = new Set([0, 1, 2, 3, 4, 5].map((n) => `${run}-${n}`));
-    const mine = (messages: { value: string }[]) => messages.filter((m) => ids.has(JSON.parse(m.value).event_id));
+    const mine = (messages: CollectedMessage[]) => messages.filter((m) => ids.has(JSON.parse(m.value).event_id));
     const messages = mine(
       await collectMessages(kafka, TOPICS.events.name, { from: from[TOPICS.events.name], done: (all) => mine(all).length === ids.size }),
     );
@@ -110,7 +110,7 @@ describe('ingester over HTTP into a real Kafka', () => {
     for (const [request, status, message] of cases) {
       const response = await request;
       expect(response.status).toBe(status);
-      expect((await response.json()).error).toMatch(message);
+      expect(((await response.json()) as { error: string }).error).toMatch(message);
     }
   });
 
