@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '@recstream/platform';
 import { TOPICS } from '@recstream/schemas';
 import { LocalKafkaBroker, createKafka, ensureTopics } from '@recstream/streams';
-import { collectMessages } from '@recstream/streams/testing';
+import { collectMessages } from '@recstream/streams/inspect';
 import { Ingester } from '../src/index.js';
 
 // A broker of the test's own, so stopping it disturbs nobody else's tests.
