@@ -6,6 +6,9 @@ const int = (fallback: number) => z.coerce.number().int().positive().default(fal
 
 const schema = z.object({
   KAFKA_BROKERS: infraEnv.KAFKA_BROKERS,
+  DATABASE_URL: infraEnv.DATABASE_URL,
+  /** `api-key`: callers need a key with the `ingest` scope (keys live in Postgres); `none`: open, for trusted networks only. */
+  AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
   LOG_LEVEL: infraEnv.LOG_LEVEL,
   PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_INGESTER_OPTIONS.port),
   HOST: z.string().default(DEFAULT_INGESTER_OPTIONS.host),
@@ -19,6 +22,8 @@ export function ingesterConfig(env: Record<string, string | undefined> = process
   const e = parseEnv('ingester', schema, env);
   return {
     brokers: brokersFrom(e.KAFKA_BROKERS),
+    databaseUrl: e.DATABASE_URL,
+    authMode: e.AUTH_MODE,
     logLevel: e.LOG_LEVEL,
     options: {
       port: e.PORT,

@@ -1,5 +1,5 @@
 import { Partitioners, type Kafka } from 'kafkajs';
-import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type Logger } from '@recstream/platform';
+import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { createIngestMetrics } from './metrics.js';
 import { DEFAULT_PUBLISHER_OPTIONS, EventPublisher, type EventPublisherOptions } from './publisher.js';
 import { registerIngestRoutes } from './routes.js';
@@ -10,6 +10,8 @@ export interface IngesterOptions extends EventPublisherOptions {
   maxBodyBytes: number;
   /** Most events one batch request may hold. */
   maxBatchEvents: number;
+  /** Checks API keys (scope `ingest`); without it the endpoints are open. */
+  authorize?: HttpServiceOptions['authorize'];
 }
 
 export const DEFAULT_INGESTER_OPTIONS: IngesterOptions = {

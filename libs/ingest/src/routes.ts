@@ -11,6 +11,8 @@ export interface RejectedEvent {
 }
 
 const SOURCE = 'ingester';
+/** The API-key scope the ingest routes require. */
+export const INGEST_SCOPE = 'ingest';
 
 /**
  * POST /v1/events takes one event (202, or 400 naming the bad fields);
@@ -40,7 +42,7 @@ export function registerIngestRoutes(
     }
     await publish([result.event], []);
     return { status: 202, body: { accepted: 1, event_id: result.event.event_id } };
-  });
+  }, INGEST_SCOPE);
 
   http.route('POST', '/v1/events/batch', async (request: HttpRequest): Promise<HttpResponse> => {
     const items = decodeBatch(await request.body(), request.headers['content-type'], maxBatchEvents);
@@ -55,7 +57,7 @@ export function registerIngestRoutes(
     });
     await publish(events, deadLetters);
     return { status: 200, body: { accepted: events.length, rejected } };
-  });
+  }, INGEST_SCOPE);
 }
 
 const deadLetter = (reasons: string[], raw: unknown): DeadLetter => ({ reasons, source: SOURCE, received_at: Date.now(), raw });

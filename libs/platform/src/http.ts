@@ -43,6 +43,11 @@ export interface HttpServiceOptions {
   registry: Registry;
   /** Answers /readyz: true once dependencies are connected. */
   ready: () => boolean;
+  /**
+   * Checks the caller of a route registered with a scope; throws an HttpError
+   * (401/403/429) to refuse. Without it, scoped routes are open.
+   */
+  authorize?: (request: HttpRequest, scope: string) => Promise<unknown>;
 }
 
 export const DEFAULT_HTTP_OPTIONS = { port: 8080, host: '0.0.0.0', maxBodyBytes: 5 * 1024 * 1024 };
@@ -52,7 +57,7 @@ export const DEFAULT_HTTP_OPTIONS = { port: 8080, host: '0.0.0.0', maxBodyBytes:
  * /healthz, /readyz and /metrics endpoints every app exposes.
  */
 export class HttpService {
-  private readonly routes = new Map<string, Handler>();
+  private readonly routes = new Map<string, { handler: Handler; scope?: string }>();
   private readonly server: Server;
   private closing?: Promise<void>;
 
@@ -70,8 +75,9 @@ export class HttpService {
     }));
   }
 
-  route(method: string, path: string, handler: Handler): this {
-    this.routes.set(`${method} ${path}`, handler);
+  /** Adds a route; with `scope`, callers must hold an API key with that scope. */
+  route(method: string, path: string, handler: Handler, scope?: string): this {
+    this.routes.set(`${method} ${path}`, { handler, scope });
     return this;
   }
 
@@ -97,15 +103,17 @@ export class HttpService {
     const method = req.method ?? 'GET';
     let response: HttpResponse;
     try {
-      const handler = this.routes.get(`${method} ${url.pathname}`);
-      if (!handler) throw new HttpError(404, `no route for ${method} ${url.pathname}`);
-      response = await handler({
+      const route = this.routes.get(`${method} ${url.pathname}`);
+      if (!route) throw new HttpError(404, `no route for ${method} ${url.pathname}`);
+      const request: HttpRequest = {
         method,
         path: url.pathname,
         query: url.searchParams,
         headers: req.headers,
         body: () => readBody(req, this.options.maxBodyBytes),
-      });
+      };
+      if (route.scope && this.options.authorize) await this.options.authorize(request, route.scope);
+      response = await route.handler(request);
     } catch (error) {
       response = this.errorResponse(error, method, url.pathname);
       if (response.status === 413) res.setHeader('connection', 'close');
