@@ -7,6 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { ApiKeyStore } from '@recstream/auth';
 import { brokersFrom } from '@recstream/platform';
 import { ensureTopics } from '@recstream/streams';
 import { SyntheticWorld } from '@recstream/synth';
@@ -38,7 +40,17 @@ function buildBodies(): { bodies: string[]; meanEventBytes: number } {
   return { bodies, meanEventBytes: Math.round(bytes / count) };
 }
 
-async function runLoad(bodies: string[], seconds: number) {
+/** A fresh ingest key, so the bench pays for authentication like real callers do. */
+async function createIngestKey(): Promise<string> {
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/recstream', max: 1 });
+  try {
+    return (await new ApiKeyStore(pool).create('bench:ingest', ['ingest'], 100_000)).key;
+  } finally {
+    await pool.end();
+  }
+}
+
+async function runLoad(bodies: string[], seconds: number, key: string) {
   let next = 0;
   return autocannon({
     url: `http://127.0.0.1:${PORT}`,
@@ -48,7 +60,7 @@ async function runLoad(bodies: string[], seconds: number) {
       {
         method: 'POST',
         path: '/v1/events/batch',
-        headers: { 'content-type': 'application/x-ndjson' },
+        headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${key}` },
         setupRequest: (request: autocannon.Request) => ({ ...request, body: bodies[next++ % bodies.length] }),
       },
     ],
@@ -93,13 +105,14 @@ async function main(): Promise<void> {
 
   console.log('generating request bodies…');
   const { bodies, meanEventBytes } = buildBodies();
+  const key = await createIngestKey();
   console.log(`starting the ingester on :${PORT}`);
-  const ingester = await startApp('ingester', PORT);
+  const ingester = await startApp('ingester', PORT, { AUTH_MODE: 'api-key' });
   try {
     console.log('warming up for 5 s…');
-    await runLoad(bodies, 5);
+    await runLoad(bodies, 5, key);
     console.log(`measuring for ${DURATION_S} s with ${CONNECTIONS} connections…`);
-    const result = await runLoad(bodies, DURATION_S);
+    const result = await runLoad(bodies, DURATION_S, key);
     const ok = result['2xx'];
     const eventsPerS = Math.round((ok * BATCH) / DURATION_S);
     console.log('running Kafka ProducerPerformance (acks=all, same record size)…');
@@ -119,7 +132,7 @@ async function main(): Promise<void> {
       },
       details: [
         `Load: autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after a 5 s warm-up, NDJSON batches of ${BATCH} generated events,`,
-        'ingester as its own process, acks from all in-sync replicas, broker on the same 2-core machine.',
+        'ingester as its own process with API-key authentication, acks from all in-sync replicas, broker on the same 2-core machine.',
         'Kafka reference: org.apache.kafka.tools.ProducerPerformance, 1,000,000 records of the mean event size, acks=all.',
       ],
     });
