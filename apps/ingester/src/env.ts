@@ -16,6 +16,8 @@ const schema = z.object({
   MAX_BATCH_EVENTS: int(DEFAULT_INGESTER_OPTIONS.maxBatchEvents),
   MAX_BUFFERED_EVENTS: int(DEFAULT_INGESTER_OPTIONS.maxBufferedEvents),
   PRODUCE_TIMEOUT_MS: int(DEFAULT_INGESTER_OPTIONS.produceTimeoutMs),
+  /** Optional upstream topic of raw JSON events to validate and forward. */
+  RAW_TOPIC: z.string().min(1).optional(),
 });
 
 export function ingesterConfig(env: Record<string, string | undefined> = process.env) {
@@ -32,6 +34,7 @@ export function ingesterConfig(env: Record<string, string | undefined> = process
       maxBatchEvents: e.MAX_BATCH_EVENTS,
       maxBufferedEvents: e.MAX_BUFFERED_EVENTS,
       produceTimeoutMs: e.PRODUCE_TIMEOUT_MS,
+      rawTopic: e.RAW_TOPIC,
     },
   };
 }

@@ -2,6 +2,7 @@ import { Partitioners, type Kafka } from 'kafkajs';
 import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { createIngestMetrics } from './metrics.js';
 import { DEFAULT_PUBLISHER_OPTIONS, EventPublisher, type EventPublisherOptions } from './publisher.js';
+import { RawTopicForwarder } from './raw-topic.js';
 import { registerIngestRoutes } from './routes.js';
 
 export interface IngesterOptions extends EventPublisherOptions {
@@ -10,6 +11,8 @@ export interface IngesterOptions extends EventPublisherOptions {
   maxBodyBytes: number;
   /** Most events one batch request may hold. */
   maxBatchEvents: number;
+  /** Also forward raw JSON events from this Kafka topic (consumer group `ingester-raw`); off when unset. */
+  rawTopic?: string;
   /** Checks API keys (scope `ingest`); without it the endpoints are open. */
   authorize?: HttpServiceOptions['authorize'];
 }
@@ -20,10 +23,11 @@ export const DEFAULT_INGESTER_OPTIONS: IngesterOptions = {
   maxBatchEvents: 5_000,
 };
 
-/** The event ingester: HTTP in, Kafka out. `start()` connects and listens; `close()` drains and disconnects. */
+/** The event ingester: HTTP (and optionally a raw Kafka topic) in, Kafka out. `start()` connects and listens; `close()` drains and disconnects. */
 export class Ingester {
   readonly http: HttpService;
   private readonly publisher: EventPublisher;
+  private readonly forwarder?: RawTopicForwarder;
   private closing?: Promise<void>;
 
   constructor(kafka: Kafka, logger: Logger, options: Partial<IngesterOptions> = {}) {
@@ -36,18 +40,27 @@ export class Ingester {
     this.publisher = new EventPublisher(producer, logger, opts);
     const registry = createRegistry('ingester');
     this.http = new HttpService({ ...opts, logger, registry, ready: () => this.publisher.ready });
-    registerIngestRoutes(this.http, this.publisher, createIngestMetrics(registry, () => this.publisher.bufferedEvents), opts.maxBatchEvents);
+    const metrics = createIngestMetrics(registry, () => this.publisher.bufferedEvents);
+    registerIngestRoutes(this.http, this.publisher, metrics, opts.maxBatchEvents);
+    if (opts.rawTopic) {
+      this.forwarder = new RawTopicForwarder(kafka, this.publisher, metrics, logger, { topic: opts.rawTopic, groupId: 'ingester-raw' });
+    }
   }
 
   /** Connects to Kafka, then listens; resolves with the bound port. */
   async start(): Promise<number> {
     await this.publisher.connect();
+    await this.forwarder?.start();
     return (await this.http.listen()).port;
   }
 
   /** Stops taking requests, answers those in flight once Kafka acknowledges them, then disconnects. */
   close(): Promise<void> {
-    this.closing ??= this.http.close().then(() => this.publisher.close());
+    this.closing ??= (async () => {
+      await this.http.close();
+      await this.forwarder?.close();
+      await this.publisher.close();
+    })();
     return this.closing;
   }
 }

@@ -1,14 +1,8 @@
-import type { HttpRequest, HttpResponse, HttpService } from '@recstream/platform';
-import { HttpError } from '@recstream/platform';
-import { TOPICS, validateEvent, type AnyEvent, type DeadLetter } from '@recstream/schemas';
+import { HttpError, type HttpRequest, type HttpResponse, type HttpService } from '@recstream/platform';
 import { decodeBatch, decodeSingle } from './decode.js';
 import type { IngestMetrics } from './metrics.js';
 import type { EventPublisher } from './publisher.js';
-
-export interface RejectedEvent {
-  index: number;
-  reasons: string[];
-}
+import { publishTriage, triage } from './triage.js';
 
 const SOURCE = 'ingester';
 /** The API-key scope the ingest routes require. */
@@ -20,44 +14,30 @@ export const INGEST_SCOPE = 'ingest';
  * count and each rejected index with its reasons). Rejected input also goes
  * to the dead-letter topic, so nothing sent is lost.
  */
-export function registerIngestRoutes(
-  http: HttpService,
-  publisher: EventPublisher,
-  metrics: IngestMetrics,
-  maxBatchEvents: number,
-): void {
-  const publish = async (events: AnyEvent[], deadLetters: DeadLetter[]) => {
-    const result = await publisher.publish(events, deadLetters);
-    metrics.produceLatency.observe(result.durationMs / 1000);
-    for (const [topic, count] of result.perTopic) if (topic !== TOPICS.deadLetter.name) metrics.accepted.inc({ topic }, count);
-    metrics.rejected.inc(deadLetters.length);
-  };
+export function registerIngestRoutes(http: HttpService, publisher: EventPublisher, metrics: IngestMetrics, maxBatchEvents: number): void {
+  http.route(
+    'POST',
+    '/v1/events',
+    async (request: HttpRequest): Promise<HttpResponse> => {
+      const value = decodeSingle(await request.body(), request.headers['content-type']);
+      const sorted = triage([{ ok: true, value }], SOURCE);
+      await publishTriage(publisher, metrics, sorted);
+      const [event] = sorted.events;
+      if (!event) throw new HttpError(400, 'event rejected', { reasons: sorted.rejected[0]!.reasons });
+      return { status: 202, body: { accepted: 1, event_id: event.event_id } };
+    },
+    INGEST_SCOPE,
+  );
 
-  http.route('POST', '/v1/events', async (request: HttpRequest): Promise<HttpResponse> => {
-    const value = decodeSingle(await request.body(), request.headers['content-type']);
-    const result = validateEvent(value);
-    if (!result.ok) {
-      await publish([], [deadLetter(result.reasons, value)]);
-      throw new HttpError(400, 'event rejected', { reasons: result.reasons });
-    }
-    await publish([result.event], []);
-    return { status: 202, body: { accepted: 1, event_id: result.event.event_id } };
-  }, INGEST_SCOPE);
-
-  http.route('POST', '/v1/events/batch', async (request: HttpRequest): Promise<HttpResponse> => {
-    const items = decodeBatch(await request.body(), request.headers['content-type'], maxBatchEvents);
-    const events: AnyEvent[] = [];
-    const deadLetters: DeadLetter[] = [];
-    const rejected: RejectedEvent[] = [];
-    items.forEach((item, index) => {
-      const result = item.ok ? validateEvent(item.value) : { ok: false as const, reasons: [item.reason] };
-      if (result.ok) return void events.push(result.event);
-      rejected.push({ index, reasons: result.reasons });
-      deadLetters.push(deadLetter(result.reasons, item.ok ? item.value : item.raw));
-    });
-    await publish(events, deadLetters);
-    return { status: 200, body: { accepted: events.length, rejected } };
-  }, INGEST_SCOPE);
+  http.route(
+    'POST',
+    '/v1/events/batch',
+    async (request: HttpRequest): Promise<HttpResponse> => {
+      const items = decodeBatch(await request.body(), request.headers['content-type'], maxBatchEvents);
+      const sorted = triage(items, SOURCE);
+      await publishTriage(publisher, metrics, sorted);
+      return { status: 200, body: { accepted: sorted.events.length, rejected: sorted.rejected } };
+    },
+    INGEST_SCOPE,
+  );
 }
-
-const deadLetter = (reasons: string[], raw: unknown): DeadLetter => ({ reasons, source: SOURCE, received_at: Date.now(), raw });

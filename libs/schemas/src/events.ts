@@ -15,7 +15,9 @@ const label = z.string(requiredString).min(1, 'must not be empty').max(64, 'must
 
 /** Epoch milliseconds from a number or an ISO-8601 string; years 2000 to 2100. */
 const timestamp = z
-  .union([z.number().int('must be whole milliseconds'), z.string().datetime({ offset: true, message: 'must be ISO-8601' })])
+  .union([z.number().int('must be whole milliseconds'), z.string().datetime({ offset: true, message: 'must be ISO-8601' })], {
+    error: (issue) => (issue.input === undefined ? 'is required' : 'must be epoch milliseconds or an ISO-8601 string'),
+  })
   .transform((value) => (typeof value === 'number' ? value : Date.parse(value)))
   .refine((ms) => ms >= 946_684_800_000 && ms < 4_102_444_800_000, 'must be between 2000 and 2100 (epoch ms or ISO-8601)');
 
