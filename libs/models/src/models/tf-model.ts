@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { NonRetriableError } from '@recstream/platform';
+import { assertKernels } from '../backend.js';
+import type { Batch, FeatureSpec } from '../batch.js';
+import { DenseParams, type ParamShape } from '../dense/dense-params.js';
+import { GRADIENT_KERNELS, registerModelGradients } from '../dense/gradients.js';
+import type { CommonConfig, ModelArtifact, ModelKind, RecModel } from '../model.js';
+import { EmbeddingTable, type EmbeddingTableData } from '../sparse/embedding-table.js';
+
+/** Ids to gather from one table; the model receives them as a `[ids.length, dim]` tensor. */
+export interface Lookup {
+  table: string;
+  ids: Int32Array;
+}
+
+export interface TableShape {
+  name: string;
+  dim: number;
+  /** Sightings before an id gets a row. */
+  minCount?: number;
+}
+
+/** What a model's forward pass returns: logits per sample and an optional extra loss (DIEN's auxiliary loss). */
+export interface ForwardResult {
+  logits: tf.Tensor1D;
+  extraLoss?: tf.Scalar;
+}
+
+/** Kernels every tfjs model runs (forward, loss, gradients and the Adam update). */
+export const BASE_KERNELS = [
+  'Abs', 'Add', 'Cast', 'Concat', 'Fill', 'Identity', 'Log1p', 'Exp', 'Maximum', 'Mean', 'Multiply', 'Neg',
+  'RealDiv', 'Relu', 'Reshape', 'Sigmoid', 'Slice', 'Sqrt', 'Square', 'Step', 'Sub', 'Sum', '_FusedMatMul',
+  'BatchMatMul', 'Softplus', 'SplitV', 'Transpose', 'Pack',
+];
+
+/**
+ * Shared machinery of the tfjs models: embedding rows are gathered from
+ * sparse tables into plain input tensors, tfjs differentiates the loss with
+ * respect to those inputs and the dense variables, dense variables step with
+ * Adam and row gradients are scattered back through the sparse optimizer.
+ */
+export abstract class TfModel<Config extends CommonConfig> implements RecModel {
+  protected readonly params: DenseParams;
+  private readonly sparse = new Map<string, EmbeddingTable>();
+  private readonly denseOptimizer: tf.Optimizer;
+
+  protected constructor(
+    readonly kind: ModelKind,
+    readonly config: Config,
+    readonly spec: FeatureSpec,
+    shapes: { tables: TableShape[]; dense: ParamShape[]; kernels: readonly string[] },
+    artifact?: ModelArtifact,
+  ) {
+    registerModelGradients();
+    assertKernels([...BASE_KERNELS, ...GRADIENT_KERNELS, ...shapes.kernels], kind);
+    shapes.tables.forEach((table, i) => {
+      const data: EmbeddingTableData | undefined = artifact?.tables[table.name];
+      if (artifact && !data) throw new NonRetriableError(`artifact of ${kind} lacks table ${table.name}`);
+      this.sparse.set(
+        table.name,
+        new EmbeddingTable(
+          {
+            dim: table.dim,
+            minCount: table.minCount ?? 1,
+            seed: config.seed + i + 1,
+            optimizer: { type: config.sparseOptimizer, learningRate: config.sparseLearningRate, l2: config.l2 },
+          },
+          data,
+        ),
+      );
+    });
+    this.params = new DenseParams(shapes.dense, config.seed, artifact?.dense);
+    this.denseOptimizer = tf.train.adam(config.denseLearningRate);
+  }
+
+  /** Which ids to gather for this batch; `forward` receives them in this order. */
+  protected abstract lookups(batch: Batch, training: boolean): Lookup[];
+
+  /** Logits from the gathered embeddings; runs inside a tidy and, in training, a gradient tape. */
+  protected abstract forward(embedded: tf.Tensor2D[], batch: Batch, training: boolean): ForwardResult;
+
+  trainStep(batch: Batch): number {
+    if (!batch.labels) throw new NonRetriableError(`${this.kind}.trainStep needs labels`);
+    const labels = batch.labels;
+    const gathered = this.gather(this.lookups(batch, true), true);
+    const variables = this.params.list();
+    const inputs = gathered.map((g) => g.tensor);
+    const { value, grads } = tf.tidy(() => {
+      const y = tf.tensor1d(labels);
+      return tf.valueAndGrads((...xs: tf.Tensor[]) => {
+        const result = this.forward(xs.slice(0, inputs.length) as tf.Tensor2D[], batch, true);
+        const loss = sigmoidCrossEntropy(result.logits, y);
+        return result.extraLoss ? tf.add(loss, result.extraLoss) : loss;
+      })([...inputs, ...variables]);
+    });
+    // Rows step on the gradient of the summed loss, so their step size does
+    // not shrink with the batch size (per-row Adagrad/Adam state then scales it).
+    gathered.forEach((g, i) => {
+      g.table.applyGradients(g.rows, grads[i]!.dataSync() as Float32Array, batch.size);
+    });
+    const named = variables.map((variable, i) => ({ name: variable.name, tensor: grads[inputs.length + i]! }));
+    this.denseOptimizer.applyGradients(named);
+    const loss = value.dataSync()[0]!;
+    tf.dispose([value, ...grads, ...inputs]);
+    return loss;
+  }
+
+  score(batch: Batch): Float32Array {
+    const gathered = this.gather(this.lookups(batch, false), false);
+    const probabilities = tf.tidy(() =>
+      tf.sigmoid(this.forward(gathered.map((g) => g.tensor), batch, false).logits),
+    );
+    const out = Float32Array.from(probabilities.dataSync());
+    tf.dispose([probabilities, ...gathered.map((g) => g.tensor)]);
+    return out;
+  }
+
+  tables(): ReadonlyMap<string, EmbeddingTable> {
+    return this.sparse;
+  }
+
+  toArtifact(): ModelArtifact {
+    const tables: Record<string, EmbeddingTableData> = {};
+    for (const [name, table] of this.sparse) tables[name] = table.export();
+    return { kind: this.kind, config: { ...this.config } as Record<string, unknown>, spec: this.spec, dense: this.params.export(), tables };
+  }
+
+  dispose(): void {
+    this.params.dispose();
+    this.denseOptimizer.dispose();
+  }
+
+  protected table(name: string): EmbeddingTable {
+    const table = this.sparse.get(name);
+    if (!table) throw new NonRetriableError(`${this.kind} has no table ${name}`);
+    return table;
+  }
+
+  private gather(lookups: Lookup[], create: boolean) {
+    return lookups.map(({ table: name, ids }) => {
+      const table = this.table(name);
+      const values = new Float32Array(ids.length * table.dim);
+      const rows = new Int32Array(ids.length);
+      table.gather(ids, create, values, rows);
+      return { table, rows, tensor: tf.tensor2d(values, [ids.length, table.dim]) };
+    });
+  }
+}
+
+/** Mean binary cross-entropy from logits: softplus(x) - x * y, which tfjs's softplus keeps stable. */
+export function sigmoidCrossEntropy(logits: tf.Tensor1D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.mean(tf.sub(tf.softplus(logits), tf.mul(logits, labels)));
+}
+
+/** A `[batch, historyLength, 1]` float mask: 1 where the history position holds an item. */
+export function historyMask(history: Int32Array, size: number, length: number): tf.Tensor3D {
+  const mask = new Float32Array(history.length);
+  for (let i = 0; i < history.length; i++) mask[i] = history[i]! >= 0 ? 1 : 0;
+  return tf.tensor3d(mask, [size, length, 1]);
+}
