@@ -4,12 +4,20 @@ import type { FeatureSpec } from '../batch.js';
 import type { ModelArtifact, ModelKind, RecModel } from '../model.js';
 import { MfModel } from './mf.js';
 import { NeuMfModel } from './neumf.js';
+import { TwoTowerModel } from './two-tower.js';
+import { DeepFmModel } from './deepfm.js';
+import { DinModel } from './din.js';
+import { DienModel } from './dien.js';
 
 type Factory = (config: Record<string, unknown>, spec: FeatureSpec, artifact?: ModelArtifact) => RecModel;
 
 const FACTORIES: Record<ModelKind, Factory> = {
   mf: (config, spec, artifact) => new MfModel(config, spec, artifact),
   neumf: (config, spec, artifact) => new NeuMfModel(config, spec, artifact),
+  twotower: (config, spec, artifact) => new TwoTowerModel(config, spec, artifact),
+  deepfm: (config, spec, artifact) => new DeepFmModel(config, spec, artifact),
+  din: (config, spec, artifact) => new DinModel(config, spec, artifact),
+  dien: (config, spec, artifact) => new DienModel(config, spec, artifact),
 };
 
 export const MODEL_KINDS = Object.keys(FACTORIES) as ModelKind[];

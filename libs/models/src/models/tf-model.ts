@@ -106,13 +106,7 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
   }
 
   score(batch: Batch): Float32Array {
-    const gathered = this.gather(this.lookups(batch, false), false);
-    const probabilities = tf.tidy(() =>
-      tf.sigmoid(this.forward(gathered.map((g) => g.tensor), batch, false).logits),
-    );
-    const out = Float32Array.from(probabilities.dataSync());
-    tf.dispose([probabilities, ...gathered.map((g) => g.tensor)]);
-    return out;
+    return this.inference(this.lookups(batch, false), (embedded) => tf.sigmoid(this.forward(embedded, batch, false).logits));
   }
 
   tables(): ReadonlyMap<string, EmbeddingTable> {
@@ -134,6 +128,15 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
     const table = this.sparse.get(name);
     if (!table) throw new NonRetriableError(`${this.kind} has no table ${name}`);
     return table;
+  }
+
+  /** Runs `compute` on gathered rows without creating any, and returns its values. */
+  protected inference(lookups: Lookup[], compute: (embedded: tf.Tensor2D[]) => tf.Tensor): Float32Array {
+    const gathered = this.gather(lookups, false);
+    const result = tf.tidy(() => compute(gathered.map((g) => g.tensor)));
+    const out = Float32Array.from(result.dataSync());
+    tf.dispose([result, ...gathered.map((g) => g.tensor)]);
+    return out;
   }
 
   private gather(lookups: Lookup[], create: boolean) {
