@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, FeatureSpec } from '../batch.js';
 import type { DenseParams, ParamShape } from '../dense/dense-params.js';
 import type { CommonConfig, ModelArtifact } from '../model.js';
-import { createRandom, type Random } from '../random.js';
+import { createRandom } from '../random.js';
 import { TfModel, type ForwardResult, type Lookup } from './tf-model.js';
 import { alongSequence, sequenceLookups, sequenceTables, topLogits, topShapes } from './sequence-features.js';
 
@@ -42,8 +42,6 @@ function gruShapes(name: string, input: number, hidden: number): ParamShape[] {
  * Prediction").
  */
 export class DienModel extends TfModel<DienConfig> {
-  private readonly random: Random;
-
   constructor(config: Partial<DienConfig>, spec: FeatureSpec, artifact?: ModelArtifact) {
     const full = { ...DIEN_DEFAULTS, ...config };
     const d = full.embeddingDim;
@@ -63,14 +61,15 @@ export class DienModel extends TfModel<DienConfig> {
       },
       artifact,
     );
-    this.random = createRandom(full.seed);
   }
 
   protected lookups(batch: Batch, training: boolean): Lookup[] {
     const lookups = sequenceLookups(this.spec, batch);
     if (training) {
-      // Negatives for the auxiliary loss: items of other samples in the batch.
-      const negatives = Int32Array.from(lookups[2]!.ids, () => batch.itemIds[this.random.int(batch.size)]!);
+      // Negatives for the auxiliary loss: items of other samples in the batch,
+      // drawn from a generator seeded by the batch so the loss is a function of the batch.
+      const random = createRandom(this.config.seed + batch.size * 7919 + (batch.itemIds[0] ?? 0));
+      const negatives = Int32Array.from(lookups[2]!.ids, () => batch.itemIds[random.int(batch.size)]!);
       lookups.push({ table: 'item', ids: negatives });
     }
     return lookups;

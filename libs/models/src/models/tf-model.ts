@@ -40,6 +40,8 @@ export const BASE_KERNELS = [
  * Adam and row gradients are scattered back through the sparse optimizer.
  */
 export abstract class TfModel<Config extends CommonConfig> implements RecModel {
+  /** Every kernel training and scoring run, checked against the backend before anything runs. */
+  readonly kernels: readonly string[];
   protected readonly params: DenseParams;
   private readonly sparse = new Map<string, EmbeddingTable>();
   private readonly denseOptimizer: tf.Optimizer;
@@ -52,7 +54,8 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
     artifact?: ModelArtifact,
   ) {
     registerModelGradients();
-    assertKernels([...BASE_KERNELS, ...GRADIENT_KERNELS, ...shapes.kernels], kind);
+    this.kernels = [...BASE_KERNELS, ...GRADIENT_KERNELS, ...shapes.kernels];
+    assertKernels(this.kernels, kind);
     shapes.tables.forEach((table, i) => {
       const data: EmbeddingTableData | undefined = artifact?.tables[table.name];
       if (artifact && !data) throw new NonRetriableError(`artifact of ${kind} lacks table ${table.name}`);
@@ -80,28 +83,37 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
   protected abstract forward(embedded: tf.Tensor2D[], batch: Batch, training: boolean): ForwardResult;
 
   trainStep(batch: Batch): number {
-    if (!batch.labels) throw new NonRetriableError(`${this.kind}.trainStep needs labels`);
-    const labels = batch.labels;
-    const gathered = this.gather(this.lookups(batch, true), true);
-    const variables = this.params.list();
-    const inputs = gathered.map((g) => g.tensor);
-    const { value, grads } = tf.tidy(() => {
-      const y = tf.tensor1d(labels);
-      return tf.valueAndGrads((...xs: tf.Tensor[]) => {
-        const result = this.forward(xs.slice(0, inputs.length) as tf.Tensor2D[], batch, true);
-        const loss = sigmoidCrossEntropy(result.logits, y);
-        return result.extraLoss ? tf.add(loss, result.extraLoss) : loss;
-      })([...inputs, ...variables]);
-    });
+    const { loss, gathered, grads } = this.differentiate(batch);
     // Rows step on the gradient of the summed loss, so their step size does
     // not shrink with the batch size (per-row Adagrad/Adam state then scales it).
     gathered.forEach((g, i) => {
       g.table.applyGradients(g.rows, grads[i]!.dataSync() as Float32Array, batch.size);
     });
-    const named = variables.map((variable, i) => ({ name: variable.name, tensor: grads[inputs.length + i]! }));
+    const variables = this.params.list();
+    const named = variables.map((variable, i) => ({ name: variable.name, tensor: grads[gathered.length + i]! }));
     this.denseOptimizer.applyGradients(named);
+    tf.dispose(grads);
+    return loss;
+  }
+
+  /**
+   * The batch's mean loss and its gradient for every gathered embedding
+   * position, without updating anything: for gradient checks and diagnostics.
+   */
+  sparseGradients(batch: Batch): { loss: number; lookups: { table: string; rows: Int32Array; grads: Float32Array }[] } {
+    const { loss, gathered, grads } = this.differentiate(batch);
+    const lookups = gathered.map((g, i) => ({ table: g.name, rows: g.rows, grads: Float32Array.from(grads[i]!.dataSync()) }));
+    tf.dispose(grads);
+    return { loss, lookups };
+  }
+
+  /** The batch's mean training loss (including any auxiliary loss) at the current weights. */
+  loss(batch: Batch): number {
+    const labels = this.labelsOf(batch);
+    const gathered = this.gather(this.lookups(batch, true), false);
+    const value = tf.tidy(() => this.objective(gathered.map((g) => g.tensor), batch, labels));
     const loss = value.dataSync()[0]!;
-    tf.dispose([value, ...grads, ...inputs]);
+    tf.dispose([value, ...gathered.map((g) => g.tensor)]);
     return loss;
   }
 
@@ -145,8 +157,35 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
       const values = new Float32Array(ids.length * table.dim);
       const rows = new Int32Array(ids.length);
       table.gather(ids, create, values, rows);
-      return { table, rows, tensor: tf.tensor2d(values, [ids.length, table.dim]) };
+      return { name, table, rows, tensor: tf.tensor2d(values, [ids.length, table.dim]) };
     });
+  }
+
+  private labelsOf(batch: Batch): Float32Array {
+    if (!batch.labels) throw new NonRetriableError(`${this.kind} needs labels to train`);
+    return batch.labels;
+  }
+
+  private objective(embedded: tf.Tensor2D[], batch: Batch, labels: Float32Array): tf.Scalar {
+    const result = this.forward(embedded, batch, true);
+    const loss = sigmoidCrossEntropy(result.logits, tf.tensor1d(labels));
+    return result.extraLoss ? tf.add(loss, result.extraLoss) : loss;
+  }
+
+  /** Loss and gradients for the gathered inputs then the dense variables, in that order. */
+  private differentiate(batch: Batch) {
+    const labels = this.labelsOf(batch);
+    const gathered = this.gather(this.lookups(batch, true), true);
+    const inputs = gathered.map((g) => g.tensor);
+    const { value, grads } = tf.tidy(() =>
+      tf.valueAndGrads((...xs: tf.Tensor[]) => this.objective(xs.slice(0, inputs.length) as tf.Tensor2D[], batch, labels))([
+        ...inputs,
+        ...this.params.list(),
+      ]),
+    );
+    const loss = value.dataSync()[0]!;
+    tf.dispose([value, ...inputs]);
+    return { loss, gathered, grads };
   }
 }
 

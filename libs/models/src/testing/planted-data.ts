@@ -13,17 +13,24 @@ export interface PlantedOptions {
   stayInCategory: number;
   /** Size of the latent user/item factors that pick items within a category. */
   factors: number;
+  /** Standard deviation of the user-item factor affinity (log scale): what MF can learn within a category. */
+  affinitySpread: number;
+  /** Standard deviation of item popularity (log scale): how much popularity alone predicts. */
+  popularitySpread: number;
   seed: number;
 }
 
+/** Sized for CI; a history of the last 4 items sees mostly the current category. */
 export const DEFAULT_PLANTED_OPTIONS: PlantedOptions = {
-  users: 400,
+  users: 200,
   items: 300,
-  categories: 12,
-  interactionsPerUser: 24,
-  favouriteCategories: 4,
-  stayInCategory: 0.9,
+  categories: 20,
+  interactionsPerUser: 30,
+  favouriteCategories: 12,
+  stayInCategory: 0.8,
   factors: 4,
+  affinitySpread: 0.7,
+  popularitySpread: 0.7,
   seed: 11,
 };
 
@@ -37,7 +44,8 @@ export function plantedSequences(options: Partial<PlantedOptions> = {}): Interac
   const o = { ...DEFAULT_PLANTED_OPTIONS, ...options };
   const random = createRandom(o.seed);
   const itemFactors = factors(random, o.items, o.factors);
-  const popularity = Array.from({ length: o.items }, () => 1.5 * random.normal());
+  const affinityScale = o.affinitySpread / Math.sqrt(o.factors);
+  const popularity = Array.from({ length: o.items }, () => o.popularitySpread * random.normal());
   const out: Interaction[] = [];
   for (let user = 0; user < o.users; user++) {
     const userFactors = factors(random, 1, o.factors)[0]!;
@@ -46,7 +54,7 @@ export function plantedSequences(options: Partial<PlantedOptions> = {}): Interac
     let category = favourites[0]!;
     for (let t = 0; t < o.interactionsPerUser; t++) {
       if (t > 0 && random.next() >= o.stayInCategory) category = favourites[random.int(favourites.length)]!;
-      const item = pickItem(random, category, o, seen, (i) => popularity[i]! + dot(userFactors, itemFactors[i]!));
+      const item = pickItem(random, category, o, seen, (i) => popularity[i]! + affinityScale * dot(userFactors, itemFactors[i]!));
       if (item < 0) break;
       seen.add(item);
       out.push({ userId: user, itemId: item, timestamp: t * 60_000 });

@@ -1,6 +1,6 @@
 import type { Batch, FeatureSpec } from '../batch.js';
 import { createRandom } from '../random.js';
-import { groupByUser, writeHistory, type Interaction } from './interactions.js';
+import { groupByUser, writeHistory, type Interaction } from '../data/interactions.js';
 
 export interface TrainingBatchOptions {
   batchSize: number;
