@@ -98,7 +98,7 @@ const GRADIENTS: { kernel: string; save?: string[]; saveOutput?: boolean; saveAl
 ];
 
 /** Kernels whose gradients run during training, for the backend check. */
-export const GRADIENT_KERNELS = ['Step', 'PadV2', 'SplitV', 'Fill'];
+export const GRADIENT_KERNELS = ['Step', 'PadV2', 'SplitV'];
 
 let registered = false;
 

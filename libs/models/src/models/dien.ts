@@ -57,7 +57,7 @@ export class DienModel extends TfModel<DienConfig> {
           { name: 'attention.w', shape: [d, d], init: 'glorot' },
           ...topShapes((3 + spec.contextFields.length) * d, full.topLayers),
         ],
-        kernels: ['Softmax', 'Tanh'],
+        kernels: ['Softmax', 'Tanh', 'Slice'],
       },
       artifact,
     );

@@ -17,6 +17,7 @@ const batch: Batch = {
   history: Int32Array.of(-1, 11, 12, 13, 12, 10, -1, -1, 11, 10, 11, 12, 12, 13, 10, -1, -1, -1),
 };
 // Small enough to stay clear of ReLU kinks, large enough for float32 loss precision.
+// Small enough to stay clear of ReLU kinks, large enough for float32 loss precision.
 const EPSILON = 1e-3;
 
 beforeAll(async () => {

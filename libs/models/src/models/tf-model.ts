@@ -28,9 +28,8 @@ export interface ForwardResult {
 
 /** Kernels every tfjs model runs (forward, loss, gradients and the Adam update). */
 export const BASE_KERNELS = [
-  'Abs', 'Add', 'Cast', 'Concat', 'Fill', 'Identity', 'Log1p', 'Exp', 'Maximum', 'Mean', 'Multiply', 'Neg',
-  'RealDiv', 'Relu', 'Reshape', 'Sigmoid', 'Slice', 'Sqrt', 'Square', 'Step', 'Sub', 'Sum', '_FusedMatMul',
-  'BatchMatMul', 'Softplus', 'SplitV', 'Transpose', 'Pack',
+  'Add', 'BatchMatMul', 'Concat', 'Identity', 'Mean', 'Multiply', 'Neg', 'RealDiv', 'Relu', 'Reshape', 'Sigmoid',
+  'Softplus', 'Sqrt', 'Square', 'Sub', 'Sum', 'ZerosLike', '_FusedMatMul',
 ];
 
 /**
