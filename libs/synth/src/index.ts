@@ -1,1 +1,2 @@
 export {};
+export { readMovieLens, type MovieLensRating } from './movielens.js';
