@@ -50,6 +50,8 @@ export class EmbeddingTable {
   readonly dim: number;
   private readonly options: EmbeddingTableOptions;
   private readonly optimizer: SparseOptimizer;
+  /** Optimizer state floats per row. */
+  private readonly stateWidth: number;
   private readonly random: Random;
   private ids: IdMap;
   private weights: Float32Array;
@@ -68,6 +70,7 @@ export class EmbeddingTable {
     }
     this.dim = this.options.dim;
     this.optimizer = createSparseOptimizer(this.options.optimizer);
+    this.stateWidth = this.optimizer.stateWidth(this.dim);
     this.random = createRandom(this.options.seed);
     if (data) {
       if (data.dim !== this.dim) throw new NonRetriableError(`table data has dim ${data.dim}, expected ${this.dim}`);
@@ -80,7 +83,7 @@ export class EmbeddingTable {
     } else {
       this.ids = new IdMap(this.options.minCount);
       this.weights = new Float32Array(INITIAL_CAPACITY * this.dim);
-      this.state = new Float32Array(INITIAL_CAPACITY * this.dim * this.optimizer.slots);
+      this.state = new Float32Array(INITIAL_CAPACITY * this.stateWidth);
       this.rowSteps = new Uint32Array(INITIAL_CAPACITY);
       this.lastUpdated = new Uint32Array(INITIAL_CAPACITY);
     }
@@ -94,7 +97,9 @@ export class EmbeddingTable {
   /** Row of `id`; with `create`, admits it (subject to `minCount`). -1: no row, reads as zeros. */
   row(id: number, create: boolean): number {
     if (id < 0) return -1;
-    if (!create) return this.ids.rowOf(id);
+    const existing = this.ids.rowOf(id);
+    // The hot path (a known id) allocates nothing.
+    if (existing >= 0 || !create) return existing;
     const { row, created } = this.ids.admit(id);
     if (created) this.initialiseRow(row);
     return row;
@@ -161,7 +166,7 @@ export class EmbeddingTable {
   updateRow(row: number, grad: ArrayLike<number>, gradOffset: number): void {
     const step = ++this.rowSteps[row]!;
     this.lastUpdated[row] = this.version;
-    this.optimizer.update(this.weights, this.state, row * this.dim, this.dim, grad, gradOffset, step);
+    this.optimizer.update(this.weights, row * this.dim, this.state, row * this.stateWidth, this.dim, grad, gradOffset, step);
   }
 
   /** A mark for `touchedSince`: the current update version. */
@@ -198,7 +203,7 @@ export class EmbeddingTable {
       dim: this.dim,
       ids: this.ids.exportIds(),
       weights: this.weights.slice(0, rows * this.dim),
-      state: this.state.slice(0, rows * this.dim * this.optimizer.slots),
+      state: this.state.slice(0, rows * this.stateWidth),
       rowSteps: this.rowSteps.slice(0, rows),
       lastUpdated: this.lastUpdated.slice(0, rows),
       version: this.version,
@@ -208,9 +213,8 @@ export class EmbeddingTable {
   private initialiseRow(row: number): void {
     this.ensureCapacity(row + 1);
     const { dim, initScale } = this.options;
-    const slots = this.optimizer.slots;
     for (let k = 0; k < dim; k++) this.weights[row * dim + k] = initScale === 0 ? 0 : initScale * this.random.normal();
-    this.state.fill(this.optimizer.initialState, row * dim * slots, (row + 1) * dim * slots);
+    this.state.fill(this.optimizer.initialState, row * this.stateWidth, (row + 1) * this.stateWidth);
     this.rowSteps[row] = 0;
     this.lastUpdated[row] = this.version;
   }
@@ -219,7 +223,7 @@ export class EmbeddingTable {
     if (rows <= this.rowSteps.length) return;
     const capacity = Math.max(rows, this.rowSteps.length * 2);
     this.weights = grow(this.weights, capacity * this.dim);
-    this.state = grow(this.state, capacity * this.dim * this.optimizer.slots);
+    this.state = grow(this.state, capacity * this.stateWidth);
     this.rowSteps = grow(this.rowSteps, capacity);
     this.lastUpdated = grow(this.lastUpdated, capacity);
   }
