@@ -62,6 +62,10 @@ export class EmbeddingTable {
   private version = 0;
   /** Scratch for summing gradients of rows that repeat within a batch. */
   private scratch = new Float32Array(0);
+  /** Per row: its slot in `scratch` during the `applyGradients` call stamped `stamp`. */
+  private slotOfRow = new Int32Array(0);
+  private slotStamp = new Uint32Array(0);
+  private stamp = 0;
 
   constructor(options: Partial<EmbeddingTableOptions> & { dim: number }, data?: EmbeddingTableData) {
     this.options = { ...DEFAULT_EMBEDDING_TABLE_OPTIONS, ...options };
@@ -124,8 +128,11 @@ export class EmbeddingTable {
     for (let i = 0; i < ids.length; i++) {
       const row = this.row(ids[i]!, create);
       rows[i] = row;
-      if (row < 0) out.fill(0, i * dim, (i + 1) * dim);
-      else out.set(this.weights.subarray(row * dim, (row + 1) * dim), i * dim);
+      // A plain loop: subarray views per row cost more than copying a short row.
+      const from = row * dim;
+      const to = i * dim;
+      if (row < 0) for (let k = 0; k < dim; k++) out[to + k] = 0;
+      else for (let k = 0; k < dim; k++) out[to + k] = this.weights[from + k]!;
     }
   }
 
@@ -138,19 +145,25 @@ export class EmbeddingTable {
   applyGradients(rows: Int32Array, grads: Float32Array, scale = 1): void {
     const dim = this.dim;
     if (this.scratch.length < rows.length * dim) this.scratch = new Float32Array(rows.length * dim);
-    const slotOf = new Map<number, number>();
+    if (this.slotOfRow.length < this.rowSteps.length) {
+      this.slotOfRow = new Int32Array(this.rowSteps.length);
+      this.slotStamp = new Uint32Array(this.rowSteps.length);
+    }
+    // A row's slot is valid only if stamped in this call, so nothing needs clearing.
+    const stamp = ++this.stamp;
     const unique: number[] = [];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       if (row < 0) continue;
-      let slot = slotOf.get(row);
-      if (slot === undefined) {
-        slot = unique.length;
-        slotOf.set(row, slot);
+      if (this.slotStamp[row] !== stamp) {
+        this.slotStamp[row] = stamp;
+        this.slotOfRow[row] = unique.length;
+        const base = unique.length * dim;
         unique.push(row);
-        for (let k = 0; k < dim; k++) this.scratch[slot * dim + k] = scale * grads[i * dim + k]!;
+        for (let k = 0; k < dim; k++) this.scratch[base + k] = scale * grads[i * dim + k]!;
       } else {
-        for (let k = 0; k < dim; k++) this.scratch[slot * dim + k]! += scale * grads[i * dim + k]!;
+        const base = this.slotOfRow[row]! * dim;
+        for (let k = 0; k < dim; k++) this.scratch[base + k]! += scale * grads[i * dim + k]!;
       }
     }
     this.advance();
