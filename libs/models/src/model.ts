@@ -44,3 +44,12 @@ export interface CommonConfig {
   denseLearningRate: number;
   l2: number;
 }
+
+/** Defaults of the shared settings; each model's defaults start from these. */
+export const COMMON_DEFAULTS: CommonConfig = {
+  seed: 1,
+  sparseOptimizer: 'adagrad',
+  sparseLearningRate: 0.1,
+  denseLearningRate: 0.005,
+  l2: 0,
+};

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes } from '../dense/dense-params.js';
-import type { CommonConfig, ModelArtifact } from '../model.js';
+import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, type ForwardResult, type Lookup, type TableShape } from './tf-model.js';
 
 export interface DeepFmConfig extends CommonConfig {
@@ -11,13 +11,11 @@ export interface DeepFmConfig extends CommonConfig {
 }
 
 export const DEEPFM_DEFAULTS: DeepFmConfig = {
+  ...COMMON_DEFAULTS,
   embeddingDim: 16,
   deepLayers: [64, 32],
-  seed: 1,
-  sparseOptimizer: 'adagrad',
   sparseLearningRate: 0.05,
   denseLearningRate: 0.002,
-  l2: 0,
 };
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, FeatureSpec } from '../batch.js';
 import type { DenseParams, ParamShape } from '../dense/dense-params.js';
-import type { CommonConfig, ModelArtifact } from '../model.js';
+import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { createRandom } from '../random.js';
 import { TfModel, type ForwardResult, type Lookup } from './tf-model.js';
 import { alongSequence, sequenceLookups, sequenceTables, topLogits, topShapes } from './sequence-features.js';
@@ -15,14 +15,10 @@ export interface DienConfig extends CommonConfig {
 }
 
 export const DIEN_DEFAULTS: DienConfig = {
+  ...COMMON_DEFAULTS,
   embeddingDim: 16,
   topLayers: [64, 32],
   auxiliaryWeight: 0.5,
-  seed: 1,
-  sparseOptimizer: 'adagrad',
-  sparseLearningRate: 0.1,
-  denseLearningRate: 0.005,
-  l2: 0,
 };
 
 function gruShapes(name: string, input: number, hidden: number): ParamShape[] {
@@ -62,7 +58,6 @@ export class DienModel extends TfModel<DienConfig> {
       artifact,
     );
   }
-
   protected lookups(batch: Batch, training: boolean): Lookup[] {
     const lookups = sequenceLookups(this.spec, batch);
     if (training) {
