@@ -43,6 +43,8 @@ export interface CommonConfig {
   /** Dense (tower) learning rate, Adam. */
   denseLearningRate: number;
   l2: number;
+  /** Sightings an id needs before it gets an embedding row (1: every id); rarer ids read as zeros. */
+  minIdCount: number;
 }
 
 /** Defaults of the shared settings; each model's defaults start from these. */
@@ -52,4 +54,5 @@ export const COMMON_DEFAULTS: CommonConfig = {
   sparseLearningRate: 0.1,
   denseLearningRate: 0.005,
   l2: 0,
+  minIdCount: 1,
 };

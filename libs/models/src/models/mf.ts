@@ -41,7 +41,7 @@ export class MfModel implements RecModel {
     const table = (name: string, offset: number) => {
       const data = artifact?.tables[name];
       if (artifact && !data) throw new NonRetriableError(`artifact of mf lacks table ${name}`);
-      return new EmbeddingTable({ dim: dim + 1, seed: seed + offset, optimizer, initScale: 0.1 }, data);
+      return new EmbeddingTable({ dim: dim + 1, seed: seed + offset, optimizer, initScale: 0.1, minCount: this.config.minIdCount }, data);
     };
     this.users = table('user', 1);
     this.items = table('item', 2);

@@ -16,8 +16,6 @@ export interface Lookup {
 export interface TableShape {
   name: string;
   dim: number;
-  /** Sightings before an id gets a row. */
-  minCount?: number;
 }
 
 /** What a model's forward pass returns: logits per sample and an optional extra loss (DIEN's auxiliary loss). */
@@ -63,7 +61,7 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
         new EmbeddingTable(
           {
             dim: table.dim,
-            minCount: table.minCount ?? 1,
+            minCount: config.minIdCount,
             seed: config.seed + i + 1,
             optimizer: { type: config.sparseOptimizer, learningRate: config.sparseLearningRate, l2: config.l2 },
           },
