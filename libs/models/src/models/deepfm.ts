@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, FeatureSpec } from '../batch.js';
+import { contextOf, type Batch, type FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes } from '../dense/dense-params.js';
 import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, type ForwardResult, type Lookup, type TableShape } from './tf-model.js';
@@ -58,7 +58,7 @@ export class DeepFmModel extends TfModel<DeepFmConfig> {
     const ids = [
       batch.userIds,
       batch.itemIds,
-      ...this.spec.contextFields.map((_, f) => batch.context?.[f] ?? new Int32Array(batch.size).fill(-1)),
+      ...this.spec.contextFields.map((_, f) => contextOf(batch, f)),
     ];
     return [
       ...this.fields.map((table, f) => ({ table, ids: ids[f]! })),

@@ -59,7 +59,7 @@ export class DinModel extends TfModel<DinConfig> {
     const features = tf.concat([history, repeated, tf.sub(history, repeated), tf.mul(history, repeated)], 2);
     const hidden = mlp(this.params, 'att', this.config.attentionLayers.length, tf.reshape(features, [-1, 4 * d]));
     const weights = tf.reshape(mlp(this.params, 'att_out', 1, hidden, true), [batch.size, length, 1]);
-    const mask = historyMask(batch.history ?? new Int32Array(batch.size * length).fill(-1), batch.size, length);
+    const mask = historyMask(batch, length);
     const pooled = tf.sum(tf.mul(history, tf.mul(weights, mask)), 1) as tf.Tensor2D;
     return { logits: topLogits(this.params, this.config.topLayers.length, [user!, candidate!, pooled, ...context]) };
   }

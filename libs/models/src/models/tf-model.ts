@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NonRetriableError } from '@recstream/platform';
 import { assertKernels } from '../backend.js';
-import type { Batch, FeatureSpec } from '../batch.js';
+import { historyOf, type Batch, type FeatureSpec } from '../batch.js';
 import { DenseParams, type ParamShape } from '../dense/dense-params.js';
 import { GRADIENT_KERNELS, registerModelGradients } from '../dense/gradients.js';
 import type { CommonConfig, ModelArtifact, ModelKind, RecModel } from '../model.js';
@@ -192,8 +192,7 @@ export function sigmoidCrossEntropy(logits: tf.Tensor1D, labels: tf.Tensor1D): t
 }
 
 /** A `[batch, historyLength, 1]` float mask: 1 where the history position holds an item. */
-export function historyMask(history: Int32Array, size: number, length: number): tf.Tensor3D {
-  const mask = new Float32Array(history.length);
-  for (let i = 0; i < history.length; i++) mask[i] = history[i]! >= 0 ? 1 : 0;
-  return tf.tensor3d(mask, [size, length, 1]);
+export function historyMask(batch: Batch, length: number): tf.Tensor3D {
+  const ids = historyOf(batch, length);
+  return tf.tensor3d(Float32Array.from(ids, (id) => (id >= 0 ? 1 : 0)), [batch.size, length, 1]);
 }
