@@ -9,6 +9,8 @@ export interface IngestClientOptions {
   concurrency: number;
   /** Attempts per batch on 429/503 or network errors before giving up. */
   maxAttempts: number;
+  /** Sent as `Authorization: Bearer` when the ingester requires API keys. */
+  apiKey?: string;
   /** Called after each acknowledged batch. */
   onBatch?: (progress: { accepted: number; rejected: number }) => void;
 }
@@ -61,7 +63,10 @@ export class IngestClient {
         summary.requests++;
         const response = await fetch(`${this.options.url}/v1/events/batch`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-ndjson' },
+          headers: {
+            'content-type': 'application/x-ndjson',
+            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+          },
           body,
         });
         const answer = (await response.json()) as { accepted?: number; rejected?: unknown[]; error?: string };

@@ -13,13 +13,14 @@ const requiredString = { error: (issue: { input?: unknown }) => (issue.input ===
 const id = z.string(requiredString).min(1, 'must not be empty').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
 const label = z.string(requiredString).min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 
-/** Epoch milliseconds from a number or an ISO-8601 string; years 2000 to 2100. */
+/** Epoch milliseconds from a number or an ISO-8601 string; years 1990 to 2100. */
 const timestamp = z
   .union([z.number().int('must be whole milliseconds'), z.string().datetime({ offset: true, message: 'must be ISO-8601' })], {
     error: (issue) => (issue.input === undefined ? 'is required' : 'must be epoch milliseconds or an ISO-8601 string'),
   })
   .transform((value) => (typeof value === 'number' ? value : Date.parse(value)))
-  .refine((ms) => ms >= 946_684_800_000 && ms < 4_102_444_800_000, 'must be between 2000 and 2100 (epoch ms or ISO-8601)');
+  // From 1990: old enough for public rating logs (MovieLens starts in 1995), and a time sent in seconds instead of ms fails loudly.
+  .refine((ms) => ms >= 631_152_000_000 && ms < 4_102_444_800_000, 'must be between 1990 and 2100 (epoch ms or ISO-8601)');
 
 export const INTERACTION_TYPES = [
   'exposure',

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readMovieLens, type MovieLensRating } from './movielens.js';
+import { validateEvent } from '@recstream/schemas';
+import { movieLensEvents, readMovieLens, type MovieLensRating } from './movielens.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'movielens-'));
 
@@ -36,5 +37,18 @@ describe('readMovieLens', () => {
   it('names the file and line of a malformed record', async () => {
     await expect(read('bad.data', '196\t242\t3\t881250949\n196\tx\t3\t1\n')).rejects.toThrow(/bad\.data:2: expected/);
     await expect(read('other.csv', 'user,item\n')).rejects.toThrow(/other\.csv:1: expected header/);
+  });
+});
+
+describe('movieLensEvents', () => {
+  it('turns each rating of a file into a valid rating event with a stable id', async () => {
+    const path = join(dir, 'u.data');
+    writeFileSync(path, '196\t242\t3\t881250949\n186\t302\t3.5\t891717742\n');
+    const events = [];
+    for await (const event of movieLensEvents(readMovieLens(path))) events.push(event);
+    expect(events.map((event) => validateEvent(event))).toEqual([
+      { ok: true, event: expect.objectContaining({ event_id: 'ml-196-242-881250949000', type: 'rating', user_id: 'ml-u196', item_id: 'ml-i242', rating: 3, event_time: 881250949000 }) },
+      { ok: true, event: expect.objectContaining({ user_id: 'ml-u186', item_id: 'ml-i302', rating: 3.5 }) },
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NonRetriableError } from '@recstream/platform';
+import type { InteractionEventInput } from '@recstream/schemas';
 
 /** One rating from a MovieLens file. */
 export interface MovieLensRating {
@@ -64,4 +65,22 @@ function parseLine(line: string, separator: string | RegExp, path: string, lineN
     });
   }
   return { userId: userId!, itemId: itemId!, rating: rating!, timestamp: seconds! * 1000 };
+}
+
+/**
+ * MovieLens ratings as `rating` events for the ingester. Event ids derive
+ * from the rating itself, so loading a file twice changes nothing downstream.
+ */
+export async function* movieLensEvents(ratings: AsyncIterable<MovieLensRating>, source = 'ml'): AsyncGenerator<InteractionEventInput> {
+  for await (const { userId, itemId, rating, timestamp } of ratings) {
+    yield {
+      event_id: `${source}-${userId}-${itemId}-${timestamp}`,
+      type: 'rating',
+      user_id: `${source}-u${userId}`,
+      item_id: `${source}-i${itemId}`,
+      event_time: timestamp,
+      rating,
+      context: { surface: 'movielens' },
+    };
+  }
 }
