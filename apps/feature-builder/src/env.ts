@@ -17,6 +17,7 @@ const schema = z.object({
   MAX_BATCH_EVENTS: int(D.maxBatchEvents),
   ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(D.allowedLatenessMs),
   SEQUENCE_LENGTH: int(D.sequenceLength),
+  SESSION_GAP_MS: int(D.sessionGapMs),
 });
 
 /** The feature builder's environment, validated at boot. */
@@ -31,6 +32,7 @@ export function featureBuilderConfig(env: Record<string, string | undefined> = p
     maxBatchEvents: e.MAX_BATCH_EVENTS,
     allowedLatenessMs: e.ALLOWED_LATENESS_MS,
     sequenceLength: e.SEQUENCE_LENGTH,
+    sessionGapMs: e.SESSION_GAP_MS,
   };
   return { brokers: brokersFrom(e.KAFKA_BROKERS), databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, logLevel: e.LOG_LEVEL, options };
 }

@@ -17,6 +17,8 @@ export interface FeatureBuilderOptions extends ComputeOptions {
   /** Key prefix in Redis and offsets namespace in Postgres. */
   namespace: string;
   topics: { events: string; items: string; users: string; deadLetter: string };
+  /** Which of `topics` to consume. */
+  consume: readonly ('events' | 'items' | 'users')[];
   /** Most messages applied (and committed) as one unit; a fetched batch is cut into chunks of this size. */
   maxBatchEvents: number;
   /** Attempts at one chunk when other consumers keep moving its fence or entities. */
@@ -35,6 +37,7 @@ export const DEFAULT_FEATURE_BUILDER_OPTIONS: FeatureBuilderOptions = {
   groupId: 'feature-builder',
   namespace: 'fs',
   topics: { events: TOPICS.events.name, items: TOPICS.items.name, users: TOPICS.users.name, deadLetter: TOPICS.deadLetter.name },
+  consume: ['events', 'items', 'users'],
   maxBatchEvents: 5_000,
   maxAttempts: 10,
   fromBeginning: true,
@@ -114,10 +117,10 @@ export class FeatureBuilder {
 
   /** Connects, subscribes and starts consuming, then listens; resolves with the HTTP port. */
   async start(): Promise<number> {
-    const { topics, fromBeginning } = this.options;
+    const { topics, consume, fromBeginning } = this.options;
     await this.producer.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [topics.events, topics.items, topics.users], fromBeginning });
+    await this.consumer.subscribe({ topics: consume.map((name) => topics[name]), fromBeginning });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -7,3 +7,5 @@ export { rebuildFromOffline, rebuildFromKafka, type RebuildReport } from './rebu
 export { KEY_LAYOUT_VERSION, KeyLayout } from './keys.js';
 export * from './views.js';
 export { WINDOWS, WINDOW_NAMES, type WindowName, type WindowSums } from './windows.js';
+export { endOffsets, waitForGroupCatchUp, type EndOffsets } from './catch-up.js';
+export { catalogView } from './catalog.js';

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { Logger } from '@recstream/platform';
 import { Aggregator } from './aggregator.js';
 import { DEFAULT_FEATURE_BUILDER_OPTIONS, FeatureBuilder, type FeatureBuilderOptions } from './builder.js';
+import { endOffsets, waitForGroupCatchUp } from './catch-up.js';
 import { OfflineStore } from './offline-store.js';
 import { OnlineStore, type ViewWrite } from './online-store.js';
 import { itemAttributes, userProfile, type ItemAttributes } from './views.js';
@@ -63,42 +64,35 @@ export interface KafkaRebuildOptions extends Partial<FeatureBuilderOptions> {
 
 /**
  * Recomputes the online store from a Kafka replay: clears the namespace and
- * runs a feature builder in a fresh consumer group from the beginning of the
- * topics (as far as their retention reaches) until it has committed the end
- * offsets taken at the start. Postgres writes are idempotent, so replaying
- * them is harmless. Run it while no feature builder of the namespace runs.
+ * runs feature builders in fresh consumer groups from the beginning of the
+ * topics (as far as their retention reaches), first the catalogue topics,
+ * then the interactions, so per-category counts see the item attributes;
+ * each until it has committed the end offsets taken when it started.
+ * Postgres writes are idempotent, so replaying them is harmless. Run it
+ * while no feature builder of the namespace runs.
  */
 export async function rebuildFromKafka(deps: RebuildDeps & { kafka: Kafka }, options: KafkaRebuildOptions = {}): Promise<RebuildReport> {
-  const { pollMs = 200, ...rest } = options;
+  const { pollMs, ...rest } = options;
   const opts = { ...DEFAULT_FEATURE_BUILDER_OPTIONS, ...rest, fromBeginning: true, port: 0 };
-  const groupId = `${opts.groupId}-rebuild-${randomUUID().slice(0, 8)}`;
   const started = performance.now();
   const deletedKeys = await new OnlineStore(deps.redis, { namespace: opts.namespace }).clear();
-  const topics = [opts.topics.events, opts.topics.items, opts.topics.users];
   const admin = deps.kafka.admin();
   await admin.connect();
   let events = 0;
-  const builder = new FeatureBuilder(
-    { ...deps, onApplied: (batch) => void (events += batch.applied) },
-    { ...opts, groupId },
-  );
   try {
-    const ends = await Promise.all(topics.map(async (topic) => ({ topic, partitions: await admin.fetchTopicOffsets(topic) })));
-    await builder.start();
-    for (;;) {
-      const committed = await admin.fetchOffsets({ groupId, topics });
-      const behind = ends.some(({ topic, partitions }) =>
-        partitions.some(({ partition, offset }) => {
-          const done = committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-          return BigInt(offset) > 0n && BigInt(done) < BigInt(offset);
-        }),
-      );
-      if (!behind) break;
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    for (const consume of [['items', 'users'], ['events']] as const) {
+      const groupId = `${opts.groupId}-rebuild-${randomUUID().slice(0, 8)}`;
+      const ends = await endOffsets(admin, consume.map((name) => opts.topics[name]));
+      const builder = new FeatureBuilder({ ...deps, onApplied: (batch) => void (events += batch.applied) }, { ...opts, groupId, consume });
+      try {
+        await builder.start();
+        await waitForGroupCatchUp(admin, groupId, ends, pollMs);
+      } finally {
+        await builder.close();
+        await admin.deleteGroups([groupId]).catch((error: unknown) => deps.logger.warn({ err: error, groupId }, 'could not delete the rebuild consumer group; it expires by itself'));
+      }
     }
   } finally {
-    await builder.close();
-    await admin.deleteGroups([groupId]).catch((error: unknown) => deps.logger.warn({ err: error, groupId }, 'could not delete the rebuild consumer group; it expires by itself'));
     await admin.disconnect();
   }
   return { source: 'kafka', deletedKeys, events, durationMs: performance.now() - started };
