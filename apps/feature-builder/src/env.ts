@@ -18,6 +18,8 @@ const schema = z.object({
   ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(D.allowedLatenessMs),
   SEQUENCE_LENGTH: int(D.sequenceLength),
   SESSION_GAP_MS: int(D.sessionGapMs),
+  SESSION_TIMEOUT_MS: int(D.sessionTimeoutMs),
+  HEARTBEAT_INTERVAL_MS: int(D.heartbeatIntervalMs),
 });
 
 /** The feature builder's environment, validated at boot. */
@@ -33,6 +35,8 @@ export function featureBuilderConfig(env: Record<string, string | undefined> = p
     allowedLatenessMs: e.ALLOWED_LATENESS_MS,
     sequenceLength: e.SEQUENCE_LENGTH,
     sessionGapMs: e.SESSION_GAP_MS,
+    sessionTimeoutMs: e.SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
   };
   return { brokers: brokersFrom(e.KAFKA_BROKERS), databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, logLevel: e.LOG_LEVEL, options };
 }

@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type Logger } from '@recstream/platform';
+import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
 import { TOPICS, type DeadLetter } from '@recstream/schemas';
 import { CatalogProcessor } from './catalog.js';
 import { DEFAULT_AGGREGATION_OPTIONS } from './aggregate.js';
@@ -85,6 +85,9 @@ export class FeatureBuilder {
   ) {
     this.options = { ...DEFAULT_FEATURE_BUILDER_OPTIONS, ...options };
     const opts = this.options;
+    if (opts.heartbeatIntervalMs >= opts.sessionTimeoutMs / 3) {
+      throw new NonRetriableError(`heartbeatIntervalMs (${opts.heartbeatIntervalMs}) must be under a third of sessionTimeoutMs (${opts.sessionTimeoutMs})`);
+    }
     this.logger = deps.logger;
     this.consumer = deps.kafka.consumer({
       groupId: opts.groupId,
