@@ -46,7 +46,6 @@ export function ensureKafkaJars(say: (line: string) => void): void {
 }
 
 function startLocalBroker(settings: InfraSettings, port: number, say: (line: string) => void): void {
-  ensureKafkaJars(say);
   const broker = new LocalKafkaBroker({
     libsDir: KAFKA_LIBS,
     dataDir: KAFKA_DATA,
@@ -62,6 +61,13 @@ function startLocalBroker(settings: InfraSettings, port: number, say: (line: str
 export async function ensureKafka(settings: InfraSettings, say: (line: string) => void): Promise<boolean> {
   const brokers = brokersFrom(settings.KAFKA_BROKERS);
   let started = false;
+  // Throwaway test brokers and bench:ingest's reference tool need the jars even when a broker runs.
+  try {
+    ensureKafkaJars(say);
+  } catch (error) {
+    if (!settings.userProvided.kafka) throw error;
+    say(`warning: ${(error as Error).message}`);
+  }
   try {
     await describeCluster(brokers);
   } catch (error) {

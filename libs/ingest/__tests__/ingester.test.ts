@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokersFrom, createLogger } from '@recstream/platform';
 import { TOPICS, type DeadLetter } from '@recstream/schemas';
 import { createKafka } from '@recstream/streams';
-import { collectMessages, latestOffsets, type CollectedMessage, type Offsets } from '@recstream/streams/testing';
+import { collectMessages, latestOffsets, type CollectedMessage, type Offsets } from '@recstream/streams/inspect';
 import { Ingester } from '../src/index.js';
 
 const logger = createLogger('ingester-test', 'silent');

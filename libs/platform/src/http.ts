@@ -151,7 +151,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       } else chunks.push(chunk);
     });
     req.once('end', () => resolve(Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    // The caller hung up mid-body; nobody is left to answer, so it is not a server error.
+    req.once('error', () => reject(new HttpError(400, 'request aborted by the client before its body arrived')));
   });
 }
 

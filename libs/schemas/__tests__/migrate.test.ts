@@ -1,28 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { migrateDatabase } from '../src/migrate.js';
+import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
 
-const serverUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/recstream');
-const database = `recstream_migrate_${randomUUID().slice(0, 8)}`;
-const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
-const admin = new pg.Client({ connectionString: Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString() });
-
-afterAll(async () => {
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
-});
+let database: TestDatabase | undefined;
+afterAll(() => database?.drop());
 
 it('applies every migration to an empty database once, and is a no-op the second time', async () => {
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const first = await migrateDatabase({ databaseUrl });
+  database = await createTestDatabase(undefined, { migrate: false });
+  const first = await migrateDatabase({ databaseUrl: database.url });
   expect(first.length).toBeGreaterThan(0);
-  expect(await migrateDatabase({ databaseUrl })).toEqual([]);
+  expect(await migrateDatabase({ databaseUrl: database.url })).toEqual([]);
 
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: database.url });
   await client.connect();
-  const { rows } = await client.query(`SELECT relname FROM pg_class WHERE relname = 'event_log' AND relkind = 'p'`);
+  const { rows } = await client.query(`SELECT relname FROM pg_class WHERE relname IN ('event_log', 'model_versions') ORDER BY relname`);
   await client.end();
-  expect(rows).toHaveLength(1);
+  expect(rows.map((row) => row.relname)).toEqual(['event_log', 'model_versions']);
 });

@@ -1,6 +1,6 @@
 /**
- * Helpers for tests that talk to a real Kafka: read back what a test wrote,
- * starting from offsets taken before it wrote, so shared topics need no cleanup.
+ * Reading back what landed on a topic, from offsets taken before writing:
+ * used by tests (so shared topics need no cleanup) and by the demo's summary.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';

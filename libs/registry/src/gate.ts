@@ -1,0 +1,30 @@
+/** How a candidate must compare with the production version to replace it. */
+export interface PromotionGate {
+  /** The metric both versions were evaluated on, on the same test set. */
+  metric: string;
+  /** Absolute improvement required, e.g. 0.005 for half a point of HR@10. */
+  margin: number;
+  higherIsBetter: boolean;
+}
+
+export const DEFAULT_GATES = {
+  recall: { metric: 'hr_at_10', margin: 0.005, higherIsBetter: true },
+  ranking: { metric: 'auc', margin: 0.002, higherIsBetter: true },
+} as const satisfies Record<string, PromotionGate>;
+
+export interface GateDecision {
+  promoted: boolean;
+  reason: string;
+}
+
+/**
+ * Decides a promotion. With no incumbent the candidate wins; otherwise it
+ * must beat the incumbent's value by the margin, in the gate's direction.
+ */
+export function decidePromotion(gate: PromotionGate, candidate: number, incumbent: number | undefined): GateDecision {
+  if (!Number.isFinite(candidate)) return { promoted: false, reason: `candidate ${gate.metric} is ${candidate}` };
+  if (incumbent === undefined) return { promoted: true, reason: 'no production version yet' };
+  const gain = gate.higherIsBetter ? candidate - incumbent : incumbent - candidate;
+  const summary = `${gate.metric} ${candidate.toFixed(4)} vs ${incumbent.toFixed(4)} (gain ${gain.toFixed(4)}, margin ${gate.margin})`;
+  return gain >= gate.margin ? { promoted: true, reason: `beats production: ${summary}` } : { promoted: false, reason: `does not beat production: ${summary}` };
+}

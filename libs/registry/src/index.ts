@@ -1,0 +1,2 @@
+export { ModelRegistry, PROMOTION_CHANNEL, type ModelRole, type ModelVersion, type NewModelVersion, type PromotionResult } from './registry.js';
+export { decidePromotion, DEFAULT_GATES, type PromotionGate, type GateDecision } from './gate.js';

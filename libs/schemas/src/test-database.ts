@@ -1,0 +1,31 @@
+/**
+ * A fresh, fully migrated Postgres database per test file, so tests neither
+ * see nor disturb anybody else's rows. Drop it when done.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { migrateDatabase } from './migrate.js';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/recstream', { migrate = true } = {}): Promise<TestDatabase> {
+  const name = `recstream_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString();
+  const url = Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
+  await withClient(admin, (client) => client.query(`CREATE DATABASE ${name}`));
+  if (migrate) await migrateDatabase({ databaseUrl: url });
+  return { url, drop: () => withClient(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
+}
+
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,303 @@
+import type { InteractionEventInput } from '@recstream/schemas';
+import { Random } from './random.js';
+
+export interface WorldOptions {
+  seed: number;
+  users: number;
+  items: number;
+  categories: number;
+  /** Size of the latent taste space. */
+  dim: number;
+  days: number;
+  /** Epoch ms of the first day's midnight (UTC). */
+  start: number;
+  sessionsPerUserPerDay: number;
+  /** Lists served per session; each list is one request with `listSize` exposures. */
+  listsPerSession: number;
+  listSize: number;
+  /** Popularity follows rank^-zipfExponent. */
+  zipfExponent: number;
+  /** How far tastes move over the whole period (0 = static, 1 = towards a new taste entirely). */
+  tasteDrift: number;
+  /** Share of items created during the period rather than before it. */
+  newItemShare: number;
+}
+
+export const DEFAULT_WORLD_OPTIONS: WorldOptions = {
+  seed: 42,
+  users: 1_000,
+  items: 2_000,
+  categories: 20,
+  dim: 8,
+  days: 7,
+  start: Date.UTC(2026, 2, 1),
+  sessionsPerUserPerDay: 1,
+  listsPerSession: 2,
+  listSize: 10,
+  zipfExponent: 1,
+  tasteDrift: 0.3,
+  newItemShare: 0.1,
+};
+
+/**
+ * The ground truth's weights. A click's log-odds is the sum of taste
+ * (user x item), popularity, context (device and hour x category), sequence
+ * (the category after the user's last clicked one) and position terms.
+ */
+export const GROUND_TRUTH = {
+  bias: -3.2,
+  taste: 3,
+  popularity: 0.35,
+  context: 0.9,
+  sequence: 1.8,
+  positionDecay: 0.15,
+} as const;
+
+export const WORLD_DEVICES = ['mobile', 'desktop', 'tablet'] as const;
+export type WorldDevice = (typeof WORLD_DEVICES)[number];
+export const HOUR_BUCKETS = 4;
+const DAY_MS = 86_400_000;
+
+export interface SyntheticItem {
+  id: string;
+  category: number;
+  vector: Float64Array;
+  /** Zipf weight, normalised so the most popular item has 1. */
+  popularity: number;
+  createdTime: number;
+}
+
+export interface SyntheticUser {
+  id: string;
+  start: Float64Array;
+  end: Float64Array;
+  device: WorldDevice;
+  /** Hour of day around which this user's sessions happen. */
+  peakHour: number;
+  country: string;
+}
+
+export interface ClickContext {
+  device: WorldDevice;
+  hour: number;
+}
+
+/**
+ * A synthetic world with planted, known structure, deterministic by seed:
+ * users whose tastes drift, items with categories and Zipf popularity, and
+ * sessions of exposures and outcomes drawn from `clickProbability`.
+ */
+export class SyntheticWorld {
+  readonly options: WorldOptions;
+  readonly users: SyntheticUser[];
+  readonly items: SyntheticItem[];
+  /** Per category, the context affinity: [device][hourBucket]. */
+  private readonly contextAffinity: Float64Array[];
+  private readonly popularityCdf: Float64Array;
+  private readonly itemsByCategory: number[][];
+
+  constructor(options: Partial<WorldOptions> = {}) {
+    this.options = { ...DEFAULT_WORLD_OPTIONS, ...options };
+    const { seed, categories, dim, items, users, start, days, newItemShare, zipfExponent } = this.options;
+    const random = new Random(seed);
+    const centroids = Array.from({ length: categories }, () => unit(gaussian(random, dim)));
+    const popularityRank = shuffle(random, Array.from({ length: items }, (_, i) => i));
+    this.items = Array.from({ length: items }, (_, j) => {
+      const category = random.int(categories);
+      const isNew = random.bernoulli(newItemShare);
+      return {
+        id: `i${j}`,
+        category,
+        vector: unit(add(centroids[category]!, gaussian(random, dim), 0.6)),
+        popularity: (popularityRank[j]! + 1) ** -zipfExponent,
+        createdTime: isNew ? start + random.next() * days * DAY_MS : start - (1 + random.int(365)) * DAY_MS,
+      };
+    });
+    this.users = Array.from({ length: users }, (_, u) => {
+      const liked = centroids[random.int(categories)]!;
+      const also = centroids[random.int(categories)]!;
+      const startTaste = unit(add(add(liked, also, 0.5), gaussian(random, dim), 0.4));
+      const endTaste = unit(add(startTaste, gaussian(random, dim), 1));
+      return {
+        id: `u${u}`,
+        start: startTaste,
+        end: endTaste,
+        device: random.pick(WORLD_DEVICES),
+        peakHour: random.pick([8, 13, 20, 22]),
+        country: random.pick(['DE', 'FR', 'US', 'BR', 'JP']),
+      };
+    });
+    this.contextAffinity = Array.from({ length: categories }, () =>
+      Float64Array.from({ length: WORLD_DEVICES.length * HOUR_BUCKETS }, () => random.normal()),
+    );
+    this.popularityCdf = cumulative(this.items.map((item) => item.popularity));
+    this.itemsByCategory = Array.from({ length: categories }, () => []);
+    this.items.forEach((item, j) => this.itemsByCategory[item.category]!.push(j));
+  }
+
+  /** The category users tend to click after clicking `category`: the sequential signal. */
+  nextCategory(category: number): number {
+    return (category + 1) % this.options.categories;
+  }
+
+  /** The user's taste at `time`, drifting linearly from start to end over the period. */
+  tasteAt(user: SyntheticUser, time: number): Float64Array {
+    const { start, days, tasteDrift } = this.options;
+    const progress = Math.min(1, Math.max(0, (time - start) / (days * DAY_MS))) * tasteDrift;
+    return unit(add(scale(user.start, 1 - progress), user.end, progress));
+  }
+
+  /** Ground-truth probability that `user` clicks `item` shown at `position` in `context`. */
+  clickProbability(
+    user: SyntheticUser,
+    item: SyntheticItem,
+    context: ClickContext,
+    previousCategory: number | undefined,
+    time: number,
+    position = 0,
+  ): number {
+    const w = GROUND_TRUTH;
+    const affinity = this.contextAffinity[item.category]![WORLD_DEVICES.indexOf(context.device) * HOUR_BUCKETS + hourBucket(context.hour)]!;
+    const logit =
+      w.bias +
+      w.taste * dot(this.tasteAt(user, time), item.vector) +
+      w.popularity * Math.log(item.popularity * this.items.length) / Math.log(this.items.length) +
+      w.context * affinity +
+      (previousCategory !== undefined && item.category === this.nextCategory(previousCategory) ? w.sequence : 0) -
+      w.positionDecay * position;
+    return 1 / (1 + Math.exp(-logit));
+  }
+
+  /** An item drawn by popularity, or from `category` when given; only items that exist at `time`. */
+  drawItem(random: Random, time: number, category?: number): SyntheticItem {
+    for (let attempt = 0; ; attempt++) {
+      const pool = category === undefined ? undefined : this.itemsByCategory[category];
+      const index = pool && pool.length > 0 ? random.pick(pool) : random.weighted(this.popularityCdf);
+      const item = this.items[index]!;
+      if (item.createdTime <= time || attempt > 20) return item;
+    }
+  }
+
+  /** Catalogue and user attribute events, stamped at the start of the period. */
+  *catalogEvents(): Generator<Record<string, unknown>> {
+    const time = this.options.start - DAY_MS;
+    for (const item of this.items) {
+      yield {
+        event_id: `${this.options.seed}-item-${item.id}`,
+        type: 'item',
+        item_id: item.id,
+        event_time: Math.min(time, item.createdTime),
+        categories: [`c${item.category}`],
+        tags: [],
+        created_time: Math.round(item.createdTime),
+        available: true,
+      };
+    }
+    for (const user of this.users) {
+      yield { event_id: `${this.options.seed}-user-${user.id}`, type: 'user', user_id: user.id, event_time: time, attributes: { country: user.country } };
+    }
+  }
+
+  /** Interaction events, day by day in event-time order. */
+  *interactionEvents(): Generator<InteractionEventInput> {
+    const random = new Random(this.options.seed ^ 0x5eed);
+    const lastCategory = new Map<string, number>();
+    const counter = { value: 0 };
+    for (let day = 0; day < this.options.days; day++) {
+      const events: InteractionEventInput[] = [];
+      for (const user of this.users) {
+        const sessions = Math.floor(this.options.sessionsPerUserPerDay + random.next());
+        for (let s = 0; s < sessions; s++) {
+          const hour = (user.peakHour + Math.round(random.normal() * 2) + 24) % 24;
+          const sessionStart = this.options.start + day * DAY_MS + hour * 3_600_000 + random.int(3_600_000);
+          events.push(...this.session(random, user, sessionStart, lastCategory, counter));
+        }
+      }
+      events.sort((a, b) => (a.event_time as number) - (b.event_time as number));
+      yield* events;
+    }
+  }
+
+  private session(
+    random: Random,
+    user: SyntheticUser,
+    start: number,
+    lastCategory: Map<string, number>,
+    counter: { value: number },
+  ): InteractionEventInput[] {
+    const { seed, listsPerSession, listSize } = this.options;
+    const device = random.bernoulli(0.8) ? user.device : random.pick(WORLD_DEVICES);
+    const context = { device, hour: new Date(start).getUTCHours() };
+    const events: InteractionEventInput[] = [];
+    let time = start;
+    const event = (type: InteractionEventInput['type'], item: SyntheticItem, extra: Partial<InteractionEventInput>) => {
+      time += 1_000 + random.int(20_000);
+      events.push({ event_id: `${seed}-e${counter.value++}`, type, user_id: user.id, item_id: item.id, event_time: time, ...extra });
+    };
+    for (let list = 0; list < listsPerSession; list++) {
+      const requestId = `${seed}-r${counter.value++}`;
+      const shown = new Set<SyntheticItem>();
+      // The serving policy that logged this data: popular items, the user's
+      // favourite category, items related to the last click, and random ones.
+      const favourite = this.favouriteCategory(user, time);
+      const previous = lastCategory.get(user.id);
+      const related = previous === undefined ? undefined : this.nextCategory(previous);
+      while (shown.size < listSize) {
+        const mode = random.next();
+        const category = mode < 0.4 ? undefined : mode < 0.6 ? favourite : mode < 0.8 ? related : random.int(this.options.categories);
+        shown.add(this.drawItem(random, time, category));
+      }
+      const surface = list === 0 ? 'home' : 'detail';
+      [...shown].forEach((item, position) => {
+        const ctx = { surface, position, device, hour: context.hour };
+        event('exposure', item, { request_id: requestId, context: ctx });
+        if (!random.bernoulli(this.clickProbability(user, item, context, lastCategory.get(user.id), time, position))) return;
+        event('click', item, { request_id: requestId, context: ctx });
+        event('view', item, { request_id: requestId, context: ctx, dwell_ms: Math.round(-Math.log(1 - random.next()) * 30_000) });
+        lastCategory.set(user.id, item.category);
+        if (random.bernoulli(0.15)) {
+          event('add_to_cart', item, { request_id: requestId, context: ctx });
+          if (random.bernoulli(0.4)) event('purchase', item, { request_id: requestId, context: ctx, value: 5 + random.int(95) });
+        }
+      });
+    }
+    return events;
+  }
+
+  private favouriteCategory(user: SyntheticUser, time: number): number {
+    const taste = this.tasteAt(user, time);
+    let best = 0;
+    let bestScore = -Infinity;
+    for (let c = 0; c < this.itemsByCategory.length; c++) {
+      const first = this.itemsByCategory[c]![0];
+      if (first === undefined) continue;
+      const score = dot(taste, this.items[first]!.vector);
+      if (score > bestScore) [best, bestScore] = [c, score];
+    }
+    return best;
+  }
+}
+
+function hourBucket(hour: number): number {
+  return Math.floor(((hour % 24) + 24) % 24 / (24 / HOUR_BUCKETS));
+}
+
+const gaussian = (random: Random, dim: number) => Float64Array.from({ length: dim }, () => random.normal());
+const dot = (a: Float64Array, b: Float64Array) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);
+const scale = (a: Float64Array, s: number) => a.map((value) => value * s);
+const add = (a: Float64Array, b: Float64Array, weight: number) => a.map((value, i) => value + weight * b[i]!);
+function unit(a: Float64Array): Float64Array {
+  const norm = Math.sqrt(dot(a, a)) || 1;
+  return scale(a, 1 / norm);
+}
+function cumulative(weights: number[]): Float64Array {
+  let sum = 0;
+  return Float64Array.from(weights, (w) => (sum += w));
+}
+function shuffle<T>(random: Random, values: T[]): T[] {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [values[i], values[j]] = [values[j]!, values[i]!];
+  }
+  return values;
+}

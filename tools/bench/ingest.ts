@@ -1,0 +1,134 @@
+/**
+ * bench:ingest: sustained events/s through the ingester's batch endpoint
+ * (500-event NDJSON batches of generated events) with request latency, and
+ * Kafka's own ProducerPerformance on the same broker and record size.
+ */
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { Kafka, logLevel } from 'kafkajs';
+import { brokersFrom } from '@recstream/platform';
+import { ensureTopics } from '@recstream/streams';
+import { SyntheticWorld } from '@recstream/synth';
+import { recordBenchmark } from './report.js';
+import { startApp, stopApp } from './service.js';
+
+const PORT = 18_181;
+const BATCH = 500;
+const BODIES = 120;
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 30);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
+const brokers = brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
+
+function buildBodies(): { bodies: string[]; meanEventBytes: number } {
+  const events = new SyntheticWorld({ users: 2_000, items: 5_000, days: 2, seed: 99 }).interactionEvents();
+  const bodies: string[] = [];
+  let bytes = 0;
+  let count = 0;
+  while (bodies.length < BODIES) {
+    const lines: string[] = [];
+    while (lines.length < BATCH) {
+      const line = JSON.stringify(events.next().value);
+      bytes += line.length;
+      count++;
+      lines.push(line);
+    }
+    bodies.push(lines.join('\n'));
+  }
+  return { bodies, meanEventBytes: Math.round(bytes / count) };
+}
+
+async function runLoad(bodies: string[], seconds: number) {
+  let next = 0;
+  return autocannon({
+    url: `http://127.0.0.1:${PORT}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/events/batch',
+        headers: { 'content-type': 'application/x-ndjson' },
+        setupRequest: (request: autocannon.Request) => ({ ...request, body: bodies[next++ % bodies.length] }),
+      },
+    ],
+  });
+}
+
+function kafkaProducerPerf(recordBytes: number): number {
+  const records = 1_000_000;
+  const output = execFileSync(
+    'java',
+    [
+      '-Xmx512m',
+      '-cp',
+      `${resolve(import.meta.dirname, '../kafka/target/libs')}/*`,
+      '-Dlog4j.configuration=file:' + resolve(import.meta.dirname, '../kafka/log4j.properties'),
+      'org.apache.kafka.tools.ProducerPerformance',
+      '--topic',
+      'bench.producer-perf',
+      '--num-records',
+      String(records),
+      '--record-size',
+      String(recordBytes),
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${brokers.join(',')}`,
+      'acks=all',
+    ],
+    { encoding: 'utf8' },
+  );
+  const summary = output.trim().split('\n').at(-1)!;
+  const match = /([\d.]+) records\/sec/.exec(summary);
+  if (!match) throw new Error(`could not read ProducerPerformance output: ${summary}`);
+  return Math.round(Number(match[1]));
+}
+
+async function main(): Promise<void> {
+  const admin = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR }).admin();
+  await admin.connect();
+  await ensureTopics(admin, [{ name: 'bench.producer-perf', partitions: 6, retentionMs: 3_600_000, description: 'bench' }]);
+  await admin.disconnect();
+
+  console.log('generating request bodies…');
+  const { bodies, meanEventBytes } = buildBodies();
+  console.log(`starting the ingester on :${PORT}`);
+  const ingester = await startApp('ingester', PORT);
+  try {
+    console.log('warming up for 5 s…');
+    await runLoad(bodies, 5);
+    console.log(`measuring for ${DURATION_S} s with ${CONNECTIONS} connections…`);
+    const result = await runLoad(bodies, DURATION_S);
+    const ok = result['2xx'];
+    const eventsPerS = Math.round((ok * BATCH) / DURATION_S);
+    console.log('running Kafka ProducerPerformance (acks=all, same record size)…');
+    const kafkaPerf = kafkaProducerPerf(meanEventBytes);
+    recordBenchmark({
+      area: 'ingest',
+      figures: {
+        events_per_s: eventsPerS,
+        requests_per_s: Math.round(ok / DURATION_S),
+        p50_ms: result.latency.p50,
+        p99_ms: result.latency.p99,
+        non_2xx: result.non2xx,
+        errors: result.errors,
+        mean_event_bytes: meanEventBytes,
+        kafka_perf_events_per_s: kafkaPerf,
+        ratio_to_kafka_perf: Number((eventsPerS / kafkaPerf).toFixed(3)),
+      },
+      details: [
+        `Load: autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after a 5 s warm-up, NDJSON batches of ${BATCH} generated events,`,
+        'ingester as its own process, acks from all in-sync replicas, broker on the same 2-core machine.',
+        'Kafka reference: org.apache.kafka.tools.ProducerPerformance, 1,000,000 records of the mean event size, acks=all.',
+      ],
+    });
+  } finally {
+    await stopApp(ingester);
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`bench:ingest failed: ${error.message}`);
+  process.exit(1);
+});
