@@ -1,1 +1,15 @@
-export {};
+export { selectBackend, assertKernels, MissingKernelError, DEFAULT_BACKEND_OPTIONS, type BackendName, type BackendOptions } from './backend.js';
+export type { Batch, FeatureSpec } from './batch.js';
+export type { RecModel, ModelKind, ModelArtifact, CommonConfig } from './model.js';
+export { createModel, modelFromArtifact, serializeModel, deserializeModel, MODEL_KINDS } from './models/registry.js';
+export { encodeArtifact, decodeArtifact } from './artifact.js';
+export { neuMfFromPretrained, NeuMfModel } from './models/neumf.js';
+export { TwoTowerModel } from './models/two-tower.js';
+export { EmbeddingTable, type EmbeddingTableOptions, type RowDelta } from './sparse/embedding-table.js';
+export type { Interaction } from './data/interactions.js';
+export { fit, DEFAULT_FIT_OPTIONS, type FitOptions } from './training/fit.js';
+export { trainingBatches } from './training/training-batches.js';
+export { leaveLatestOut, evaluateRanking, caseBatch, DEFAULT_NCF_OPTIONS, type Scorer, type NcfCase, type RankingReport } from './eval/ncf-protocol.js';
+export { PopularityScorer } from './eval/popularity.js';
+export { auc, groupAuc, logLoss } from './metrics/classification.js';
+export { hitAtK, ndcgAtK, recallAtK, catalogueCoverage, rankOf } from './metrics/ranking.js';
