@@ -1,0 +1,179 @@
+import type pg from 'pg';
+import { auc, createModel, createRandom, selectBackend, type BackendName, type Batch, type ModelKind, type Random, type RecModel } from '@recstream/models';
+import { NonRetriableError } from '@recstream/platform';
+import { readManifest, readSamples, type Sample } from '@recstream/samples';
+import { ModelBundle, decodeBundle, encodeBundle } from './bundle.js';
+import { SampleEncoder } from './encoder.js';
+import { DatasetIndex, evaluateOnDataset, PopularityBaseline, toRow, type EvaluationReport } from './evaluate.js';
+import { defaultHyperparameters, featureSpecFor } from './model-specs.js';
+import { EncodedCache } from './encoded-cache.js';
+import { chunked, shuffled } from './shuffle.js';
+
+export interface TrainOptions {
+  datasetVersion: string;
+  modelType: ModelKind;
+  /** Overrides of the model's default hyperparameters. */
+  hyperparameters: Record<string, number | string | boolean>;
+  seed: number;
+  /** Upper bound on epochs; early stopping usually ends sooner. */
+  maxEpochs: number;
+  /** Epochs without a better validation AUC before stopping. */
+  patience: number;
+  batchSize: number;
+  /** Samples held for shuffling the time-ordered stream; bounds memory. */
+  shuffleBuffer: number;
+  /** Encoded samples kept in memory for later epochs (tens of bytes each); past it, every epoch re-reads Postgres. */
+  cacheSamples: number;
+  /** Aborting fails the run cleanly between batches (SIGTERM, job cancelled). */
+  signal?: AbortSignal;
+  onProgress?: (progress: TrainProgress) => void;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'datasetVersion' | 'modelType'> = {
+  hyperparameters: {},
+  seed: 1,
+  maxEpochs: 20,
+  patience: 3,
+  batchSize: 1_024,
+  shuffleBuffer: 65_536,
+  cacheSamples: 5_000_000,
+};
+
+export interface TrainProgress {
+  phase: 'train' | 'validate' | 'evaluate';
+  epoch: number;
+  /** Samples trained so far in this epoch, and the epoch's size when known. */
+  samples: number;
+  total: number;
+  loss?: number;
+  validationAuc?: number;
+}
+
+export interface TrainResult {
+  bundle: ModelBundle;
+  backend: BackendName;
+  metrics: EvaluationReport & {
+    popularity_hr_at_10: number;
+    popularity_ndcg_at_10: number;
+    validation_auc: number;
+    best_epoch: number;
+    epochs: number;
+    train_samples_per_s: number;
+  };
+  /** The training data's index, for evaluating other models on the same cases. */
+  index: DatasetIndex;
+}
+
+/**
+ * Trains one model on a ready dataset version, streaming samples in bounded
+ * memory through a shuffle buffer, with early stopping on validation AUC, and
+ * evaluates the best epoch on the test split and the NCF holdout (against
+ * the popularity baseline too).
+ */
+export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 'datasetVersion' | 'modelType'> & Partial<TrainOptions>): Promise<TrainResult> {
+  const o = { ...DEFAULT_TRAIN_OPTIONS, ...options };
+  const manifest = await readManifest(pool, o.datasetVersion);
+  if (manifest?.status !== 'ready') throw new NonRetriableError(`dataset version ${o.datasetVersion} is not ready (${manifest?.status ?? 'unknown'})`);
+  const trainTotal = Number(manifest.splitCounts?.train ?? manifest.sampleCount);
+  const backend = await selectBackend();
+  const spec = featureSpecFor(o.modelType);
+  const encoder = new SampleEncoder(spec);
+  const model = createModel(o.modelType, spec, { seed: o.seed, ...defaultHyperparameters(o.modelType), ...o.hyperparameters });
+  const index = new DatasetIndex();
+  const random = createRandom(o.seed);
+  const cache = new EncodedCache(o.cacheSamples);
+  const validation = new ValidationSet(pool, o.datasetVersion, o.batchSize * 4);
+
+  let best: { auc: number; epoch: number; bytes: Uint8Array } = { auc: -Infinity, epoch: -1, bytes: new Uint8Array() };
+  let epoch = 0;
+  let trained = 0;
+  let trainSeconds = 0;
+  for (; epoch < o.maxEpochs && epoch - best.epoch <= o.patience; epoch++) {
+    const started = performance.now();
+    let samples = 0;
+    for await (const batch of epochBatches(pool, o, epoch, cache, encoder, index, random)) {
+      if (o.signal?.aborted) throw new NonRetriableError(`training aborted: ${String(o.signal.reason ?? 'signal')}`);
+      const loss = model.trainStep(batch);
+      samples += batch.size;
+      o.onProgress?.({ phase: 'train', epoch, samples, total: trainTotal, loss });
+    }
+    trained += samples;
+    trainSeconds += (performance.now() - started) / 1000;
+    const validationAuc = await validation.auc(model, encoder);
+    o.onProgress?.({ phase: 'validate', epoch, samples, total: trainTotal, validationAuc });
+    if (validationAuc > best.auc) best = { auc: validationAuc, epoch, bytes: encodeBundle(new ModelBundle(model, encoder)) };
+  }
+  model.dispose();
+  const bundle = decodeBundle(best.bytes);
+  o.onProgress?.({ phase: 'evaluate', epoch: best.epoch, samples: 0, total: 0 });
+  const report = await evaluateOnDataset(pool, o.datasetVersion, bundle, index, { seed: o.seed });
+  const popularity = await evaluateOnDataset(pool, o.datasetVersion, new PopularityBaseline(index), index, { seed: o.seed });
+  return {
+    bundle,
+    backend,
+    index,
+    metrics: {
+      ...report,
+      popularity_hr_at_10: popularity.hr_at_10,
+      popularity_ndcg_at_10: popularity.ndcg_at_10,
+      validation_auc: best.auc,
+      best_epoch: best.epoch,
+      epochs: epoch,
+      train_samples_per_s: Math.round(trained / Math.max(trainSeconds, 1e-9)),
+    },
+  };
+}
+
+/**
+ * One epoch's batches: the first streams Postgres through the shuffle buffer,
+ * growing the vocabularies, indexing the data and filling the cache; later
+ * ones replay the cache reshuffled, or stream again when it overflowed.
+ */
+async function* epochBatches(
+  pool: pg.Pool,
+  o: TrainOptions,
+  epoch: number,
+  cache: EncodedCache,
+  encoder: SampleEncoder,
+  index: DatasetIndex,
+  random: Random,
+): AsyncGenerator<Batch> {
+  if (epoch > 0 && cache.complete) {
+    yield* cache.epoch(o.batchSize, random);
+    return;
+  }
+  const stream = shuffled(readSamples(pool, o.datasetVersion, { splits: ['train'], batchSize: o.batchSize * 4 }), o.shuffleBuffer, random);
+  for await (const samples of chunked(stream, o.batchSize)) {
+    if (epoch === 0) samples.forEach((sample: Sample) => index.observe(sample));
+    const batch = encoder.encode(samples.map(toRow), { grow: epoch === 0 });
+    if (epoch === 0) cache.add(batch);
+    yield batch;
+  }
+}
+
+/** Validation batches, encoded once the vocabularies are complete (after the first epoch) and reused. */
+class ValidationSet {
+  private batches?: Batch[];
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly datasetVersion: string,
+    private readonly batchSize: number,
+  ) {}
+
+  async auc(model: RecModel, encoder: SampleEncoder): Promise<number> {
+    if (!this.batches) {
+      this.batches = [];
+      for await (const samples of readSamples(this.pool, this.datasetVersion, { splits: ['validation'], batchSize: this.batchSize })) {
+        this.batches.push(encoder.encode(samples.map(toRow), { grow: false }));
+      }
+    }
+    const scores: number[] = [];
+    const labels: number[] = [];
+    for (const batch of this.batches) {
+      scores.push(...model.score(batch));
+      labels.push(...batch.labels!);
+    }
+    return scores.length === 0 ? 0.5 : auc(scores, labels.map((label) => (label > 0 ? 1 : 0)));
+  }
+}
