@@ -4,3 +4,4 @@ export { readSamples, DEFAULT_READ_SAMPLES_OPTIONS, type ReadSamplesOptions, typ
 export { readManifest, type DatasetManifest, type DatasetStatus } from './manifest.js';
 export { datasetVersionFor, scheduledRange, rangeKey, checkRange, type TimeRange, type ScheduleWindow } from './range.js';
 export { SAMPLE_VIEWS } from './build/features.js';
+export { refreshBiViews, BI_MATERIALIZED_VIEWS } from './bi.js';
