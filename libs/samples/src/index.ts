@@ -4,3 +4,7 @@ export { readSamples, DEFAULT_READ_SAMPLES_OPTIONS, type ReadSamplesOptions, typ
 export { readManifest, type DatasetManifest, type DatasetStatus } from './manifest.js';
 export { datasetVersionFor, scheduledRange, rangeKey, checkRange, type TimeRange, type ScheduleWindow } from './range.js';
 export { SAMPLE_VIEWS } from './build/features.js';
+export { refreshBiViews, BI_MATERIALIZED_VIEWS } from './bi.js';
+export { SampleJobWorker, DEFAULT_SAMPLE_JOB_WORKER_OPTIONS, SCHEDULER_ID, type SampleJobWorkerOptions, type SampleJobWorkerDeps, type SamplesJobResult } from './jobs/worker.js';
+export { enqueueTraining } from './jobs/train-flow.js';
+export { TrainTarget, DEFAULT_RETRY_POLICY, type RetryPolicy } from './jobs/options.js';
