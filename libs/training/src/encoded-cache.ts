@@ -23,6 +23,11 @@ export class EncodedCache {
     return true;
   }
 
+  /** Whether a first pass has begun filling (or overflowed) the cache. */
+  get started(): boolean {
+    return this.samples > 0;
+  }
+
   get complete(): boolean {
     return Number.isFinite(this.samples) && this.samples > 0;
   }

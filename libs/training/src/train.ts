@@ -7,11 +7,20 @@ import { SampleEncoder } from './encoder.js';
 import { DatasetIndex, evaluateOnDataset, PopularityBaseline, toRow, type EvaluationReport } from './evaluate.js';
 import { defaultHyperparameters, featureSpecFor } from './model-specs.js';
 import { EncodedCache } from './encoded-cache.js';
+import { NegativeSampler } from './negatives.js';
 import { chunked, shuffled } from './shuffle.js';
 
 export interface TrainOptions {
   datasetVersion: string;
   modelType: ModelKind;
+  /**
+   * `recall` models learn from the positives against sampled unseen items
+   * (the NCF setting), whatever the dataset's labels; `ranking` models learn
+   * the dataset's labels (clicks among exposures) as they are.
+   */
+  role: 'recall' | 'ranking';
+  /** Sampled negatives per positive for recall models. */
+  negatives: number;
   /** Overrides of the model's default hyperparameters. */
   hyperparameters: Record<string, number | string | boolean>;
   seed: number;
@@ -29,7 +38,8 @@ export interface TrainOptions {
   onProgress?: (progress: TrainProgress) => void;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'datasetVersion' | 'modelType'> = {
+export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'datasetVersion' | 'modelType' | 'role'> = {
+  negatives: 4,
   hyperparameters: {},
   seed: 1,
   maxEpochs: 20,
@@ -70,7 +80,7 @@ export interface TrainResult {
  * evaluates the best epoch on the test split and the NCF holdout (against
  * the popularity baseline too).
  */
-export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 'datasetVersion' | 'modelType'> & Partial<TrainOptions>): Promise<TrainResult> {
+export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 'datasetVersion' | 'modelType' | 'role'> & Partial<TrainOptions>): Promise<TrainResult> {
   const o = { ...DEFAULT_TRAIN_OPTIONS, ...options };
   const manifest = await readManifest(pool, o.datasetVersion);
   if (manifest?.status !== 'ready') throw new NonRetriableError(`dataset version ${o.datasetVersion} is not ready (${manifest?.status ?? 'unknown'})`);
@@ -83,6 +93,9 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
   const random = createRandom(o.seed);
   const cache = new EncodedCache(o.cacheSamples);
   const validation = new ValidationSet(pool, o.datasetVersion, o.batchSize * 4);
+  const data: TrainingData = { cache, encoder, index, random, sampler: o.role === 'recall' ? new NegativeSampler(o.negatives) : undefined };
+  // Negatives need every user's positives and the whole item universe first: a scan pass without training.
+  if (data.sampler) for await (const batch of streamTrainSplit(pool, o, data)) data.sampler.observe(batch);
 
   let best: { auc: number; epoch: number; bytes: Uint8Array } = { auc: -Infinity, epoch: -1, bytes: new Uint8Array() };
   let epoch = 0;
@@ -91,7 +104,7 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
   for (; epoch < o.maxEpochs && epoch - best.epoch <= o.patience; epoch++) {
     const started = performance.now();
     let samples = 0;
-    for await (const batch of epochBatches(pool, o, epoch, cache, encoder, index, random)) {
+    for await (const batch of epochBatches(pool, o, epoch, data)) {
       if (o.signal?.aborted) throw new NonRetriableError(`training aborted: ${String(o.signal.reason ?? 'signal')}`);
       const loss = model.trainStep(batch);
       samples += batch.size;
@@ -124,29 +137,34 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
   };
 }
 
+interface TrainingData {
+  cache: EncodedCache;
+  encoder: SampleEncoder;
+  index: DatasetIndex;
+  random: Random;
+  sampler?: NegativeSampler;
+}
+
 /**
- * One epoch's batches: the first streams Postgres through the shuffle buffer,
- * growing the vocabularies, indexing the data and filling the cache; later
- * ones replay the cache reshuffled, or stream again when it overflowed.
+ * One epoch's batches: the first pass over the train split streams Postgres
+ * through the shuffle buffer, growing the vocabularies, indexing the data and
+ * filling the cache; later epochs replay the cache reshuffled (or stream
+ * again when it overflowed). Recall models get fresh negatives each epoch.
  */
-async function* epochBatches(
-  pool: pg.Pool,
-  o: TrainOptions,
-  epoch: number,
-  cache: EncodedCache,
-  encoder: SampleEncoder,
-  index: DatasetIndex,
-  random: Random,
-): AsyncGenerator<Batch> {
-  if (epoch > 0 && cache.complete) {
-    yield* cache.epoch(o.batchSize, random);
-    return;
-  }
-  const stream = shuffled(readSamples(pool, o.datasetVersion, { splits: ['train'], batchSize: o.batchSize * 4 }), o.shuffleBuffer, random);
+async function* epochBatches(pool: pg.Pool, o: TrainOptions, epoch: number, data: TrainingData): AsyncGenerator<Batch> {
+  const replay = data.cache.complete && (epoch > 0 || data.sampler);
+  const positivesPerBatch = data.sampler ? Math.ceil(o.batchSize / (1 + o.negatives)) : o.batchSize;
+  const source = replay ? data.cache.epoch(positivesPerBatch, data.random) : streamTrainSplit(pool, o, data);
+  for await (const batch of source) yield data.sampler ? data.sampler.augment(batch, data.random) : batch;
+}
+
+async function* streamTrainSplit(pool: pg.Pool, o: TrainOptions, data: TrainingData): AsyncGenerator<Batch> {
+  const first = !data.cache.started;
+  const stream = shuffled(readSamples(pool, o.datasetVersion, { splits: ['train'], batchSize: o.batchSize * 4 }), o.shuffleBuffer, data.random);
   for await (const samples of chunked(stream, o.batchSize)) {
-    if (epoch === 0) samples.forEach((sample: Sample) => index.observe(sample));
-    const batch = encoder.encode(samples.map(toRow), { grow: epoch === 0 });
-    if (epoch === 0) cache.add(batch);
+    if (first) samples.forEach((sample: Sample) => data.index.observe(sample));
+    const batch = data.encoder.encode(samples.map(toRow), { grow: first });
+    if (first) data.cache.add(batch);
     yield batch;
   }
 }
