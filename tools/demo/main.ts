@@ -10,8 +10,7 @@ import { createKafka } from '@recstream/streams';
 import { collectMessages, latestOffsets } from '@recstream/streams/inspect';
 import { IngestClient, Ingester } from '@recstream/ingest';
 import { SyntheticWorld } from '@recstream/synth';
-import { ProgressBar } from './progress.js';
-import { formatTable } from './table.js';
+import { ProgressBar, formatTable } from '@recstream/platform';
 
 const { values: flags } = parseArgs({
   options: {

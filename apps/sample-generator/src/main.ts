@@ -1,11 +1,11 @@
-import { closeOnSignals, createLogger, createRegistry, DEFAULT_HTTP_OPTIONS, HttpService } from '@recstream/platform';
+import { closeOnSignals, createClients, createLogger, createRegistry, DEFAULT_HTTP_OPTIONS, HttpService } from '@recstream/platform';
 import { SampleGenerator, SampleJobWorker } from '@recstream/samples';
-import { connect } from './connections.js';
+
 import { sampleGeneratorConfig } from './env.js';
 
 const config = sampleGeneratorConfig();
 const logger = createLogger('sample-generator', config.logLevel);
-const { redis, pool, release } = connect(config, logger);
+const { redis, pool, release } = createClients(config, logger);
 const generator = new SampleGenerator(pool, config.generator);
 const worker = new SampleJobWorker({ pool, connection: redis, generator, logger }, config.worker);
 let ready = false;

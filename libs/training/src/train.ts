@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { auc, createModel, createRandom, selectBackend, type BackendName, type Batch, type ModelKind, type Random, type RecModel } from '@recstream/models';
-import { NonRetriableError } from '@recstream/platform';
+import { NonRetriableError, RecstreamError } from '@recstream/platform';
 import { readManifest, readSamples, type Sample } from '@recstream/samples';
 import { ModelBundle, decodeBundle, encodeBundle } from './bundle.js';
 import { SampleEncoder } from './encoder.js';
@@ -103,10 +103,13 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
   let trainSeconds = 0;
   for (; epoch < o.maxEpochs && epoch - best.epoch <= o.patience; epoch++) {
     const started = performance.now();
+    let lastYield = started;
     let samples = 0;
     for await (const batch of epochBatches(pool, o, epoch, data)) {
-      if (o.signal?.aborted) throw new NonRetriableError(`training aborted: ${String(o.signal.reason ?? 'signal')}`);
+      if (o.signal?.aborted) throw new RecstreamError(`training aborted (${String(o.signal.reason ?? 'signal')}); the job is retried`);
       const loss = model.trainStep(batch);
+      // Training is synchronous; let timers run (job lock renewal, health checks) between batches.
+      if (performance.now() - lastYield > 50) lastYield = await new Promise<number>((resolve) => setImmediate(() => resolve(performance.now())));
       samples += batch.size;
       o.onProgress?.({ phase: 'train', epoch, samples, total: trainTotal, loss });
     }

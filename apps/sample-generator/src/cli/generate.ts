@@ -5,9 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { FlowProducer } from 'bullmq';
-import { createLogger } from '@recstream/platform';
+import { createClients, createLogger } from '@recstream/platform';
 import { DEFAULT_RETRY_POLICY, enqueueTraining, refreshBiViews, SampleGenerator } from '@recstream/samples';
-import { connect } from '../connections.js';
 import { sampleGeneratorConfig } from '../env.js';
 
 const { values } = parseArgs({
@@ -21,7 +20,7 @@ if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
 }
 const config = sampleGeneratorConfig();
 const logger = createLogger('samples-generate', config.logLevel);
-const { redis, pool, release } = connect(config, logger);
+const { redis, pool, release } = createClients(config, logger);
 const flows = new FlowProducer({ connection: redis, prefix: config.worker.prefix });
 try {
   const generator = new SampleGenerator(pool, config.generator);
