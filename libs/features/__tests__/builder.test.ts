@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '@recstream/schemas';
 import { collectMessages } from '@recstream/streams/testing';
+import { DEFAULT_AGGREGATION_OPTIONS } from '../src/aggregate.js';
 import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
 import { catalogView } from '../src/catalog.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
@@ -150,6 +151,16 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
     expect(before).toBeNull();
     expect(after).toEqual(online);
     expect(expired).toBeNull();
+
+    const [none, sequence] = await offline.readSequencesAt(
+      [
+        { entityId: user, time: firstEvent - 1 },
+        { entityId: user, time: T0 + 3_600_000 },
+      ],
+      DEFAULT_AGGREGATION_OPTIONS.sequenceLength,
+    );
+    expect(none).toEqual({ items: [] });
+    expect(sequence).toEqual({ items: expected.users.get(user)!.sequence });
   });
 
   it('changes nothing when the topic is replayed by a new consumer group', async () => {
