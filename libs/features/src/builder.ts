@@ -10,6 +10,7 @@ import { InteractionProcessor, type AppliedBatch } from './interactions.js';
 import { createBuilderMetrics, type BuilderMetrics } from './metrics.js';
 import { OfflineStore } from './offline-store.js';
 import { OnlineStore } from './online-store.js';
+import { ensureMonthlyPartitions } from './partitions.js';
 
 export interface FeatureBuilderOptions extends ComputeOptions {
   /** Kafka consumer group; instances of one deployment share it and split the partitions. */
@@ -123,9 +124,11 @@ export class FeatureBuilder {
     return this.joined && !this.closing;
   }
 
-  /** Connects, subscribes and starts consuming, then listens; resolves with the HTTP port. */
+  /** Creates this and next month's partitions, connects, subscribes and consumes, then listens; resolves with the HTTP port. */
   async start(): Promise<number> {
     const { topics, consume, fromBeginning } = this.options;
+    const partitions = await ensureMonthlyPartitions(this.deps.pool);
+    this.logger.info({ partitions }, 'monthly partitions ready');
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: consume.map((name) => topics[name]), fromBeginning });
