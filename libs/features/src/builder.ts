@@ -24,6 +24,8 @@ export interface FeatureBuilderOptions extends ComputeOptions {
   maxBatchEvents: number;
   /** Most bytes fetched per partition at a time; larger fetches make larger chunks when catching up. */
   maxBytesPerPartition: number;
+  /** Partitions processed at once by one instance; their chunks overlap (see InteractionProcessor). */
+  concurrency: number;
   /** Attempts at one chunk when other consumers keep moving its fence or entities. */
   maxAttempts: number;
   /** Where a new consumer group starts on each topic. */
@@ -43,6 +45,7 @@ export const DEFAULT_FEATURE_BUILDER_OPTIONS: FeatureBuilderOptions = {
   consume: ['events', 'items', 'users'],
   maxBatchEvents: 20_000,
   maxBytesPerPartition: 8 * 1024 * 1024,
+  concurrency: 3,
   maxAttempts: 10,
   fromBeginning: true,
   sessionTimeoutMs: 30_000,
@@ -135,7 +138,7 @@ export class FeatureBuilder {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.options.concurrency,
       eachBatch: (payload) => this.handleBatch(payload),
     });
     return (await this.http.listen()).port;
