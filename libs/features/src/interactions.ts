@@ -81,22 +81,25 @@ export class InteractionProcessor {
         await this.offline.writeBatch({ events, history: computed.history, offset: { topic, partition, ...computed.plan.to } });
       } catch (error) {
         void turn(async () => undefined);
-        this.pending.release(owner);
+        this.pending.clear();
         throw error;
       }
       const written = performance.now();
       try {
         outcome = await turn(() => this.online.apply(computed.plan));
-      } finally {
-        this.pending.release(owner);
+      } catch (error) {
+        this.pending.clear();
+        throw error;
       }
       if (outcome === 'applied') {
+        this.pending.release(owner);
         const visibleAt = Date.now();
         await this.sendDeadLetters(deadLetters);
         const timing = { postgresMs: written - started, redisMs: performance.now() - written };
         const eventTimes = events.map((event) => event.event_time);
         return { ...result, applied: events.length, invalid: deadLetters.length, arrivals: computed.arrivals, eventTimes, visibleAt, ...timing };
       }
+      this.pending.clear();
       retries[outcome]++;
       if (attempt >= this.options.maxAttempts) {
         throw new RecstreamError(`${topic}[${partition}]: batch ending at ${lastOffset} kept conflicting (${outcome}) after ${attempt} attempts; it will be redelivered`, {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { retry } from '@recstream/platform';
 import type { InteractionEvent, InteractionType } from '@recstream/schemas';
 import type { Watermark } from './plan.js';
 import type { FeatureView, UserSequence } from './views.js';
@@ -34,6 +35,12 @@ export const DEFAULT_OFFLINE_STORE_OPTIONS: OfflineStoreOptions = { namespace: '
 
 const ms = (column: string) => `to_timestamp(${column} / 1000.0)`;
 
+/** Deadlock and serialization failures: the transaction did nothing and can run again. */
+const RETRIED_CODES = new Set(['40P01', '40001']);
+
+const byHistoryKey = (a: HistoryRow, b: HistoryRow) =>
+  a.view < b.view ? -1 : a.view > b.view ? 1 : a.entityId < b.entityId ? -1 : a.entityId > b.entityId ? 1 : a.eventTime - b.eventTime;
+
 /**
  * The Postgres offline store: the raw event log (idempotent by event id),
  * feature history for point-in-time reads, and the Kafka offsets both cover,
@@ -49,14 +56,30 @@ export class OfflineStore {
     this.options = { ...DEFAULT_OFFLINE_STORE_OPTIONS, ...options };
   }
 
-  /** Appends events, upserts history rows and advances the partition's offset, atomically. */
+  /**
+   * Appends events, upserts history rows and advances the partition's
+   * offset, atomically. Concurrent batches upsert the same rows (hot items),
+   * so rows go in key order, and a deadlock that still happens is retried.
+   */
   async writeBatch(batch: { events: readonly InteractionEvent[]; history: readonly HistoryRow[]; offset?: PartitionOffset }): Promise<void> {
+    const history = [...batch.history].sort(byHistoryKey);
+    await retry({ retries: 5, initialDelayMs: 20 })(async (bail) => {
+      try {
+        await this.transaction(batch.events, history, batch.offset);
+      } catch (error) {
+        if (!RETRIED_CODES.has((error as { code?: string }).code ?? '')) bail(error);
+        throw error;
+      }
+    });
+  }
+
+  private async transaction(events: readonly InteractionEvent[], history: readonly HistoryRow[], offset: PartitionOffset | undefined): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await appendEvents(client, batch.events);
-      await upsertHistory(client, batch.history);
-      if (batch.offset) await this.saveOffset(client, batch.offset);
+      await appendEvents(client, events);
+      await upsertHistory(client, history);
+      if (offset) await this.saveOffset(client, offset);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

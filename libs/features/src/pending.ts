@@ -4,8 +4,9 @@ import type { StoredEntity } from './online-store.js';
  * Entity states computed by chunks whose Redis write has not landed yet, so
  * the next chunk (of another partition, computed while this one writes
  * Postgres) builds on them instead of on Redis. Each entry carries the
- * version Redis will hold once its chunk applies; if that chunk fails, the
- * chunks built on it fail their version check and recompute.
+ * version Redis will hold once its chunk applies; if that chunk fails, all
+ * entries go, and the chunks built on it fail their version check and
+ * recompute.
  */
 export class PendingStates {
   private readonly entries = new Map<string, StoredEntity & { owner: symbol }>();
@@ -22,9 +23,18 @@ export class PendingStates {
     }
   }
 
-  /** Forgets the chunk's entries (applied, so Redis has them, or failed); later chunks' entries stay. */
+  /** Forgets an applied chunk's entries (Redis has them now); later chunks' entries stay. */
   release(owner: symbol): void {
     for (const [key, entry] of this.entries) if (entry.owner === owner) this.entries.delete(key);
+  }
+
+  /**
+   * Forgets everything after a chunk failed: entries of later chunks may
+   * build on its states, and a retry must start from Redis, not from them.
+   * Those chunks fail their version check and recompute.
+   */
+  clear(): void {
+    this.entries.clear();
   }
 }
 
