@@ -132,9 +132,9 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
     }
     await Promise.all(sends);
+    const achievedRate = sent / ((performance.now() - rateStart) / 1000);
     await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events]), 50);
     const fresh = freshness.sort((a, b) => a - b);
-    const achievedRate = sent / ((performance.now() - rateStart) / 1000);
     say(`freshness over ${fresh.length} events: p50 ${percentile(fresh, 50)} ms, p99 ${percentile(fresh, 99)} ms`);
     await builder.close();
     builder = undefined;
