@@ -4,7 +4,7 @@ import type { BuildContext } from './build/context.js';
 import { exposureLabels } from './build/exposure-labels.js';
 import { SAMPLE_VIEWS, joinFeatures } from './build/features.js';
 import { implicitLabels } from './build/implicit-labels.js';
-import { attachPartition, dropPartition, writeSamples } from './build/write.js';
+import { attachPartitions, dropPartitions, writeSamples } from './build/write.js';
 import { completeManifest, failManifest, readManifest, startManifest, type DatasetManifest } from './manifest.js';
 import { generatorConfig, type GeneratorConfig } from './options.js';
 import { checkRange, datasetVersionFor, rangeKey, type TimeRange } from './range.js';
@@ -110,14 +110,17 @@ export class SampleGenerator {
     await client.query('BEGIN');
     try {
       await client.query(`SELECT set_config('work_mem', $1, true)`, [this.options.workMem]);
-      await dropPartition(client, datasetVersion);
+      // Every join here is bulk (labels x keys x views); the planner misjudges
+      // joins on fresh temp tables and picks nested loops that run for minutes.
+      await client.query(`SET LOCAL enable_nestloop = off`);
+      await dropPartitions(client, datasetVersion);
       const extra = ctx.config.labelSource === 'exposures' ? (await exposureLabels(ctx), {}) : await implicitLabels(ctx);
       await client.query('ANALYZE s_labels');
       progress('labels');
       const coverage = await joinFeatures(ctx, (view) => progress(`features:${view}`));
       const written = await writeSamples(ctx);
       progress('write');
-      await attachPartition(ctx);
+      await attachPartitions(ctx);
       await completeManifest(client, datasetVersion, written, coverage, extra, performance.now() - started);
       await client.query('COMMIT');
       progress('attach');

@@ -53,7 +53,8 @@ export const DEFAULT_READ_SAMPLES_OPTIONS: ReadSamplesOptions = { batchSize: 4_0
 
 /**
  * Streams a ready dataset version in sample_id order, one batch per yield,
- * by keyset pagination on the version's primary key: each batch is a short
+ * with each sample's user and item feature rows joined in, by keyset
+ * pagination on the version's primary key: each batch is a short
  * query, so no transaction or cursor stays open while the trainer works
  * between batches, and memory holds one batch.
  *
@@ -71,20 +72,36 @@ export async function* readSamples(pool: pg.Pool, datasetVersion: string, option
   for (;;) {
     const { rows } = await pool.query(
       `SELECT sample_id::float8 AS sample_id, user_id, item_id, (extract(epoch FROM label_time) * 1000)::float8 AS label_ms, label, clicked, converted,
-              dwell_ms, sampled_negative, request_id, context, features, split, holdout
+              dwell_ms, sampled_negative, request_id, context, split, holdout, user_key::float8 AS user_key, item_key::float8 AS item_key
          FROM samples
         WHERE dataset_version = $1 AND sample_id > $2 AND ($3::text[] IS NULL OR split = ANY($3)) AND ($4::text IS NULL OR holdout = $4)
         ORDER BY sample_id LIMIT $5`,
       [datasetVersion, after, splits ?? null, holdout ?? null, batchSize],
     );
     if (rows.length === 0) return;
-    yield rows.map(toSample);
+    const [users, items] = await Promise.all([
+      featureRows(pool, datasetVersion, 'user', rows.map((row) => row.user_key)),
+      featureRows(pool, datasetVersion, 'item', rows.map((row) => row.item_key)),
+    ]);
+    yield rows.map((row) => toSample(row, { ...users.get(row.user_key), ...items.get(row.item_key) } as SampleFeatures));
     after = rows.at(-1)!.sample_id;
     if (rows.length < batchSize) return;
   }
 }
 
-function toSample(row: Record<string, unknown>): Sample {
+/**
+ * A page's feature rows by primary key, fetched apart from the samples so
+ * each is a plain index lookup whatever the planner thinks of the partitions.
+ */
+async function featureRows(pool: pg.Pool, datasetVersion: string, entity: 'user' | 'item', keys: number[]): Promise<Map<number, object>> {
+  const { rows } = await pool.query<{ key: number; features: object }>(
+    'SELECT key::float8 AS key, features FROM sample_features WHERE dataset_version = $1 AND entity = $2 AND key = ANY($3::bigint[])',
+    [datasetVersion, entity, [...new Set(keys)]],
+  );
+  return new Map(rows.map((row) => [row.key, row.features]));
+}
+
+function toSample(row: Record<string, unknown>, features: SampleFeatures): Sample {
   return {
     sampleId: row.sample_id as number,
     userId: row.user_id as string,
@@ -97,7 +114,7 @@ function toSample(row: Record<string, unknown>): Sample {
     sampledNegative: row.sampled_negative as boolean,
     requestId: row.request_id as string | null,
     context: row.context as Record<string, unknown>,
-    features: row.features as SampleFeatures,
+    features,
     split: row.split as Split,
     holdout: row.holdout as Holdout | null,
   };

@@ -45,8 +45,11 @@ CREATE TABLE samples (
   sampled_negative boolean     NOT NULL,
   request_id       text,
   context          jsonb       NOT NULL,
-  -- Feature view name -> values as of just before label_time (defaults outside TTL).
-  features         jsonb       NOT NULL,
+  -- The sample's rows in sample_features (entity 'user' and 'item'): the
+  -- items of one served list share their user's features, so they are
+  -- stored once per (entity, label time) rather than once per sample.
+  user_key         bigint      NOT NULL,
+  item_key         bigint      NOT NULL,
   split            text        NOT NULL CHECK (split IN ('train', 'validation', 'test')),
   -- Leave-latest-out: 'test' for each user's latest positive, 'train' for
   -- that user's earlier samples, NULL for the rest.
@@ -54,6 +57,18 @@ CREATE TABLE samples (
   PRIMARY KEY (dataset_version, sample_id)
 ) PARTITION BY LIST (dataset_version);
 
+-- Point-in-time features of a dataset version, one row per entity and label
+-- time: feature view name -> values as of just before that time (the view's
+-- defaults where no value was within its TTL). Partitioned like samples.
+CREATE TABLE sample_features (
+  dataset_version text   NOT NULL,
+  entity          text   NOT NULL CHECK (entity IN ('user', 'item')),
+  key             bigint NOT NULL,
+  features        jsonb  NOT NULL,
+  PRIMARY KEY (dataset_version, entity, key)
+) PARTITION BY LIST (dataset_version);
+
 -- Down Migration
+DROP TABLE sample_features;
 DROP TABLE samples;
 DROP TABLE dataset_manifests;

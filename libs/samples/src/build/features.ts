@@ -5,7 +5,7 @@ import { asOfJoinSql, asOfParams } from './point-in-time.js';
 /** The views each sample carries: the user's (activity, behaviour sequence, profile) and the item's (stats, attributes). */
 export const SAMPLE_VIEWS: readonly FeatureView[] = [...USER_VIEWS, ...ITEM_VIEWS];
 
-const ENTITY_COLUMN: Record<EntityName, string> = { user: 'user_id', item: 'item_id' };
+export const ENTITY_COLUMN: Record<EntityName, string> = { user: 'user_id', item: 'item_id' };
 export const keysTable = (entity: EntityName) => `s_keys_${entity}`;
 export const featureTable = (view: FeatureView) => `s_pit_${view.name}`;
 
@@ -47,22 +47,17 @@ export async function joinFeatures({ client }: BuildContext, onView: (view: stri
 }
 
 /**
- * The SELECT-list expression and joins that put every view's values (or its
- * defaults, outside TTL) into one `features` object, for the row `l` of
- * s_labels. View names and defaults come in as parameters from `firstParam`
- * on, a (name, defaults) pair per view in SAMPLE_VIEWS order.
+ * A SELECT of one entity's feature rows, (key, features), from its key table
+ * and its views' s_pit tables: every view's values under its name, or the
+ * view's defaults where none was within TTL. View names and defaults are
+ * parameters $1.., a (name, defaults) pair per view.
  */
-export function featureColumns(firstParam: number): { select: string; joins: string; params: string[] } {
-  const joins = (['user', 'item'] as const).map(
-    (entity) => `JOIN ${keysTable(entity)} k_${entity} ON k_${entity}.entity_id = l.${ENTITY_COLUMN[entity]} AND k_${entity}.sample_time = l.label_time`,
-  );
-  const pairs = SAMPLE_VIEWS.map((view, i) => {
-    joins.push(`LEFT JOIN ${featureTable(view)} f_${i} ON f_${i}.label_id = k_${view.entity}.label_id`);
-    return `$${firstParam + 2 * i}::text, coalesce(f_${i}."values", $${firstParam + 2 * i + 1}::jsonb)`;
-  });
+export function featureRowsSql(entity: EntityName): { sql: string; params: string[] } {
+  const views = SAMPLE_VIEWS.filter((view) => view.entity === entity);
+  const pairs = views.map((_, i) => `$${2 * i + 1}::text, coalesce(f_${i}."values", $${2 * i + 2}::jsonb)`);
+  const joins = views.map((view, i) => `LEFT JOIN ${featureTable(view)} f_${i} ON f_${i}.label_id = k.label_id`);
   return {
-    select: `jsonb_build_object(${pairs.join(', ')})`,
-    joins: joins.join('\n'),
-    params: SAMPLE_VIEWS.flatMap((view) => [view.name, JSON.stringify(view.defaults())]),
+    sql: `SELECT k.label_id AS key, jsonb_build_object(${pairs.join(', ')}) AS features FROM ${keysTable(entity)} k ${joins.join(' ')}`,
+    params: views.flatMap((view) => [view.name, JSON.stringify(view.defaults())]),
   };
 }
