@@ -12,6 +12,9 @@ export class NegativeSampler {
 
   constructor(private readonly count: number) {}
 
+  /** Positives observed: an epoch trains on this many times (1 + count) samples. */
+  positiveCount = 0;
+
   observe(batch: Batch): void {
     for (let i = 0; i < batch.size; i++) {
       const [user, item] = [batch.userIds[i]!, batch.itemIds[i]!];
@@ -23,6 +26,7 @@ export class NegativeSampler {
       let items = this.positives.get(user);
       if (!items) this.positives.set(user, (items = new Set()));
       items.add(item);
+      this.positiveCount++;
     }
   }
 

@@ -84,7 +84,7 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
   const o = { ...DEFAULT_TRAIN_OPTIONS, ...options };
   const manifest = await readManifest(pool, o.datasetVersion);
   if (manifest?.status !== 'ready') throw new NonRetriableError(`dataset version ${o.datasetVersion} is not ready (${manifest?.status ?? 'unknown'})`);
-  const trainTotal = Number(manifest.splitCounts?.train ?? manifest.sampleCount);
+  let trainTotal = Number(manifest.splitCounts?.train ?? manifest.sampleCount);
   const backend = await selectBackend();
   const spec = featureSpecFor(o.modelType);
   const encoder = new SampleEncoder(spec);
@@ -95,7 +95,10 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
   const validation = new ValidationSet(pool, o.datasetVersion, o.batchSize * 4);
   const data: TrainingData = { cache, encoder, index, random, sampler: o.role === 'recall' ? new NegativeSampler(o.negatives) : undefined };
   // Negatives need every user's positives and the whole item universe first: a scan pass without training.
-  if (data.sampler) for await (const batch of streamTrainSplit(pool, o, data)) data.sampler.observe(batch);
+  if (data.sampler) {
+    for await (const batch of streamTrainSplit(pool, o, data)) data.sampler.observe(batch);
+    trainTotal = data.sampler.positiveCount * (1 + o.negatives);
+  }
 
   let best: { auc: number; epoch: number; bytes: Uint8Array } = { auc: -Infinity, epoch: -1, bytes: new Uint8Array() };
   let epoch = 0;
