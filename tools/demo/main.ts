@@ -1,24 +1,29 @@
 /**
- * `npm run demo`: the main job on a generated demo world. Generates events
- * with planted structure, ingests them over HTTP into Kafka through the
- * ingester, reads back what arrived and prints a summary.
+ * `npm run demo`: the whole pipeline on a generated demo world with planted
+ * structure: events are ingested over HTTP into Kafka, the feature builder
+ * keeps Redis and Postgres fresh, the sample generator builds a dataset with
+ * point-in-time features, a recall and a ranking model are trained, evaluated
+ * against popularity and put through the promotion gate, and a summary of
+ * every stage is printed.
  */
 import { parseArgs } from 'node:util';
-import { brokersFrom, createLogger } from '@recstream/platform';
-import { TOPICS, type DeadLetter } from '@recstream/schemas';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { brokersFrom, createLogger, formatTable } from '@recstream/platform';
 import { createKafka } from '@recstream/streams';
-import { collectMessages, latestOffsets } from '@recstream/streams/inspect';
-import { IngestClient, Ingester } from '@recstream/ingest';
 import { SyntheticWorld } from '@recstream/synth';
-import { ProgressBar } from './progress.js';
-import { formatTable } from './table.js';
+import { buildSamples, featuresCaughtUp, ingestWorld, startFeatureBuilder, trainAndPromote, type Clients } from './pipeline.js';
+import { infraSettings } from '../infra/settings.js';
 
 const { values: flags } = parseArgs({
   options: {
     users: { type: 'string', default: '500' },
-    items: { type: 'string', default: '1000' },
-    days: { type: 'string', default: '3' },
+    items: { type: 'string', default: '800' },
+    days: { type: 'string', default: '4' },
     seed: { type: 'string', default: '42' },
+    // Bounds that keep the demo within minutes on 2 cores; early stopping may end sooner.
+    'recall-epochs': { type: 'string', default: '8' },
+    'ranking-epochs': { type: 'string', default: '3' },
   },
 });
 
@@ -29,66 +34,71 @@ const MALFORMED = [
   { event_id: 'demo-bad-3', type: 'rating', user_id: 'u1', item_id: 'i1', event_time: 'soon' },
 ];
 
+const step = (n: number, text: string) => console.log(`\n[${n}/5] ${text}`);
+const fixed = (value: number, digits = 4) => value.toFixed(digits);
+
 async function main(): Promise<void> {
+  const settings = infraSettings();
   const logger = createLogger('demo', 'warn');
-  const brokers = brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
-  const kafka = createKafka({ clientId: 'recstream-demo', brokers, logger });
+  const clients: Clients = {
+    kafka: createKafka({ clientId: 'recstream-demo', brokers: brokersFrom(settings.KAFKA_BROKERS), logger }),
+    redis: new Redis(settings.REDIS_URL, { maxRetriesPerRequest: null }),
+    pool: new pg.Pool({ connectionString: settings.DATABASE_URL, max: 6 }),
+    logger,
+  };
   const world = new SyntheticWorld({ users: Number(flags.users), items: Number(flags.items), days: Number(flags.days), seed: Number(flags.seed) });
-  console.log(`demo world: ${world.users.length} users, ${world.items.length} items, ${world.options.days} days, seed ${world.options.seed}`);
+  const started = performance.now();
+  try {
+    step(1, `generating a world: ${world.users.length} users, ${world.items.length} items, ${world.options.days} days (seed ${world.options.seed})`);
+    const builder = await startFeatureBuilder(clients);
+    step(2, 'ingesting its events over HTTP into Kafka, with the feature builder consuming');
+    const ingest = await ingestWorld(clients, world, MALFORMED);
+    const catchUp = await featuresCaughtUp(clients, builder.options.groupId);
+    await builder.close();
+    console.log(`  ${ingest.events.toLocaleString('en')} events in ${ingest.seconds.toFixed(1)} s; features caught up ${catchUp.toFixed(1)} s after the last one`);
 
-  const catalog = [...world.catalogEvents()];
-  const interactions = [...world.interactionEvents()];
-  const total = catalog.length + interactions.length + MALFORMED.length;
-  const from = await latestOffsets(kafka, TOPICS.events.name);
-  const deadLetterFrom = await latestOffsets(kafka, TOPICS.deadLetter.name);
+    step(3, 'building training samples with point-in-time features');
+    const manifest = await buildSamples(clients, world);
+    console.log(`  dataset ${manifest.datasetVersion}: ${manifest.sampleCount.toLocaleString('en')} samples, label rate ${fixed(manifest.labelRate ?? 0)}`);
 
-  const ingester = new Ingester(kafka, logger, { port: 0, host: '127.0.0.1' });
-  const port = await ingester.start();
-  const progress = new ProgressBar('ingesting', total);
-  const client = new IngestClient({ url: `http://127.0.0.1:${port}`, onBatch: ({ accepted, rejected }) => progress.tick(accepted + rejected) });
-  const sent = await client.send([...catalog, ...interactions, ...MALFORMED]);
-  const seconds = progress.finish();
-  await ingester.close();
+    step(4, 'training a recall model (MF) and a ranking model (DeepFM), with the promotion gate');
+    const recall = await trainAndPromote(clients, manifest.datasetVersion, 'mf', 'recall', Number(flags['recall-epochs']));
+    const ranking = await trainAndPromote(clients, manifest.datasetVersion, 'deepfm', 'ranking', Number(flags['ranking-epochs']));
 
-  console.log('reading back what arrived in Kafka…');
-  const arrived = await collectMessages(kafka, TOPICS.events.name, { from, done: (m) => m.length >= interactions.length });
-  const letters = await collectMessages(kafka, TOPICS.deadLetter.name, {
-    from: deadLetterFrom,
-    done: (m) => m.length >= MALFORMED.length,
-  });
-
-  const byType = new Map<string, number>();
-  const users = new Set<string>();
-  for (const message of arrived) {
-    const event = JSON.parse(message.value) as { type: string; user_id: string };
-    byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
-    users.add(event.user_id);
+    step(5, 'summary');
+    console.log(
+      formatTable(
+        ['model', 'role', 'HR@10', 'NDCG@10', 'AUC', 'popularity HR@10', 'version', 'promotion'],
+        [recall, ranking].map(({ modelType, role, result, outcome }) => [
+          modelType,
+          role,
+          fixed(result.metrics.hr_at_10),
+          fixed(result.metrics.ndcg_at_10),
+          fixed(result.metrics.auc),
+          fixed(result.metrics.popularity_hr_at_10),
+          outcome.version.versionId,
+          outcome.promotion.promoted ? 'promoted' : `kept ${outcome.promotion.incumbentVersion}`,
+        ]),
+      ),
+    );
+    console.log(
+      '\n' +
+        formatTable(
+          ['stage', 'figure'],
+          [
+            ['ingest rate (events/s)', Math.round(ingest.events / ingest.seconds)],
+            ['rejected events (dead-lettered)', ingest.rejected],
+            ['features caught up after ingest (s)', fixed(catchUp, 1)],
+            ['training samples', manifest.sampleCount],
+            ['training backend', recall.result.backend],
+            ['total time (s)', fixed((performance.now() - started) / 1000, 1)],
+          ],
+        ),
+    );
+    console.log('\nnext: npm test runs the suite; npm run bench:<ingest|features|samples|train> measure each stage; npm run infra:down stops what infra:up started.');
+  } finally {
+    await Promise.allSettled([clients.redis.quit(), clients.pool.end()]);
   }
-  const exposures = byType.get('exposure') ?? 0;
-  console.log(`\nevents in topic '${TOPICS.events.name}' (${arrived.length.toLocaleString('en')} from ${users.size} users):`);
-  console.log(formatTable(['type', 'events'], [...byType].sort((a, b) => b[1] - a[1])));
-  console.log(`\nrejected events in '${TOPICS.deadLetter.name}':`);
-  console.log(
-    formatTable(
-      ['event_id', 'reasons'],
-      letters.map((m) => JSON.parse(m.value) as DeadLetter).map((l) => [String((l.raw as { event_id?: string }).event_id), l.reasons.join('; ')]),
-    ),
-  );
-  console.log('\nsummary:');
-  console.log(
-    formatTable(
-      ['metric', 'value'],
-      [
-        ['events sent', total],
-        ['accepted', sent.accepted],
-        ['rejected (dead-lettered)', sent.rejected],
-        ['ingest rate (events/s)', Math.round(total / seconds)],
-        ['click-through rate', exposures ? `${(((byType.get('click') ?? 0) / exposures) * 100).toFixed(2)}%` : 'n/a'],
-        ['batch requests (retries)', `${sent.requests} (${sent.retries})`],
-      ],
-    ),
-  );
-  console.log('\nnext: npm test runs the suite; npm run bench:ingest measures throughput; npm run infra:down stops what infra:up started.');
 }
 
 main().catch((error: Error) => {

@@ -79,8 +79,8 @@ export function decodeArtifact(bytes: Uint8Array): ModelArtifact {
   const read = <T extends BlobType>(ref: BlobRef & { type: T }) => {
     const start = dataStart + ref.offset;
     if (start + ref.length * 4 > bytes.byteLength) throw new NonRetriableError('model artifact is truncated');
-    // Copy out, so the model owns its arrays whatever buffer the bytes came in.
-    const copy = bytes.slice(start, start + ref.length * 4).buffer;
+    // Copy out (a Node Buffer's slice would be a view), so the model owns its arrays whatever buffer the bytes came in.
+    const copy = new Uint8Array(bytes.subarray(start, start + ref.length * 4)).buffer;
     return ref.type === 'f32' ? new Float32Array(copy) : ref.type === 'i32' ? new Int32Array(copy) : new Uint32Array(copy);
   };
   const dense: DenseWeights = {};

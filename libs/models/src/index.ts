@@ -13,3 +13,4 @@ export { leaveLatestOut, evaluateRanking, caseBatch, DEFAULT_NCF_OPTIONS, type S
 export { PopularityScorer } from './eval/popularity.js';
 export { auc, groupAuc, logLoss } from './metrics/classification.js';
 export { hitAtK, ndcgAtK, recallAtK, catalogueCoverage, rankOf } from './metrics/ranking.js';
+export { createRandom, type Random } from './random.js';

@@ -13,3 +13,6 @@ export {
   type Handler,
 } from './http.js';
 export { createRegistry } from './metrics.js';
+export { ProgressBar } from './progress.js';
+export { formatTable } from './table.js';
+export { createClients } from './clients.js';

@@ -1,6 +1,7 @@
-/** A one-line progress bar on stderr; on a non-TTY it prints a line every 10%. */
+/** A one-line progress bar on stderr for command-line tools; on a non-TTY it prints a line every 10%. */
 export class ProgressBar {
-  private done = 0;
+  /** Units completed so far. */
+  done = 0;
   private lastDecile = -1;
   private readonly started = performance.now();
 

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { DEFAULT_HTTP_OPTIONS, infraEnv, parseEnv } from '@recstream/platform';
+import {
+  DEFAULT_GENERATOR_CONFIG as G,
+  DEFAULT_SAMPLE_GENERATOR_OPTIONS as O,
+  DEFAULT_SAMPLE_JOB_WORKER_OPTIONS as W,
+  TrainTarget,
+  type GeneratorConfig,
+  type SampleJobWorkerOptions,
+} from '@recstream/samples';
+
+const HOUR_MS = 3_600_000;
+const int = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const fraction = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
+
+/** `role:modelType` pairs, comma-separated, e.g. `recall:mf,ranking:deepfm`. */
+const targets = z
+  .string()
+  .transform((list) => list.split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => ({ role: pair.split(':')[0], modelType: pair.split(':')[1] })))
+  .pipe(z.array(TrainTarget));
+
+const schema = z.object({
+  ...infraEnv,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_HTTP_OPTIONS.port),
+  HOST: z.string().default(DEFAULT_HTTP_OPTIONS.host),
+  BULLMQ_PREFIX: z.string().min(1).default(W.prefix),
+  /** Empty: no schedule, on-demand runs only. */
+  SAMPLES_CRON: z.string().default(W.cron ?? ''),
+  SAMPLES_TIMEZONE: z.string().default(W.timezone),
+  SAMPLES_LOOKBACK_HOURS: z.coerce.number().positive().default(W.lookbackMs / HOUR_MS),
+  SAMPLES_ALIGN_MINUTES: z.coerce.number().int().positive().default(W.alignMs / 60_000),
+  TRAIN_TARGETS: targets.default([...W.trainTargets]),
+  REFRESH_BI: z.enum(['true', 'false']).default(String(W.refreshBi) as 'true' | 'false'),
+  LABEL_SOURCE: z.enum(['exposures', 'implicit']).default(G.labelSource),
+  LABEL_OUTCOME: z.enum(['click', 'conversion', 'dwell']).default(G.labelOutcome),
+  ATTRIBUTION_WINDOW_MS: int(G.attributionWindowMs),
+  MIN_DWELL_MS: int(G.minDwellMs),
+  NEGATIVES_PER_POSITIVE: int(G.negativesPerPositive),
+  NEGATIVE_STRATEGY: z.enum(['uniform', 'popularity']).default(G.negativeStrategy),
+  SAMPLER_SEED: z.coerce.number().int().default(G.seed),
+  TRAIN_FRACTION: fraction(G.trainFraction),
+  VALIDATION_FRACTION: fraction(G.validationFraction),
+  WORK_MEM: z.string().regex(/^\d+(kB|MB|GB)$/, 'must be a Postgres size such as 256MB').default(O.workMem),
+});
+
+/** The sample generator's environment, validated at boot. */
+export function sampleGeneratorConfig(env: Record<string, string | undefined> = process.env) {
+  const e = parseEnv('sample-generator', schema, env);
+  const generator: Partial<GeneratorConfig> = {
+    labelSource: e.LABEL_SOURCE,
+    labelOutcome: e.LABEL_OUTCOME,
+    attributionWindowMs: e.ATTRIBUTION_WINDOW_MS,
+    minDwellMs: e.MIN_DWELL_MS,
+    negativesPerPositive: e.NEGATIVES_PER_POSITIVE,
+    negativeStrategy: e.NEGATIVE_STRATEGY,
+    seed: e.SAMPLER_SEED,
+    trainFraction: e.TRAIN_FRACTION,
+    validationFraction: e.VALIDATION_FRACTION,
+  };
+  const worker: Omit<SampleJobWorkerOptions, 'retry'> = {
+    prefix: e.BULLMQ_PREFIX,
+    cron: e.SAMPLES_CRON || null,
+    timezone: e.SAMPLES_TIMEZONE,
+    lookbackMs: e.SAMPLES_LOOKBACK_HOURS * HOUR_MS,
+    alignMs: e.SAMPLES_ALIGN_MINUTES * 60_000,
+    trainTargets: e.TRAIN_TARGETS,
+    refreshBi: e.REFRESH_BI === 'true',
+  };
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    http: { port: e.PORT, host: e.HOST },
+    generator: { config: generator, workMem: e.WORK_MEM },
+    worker,
+  };
+}

@@ -1,0 +1,17 @@
+import { closeOnSignals, createClients, createLogger, createRegistry, DEFAULT_HTTP_OPTIONS, HttpService } from '@recstream/platform';
+import { SampleGenerator, SampleJobWorker } from '@recstream/samples';
+
+import { sampleGeneratorConfig } from './env.js';
+
+const config = sampleGeneratorConfig();
+const logger = createLogger('sample-generator', config.logLevel);
+const { redis, pool, release } = createClients(config, logger);
+const generator = new SampleGenerator(pool, config.generator);
+const worker = new SampleJobWorker({ pool, connection: redis, generator, logger }, config.worker);
+let ready = false;
+const http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, ...config.http, logger, registry: createRegistry('sample-generator'), ready: () => ready });
+closeOnSignals({ close: () => Promise.all([worker.close(), http.close()]).finally(release).then(() => undefined) }, logger);
+await worker.start();
+const address = await http.listen();
+ready = true;
+logger.info({ port: address.port, cron: worker.options.cron, prefix: worker.options.prefix, targets: worker.options.trainTargets }, 'sample generator waiting for jobs');

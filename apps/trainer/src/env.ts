@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { DEFAULT_HTTP_OPTIONS, infraEnv, parseEnv } from '@recstream/platform';
+import { DEFAULT_TRAIN_WORKER_OPTIONS as W } from '@recstream/training';
+
+const schema = z.object({
+  ...infraEnv,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8083),
+  HOST: z.string().default(DEFAULT_HTTP_OPTIONS.host),
+  BULLMQ_PREFIX: z.string().min(1).default(W.prefix),
+  LOCK_DURATION_MS: z.coerce.number().int().positive().default(W.lockDurationMs),
+  /** Recorded with each model version: set it to the image's git commit. */
+  CODE_VERSION: z.string().default('dev'),
+});
+
+/** The trainer's environment, validated at boot. */
+export function trainerConfig(env: Record<string, string | undefined> = process.env) {
+  const e = parseEnv('trainer', schema, env);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    codeVersion: e.CODE_VERSION,
+    http: { port: e.PORT, host: e.HOST },
+    worker: { prefix: e.BULLMQ_PREFIX, lockDurationMs: e.LOCK_DURATION_MS },
+  };
+}

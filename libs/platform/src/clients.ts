@@ -1,0 +1,15 @@
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+/** Postgres and Redis clients for a worker app, and how to release them. */
+export function createClients(urls: { redisUrl: string; databaseUrl: string }, logger: Logger, poolSize = 4) {
+  // BullMQ's blocking reads need ioredis to wait for Redis rather than fail requests.
+  const redis = new Redis(urls.redisUrl, { maxRetriesPerRequest: null });
+  const pool = new pg.Pool({ connectionString: urls.databaseUrl, max: poolSize });
+  pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres client failed'));
+  const release = async () => {
+    await Promise.allSettled([redis.quit(), pool.end()]);
+  };
+  return { redis, pool, release };
+}

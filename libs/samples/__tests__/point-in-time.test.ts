@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemAttributes, itemStats, userActivity, userProfile, userSequence, type HistoryRow } from '@recstream/features';
+import { readSamples, SampleGenerator, type Sample } from '../src/index.js';
+import { DAY, HOUR, MINUTE, T0, openTestDb, writeLog, type TestDb } from './harness.js';
+
+let db: TestDb;
+let samples: Map<string, Sample>;
+
+const at = (hours: number) => T0 + hours * HOUR;
+const U2_TIME = at(30) + 8 * DAY;
+const sequence = (...items: string[]) => ({ items: items.map((item_id, i) => ({ item_id, type: 'click', time: at(i) })) });
+const row = (view: string, entityId: string, eventTime: number, values: unknown): HistoryRow => ({ view, entityId, eventTime, values });
+
+/**
+ * Labels at hour 10 (u1 shown i1 and i2) and hour 30 (u2 shown i1). History
+ * that changes right after a label's time, at exactly its time, and rows
+ * older than a view's TTL.
+ */
+const history: HistoryRow[] = [
+  row(userSequence.name, 'u1', at(2), sequence('i9')),
+  row(userSequence.name, 'u1', at(9), sequence('i9', 'i7')),
+  row(userSequence.name, 'u1', at(10), sequence('i9', 'i7', 'i1')), // written by the labelled exposure's own batch: too late
+  row(userSequence.name, 'u1', at(10) + 1, sequence('i9', 'i7', 'i1', 'i2')), // after the label
+  row(userProfile.name, 'u1', at(1), { attributes: { country: 'DE' } }),
+  row(userProfile.name, 'u1', at(11), { attributes: { country: 'FR' } }),
+  row(itemStats.name, 'i1', at(9.5), { ...itemStats.defaults(), ctr_7d: 0.25 }),
+  row(itemStats.name, 'i1', at(10.5), { ...itemStats.defaults(), ctr_7d: 0.9 }),
+  row(itemAttributes.name, 'i1', at(0), { ...itemAttributes.defaults(), categories: ['c1'] }),
+  // u2 is shown i1 at U2_TIME: its activity row is just older than the TTL, the next one is after the label.
+  row(userActivity.name, 'u2', U2_TIME - userActivity.ttlMs - MINUTE, { ...userActivity.defaults(), last_active_ms: 1 }),
+  row(userActivity.name, 'u2', U2_TIME + HOUR, { ...userActivity.defaults(), last_active_ms: 2 }),
+  row(itemStats.name, 'i2', at(10) - itemStats.ttlMs - MINUTE, { ...itemStats.defaults(), ctr_7d: 0.5 }),
+];
+
+beforeAll(async () => {
+  db = await openTestDb();
+  const exposure = (id: string, user: string, item: string, time: number) => ({ event_id: id, type: 'exposure' as const, user_id: user, item_id: item, request_id: `r-${id}`, event_time: time });
+  await writeLog(
+    db.pool,
+    [exposure('e1', 'u1', 'i1', at(10)), exposure('e2', 'u1', 'i2', at(10)), exposure('e3', 'u2', 'i1', U2_TIME)],
+    history,
+  );
+  const { manifest } = await new SampleGenerator(db.pool).generate({ range: { from: T0, to: T0 + 20 * DAY } });
+  samples = new Map();
+  for await (const batch of readSamples(db.pool, manifest.datasetVersion)) for (const s of batch) samples.set(`${s.userId}/${s.itemId}`, s);
+});
+afterAll(() => db?.close());
+
+describe('point-in-time features', () => {
+  it('never show a value written after the label time, nor the one written at it', () => {
+    const { features } = samples.get('u1/i1')!;
+    expect(features.user_sequence).toEqual(sequence('i9', 'i7'));
+    expect(features.user_profile).toEqual({ attributes: { country: 'DE' } });
+    expect(features.item_stats.ctr_7d).toBe(0.25);
+    expect(features.item_attributes.categories).toEqual(['c1']);
+    expect(samples.get('u1/i2')!.features.user_sequence).toEqual(sequence('i9', 'i7'));
+  });
+
+  it('give defaults for views with no value within their TTL', () => {
+    expect(samples.get('u1/i2')!.features.item_stats).toEqual(itemStats.defaults());
+    expect(samples.get('u1/i2')!.features.item_attributes).toEqual(itemAttributes.defaults());
+    const u2 = samples.get('u2/i1')!.features;
+    expect(u2.user_activity).toEqual(userActivity.defaults());
+    expect(u2.user_sequence).toEqual(userSequence.defaults());
+    // i1's stats rows are more than a TTL older than u2's exposure; its attributes (90-day TTL) are not.
+    expect(u2.item_stats).toEqual(itemStats.defaults());
+    expect(u2.item_attributes.categories).toEqual(['c1']);
+  });
+});

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * BullMQ job contracts between the offline apps. The sample generator
+ * produces `train` jobs; the trainer consumes them. Validate with
+ * `TrainJob.parse(job.data)` on the consuming side.
+ */
+export const QUEUES = {
+  /** Sample-generation runs, scheduled (cron) or on demand, one per time range. */
+  samples: 'samples',
+  /** Training runs over one dataset version. */
+  train: 'train',
+} as const;
+
+export const MODEL_ROLES = ['recall', 'ranking'] as const;
+
+export const TrainJob = z
+  .object({
+    /** A `dataset_manifests.dataset_version` whose status is `ready`. */
+    datasetVersion: z.string().min(1).max(128),
+    /** Which model to train, e.g. `mf`, `two-tower`, `deepfm`, `din`. */
+    modelType: z.string().min(1).max(64),
+    role: z.enum(MODEL_ROLES),
+    /** Overrides of the model's default hyperparameters. */
+    hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+    /** Seed for initialisation and shuffling, so a run can be repeated. */
+    seed: z.number().int().optional(),
+  })
+  .strict();
+export type TrainJob = z.infer<typeof TrainJob>;
+
+/** Epoch ms or ISO-8601. */
+const instant = z.union([z.number().int(), z.string().datetime({ offset: true })]).transform((value) => (typeof value === 'number' ? value : Date.parse(value)));
+
+/**
+ * A sample-generation job. Without a range (the scheduled job), the worker
+ * takes the latest complete range its schedule settings describe.
+ */
+export const SamplesJob = z
+  .object({
+    from: instant.optional(),
+    to: instant.optional(),
+  })
+  .strict()
+  .refine((job) => (job.from === undefined) === (job.to === undefined), 'from and to go together')
+  .refine((job) => job.from === undefined || job.to === undefined || job.from < job.to, 'from must be before to');
+export type SamplesJob = z.infer<typeof SamplesJob>;

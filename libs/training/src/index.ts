@@ -1,0 +1,8 @@
+export { Vocabulary } from './vocabulary.js';
+export { SampleEncoder, CONTEXT_FIELDS, type EncodableRow, type EncoderState } from './encoder.js';
+export { ModelBundle, encodeBundle, decodeBundle } from './bundle.js';
+export { featureSpecFor, defaultHyperparameters, HISTORY_LENGTH } from './model-specs.js';
+export { DatasetIndex, PopularityBaseline, evaluateOnDataset, toRow, DEFAULT_EVALUATION_OPTIONS, type EvaluationReport, type RowScorer } from './evaluate.js';
+export { trainOnDataset, DEFAULT_TRAIN_OPTIONS, type TrainOptions, type TrainProgress, type TrainResult } from './train.js';
+export { registerAndPromote, type RegisterOptions, type RegisterOutcome } from './promote.js';
+export { TrainJobWorker, DEFAULT_TRAIN_WORKER_OPTIONS, type TrainWorkerDeps, type TrainWorkerOptions, type TrainJobResult } from './worker.js';

@@ -1,0 +1,137 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type pg from 'pg';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { MODEL_KINDS, type ModelKind } from '@recstream/models';
+import type { Logger } from '@recstream/platform';
+import type { ModelRegistry } from '@recstream/registry';
+import { QUEUES, TrainJob } from '@recstream/schemas';
+import { registerAndPromote } from './promote.js';
+import { trainOnDataset, type TrainProgress } from './train.js';
+
+export interface TrainWorkerDeps {
+  pool: pg.Pool;
+  registry: ModelRegistry;
+  connection: ConnectionOptions;
+  logger: Logger;
+  metrics: Registry;
+  /** Recorded with every version, e.g. the git commit the image was built from. */
+  codeVersion: string;
+}
+
+export interface TrainWorkerOptions {
+  /** BullMQ key prefix; must match the producers'. */
+  prefix: string;
+  /** How long a job's lock lasts without renewal before BullMQ treats it as stalled. */
+  lockDurationMs: number;
+}
+
+export const DEFAULT_TRAIN_WORKER_OPTIONS: TrainWorkerOptions = { prefix: 'bull', lockDurationMs: 120_000 };
+
+export interface TrainJobResult {
+  versionId: number;
+  promoted: boolean;
+  reason: string;
+  metrics: Record<string, number>;
+  backend: string;
+}
+
+/**
+ * Consumes `train` jobs one at a time (one per host or GPU): trains the
+ * requested model on the dataset version, registers it and applies the
+ * promotion gate. Progress goes on the job; on close the running job is
+ * aborted between batches so it fails cleanly and is retried with backoff.
+ */
+export class TrainJobWorker {
+  readonly options: TrainWorkerOptions;
+  private worker?: Worker;
+  private running?: AbortController;
+  private closing?: Promise<void>;
+  private readonly jobs: Counter;
+  private readonly duration: Histogram;
+
+  constructor(
+    private readonly deps: TrainWorkerDeps,
+    options: Partial<TrainWorkerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_TRAIN_WORKER_OPTIONS, ...options };
+    this.jobs = new Counter({ name: 'trainer_jobs_total', help: 'Train jobs by outcome', labelNames: ['outcome'], registers: [deps.metrics] });
+    this.duration = new Histogram({ name: 'trainer_job_seconds', help: 'Train job duration', buckets: [10, 30, 60, 120, 300, 600, 1800], registers: [deps.metrics] });
+  }
+
+  get ready(): boolean {
+    return this.worker?.isRunning() === true && !this.closing;
+  }
+
+  async start(): Promise<void> {
+    this.worker = new Worker(QUEUES.train, (job) => this.process(job), {
+      connection: this.deps.connection,
+      prefix: this.options.prefix,
+      concurrency: 1,
+      lockDuration: this.options.lockDurationMs,
+    });
+    this.worker.on('failed', (job, error) => {
+      this.jobs.inc({ outcome: 'failed' });
+      this.deps.logger.error({ err: error, job: job?.id, attempts: job?.attemptsMade }, 'train job failed');
+    });
+    this.worker.on('completed', () => this.jobs.inc({ outcome: 'completed' }));
+    await this.worker.waitUntilReady();
+  }
+
+  /** Aborts the job in progress (it is retried later), then releases the queue connection. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.running?.abort('trainer shutting down');
+      await this.worker?.close();
+    })();
+    return this.closing;
+  }
+
+  private async process(job: Job): Promise<TrainJobResult> {
+    const parsed = TrainJob.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid train job data: ${parsed.error.message}`);
+    const request = parsed.data;
+    if (!MODEL_KINDS.includes(request.modelType as ModelKind)) {
+      throw new UnrecoverableError(`unknown modelType ${request.modelType}; use one of ${MODEL_KINDS.join(', ')}`);
+    }
+    const log = this.deps.logger.child({ job: job.id, dataset: request.datasetVersion, model: request.modelType, role: request.role });
+    const controller = (this.running = new AbortController());
+    const stopTimer = this.duration.startTimer();
+    let reported = 0;
+    try {
+      log.info('training started');
+      const result = await trainOnDataset(this.deps.pool, {
+        datasetVersion: request.datasetVersion,
+        modelType: request.modelType as ModelKind,
+        role: request.role,
+        hyperparameters: request.hyperparameters ?? {},
+        seed: request.seed ?? 1,
+        signal: controller.signal,
+        onProgress: (progress: TrainProgress) => {
+          if (progress.phase === 'train' && performance.now() - reported < 2_000) return;
+          reported = performance.now();
+          void job.updateProgress({ ...progress });
+          if (progress.phase !== 'train') log.info(progress, `${progress.phase} epoch ${progress.epoch}`);
+        },
+      });
+      const outcome = await registerAndPromote(this.deps.registry, this.deps.pool, result, {
+        role: request.role,
+        modelType: request.modelType,
+        datasetVersion: request.datasetVersion,
+        codeVersion: this.deps.codeVersion,
+        config: { seed: request.seed ?? 1, ...request.hyperparameters },
+      });
+      result.bundle.dispose();
+      log.info({ version: outcome.version.versionId, promoted: outcome.promotion.promoted, reason: outcome.promotion.reason, backend: result.backend }, 'training finished');
+      return {
+        versionId: outcome.version.versionId,
+        promoted: outcome.promotion.promoted,
+        reason: outcome.promotion.reason,
+        metrics: { ...result.metrics },
+        backend: result.backend,
+      };
+    } finally {
+      stopTimer();
+      this.running = undefined;
+    }
+  }
+}
