@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '@recstream/schemas';
-import { collectMessages } from '@recstream/streams/testing';
+import { collectMessages } from '@recstream/streams/inspect';
 import { DEFAULT_AGGREGATION_OPTIONS } from '../src/aggregate.js';
 import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
 import { catalogView } from '../src/catalog.js';
