@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { RecstreamError } from '@recstream/platform';
 import type { AnyEvent, DeadLetter, InteractionEvent } from '@recstream/schemas';
@@ -129,12 +130,13 @@ export class InteractionProcessor {
       return !held;
     });
     for (const [key, entity] of await this.online.loadEntities(missing)) stored.set(key, entity);
-    const computed = computeBatch({ topic, partition, from, lastOffset, events, stored }, this.options);
+    const computed = computeBatch({ topic, partition, from, lastOffset, events, stored, version: randomUUID() }, this.options);
     this.pending.hold(
       owner,
+      computed.plan.version,
       computed.plan.entities.map((write) => {
         const key = `${write.entity}:${write.id}`;
-        return { key, state: write.state, expectedVersion: write.expectedVersion, attributes: stored.get(key)?.attributes ?? null };
+        return { key, state: write.state, attributes: stored.get(key)?.attributes ?? null };
       }),
     );
     return { computed, events, deadLetters, replayed: decoded.length - fresh.length, turn: this.applying.reserve() };
