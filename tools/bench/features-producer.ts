@@ -6,7 +6,7 @@
  * one JSON line.
  */
 import { createLogger } from '@recstream/platform';
-import { createKafka } from '@recstream/streams';
+import { createKafka, createProducer } from '@recstream/streams';
 import { interactions, message } from './features-data.js';
 
 export interface ProducerJob {
@@ -19,7 +19,7 @@ export interface ProducerJob {
 
 const job = JSON.parse(process.argv[2] ?? '{}') as ProducerJob;
 const kafka = createKafka({ clientId: 'bench-features-producer', brokers: job.brokers, logger: createLogger('bench-features-producer', 'error') });
-const producer = kafka.producer();
+const producer = createProducer(kafka);
 await producer.connect();
 const interaction = interactions(job.prefix);
 const tickMs = 50;

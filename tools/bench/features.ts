@@ -14,7 +14,7 @@ import pg from 'pg';
 import { brokersFrom, createLogger, infraEnv, parseEnv } from '@recstream/platform';
 import { migrateDatabase } from '@recstream/schemas/migrate';
 import type { ItemEvent } from '@recstream/schemas';
-import { createKafka } from '@recstream/streams';
+import { createKafka, createProducer } from '@recstream/streams';
 import { FeatureBuilder, OnlineFeatureReader, OnlineStore, endOffsets, waitForGroupCatchUp, type AppliedBatch } from '@recstream/features';
 import { z } from 'zod';
 import { ITEMS, USERS, interactions, message } from './features-data.js';
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       { topic: topics.deadLetter, numPartitions: 1 },
     ],
   });
-  const producer = kafka.producer();
+  const producer = createProducer(kafka);
   await producer.connect();
   let builder: FeatureBuilder | undefined;
   try {

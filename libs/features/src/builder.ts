@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { createProducer } from '@recstream/streams';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
@@ -114,7 +115,7 @@ export class FeatureBuilder {
       maxBytesPerPartition: opts.maxBytesPerPartition,
       maxBytes: 4 * opts.maxBytesPerPartition,
     });
-    this.producer = deps.kafka.producer({ allowAutoTopicCreation: false });
+    this.producer = createProducer(deps.kafka);
     const online = deps.online ?? new OnlineStore(deps.redis, { namespace: opts.namespace });
     const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
     const sink = (letters: readonly DeadLetter[]) => this.sendDeadLetters(letters);

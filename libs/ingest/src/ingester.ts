@@ -1,4 +1,5 @@
-import { Partitioners, type Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import { createProducer } from '@recstream/streams';
 import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { createIngestMetrics } from './metrics.js';
 import { DEFAULT_PUBLISHER_OPTIONS, EventPublisher, type EventPublisherOptions } from './publisher.js';
@@ -32,11 +33,7 @@ export class Ingester {
 
   constructor(kafka: Kafka, logger: Logger, options: Partial<IngesterOptions> = {}) {
     const opts = { ...DEFAULT_INGESTER_OPTIONS, ...options };
-    const producer = kafka.producer({
-      allowAutoTopicCreation: false,
-      // Java-compatible murmur2, so other Kafka clients key users to the same partitions.
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const producer = createProducer(kafka);
     this.publisher = new EventPublisher(producer, logger, opts);
     const registry = createRegistry('ingester');
     this.http = new HttpService({ ...opts, logger, registry, ready: () => this.publisher.ready });

@@ -1,3 +1,3 @@
-export { createKafka, type KafkaClientOptions } from './kafka.js';
+export { createKafka, createProducer, type KafkaClientOptions } from './kafka.js';
 export { ensureTopics } from './topics.js';
 export { LocalKafkaBroker, type LocalBrokerOptions } from './local-broker.js';

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type KafkaConfig, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface KafkaClientOptions {
@@ -35,4 +35,13 @@ function logTo(logger: Logger, { level, log }: LogEntry): void {
   if (level === logLevel.ERROR) logger.error(entry, message);
   else if (level === logLevel.WARN) logger.warn(entry, message);
   else logger.debug(entry, message);
+}
+
+/**
+ * A producer as every app needs one: topics are never auto-created (they are
+ * created with their partitions and retention), and keys are partitioned by
+ * Java-compatible murmur2, so other Kafka clients send a key to the same partition.
+ */
+export function createProducer(kafka: Kafka, options: ProducerConfig = {}): Producer {
+  return kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, ...options });
 }
