@@ -1,4 +1,4 @@
-import { ITEM_VIEWS, USER_VIEWS, type EntityName, type FeatureView } from '@recstream/features';
+import { ITEM_VIEWS, USER_VIEWS, sequencePointInTimeSql, type EntityName, type FeatureView } from '@recstream/features';
 import type { BuildContext } from './context.js';
 import { asOfJoinSql, asOfParams } from './point-in-time.js';
 
@@ -22,7 +22,7 @@ const AS_OF_OFFSET = "interval '1 microsecond'";
  * one as-of join per view into s_pit_<view>(label_id, values). Returns, per
  * view, the share of labels that found a value within TTL.
  */
-export async function joinFeatures({ client }: BuildContext, onView: (view: string) => void = () => {}): Promise<Record<string, number>> {
+export async function joinFeatures({ client, config }: BuildContext, onView: (view: string) => void = () => {}): Promise<Record<string, number>> {
   for (const entity of ['user', 'item'] as const) {
     await client.query(
       `CREATE TEMP TABLE ${keysTable(entity)} ON COMMIT DROP AS
@@ -34,7 +34,11 @@ export async function joinFeatures({ client }: BuildContext, onView: (view: stri
   }
   const coverage: Record<string, number> = {};
   for (const view of SAMPLE_VIEWS) {
-    await client.query(`CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS ${asOfJoinSql(keysTable(view.entity))}`, asOfParams(view));
+    if (view.offline === 'history') {
+      await client.query(`CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS ${asOfJoinSql(keysTable(view.entity))}`, asOfParams(view));
+    } else {
+      await sequenceFromLog(client, view, config.sequenceLength);
+    }
     await client.query(`CREATE UNIQUE INDEX ON ${featureTable(view)} (label_id); ANALYZE ${featureTable(view)}`);
     const { rows } = await client.query<{ share: number | null }>(
       `SELECT (SELECT sum(k.labels) FROM ${keysTable(view.entity)} k JOIN ${featureTable(view)} f USING (label_id))::float8
@@ -44,6 +48,20 @@ export async function joinFeatures({ client }: BuildContext, onView: (view: stri
     onView(view.name);
   }
   return coverage;
+}
+
+/**
+ * A view the event log answers (the behaviour sequence): the feature store's
+ * own point-in-time read of it, the user's latest `length` interactions at
+ * or before each key's time, folded into the view's shape, oldest first.
+ */
+async function sequenceFromLog(client: BuildContext['client'], view: FeatureView, length: number): Promise<void> {
+  await client.query(
+    `CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS
+     SELECT label_id, jsonb_build_object('items', jsonb_agg(jsonb_build_object('item_id', item_id, 'type', type, 'time', time::bigint) ORDER BY time::bigint)) AS "values"
+       FROM (${sequencePointInTimeSql(keysTable(view.entity), length)}) entries
+      GROUP BY label_id`,
+  );
 }
 
 /**
