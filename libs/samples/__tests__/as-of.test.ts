@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemStats, OfflineStore, type HistoryRow } from '@recstream/features';
 import { Random } from '@recstream/synth';
-import { asOfJoinSql, asOfParams } from '../src/build/point-in-time.js';
+import { asOfTimesSql, asOfValuesParams, asOfValuesSql } from '../src/build/point-in-time.js';
 import { DAY, T0, openTestDb, writeLog, type TestDb } from './harness.js';
 
 let db: TestDb;
@@ -35,7 +35,9 @@ describe('the as-of join', () => {
          SELECT n AS label_id, entity_id, to_timestamp(t / 1000.0) AS label_time FROM unnest($1::text[], $2::float8[]) WITH ORDINALITY AS l(entity_id, t, n)`,
         [labels.map((l) => l.entityId), labels.map((l) => l.time)],
       );
-      const { rows } = await client.query<{ label_id: string; values: unknown }>(asOfJoinSql('keys'), asOfParams(itemStats));
+      const times = asOfTimesSql('keys', [itemStats]);
+      await client.query(`CREATE TEMP TABLE as_of ON COMMIT DROP AS ${times.sql}`, times.params);
+      const { rows } = await client.query<{ label_id: string; values: unknown }>(asOfValuesSql('as_of', 0), asOfValuesParams(itemStats));
       const got = new Map(rows.map((row) => [Number(row.label_id), row.values]));
       expect(labels.map((_, i) => got.get(i + 1) ?? null)).toEqual(expected);
     } finally {
