@@ -3,7 +3,7 @@ import { DEFAULT_GENERATOR_CONFIG, DEFAULT_SAMPLE_JOB_WORKER_OPTIONS } from '@re
 import { sampleGeneratorConfig } from './env.js';
 
 describe('sample generator environment', () => {
-  it('defaults to the lib's defaults', () => {
+  it("defaults to the lib's defaults", () => {
     const config = sampleGeneratorConfig({});
     expect(config.generator.config).toMatchObject({ labelSource: DEFAULT_GENERATOR_CONFIG.labelSource, attributionWindowMs: DEFAULT_GENERATOR_CONFIG.attributionWindowMs });
     expect(config.worker).toMatchObject({ cron: DEFAULT_SAMPLE_JOB_WORKER_OPTIONS.cron, lookbackMs: DEFAULT_SAMPLE_JOB_WORKER_OPTIONS.lookbackMs, trainTargets: DEFAULT_SAMPLE_JOB_WORKER_OPTIONS.trainTargets });
