@@ -26,6 +26,13 @@ export interface FeatureBuilderOptions extends ComputeOptions {
   maxBytesPerPartition: number;
   /** Partitions processed at once by one instance; their chunks overlap (see InteractionProcessor). */
   concurrency: number;
+  /**
+   * How long a fetch waits for `minFetchBytes` to accumulate: at a steady
+   * rate, fewer and larger chunks cost fewer round trips per event, for at
+   * most this much added latency.
+   */
+  maxFetchWaitMs: number;
+  minFetchBytes: number;
   /** Attempts at one chunk when other consumers keep moving its fence or entities. */
   maxAttempts: number;
   /** Where a new consumer group starts on each topic. */
@@ -45,7 +52,9 @@ export const DEFAULT_FEATURE_BUILDER_OPTIONS: FeatureBuilderOptions = {
   consume: ['events', 'items', 'users'],
   maxBatchEvents: 20_000,
   maxBytesPerPartition: 8 * 1024 * 1024,
-  concurrency: 3,
+  concurrency: 6,
+  maxFetchWaitMs: 100,
+  minFetchBytes: 256 * 1024,
   maxAttempts: 10,
   fromBeginning: true,
   sessionTimeoutMs: 30_000,
@@ -100,7 +109,8 @@ export class FeatureBuilder {
       groupId: opts.groupId,
       sessionTimeout: opts.sessionTimeoutMs,
       heartbeatInterval: opts.heartbeatIntervalMs,
-      maxWaitTimeInMs: 50,
+      maxWaitTimeInMs: opts.maxFetchWaitMs,
+      minBytes: opts.minFetchBytes,
       maxBytesPerPartition: opts.maxBytesPerPartition,
       maxBytes: 4 * opts.maxBytesPerPartition,
     });

@@ -22,6 +22,7 @@ const input = (events: InteractionEvent[], extra: Partial<BatchInput> = {}): Bat
   lastOffset: '9',
   events,
   stored: new Map(),
+  version: 'v1',
   ...extra,
 });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { RecstreamError } from '@recstream/platform';
 import type { AnyEvent, DeadLetter, InteractionEvent } from '@recstream/schemas';
@@ -7,7 +8,6 @@ import type { Arrival } from './lateness.js';
 import type { OfflineStore } from './offline-store.js';
 import type { OnlineStore, StoredEntity } from './online-store.js';
 import { PendingStates, SerialQueue } from './pending.js';
-import type { Watermark } from './plan.js';
 
 export interface AppliedBatch {
   topic: string;
@@ -117,24 +117,29 @@ export class InteractionProcessor {
     decoded: readonly DecodedMessage<InteractionEvent>[],
     lastOffset: string,
   ): Promise<Staged | undefined> {
-    const from: Watermark | undefined = await this.online.readWatermark(topic, partition);
+    // One round trip for the watermark and every entity the chunk names; those
+    // of messages the watermark covers are read for nothing, which is rare.
+    const all = partitionDecoded(decoded).events;
+    const touched = entitiesOf(all).map((entity) => ({ ...entity, key: `${entity.entity}:${entity.id}` }));
+    // Taken before the read: a chunk may apply (and release its entries) meanwhile.
+    const held = new Map<string, StoredEntity>();
+    for (const { key } of touched) {
+      const entry = this.pending.get(key);
+      if (entry) held.set(key, entry);
+    }
+    const missing = touched.filter(({ key }) => !held.has(key));
+    const { watermark: from, stored } = await this.online.loadEntities(topic, partition, missing);
+    for (const [key, entry] of held) stored.set(key, entry);
     const fresh = from ? decoded.filter((message) => BigInt(message.offset) > BigInt(from.offset)) : decoded;
     if (fresh.length === 0) return undefined;
     const { events, deadLetters } = partitionDecoded(fresh);
-    const touched = entitiesOf(events).map((entity) => ({ ...entity, key: `${entity.entity}:${entity.id}` }));
-    const stored = new Map<string, StoredEntity>();
-    const missing = touched.filter(({ key }) => {
-      const held = this.pending.get(key);
-      if (held) stored.set(key, held);
-      return !held;
-    });
-    for (const [key, entity] of await this.online.loadEntities(missing)) stored.set(key, entity);
-    const computed = computeBatch({ topic, partition, from, lastOffset, events, stored }, this.options);
+    const computed = computeBatch({ topic, partition, from, lastOffset, events, stored, version: randomUUID() }, this.options);
     this.pending.hold(
       owner,
+      computed.plan.version,
       computed.plan.entities.map((write) => {
         const key = `${write.entity}:${write.id}`;
-        return { key, state: write.state, expectedVersion: write.expectedVersion, attributes: stored.get(key)?.attributes ?? null };
+        return { key, state: write.state, attributes: stored.get(key)?.attributes ?? null };
       }),
     );
     return { computed, events, deadLetters, replayed: decoded.length - fresh.length, turn: this.applying.reserve() };

@@ -56,24 +56,32 @@ export class OnlineStore {
     return offset == null ? undefined : { offset, streamTime: Number(streamTime) };
   }
 
-  /** State, version and attributes of each entity, in one round trip; key: `${entity}:${id}`. */
-  async loadEntities(entities: readonly { entity: EntityName; id: string }[]): Promise<Map<string, StoredEntity>> {
-    const pipeline = this.redis.pipeline();
+  /**
+   * The partition's watermark and the state, version and attributes of each
+   * entity (keyed `${entity}:${id}`), in one round trip.
+   */
+  async loadEntities(
+    topic: string,
+    partition: number,
+    entities: readonly { entity: EntityName; id: string }[],
+  ): Promise<{ watermark: Watermark | undefined; stored: Map<string, StoredEntity> }> {
+    const pipeline = this.redis.pipeline().hmget(this.keys.watermark(topic, partition), 'offset', 'stream_time');
     for (const { entity, id } of entities) pipeline.hmget(this.keys.entity(entity, id), VERSION_FIELD, STATE_FIELD, itemAttributes.name);
-    const replies = await execPipeline(pipeline, 'reading entity state');
-    const loaded = new Map<string, StoredEntity>();
+    const [mark, ...replies] = (await execPipeline(pipeline, 'reading entity state')) as (string | null)[][];
+    const stored = new Map<string, StoredEntity>();
     entities.forEach(({ entity, id }, i) => {
-      const [version, state, attributes] = replies[i] as (string | null)[];
-      loaded.set(`${entity}:${id}`, { version: version ?? '', state: state ?? null, attributes: attributes ?? null });
+      const [version, state, attributes] = replies[i]!;
+      stored.set(`${entity}:${id}`, { version: version ?? '', state: state ?? null, attributes: attributes ?? null });
     });
-    return loaded;
+    const [offset, streamTime] = mark!;
+    return { watermark: offset == null ? undefined : { offset, streamTime: Number(streamTime) }, stored };
   }
 
   /** Applies the plan unless the fence or an entity version moved since it was computed. */
   async apply(plan: BatchPlan): Promise<ApplyOutcome> {
     const keys = [this.keys.watermark(plan.topic, plan.partition)];
     const args: (string | number)[] = [plan.from?.offset ?? '', plan.to.offset, plan.to.streamTime, plan.entities.length];
-    args.push(itemCovisit.ttlMs, this.options.maxCovisits, this.options.watermarkTtlMs);
+    args.push(itemCovisit.ttlMs, this.options.maxCovisits, this.options.watermarkTtlMs, plan.version);
     for (const write of plan.entities) {
       keys.push(this.keys.entity(write.entity, write.id));
       const fields = entityFields(write);
@@ -105,7 +113,7 @@ export class OnlineStore {
     const pipeline = this.redis.pipeline();
     for (const write of entities) {
       const key = this.keys.entity(write.entity, write.id);
-      pipeline.hset(key, ...entityFields(write), VERSION_FIELD, '1').pexpire(key, entityTtlMs(write.entity));
+      pipeline.hset(key, ...entityFields(write), VERSION_FIELD, 'rebuilt').pexpire(key, entityTtlMs(write.entity));
     }
     for (const [item, others] of covisits) {
       const key = this.keys.covisit(item);

@@ -6,12 +6,14 @@ describe('PendingStates', () => {
     const pending = new PendingStates();
     const a = Symbol('a');
     const b = Symbol('b');
-    pending.hold(a, [{ key: 'item:1', state: 's1', expectedVersion: '', attributes: null }, { key: 'item:2', state: 's2', expectedVersion: '4', attributes: '{}' }]);
-    pending.hold(b, [{ key: 'item:2', state: 's2b', expectedVersion: '5', attributes: '{}' }]);
-    expect(pending.get('item:1')).toMatchObject({ version: '1', state: 's1' });
+    pending.hold(a, 'va', [{ key: 'item:1', state: 's1', attributes: null }, { key: 'item:2', state: 's2', attributes: '{}' }]);
+    pending.hold(b, 'vb', [{ key: 'item:2', state: 's2b', attributes: '{}' }]);
+    expect(pending.get('item:1')).toMatchObject({ version: 'va', state: 's1' });
     pending.release(a);
     expect(pending.get('item:1')).toBeUndefined();
-    expect(pending.get('item:2')).toMatchObject({ version: '6', state: 's2b' });
+    expect(pending.get('item:2')).toMatchObject({ version: 'vb', state: 's2b' });
+    pending.clear();
+    expect(pending.get('item:2')).toBeUndefined();
   });
 });
 

@@ -16,11 +16,8 @@ export class PendingStates {
   }
 
   /** Records the states a chunk computed, as they will be once applied. */
-  hold(owner: symbol, writes: Iterable<{ key: string; state: string; expectedVersion: string; attributes: string | null }>): void {
-    for (const write of writes) {
-      const version = String(Number(write.expectedVersion || '0') + 1);
-      this.entries.set(write.key, { version, state: write.state, attributes: write.attributes, owner });
-    }
+  hold(owner: symbol, version: string, writes: Iterable<{ key: string; state: string; attributes: string | null }>): void {
+    for (const write of writes) this.entries.set(write.key, { version, state: write.state, attributes: write.attributes, owner });
   }
 
   /** Forgets an applied chunk's entries (Redis has them now); later chunks' entries stay. */
