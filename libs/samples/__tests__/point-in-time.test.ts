@@ -8,19 +8,15 @@ let samples: Map<string, Sample>;
 
 const at = (hours: number) => T0 + hours * HOUR;
 const U2_TIME = at(30) + 8 * DAY;
-const sequence = (...items: string[]) => ({ items: items.map((item_id, i) => ({ item_id, type: 'click', time: at(i) })) });
 const row = (view: string, entityId: string, eventTime: number, values: unknown): HistoryRow => ({ view, entityId, eventTime, values });
 
 /**
- * Labels at hour 10 (u1 shown i1 and i2) and hour 30 (u2 shown i1). History
- * that changes right after a label's time, at exactly its time, and rows
- * older than a view's TTL.
+ * Labels at hour 10 (u1 shown i1 and i2) and at U2_TIME (u2 shown i1).
+ * History that changes right after a label's time and rows older than a
+ * view's TTL; u1's clicks (its behaviour sequence, read from the event log)
+ * before, at and after the label time.
  */
 const history: HistoryRow[] = [
-  row(userSequence.name, 'u1', at(2), sequence('i9')),
-  row(userSequence.name, 'u1', at(9), sequence('i9', 'i7')),
-  row(userSequence.name, 'u1', at(10), sequence('i9', 'i7', 'i1')), // written by the labelled exposure's own batch: too late
-  row(userSequence.name, 'u1', at(10) + 1, sequence('i9', 'i7', 'i1', 'i2')), // after the label
   row(userProfile.name, 'u1', at(1), { attributes: { country: 'DE' } }),
   row(userProfile.name, 'u1', at(11), { attributes: { country: 'FR' } }),
   row(itemStats.name, 'i1', at(9.5), { ...itemStats.defaults(), ctr_7d: 0.25 }),
@@ -35,9 +31,18 @@ const history: HistoryRow[] = [
 beforeAll(async () => {
   db = await openTestDb();
   const exposure = (id: string, user: string, item: string, time: number) => ({ event_id: id, type: 'exposure' as const, user_id: user, item_id: item, request_id: `r-${id}`, event_time: time });
+  const click = (id: string, user: string, item: string, time: number) => ({ ...exposure(id, user, item, time), type: 'click' as const });
   await writeLog(
     db.pool,
-    [exposure('e1', 'u1', 'i1', at(10)), exposure('e2', 'u1', 'i2', at(10)), exposure('e3', 'u2', 'i1', U2_TIME)],
+    [
+      exposure('e1', 'u1', 'i1', at(10)),
+      exposure('e2', 'u1', 'i2', at(10)),
+      exposure('e3', 'u2', 'i1', U2_TIME),
+      click('c1', 'u1', 'i9', at(2)),
+      click('c2', 'u1', 'i7', at(9)),
+      click('c3', 'u1', 'i5', at(10)), // at the label's own time: not yet seen by serving
+      click('c4', 'u1', 'i1', at(10) + 1), // after the label
+    ],
     history,
   );
   const { manifest } = await new SampleGenerator(db.pool).generate({ range: { from: T0, to: T0 + 20 * DAY } });
@@ -49,11 +54,11 @@ afterAll(() => db?.close());
 describe('point-in-time features', () => {
   it('never show a value written after the label time, nor the one written at it', () => {
     const { features } = samples.get('u1/i1')!;
-    expect(features.user_sequence).toEqual(sequence('i9', 'i7'));
+    expect(features.user_sequence).toEqual({ items: [{ item_id: 'i9', type: 'click', time: at(2) }, { item_id: 'i7', type: 'click', time: at(9) }] });
     expect(features.user_profile).toEqual({ attributes: { country: 'DE' } });
     expect(features.item_stats.ctr_7d).toBe(0.25);
     expect(features.item_attributes.categories).toEqual(['c1']);
-    expect(samples.get('u1/i2')!.features.user_sequence).toEqual(sequence('i9', 'i7'));
+    expect(samples.get('u1/i2')!.features.user_sequence).toEqual(features.user_sequence);
   });
 
   it('give defaults for views with no value within their TTL', () => {

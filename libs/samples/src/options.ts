@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONVERSION_TYPES } from '@recstream/features';
+import { CONVERSION_TYPES, DEFAULT_FEATURE_BUILDER_OPTIONS } from '@recstream/features';
 import { NonRetriableError } from '@recstream/platform';
 import { INTERACTION_TYPES } from '@recstream/schemas';
 
@@ -32,6 +32,8 @@ export const GeneratorConfig = z
     /** `uniform` over the catalogue seen in the log, or `popularity`: proportional to interactions^popularityExponent. */
     negativeStrategy: z.enum(['uniform', 'popularity']),
     popularityExponent: z.number().min(0).max(2),
+    /** Interactions in the behaviour sequence read from the event log; the feature builder's length, so training sees what serving sees. */
+    sequenceLength: z.number().int().min(1).max(1_000),
     /** Seed of the negative sampler: the same seed and log give the same negatives. */
     seed: z.number().int(),
     /** Shares of the range, oldest first, for the time-based train/validation/test split; the test share is the rest. */
@@ -52,6 +54,7 @@ export const DEFAULT_GENERATOR_CONFIG: GeneratorConfig = {
   negativesPerPositive: 4,
   negativeStrategy: 'popularity',
   popularityExponent: 0.75,
+  sequenceLength: DEFAULT_FEATURE_BUILDER_OPTIONS.sequenceLength,
   seed: 1,
   trainFraction: 0.8,
   validationFraction: 0.1,

@@ -19,8 +19,9 @@ const DAY_MS = 86_400_000;
  * generate_series SQL (no Kafka, no Node row loop): requests whose items are
  * served at one time (skewed popularity, power 3), clicks, views with dwell
  * and purchases after some exposures, and history as the feature builder
- * writes it: user rows at each request, item stats hourly, catalogue and
- * profile rows before the period. Seeded, so each run builds the same log.
+ * writes it: user activity at each request, item stats hourly, catalogue and
+ * profile rows before the period (the behaviour sequence is read from the
+ * event log, as the feature views declare). Seeded, so each run builds the same log.
  */
 export async function generateLog(client: pg.PoolClient, log: BenchLog): Promise<{ exposures: number; events: number; historyRows: number }> {
   const span = log.days * DAY_MS;
@@ -62,16 +63,6 @@ export async function generateLog(client: pg.PoolClient, log: BenchLog): Promise
                                'category_counts', jsonb_build_object('c' || r % 20, ${sums('1')}), 'last_active_ms', r)
        FROM bench_requests
      ON CONFLICT DO NOTHING`,
-  );
-  await client.query(
-    `INSERT INTO feature_history (feature_view, entity_id, event_time, "values")
-     SELECT 'user_sequence', user_id, t,
-            jsonb_build_object('items', (SELECT jsonb_agg(jsonb_build_object('item_id', 'i' || floor(power(random(), 3) * $1)::int, 'type', 'click',
-                                                                            'time', r * 1000 + s))
-                                           FROM generate_series(1, 10) s WHERE r > 0))
-       FROM bench_requests
-     ON CONFLICT DO NOTHING`,
-    [log.items],
   );
   await client.query(
     `INSERT INTO feature_history (feature_view, entity_id, event_time, "values")

@@ -78,6 +78,9 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
        FROM inserted`,
     [datasetVersion, trainEnd, validationEnd],
   );
+  // Fresh tables have no statistics; without them the reader's keyset query
+  // is planned as a scan and sort of the whole version for every page.
+  await client.query(`ANALYZE ${pg.escapeIdentifier(tables.samples)}; ANALYZE ${pg.escapeIdentifier(tables.features)}`);
   const row = rows[0];
   return {
     samples: row.samples,
