@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { brokersFrom, infraEnv, parseEnv } from '@recstream/platform';
+import { DEFAULT_FEATURE_BUILDER_OPTIONS as D, type FeatureBuilderOptions } from '@recstream/features';
+
+const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const schema = z.object({
+  ...infraEnv,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(D.port),
+  HOST: z.string().default(D.host),
+  GROUP_ID: z.string().min(1).default(D.groupId),
+  FEATURE_NAMESPACE: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.namespace),
+  EVENTS_TOPIC: z.string().default(D.topics.events),
+  ITEMS_TOPIC: z.string().default(D.topics.items),
+  USERS_TOPIC: z.string().default(D.topics.users),
+  DEAD_LETTER_TOPIC: z.string().default(D.topics.deadLetter),
+  MAX_BATCH_EVENTS: int(D.maxBatchEvents),
+  ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(D.allowedLatenessMs),
+  SEQUENCE_LENGTH: int(D.sequenceLength),
+  SESSION_GAP_MS: int(D.sessionGapMs),
+  SESSION_TIMEOUT_MS: int(D.sessionTimeoutMs),
+  HEARTBEAT_INTERVAL_MS: int(D.heartbeatIntervalMs),
+});
+
+/** The feature builder's environment, validated at boot. */
+export function featureBuilderConfig(env: Record<string, string | undefined> = process.env) {
+  const e = parseEnv('feature-builder', schema, env);
+  const options: Partial<FeatureBuilderOptions> = {
+    port: e.PORT,
+    host: e.HOST,
+    groupId: e.GROUP_ID,
+    namespace: e.FEATURE_NAMESPACE,
+    topics: { events: e.EVENTS_TOPIC, items: e.ITEMS_TOPIC, users: e.USERS_TOPIC, deadLetter: e.DEAD_LETTER_TOPIC },
+    maxBatchEvents: e.MAX_BATCH_EVENTS,
+    allowedLatenessMs: e.ALLOWED_LATENESS_MS,
+    sequenceLength: e.SEQUENCE_LENGTH,
+    sessionGapMs: e.SESSION_GAP_MS,
+    sessionTimeoutMs: e.SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+  };
+  return { brokers: brokersFrom(e.KAFKA_BROKERS), databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, logLevel: e.LOG_LEVEL, options };
+}

@@ -1,0 +1,12 @@
+import { closeOnSignals, createLogger } from '@recstream/platform';
+import { FeatureBuilder } from '@recstream/features';
+import { connect } from './connections.js';
+import { featureBuilderConfig } from './env.js';
+
+const config = featureBuilderConfig();
+const logger = createLogger('feature-builder', config.logLevel);
+const { kafka, redis, pool, release } = connect(config, logger);
+const builder = new FeatureBuilder({ kafka, redis, pool, logger }, config.options);
+closeOnSignals({ close: () => builder.close().finally(release) }, logger);
+const port = await builder.start();
+logger.info({ port, group: builder.options.groupId, namespace: builder.options.namespace }, 'feature builder consuming');

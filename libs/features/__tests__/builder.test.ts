@@ -1,0 +1,244 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeadLetter } from '@recstream/schemas';
+import { collectMessages } from '@recstream/streams/testing';
+import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
+import { catalogView } from '../src/catalog.js';
+import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
+import { OfflineStore } from '../src/offline-store.js';
+import { OnlineFeatureReader } from '../src/online-reader.js';
+import { OnlineStore } from '../src/online-store.js';
+import { rebuildFromKafka, rebuildFromOffline } from '../src/rebuild.js';
+import { userActivity } from '../src/views.js';
+import { SESSION_GAP_MS, T0, createDatabase, createTopics, databaseUrl, dataset, deleteTopics, dropDatabase, kafka, logger, newRedis, produce, run, snapshot } from './harness.js';
+import { reference } from './reference.js';
+
+const topics = { events: `fbt-${run}-events`, items: `fbt-${run}-items`, users: `fbt-${run}-users`, deadLetter: `fbt-${run}-dlq` };
+const emptyItems = `fbt-${run}-items-empty`;
+const splitEvents = `fbt-${run}-events-split`;
+const data = dataset(40, 60, 50);
+const expected = reference(data.interactions, data.catalog, SESSION_GAP_MS);
+const ns = (name: string) => `fbt-${run}-${name}`;
+const base: Partial<FeatureBuilderOptions> = { topics, sessionGapMs: SESSION_GAP_MS, port: 0, host: '127.0.0.1', maxBatchEvents: 500 };
+const redis = newRedis();
+const admin = kafka.admin();
+const builders: FeatureBuilder[] = [];
+let pool: pg.Pool;
+let clean: Record<string, unknown> = {};
+
+const interactionMessages = () => [
+  ...data.interactions.map((event) => ({ key: event.user_id, value: JSON.stringify(event) })),
+  ...data.invalid,
+];
+
+async function startBuilder(namespace: string, groupId: string, options: Partial<FeatureBuilderOptions> = {}, onApplied?: () => void) {
+  const builder = new FeatureBuilder({ kafka, redis, pool, logger, onApplied }, { ...base, namespace, groupId, ...options });
+  builders.push(builder);
+  const port = await builder.start();
+  return { builder, port };
+}
+
+async function catchUp(groupId: string, topicNames: string[]) {
+  await waitForGroupCatchUp(admin, groupId, await endOffsets(admin, topicNames));
+}
+
+/** Seeds a namespace's item attributes as the catalogue topic would have. */
+const seedCatalog = (namespace: string) => new OnlineStore(redis, { namespace }).writeViews(data.catalog.map(catalogView));
+
+/** The views of a store, without the bookkeeping that legitimately differs between runs (versions, serialized state). */
+const views = async (namespace: string, omitWatermarks = false) => {
+  const all = await snapshot(redis, namespace, ['_v', '_s']);
+  return omitWatermarks ? Object.fromEntries(Object.entries(all).filter(([key]) => !key.startsWith('wm:'))) : all;
+};
+
+beforeAll(async () => {
+  pool = await createDatabase();
+  await admin.connect();
+  await createTopics({ [topics.events]: 4, [topics.items]: 2, [topics.users]: 1, [topics.deadLetter]: 1, [emptyItems]: 1, [splitEvents]: 4 });
+  await produce(
+    topics.items,
+    data.catalog.map((item) => ({ key: item.item_id, value: JSON.stringify(item) })),
+  );
+});
+
+afterAll(async () => {
+  await Promise.allSettled(builders.map((builder) => builder.close()));
+  for (const name of ['a', 'b', 'c']) await new OnlineStore(redis, { namespace: ns(name) }).clear();
+  await redis.quit();
+  await admin.disconnect();
+  await dropDatabase(pool);
+  await deleteTopics([...Object.values(topics), emptyItems, splitEvents]);
+});
+
+describe('feature builder against Kafka, Redis and Postgres', () => {
+  it('computes counts, sequences, co-visitation and attributes that match a reference', async () => {
+    const { builder, port } = await startBuilder(ns('a'), `${run}-a`);
+    await catchUp(`${run}-a`, [topics.items]);
+    await produce(topics.events, interactionMessages());
+    await catchUp(`${run}-a`, [topics.events]);
+
+    const reader = new OnlineFeatureReader(redis, { namespace: ns('a') });
+    for (const userId of data.users) {
+      const { user, items } = await reader.read({ userId, itemIds: data.items });
+      const want = expected.users.get(userId)!;
+      expect(user.found).toBe(true);
+      for (const [type, count] of Object.entries(want.counts)) {
+        expect(user.user_activity.counts[type as 'click']).toEqual({ '1h': count, '24h': count, '7d': count });
+      }
+      expect(Object.fromEntries(Object.entries(user.user_activity.category_counts).map(([c, sums]) => [c, sums['7d']]))).toEqual(want.categories);
+      expect(user.user_activity.last_active_ms).toBe(want.lastActive);
+      expect(user.user_sequence.items).toEqual(want.sequence);
+      for (const item of items) {
+        const stats = expected.items.get(item.item_id);
+        if (!stats) continue;
+        expect([item.item_stats.impressions['1h'], item.item_stats.clicks['24h'], item.item_stats.conversions['7d']]).toEqual([
+          stats.impressions,
+          stats.clicks,
+          stats.conversions,
+        ]);
+        expect(item.item_stats.ctr_24h).toBeCloseTo(stats.ctr, 12);
+        expect(item.item_attributes.categories).toEqual(data.catalog.find((c) => c.item_id === item.item_id)!.categories);
+      }
+    }
+    for (const [item, others] of expected.covisits) {
+      const got = await reader.covisited(item, 500);
+      expect(new Map(got.map((entry) => [entry.item_id, entry.count]))).toEqual(others);
+    }
+
+    const unknown = await reader.read({ userId: 'nobody', itemIds: ['nothing'] });
+    expect(unknown.user).toMatchObject({ found: false, user_sequence: { items: [] }, user_activity: { last_active_ms: 0 } });
+    expect(unknown.items[0]).toMatchObject({ item_id: 'nothing', found: false, item_stats: { ctr_7d: 0 }, item_attributes: { available: true } });
+
+    const keys = await redis.keys(`${ns('a')}:v1:*`);
+    expect(keys.length).toBeGreaterThan(data.users.length + data.items.length);
+    const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
+    expect(ttls.filter((ttl) => ttl <= 0)).toEqual([]);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`feature_builder_events_total\\{topic="${topics.events}",outcome="applied",app="feature-builder"\\} ${data.interactions.length}\\b`));
+    expect(metrics).toMatch(/feature_builder_event_arrivals_total\{arrival="out_of_order",app="feature-builder"\} [1-9]/);
+    expect(metrics).toMatch(/feature_builder_consumer_lag\{topic=/);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    await builder.close();
+    clean = await snapshot(redis, ns('a'));
+  });
+
+  it('sends invalid messages to the dead-letter topic with the reasons', async () => {
+    const letters = (await collectMessages(kafka, topics.deadLetter, { done: (all) => all.length >= data.invalid.length })).map(
+      (message) => JSON.parse(message.value) as DeadLetter,
+    );
+    expect(letters.map((letter) => [letter.source, letter.reasons])).toEqual([
+      ['feature-builder', [expect.stringMatching(/^message: invalid JSON/)]],
+      ['feature-builder', ['item_id: is required']],
+    ]);
+  });
+
+  it('keeps the event log once per event and feature history for point-in-time reads', async () => {
+    const { rows } = await pool.query<{ count: string }>('SELECT count(*) FROM event_log');
+    expect(Number(rows[0]!.count)).toBe(data.interactions.length);
+    const offline = new OfflineStore(pool, { namespace: ns('a') });
+    const user = data.users[0]!;
+    const online = (await new OnlineFeatureReader(redis, { namespace: ns('a') }).read({ userId: user, itemIds: [] })).user.user_activity;
+    const firstEvent = Math.min(...data.interactions.filter((e) => e.user_id === user).map((e) => e.event_time));
+    const [before, after, expired] = await offline.readPointInTime(userActivity, [
+      { entityId: user, time: firstEvent - 1 },
+      { entityId: user, time: T0 + 3_600_000 },
+      { entityId: user, time: T0 + 3_600_000 + userActivity.ttlMs },
+    ]);
+    expect(before).toBeNull();
+    expect(after).toEqual(online);
+    expect(expired).toBeNull();
+  });
+
+  it('changes nothing when the topic is replayed by a new consumer group', async () => {
+    const { builder } = await startBuilder(ns('a'), `${run}-a-replay`);
+    await catchUp(`${run}-a-replay`, [topics.events, topics.items]);
+    await builder.close();
+    expect(await snapshot(redis, ns('a'))).toEqual(clean);
+  });
+
+  it('leaves the same state as a clean run after a consumer is killed mid-batch and another takes over', async () => {
+    await seedCatalog(ns('b'));
+    const env = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      FEATURE_NAMESPACE: ns('b'),
+      GROUP_ID: `${run}-b`,
+      EVENTS_TOPIC: topics.events,
+      ITEMS_TOPIC: emptyItems,
+      USERS_TOPIC: topics.users,
+      DEAD_LETTER_TOPIC: topics.deadLetter,
+      MAX_BATCH_EVENTS: '20',
+      // The broker's minimum: the killed member's partitions move to the next one sooner.
+      SESSION_TIMEOUT_MS: '6000',
+      HEARTBEAT_INTERVAL_MS: '1000',
+      SESSION_GAP_MS: String(SESSION_GAP_MS),
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+    };
+    const store = new OnlineStore(redis, { namespace: ns('b') });
+    const applied = async () => {
+      const marks = await Promise.all([0, 1, 2, 3].map((p) => store.readWatermark(topics.events, p)));
+      return marks.reduce((sum, mark) => sum + (mark ? Number(mark.offset) + 1 : 0), 0);
+    };
+    const first = spawnBuilder(env);
+    while ((await applied()) < 400) await new Promise((r) => setTimeout(r, 20));
+    const killed = exited(first);
+    first.kill('SIGKILL');
+    expect((await killed).signal).toBe('SIGKILL');
+    expect(await applied()).toBeLessThan(data.interactions.length);
+
+    const second = spawnBuilder(env);
+    await catchUp(`${run}-b`, [topics.events]);
+    const stopped = exited(second);
+    second.kill('SIGTERM');
+    expect((await stopped).code).toBe(0);
+    expect(await views(ns('b'))).toEqual(await views(ns('a')));
+  });
+
+  it('gives the same totals when two consumers split the partitions', async () => {
+    await seedCatalog(ns('c'));
+    const counts: [number, number] = [0, 0];
+    const options = { topics: { ...topics, events: splitEvents, items: emptyItems } };
+    const group = `${run}-c`;
+    await startBuilder(ns('c'), group, options, () => counts[0]++);
+    await startBuilder(ns('c'), group, options, () => counts[1]++);
+    for (;;) {
+      const [description] = (await admin.describeGroups([group])).groups;
+      if (description?.state === 'Stable' && description.members.length === 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await produce(splitEvents, interactionMessages());
+    await catchUp(group, [splitEvents]);
+    expect(counts.every((count) => count > 0)).toBe(true);
+    expect(await views(ns('c'), true)).toEqual(await views(ns('a'), true));
+  });
+
+  it('rebuilds the same online store from the offline store after a Redis loss', async () => {
+    const cleanViews = await views(ns('a'));
+    const report = await rebuildFromOffline({ redis, pool, logger }, { ...base, namespace: ns('a') });
+    expect(report.events).toBe(data.interactions.length);
+    expect(await views(ns('a'))).toEqual(cleanViews);
+  });
+
+  it('rebuilds the same online store from a Kafka replay', async () => {
+    const cleanViews = await views(ns('a'));
+    const report = await rebuildFromKafka({ redis, pool, logger, kafka }, { ...base, namespace: ns('a'), groupId: `${run}-rebuild` });
+    expect(report.events).toBe(data.interactions.length);
+    expect(await views(ns('a'))).toEqual(cleanViews);
+  });
+});
+
+function spawnBuilder(env: NodeJS.ProcessEnv): ChildProcess {
+  const root = resolve(import.meta.dirname, '../../..');
+  return spawn(process.execPath, ['--import', 'tsx', '--conditions=@recstream/source', 'apps/feature-builder/src/main.ts'], {
+    cwd: root,
+    env,
+    stdio: 'ignore',
+  });
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

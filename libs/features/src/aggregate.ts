@@ -1,0 +1,135 @@
+import type { InteractionEvent } from '@recstream/schemas';
+import { CONVERSION_TYPES, userActivity, type ItemStats, type SequenceEntry, type UserActivity, type UserSequence } from './views.js';
+import { addCount, pruneCounts, windowSums, type WindowedCounts } from './windows.js';
+
+export interface AggregationOptions {
+  /** Interactions kept in a user's behaviour sequence. */
+  sequenceLength: number;
+  /** Two clicks by one user at most this far apart are in the same session (co-visitation). */
+  sessionGapMs: number;
+  /** Earlier clicks of the session each new click is paired with. */
+  maxSessionClicks: number;
+  /** Categories kept in `category_counts`, the most active over 7 d first. */
+  maxCategories: number;
+  /** Smoothed CTR = (clicks + prior x strength) / (impressions + strength). */
+  ctrPrior: number;
+  ctrStrength: number;
+}
+
+export const DEFAULT_AGGREGATION_OPTIONS: AggregationOptions = {
+  sequenceLength: 50,
+  sessionGapMs: 30 * 60_000,
+  maxSessionClicks: 10,
+  maxCategories: 20,
+  ctrPrior: 0.02,
+  ctrStrength: 50,
+};
+
+/** What the builder keeps per user between batches (in the online store, beside the views). */
+export interface UserState {
+  /** `type:<interaction type>` and `cat:<category>` -> windowed counts. */
+  counts: Record<string, WindowedCounts>;
+  sequence: SequenceEntry[];
+  last_active_ms: number;
+  /** Latest event time applied: the as-of time of the materialized views. */
+  time: number;
+}
+
+export interface ItemState {
+  /** `impressions`, `clicks`, `conversions` -> windowed counts. */
+  counts: Record<string, WindowedCounts>;
+  time: number;
+}
+
+export const emptyUserState = (): UserState => ({ counts: {}, sequence: [], last_active_ms: 0, time: 0 });
+export const emptyItemState = (): ItemState => ({ counts: {}, time: 0 });
+
+/** Two items clicked in one session; co-visitation counts each such pair once, both ways. */
+export type CovisitPair = readonly [string, string];
+
+/**
+ * Applies one interaction to its user: counts per type and per category of
+ * the item (exposures by type only), the behaviour sequence (event-time order, so
+ * out-of-order events land in place) and last active time. Returns the
+ * co-visitation pairs a click makes with the session's earlier clicks.
+ */
+export function applyToUser(state: UserState, event: InteractionEvent, categories: readonly string[], options: AggregationOptions): CovisitPair[] {
+  const time = event.event_time;
+  state.time = Math.max(state.time, time);
+  bump(state.counts, `type:${event.type}`, time);
+  if (event.type === 'exposure') return [];
+  for (const category of categories) bump(state.counts, `cat:${category}`, time);
+  state.last_active_ms = Math.max(state.last_active_ms, time);
+  const pairs = event.type === 'click' ? sessionPairs(state.sequence, event, options) : [];
+  insertByTime(state.sequence, { item_id: event.item_id, type: event.type, time }, options.sequenceLength);
+  return pairs;
+}
+
+/** Applies one interaction to its item's impression, click and conversion counts. */
+export function applyToItem(state: ItemState, event: InteractionEvent): void {
+  const time = event.event_time;
+  state.time = Math.max(state.time, time);
+  if (event.type === 'exposure') bump(state.counts, 'impressions', time);
+  else if (event.type === 'click') bump(state.counts, 'clicks', time);
+  else if (CONVERSION_TYPES.has(event.type)) bump(state.counts, 'conversions', time);
+}
+
+/** The user's views as of its latest event. */
+export function materializeUser(state: UserState, options: AggregationOptions): { user_activity: UserActivity; user_sequence: UserSequence } {
+  const asOf = state.time;
+  prune(state.counts, asOf);
+  const activity = userActivity.defaults();
+  const categories: [string, UserActivity['category_counts'][string]][] = [];
+  for (const [key, counts] of Object.entries(state.counts)) {
+    const [kind, name] = splitKey(key);
+    if (kind === 'type') activity.counts[name as keyof UserActivity['counts']] = windowSums(counts, asOf);
+    else categories.push([name, windowSums(counts, asOf)]);
+  }
+  categories.sort((a, b) => b[1]['7d'] - a[1]['7d'] || (a[0] < b[0] ? -1 : 1));
+  activity.category_counts = Object.fromEntries(categories.slice(0, options.maxCategories));
+  activity.last_active_ms = state.last_active_ms;
+  return { user_activity: activity, user_sequence: { items: state.sequence.slice() } };
+}
+
+/** The item's views as of its latest event. */
+export function materializeItem(state: ItemState, options: AggregationOptions): { item_stats: ItemStats } {
+  const asOf = state.time;
+  prune(state.counts, asOf);
+  const impressions = windowSums(state.counts.impressions, asOf);
+  const clicks = windowSums(state.counts.clicks, asOf);
+  const conversions = windowSums(state.counts.conversions, asOf);
+  const ctr = (c: number, i: number) => (c + options.ctrPrior * options.ctrStrength) / (i + options.ctrStrength);
+  const hourly = (impressions['24h'] + clicks['24h']) / 24;
+  const trend = (impressions['1h'] + clicks['1h'] + 1) / (hourly + 1);
+  return { item_stats: { impressions, clicks, conversions, ctr_24h: ctr(clicks['24h'], impressions['24h']), ctr_7d: ctr(clicks['7d'], impressions['7d']), trend } };
+}
+
+function bump(counts: Record<string, WindowedCounts>, key: string, time: number): void {
+  counts[key] = addCount(counts[key], time);
+}
+
+function prune(counts: Record<string, WindowedCounts>, asOf: number): void {
+  for (const [key, windowed] of Object.entries(counts)) if (pruneCounts(windowed, asOf)) delete counts[key];
+}
+
+function splitKey(key: string): [string, string] {
+  const colon = key.indexOf(':');
+  return [key.slice(0, colon), key.slice(colon + 1)];
+}
+
+function sessionPairs(sequence: readonly SequenceEntry[], click: InteractionEvent, options: AggregationOptions): CovisitPair[] {
+  const pairs: CovisitPair[] = [];
+  for (let i = sequence.length - 1; i >= 0 && pairs.length < options.maxSessionClicks; i--) {
+    const earlier = sequence[i]!;
+    if (earlier.type !== 'click' || earlier.item_id === click.item_id) continue;
+    if (Math.abs(click.event_time - earlier.time) <= options.sessionGapMs) pairs.push([earlier.item_id, click.item_id]);
+  }
+  return pairs;
+}
+
+function insertByTime(sequence: SequenceEntry[], entry: SequenceEntry, limit: number): void {
+  let at = sequence.length;
+  while (at > 0 && sequence[at - 1]!.time > entry.time) at--;
+  sequence.splice(at, 0, entry);
+  if (sequence.length > limit) sequence.splice(0, sequence.length - limit);
+}

@@ -1,0 +1,189 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
+import { TOPICS, type DeadLetter } from '@recstream/schemas';
+import { CatalogProcessor } from './catalog.js';
+import { DEFAULT_AGGREGATION_OPTIONS } from './aggregate.js';
+import type { ComputeOptions } from './compute.js';
+import { InteractionProcessor, type AppliedBatch } from './interactions.js';
+import { createBuilderMetrics, type BuilderMetrics } from './metrics.js';
+import { OfflineStore } from './offline-store.js';
+import { OnlineStore } from './online-store.js';
+
+export interface FeatureBuilderOptions extends ComputeOptions {
+  /** Kafka consumer group; instances of one deployment share it and split the partitions. */
+  groupId: string;
+  /** Key prefix in Redis and offsets namespace in Postgres. */
+  namespace: string;
+  topics: { events: string; items: string; users: string; deadLetter: string };
+  /** Which of `topics` to consume. */
+  consume: readonly ('events' | 'items' | 'users')[];
+  /** Most messages applied (and committed) as one unit; a fetched batch is cut into chunks of this size. */
+  maxBatchEvents: number;
+  /** Attempts at one chunk when other consumers keep moving its fence or entities. */
+  maxAttempts: number;
+  /** Where a new consumer group starts on each topic. */
+  fromBeginning: boolean;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  port: number;
+  host: string;
+}
+
+export const DEFAULT_FEATURE_BUILDER_OPTIONS: FeatureBuilderOptions = {
+  ...DEFAULT_AGGREGATION_OPTIONS,
+  allowedLatenessMs: 10 * 60_000,
+  groupId: 'feature-builder',
+  namespace: 'fs',
+  topics: { events: TOPICS.events.name, items: TOPICS.items.name, users: TOPICS.users.name, deadLetter: TOPICS.deadLetter.name },
+  consume: ['events', 'items', 'users'],
+  maxBatchEvents: 5_000,
+  maxAttempts: 10,
+  fromBeginning: true,
+  sessionTimeoutMs: 30_000,
+  heartbeatIntervalMs: 3_000,
+  port: DEFAULT_HTTP_OPTIONS.port,
+  host: DEFAULT_HTTP_OPTIONS.host,
+};
+
+export interface FeatureBuilderDeps {
+  kafka: Kafka;
+  /** Owned by the caller, who closes it after `close()`. */
+  redis: Redis;
+  /** Owned by the caller, who ends it after `close()`. */
+  pool: pg.Pool;
+  logger: Logger;
+  /** Instrumentation: called after each chunk's effects are visible in Redis. */
+  onApplied?: (batch: AppliedBatch) => void;
+  /** Replaces the Redis write side (tests inject failures here). */
+  online?: OnlineStore;
+}
+
+/**
+ * The nearline feature builder: a Kafka consumer group on the interaction and
+ * catalogue topics, applying each chunk to Postgres and Redis before
+ * committing its offset (at least once, with effects exactly once), with
+ * /healthz, /readyz and /metrics. `start()` joins and listens; `close()`
+ * finishes the chunk in progress, commits, leaves the group and stops.
+ */
+export class FeatureBuilder {
+  readonly options: FeatureBuilderOptions;
+  readonly http: HttpService;
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly interactions: InteractionProcessor;
+  private readonly catalog: CatalogProcessor;
+  private readonly metrics: BuilderMetrics;
+  private readonly logger: Logger;
+  private joined = false;
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly deps: FeatureBuilderDeps,
+    options: Partial<FeatureBuilderOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_FEATURE_BUILDER_OPTIONS, ...options };
+    const opts = this.options;
+    if (opts.heartbeatIntervalMs >= opts.sessionTimeoutMs / 3) {
+      throw new NonRetriableError(`heartbeatIntervalMs (${opts.heartbeatIntervalMs}) must be under a third of sessionTimeoutMs (${opts.sessionTimeoutMs})`);
+    }
+    this.logger = deps.logger;
+    this.consumer = deps.kafka.consumer({
+      groupId: opts.groupId,
+      sessionTimeout: opts.sessionTimeoutMs,
+      heartbeatInterval: opts.heartbeatIntervalMs,
+      maxWaitTimeInMs: 50,
+    });
+    this.producer = deps.kafka.producer({ allowAutoTopicCreation: false });
+    const online = deps.online ?? new OnlineStore(deps.redis, { namespace: opts.namespace });
+    const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
+    const sink = (letters: readonly DeadLetter[]) => this.sendDeadLetters(letters);
+    this.interactions = new InteractionProcessor(online, offline, sink, opts);
+    this.catalog = new CatalogProcessor(online, offline, sink);
+    const registry = createRegistry('feature-builder');
+    this.metrics = createBuilderMetrics(registry);
+    this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: opts.port, host: opts.host, logger: deps.logger, registry, ready: () => this.ready });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.joined = true;
+      this.logger.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined consumer group');
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.joined = false;
+      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    });
+  }
+
+  get ready(): boolean {
+    return this.joined && !this.closing;
+  }
+
+  /** Connects, subscribes and starts consuming, then listens; resolves with the HTTP port. */
+  async start(): Promise<number> {
+    const { topics, consume, fromBeginning } = this.options;
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: consume.map((name) => topics[name]), fromBeginning });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    return (await this.http.listen()).port;
+  }
+
+  /** Stops after the chunk in progress (whose offset is committed), leaves the group, disconnects. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.http.close();
+      await this.consumer.disconnect();
+      await this.producer.disconnect();
+    })();
+    return this.closing;
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    for (const chunk of chunks(batch.messages, this.options.maxBatchEvents)) {
+      if (!isRunning() || isStale()) return;
+      await this.processChunk(topic, partition, chunk);
+      const last = chunk.at(-1)!.offset;
+      resolveOffset(last);
+      await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      this.metrics.lag.set({ topic, partition }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
+      await heartbeat();
+    }
+  }
+
+  private async processChunk(topic: string, partition: number, chunk: KafkaMessage[]): Promise<void> {
+    if (topic !== this.options.topics.events) {
+      const { applied, invalid } = await this.catalog.process(chunk);
+      this.metrics.events.inc({ topic, outcome: 'applied' }, applied);
+      this.metrics.events.inc({ topic, outcome: 'invalid' }, invalid);
+      return;
+    }
+    const result = await this.interactions.process(topic, partition, chunk);
+    const m = this.metrics;
+    m.events.inc({ topic, outcome: 'applied' }, result.applied);
+    m.events.inc({ topic, outcome: 'invalid' }, result.invalid);
+    m.events.inc({ topic, outcome: 'replayed' }, result.replayed);
+    for (const [arrival, count] of Object.entries(result.arrivals)) m.arrivals.inc({ arrival }, count);
+    for (const [reason, count] of Object.entries(result.retries)) m.retries.inc({ reason }, count);
+    if (result.applied > 0) {
+      m.writeLatency.observe({ store: 'postgres' }, result.postgresMs / 1000);
+      m.writeLatency.observe({ store: 'redis' }, result.redisMs / 1000);
+      for (const time of result.eventTimes) m.freshness.observe((result.visibleAt - time) / 1000);
+    }
+    this.deps.onApplied?.(result);
+  }
+
+  private async sendDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.producer.send({ topic: this.options.topics.deadLetter, acks: -1, messages: letters.map((letter) => ({ value: JSON.stringify(letter) })) });
+  }
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

@@ -1,0 +1,144 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { execPipeline } from './pipeline.js';
+import { KeyLayout, STATE_FIELD, VERSION_FIELD, viewTimeField } from './keys.js';
+import type { BatchPlan, EntityWrite, Watermark } from './plan.js';
+import { withScripts, type ScriptedRedis } from './scripts.js';
+import { entityTtlMs, itemAttributes, itemCovisit, type EntityName } from './views.js';
+
+export interface OnlineStoreOptions {
+  /** Prefix of every key; tests and parallel deployments use their own. */
+  namespace: string;
+  /** Members each co-visitation set keeps. */
+  maxCovisits: number;
+  /** TTL of partition watermarks; longer than the topics' retention, so a replay always finds them. */
+  watermarkTtlMs: number;
+}
+
+export const DEFAULT_ONLINE_STORE_OPTIONS: OnlineStoreOptions = { namespace: 'fs', maxCovisits: 200, watermarkTtlMs: 60 * 86_400_000 };
+
+/** What the builder reads about an entity before applying a batch to it. */
+export interface StoredEntity {
+  version: string;
+  state: string | null;
+  /** The entity's item_attributes view (items only), for per-category user counts. */
+  attributes: string | null;
+}
+
+export type ApplyOutcome = 'applied' | 'fenced' | 'conflict';
+
+/** A view's values for one entity, written only when newer than what is stored. */
+export interface ViewWrite {
+  entity: EntityName;
+  id: string;
+  view: string;
+  eventTime: number;
+  values: unknown;
+}
+
+/**
+ * The Redis online store, write side: reads state and watermarks, applies
+ * a batch plan atomically (lua/apply-batch.lua), and writes catalogue and
+ * rebuilt views only when newer (lua/write-if-newer.lua), all pipelined.
+ */
+export class OnlineStore {
+  readonly keys: KeyLayout;
+  readonly options: OnlineStoreOptions;
+  private readonly redis: ScriptedRedis;
+
+  constructor(redis: Redis, options: Partial<OnlineStoreOptions> = {}) {
+    this.options = { ...DEFAULT_ONLINE_STORE_OPTIONS, ...options };
+    this.keys = new KeyLayout(this.options.namespace);
+    this.redis = withScripts(redis);
+  }
+
+  async readWatermark(topic: string, partition: number): Promise<Watermark | undefined> {
+    const [offset, streamTime] = await this.redis.hmget(this.keys.watermark(topic, partition), 'offset', 'stream_time');
+    return offset == null ? undefined : { offset, streamTime: Number(streamTime) };
+  }
+
+  /** State, version and attributes of each entity, in one round trip; key: `${entity}:${id}`. */
+  async loadEntities(entities: readonly { entity: EntityName; id: string }[]): Promise<Map<string, StoredEntity>> {
+    const pipeline = this.redis.pipeline();
+    for (const { entity, id } of entities) pipeline.hmget(this.keys.entity(entity, id), VERSION_FIELD, STATE_FIELD, itemAttributes.name);
+    const replies = await execPipeline(pipeline, 'reading entity state');
+    const loaded = new Map<string, StoredEntity>();
+    entities.forEach(({ entity, id }, i) => {
+      const [version, state, attributes] = replies[i] as (string | null)[];
+      loaded.set(`${entity}:${id}`, { version: version ?? '', state: state ?? null, attributes: attributes ?? null });
+    });
+    return loaded;
+  }
+
+  /** Applies the plan unless the fence or an entity version moved since it was computed. */
+  async apply(plan: BatchPlan): Promise<ApplyOutcome> {
+    const keys = [this.keys.watermark(plan.topic, plan.partition)];
+    const args: (string | number)[] = [plan.from?.offset ?? '', plan.to.offset, plan.to.streamTime, plan.entities.length];
+    args.push(itemCovisit.ttlMs, this.options.maxCovisits, this.options.watermarkTtlMs);
+    for (const write of plan.entities) {
+      keys.push(this.keys.entity(write.entity, write.id));
+      const fields = entityFields(write);
+      args.push(write.expectedVersion, entityTtlMs(write.entity), fields.length / 2, ...fields);
+    }
+    for (const [item, others] of plan.covisits) {
+      keys.push(this.keys.covisit(item));
+      args.push(others.size);
+      for (const [other, count] of others) args.push(other, count);
+    }
+    const result = await this.redis.applyBatch(keys.length, ...keys, ...args);
+    return result === 1 ? 'applied' : result === 0 ? 'fenced' : 'conflict';
+  }
+
+  /** Writes each view unless newer values are stored; returns how many were written. */
+  async writeViews(writes: readonly ViewWrite[]): Promise<number> {
+    if (writes.length === 0) return 0;
+    const pipeline = this.redis.pipeline() as unknown as ScriptedRedis;
+    for (const w of writes) pipeline.writeIfNewer(this.keys.entity(w.entity, w.id), w.view, w.eventTime, JSON.stringify(w.values), entityTtlMs(w.entity));
+    const replies = await execPipeline(pipeline as unknown as ChainableCommander, 'writing feature views');
+    return replies.reduce<number>((written, result) => written + Number(result), 0);
+  }
+
+  /**
+   * Writes entity states, views and co-visitation sets outright, pipelined:
+   * only for a rebuild into a cleared namespace, while no feature builder runs.
+   */
+  async writeEntities(entities: readonly EntityWrite[], covisits: BatchPlan['covisits']): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const write of entities) {
+      const key = this.keys.entity(write.entity, write.id);
+      pipeline.hset(key, ...entityFields(write), VERSION_FIELD, '1').pexpire(key, entityTtlMs(write.entity));
+    }
+    for (const [item, others] of covisits) {
+      const key = this.keys.covisit(item);
+      pipeline.zadd(key, ...[...others].flatMap(([other, count]) => [count, other]));
+      pipeline.zremrangebyrank(key, 0, -this.options.maxCovisits - 1).pexpire(key, itemCovisit.ttlMs);
+    }
+    await execPipeline(pipeline, 'writing rebuilt entities');
+  }
+
+  /** Sets watermarks outright: only for a rebuild, while no feature builder runs. */
+  async setWatermarks(watermarks: readonly ({ topic: string; partition: number } & Watermark)[]): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const w of watermarks) {
+      const key = this.keys.watermark(w.topic, w.partition);
+      pipeline.hset(key, 'offset', w.offset, 'stream_time', w.streamTime).pexpire(key, this.options.watermarkTtlMs);
+    }
+    await execPipeline(pipeline, 'writing watermarks');
+  }
+
+  /** Deletes every key of the namespace (SCAN + UNLINK, never FLUSHDB): the start of a rebuild. */
+  async clear(): Promise<number> {
+    let deleted = 0;
+    const stream = this.redis.scanStream({ match: this.keys.pattern, count: 1_000 });
+    for await (const batch of stream as AsyncIterable<string[]>) {
+      if (batch.length > 0) deleted += await this.redis.unlink(...batch);
+    }
+    return deleted;
+  }
+}
+
+/** The hash fields of an entity write: state, and each view with its event time. */
+function entityFields(write: EntityWrite): string[] {
+  const fields = [STATE_FIELD, write.state];
+  for (const [view, values] of Object.entries(write.views)) fields.push(view, JSON.stringify(values), viewTimeField(view), String(write.eventTime));
+  return fields;
+}

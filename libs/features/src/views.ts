@@ -1,0 +1,152 @@
+import { NonRetriableError } from '@recstream/platform';
+import { INTERACTION_TYPES, type InteractionType } from '@recstream/schemas';
+import { zeroSums, type WindowSums } from './windows.js';
+
+/**
+ * Feature views, declared once. Each names its entity, its values (with the
+ * defaults an online read returns for an entity it has never seen), its TTL
+ * and its source topic. The feature builder materializes them, the online
+ * store reads them by name, and the offline store keeps their history under
+ * the same name for point-in-time reads, so training and serving see the
+ * same values.
+ */
+export type EntityName = 'user' | 'item';
+
+export interface FeatureView<Name extends string = string, Values = unknown> {
+  name: Name;
+  entity: EntityName;
+  /** Online keys expire this long after their last write; offline point-in-time reads ignore older rows. */
+  ttlMs: number;
+  /** The Kafka topic whose events compute the view. */
+  source: 'events' | 'items' | 'users';
+  /** Returned for an entity (or a field) the stores hold no value for. */
+  defaults: () => Values;
+  description: string;
+}
+
+const DAY_MS = 86_400_000;
+
+export const CONVERSION_TYPES: ReadonlySet<InteractionType> = new Set<InteractionType>(['purchase']);
+
+export interface SequenceEntry {
+  item_id: string;
+  type: InteractionType;
+  /** Event time, epoch ms. */
+  time: number;
+}
+
+export interface UserActivity {
+  /** Events per interaction type over each window. */
+  counts: Record<InteractionType, WindowSums>;
+  /** Non-exposure interactions per item category over each window; the most active categories only. */
+  category_counts: Record<string, WindowSums>;
+  /** Event time of the user's latest interaction, epoch ms; 0 when never seen. */
+  last_active_ms: number;
+}
+
+export interface UserSequence {
+  /** The latest interactions, oldest first, as DIN/DIEN take them; exposures are what was shown, not what the user did, so they are left out. */
+  items: SequenceEntry[];
+}
+
+export interface UserProfile {
+  attributes: Record<string, string | number | boolean>;
+}
+
+export interface ItemStats {
+  impressions: WindowSums;
+  clicks: WindowSums;
+  conversions: WindowSums;
+  /** Click-through rate smoothed towards a prior, so new items are not ranked on one click. */
+  ctr_24h: number;
+  ctr_7d: number;
+  /** Last hour's impressions and clicks against the 24 h hourly mean; above 1 is rising. */
+  trend: number;
+}
+
+export interface ItemAttributes {
+  categories: string[];
+  tags: string[];
+  available: boolean;
+  /** When the item was created, epoch ms; null when the catalogue did not say. */
+  created_time: number | null;
+}
+
+export const userActivity: FeatureView<'user_activity', UserActivity> = {
+  name: 'user_activity',
+  entity: 'user',
+  ttlMs: 8 * DAY_MS,
+  source: 'events',
+  defaults: () => ({
+    counts: Object.fromEntries(INTERACTION_TYPES.map((type) => [type, zeroSums()])) as Record<InteractionType, WindowSums>,
+    category_counts: {},
+    last_active_ms: 0,
+  }),
+  description: 'counts per interaction type and per category over 1h/24h/7d, last active time',
+};
+
+export const userSequence: FeatureView<'user_sequence', UserSequence> = {
+  name: 'user_sequence',
+  entity: 'user',
+  ttlMs: 30 * DAY_MS,
+  source: 'events',
+  defaults: () => ({ items: [] }),
+  description: 'the latest interactions with item, type and time',
+};
+
+export const userProfile: FeatureView<'user_profile', UserProfile> = {
+  name: 'user_profile',
+  entity: 'user',
+  ttlMs: 90 * DAY_MS,
+  source: 'users',
+  defaults: () => ({ attributes: {} }),
+  description: 'user attributes from user events',
+};
+
+export const itemStats: FeatureView<'item_stats', ItemStats> = {
+  name: 'item_stats',
+  entity: 'item',
+  ttlMs: 8 * DAY_MS,
+  source: 'events',
+  defaults: () => ({ impressions: zeroSums(), clicks: zeroSums(), conversions: zeroSums(), ctr_24h: 0, ctr_7d: 0, trend: 0 }),
+  description: 'impressions, clicks and conversions over 1h/24h/7d, smoothed CTR, trend',
+};
+
+export const itemAttributes: FeatureView<'item_attributes', ItemAttributes> = {
+  name: 'item_attributes',
+  entity: 'item',
+  ttlMs: 90 * DAY_MS,
+  source: 'items',
+  defaults: () => ({ categories: [], tags: [], available: true, created_time: null }),
+  description: 'catalogue attributes from item events',
+};
+
+/**
+ * Co-visitation: for an item, the items clicked in the same session by the
+ * same users, with counts. Online only (a sorted set per item, for
+ * rule-based recall); a rebuild recomputes it from the event log.
+ */
+export const itemCovisit: FeatureView<'item_covisit', { items: { item_id: string; count: number }[] }> = {
+  name: 'item_covisit',
+  entity: 'item',
+  ttlMs: 8 * DAY_MS,
+  source: 'events',
+  defaults: () => ({ items: [] }),
+  description: 'items clicked in the same session, with counts',
+};
+
+export const USER_VIEWS = [userActivity, userSequence, userProfile] as const;
+export const ITEM_VIEWS = [itemStats, itemAttributes] as const;
+export const FEATURE_VIEWS = [...USER_VIEWS, ...ITEM_VIEWS, itemCovisit] as const;
+export type FeatureViewName = (typeof FEATURE_VIEWS)[number]['name'];
+
+/** An entity key lives as long as its longest-lived view. */
+export function entityTtlMs(entity: EntityName): number {
+  return Math.max(...FEATURE_VIEWS.filter((view) => view.entity === entity && view !== itemCovisit).map((view) => view.ttlMs));
+}
+
+export function featureView(name: string): FeatureView {
+  const view = FEATURE_VIEWS.find((candidate) => candidate.name === name);
+  if (!view) throw new NonRetriableError(`unknown feature view ${JSON.stringify(name)}; known: ${FEATURE_VIEWS.map((v) => v.name).join(', ')}`);
+  return view;
+}
