@@ -1,0 +1,31 @@
+/**
+ * What a model may read about each sample. The same spec is stored in the
+ * model artifact, so serving builds batches exactly as training did.
+ */
+export interface FeatureSpec {
+  /** Names of categorical context fields (device, hour, page...), in batch order. */
+  contextFields: string[];
+  /** Length of the behaviour sequence (0: the model reads no history). */
+  historyLength: number;
+}
+
+/**
+ * A batch of samples, column by column. Ids are raw non-negative integers;
+ * tables map them to rows. Scoring ignores `labels`.
+ */
+export interface Batch {
+  size: number;
+  userIds: Int32Array;
+  itemIds: Int32Array;
+  /** 1 for a positive (click, interaction), 0 for a negative. */
+  labels?: Float32Array;
+  /** One column of `size` raw values per entry of `FeatureSpec.contextFields`. */
+  context?: Int32Array[];
+  /**
+   * Items the user interacted with before this sample, `size * historyLength`
+   * ids row-major, oldest first, left-padded with -1 so the latest is last.
+   */
+  history?: Int32Array;
+}
+
+export const EMPTY_FEATURE_SPEC: FeatureSpec = { contextFields: [], historyLength: 0 };

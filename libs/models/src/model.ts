@@ -1,0 +1,46 @@
+import type { Batch, FeatureSpec } from './batch.js';
+import type { EmbeddingTable, EmbeddingTableData } from './sparse/embedding-table.js';
+
+export type ModelKind = 'mf' | 'neumf' | 'twotower' | 'deepfm' | 'din' | 'dien';
+
+/** Dense weights by name, each a flat Float32Array with its shape. */
+export type DenseWeights = Record<string, { shape: number[]; values: Float32Array }>;
+
+/** Everything needed to rebuild a model exactly: see `serializeModel`. */
+export interface ModelArtifact {
+  kind: ModelKind;
+  /** The model's full config (its defaults already merged). */
+  config: Record<string, unknown>;
+  spec: FeatureSpec;
+  dense: DenseWeights;
+  tables: Record<string, EmbeddingTableData>;
+}
+
+/**
+ * The one interface the trainer, the online updater and serving use, so a
+ * model scores the same offline and online.
+ */
+export interface RecModel {
+  readonly kind: ModelKind;
+  readonly spec: FeatureSpec;
+  /** One optimizer step on a labelled batch; returns the batch's mean log loss before the step. */
+  trainStep(batch: Batch): number;
+  /** Probability of a positive per sample. Unknown ids read as zero vectors. */
+  score(batch: Batch): Float32Array;
+  /** Sparse tables by name, e.g. for `touchedSince` deltas in the online updater. */
+  tables(): ReadonlyMap<string, EmbeddingTable>;
+  toArtifact(): ModelArtifact;
+  /** Releases tensors; the model is unusable afterwards. */
+  dispose(): void;
+}
+
+/** Learning settings every model shares. */
+export interface CommonConfig {
+  seed: number;
+  /** Sparse (embedding) optimizer. */
+  sparseOptimizer: 'adagrad' | 'adam';
+  sparseLearningRate: number;
+  /** Dense (tower) learning rate, Adam. */
+  denseLearningRate: number;
+  l2: number;
+}

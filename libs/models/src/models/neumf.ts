@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { NonRetriableError } from '@recstream/platform';
+import type { Batch, FeatureSpec } from '../batch.js';
+import { mlp, mlpShapes, type ParamShape } from '../dense/dense-params.js';
+import type { CommonConfig, ModelArtifact } from '../model.js';
+import { TfModel, type ForwardResult, type Lookup, type TableShape } from './tf-model.js';
+
+export interface NeuMfConfig extends CommonConfig {
+  /** 'gmf' and 'mlp' are the two halves alone, trained to pretrain NeuMF. */
+  variant: 'neumf' | 'gmf' | 'mlp';
+  gmfDim: number;
+  mlpDim: number;
+  /** Hidden layer widths of the MLP half; its input is the concatenated user and item vectors. */
+  mlpLayers: number[];
+}
+
+export const NEUMF_DEFAULTS: NeuMfConfig = {
+  variant: 'neumf',
+  gmfDim: 16,
+  mlpDim: 16,
+  mlpLayers: [32, 16, 8],
+  seed: 1,
+  sparseOptimizer: 'adagrad',
+  sparseLearningRate: 0.05,
+  denseLearningRate: 0.002,
+  l2: 0,
+};
+
+/**
+ * NeuMF: generalised matrix factorisation and an MLP over user and item
+ * embeddings, fused by one output layer (He et al. 2017, "Neural
+ * Collaborative Filtering").
+ */
+export class NeuMfModel extends TfModel<NeuMfConfig> {
+  private readonly useGmf: boolean;
+  private readonly useMlp: boolean;
+
+  constructor(config: Partial<NeuMfConfig>, spec: FeatureSpec, artifact?: ModelArtifact) {
+    const full = { ...NEUMF_DEFAULTS, ...config };
+    const useGmf = full.variant !== 'mlp';
+    const useMlp = full.variant !== 'gmf';
+    const tables: TableShape[] = [];
+    const dense: ParamShape[] = [];
+    let outWidth = 0;
+    if (useGmf) {
+      tables.push({ name: 'gmf_user', dim: full.gmfDim }, { name: 'gmf_item', dim: full.gmfDim });
+      outWidth += full.gmfDim;
+    }
+    if (useMlp) {
+      tables.push({ name: 'mlp_user', dim: full.mlpDim }, { name: 'mlp_item', dim: full.mlpDim });
+      dense.push(...mlpShapes('mlp', 2 * full.mlpDim, full.mlpLayers));
+      outWidth += full.mlpLayers.at(-1) ?? 2 * full.mlpDim;
+    }
+    dense.push({ name: 'out.w', shape: [outWidth, 1], init: 'glorot' }, { name: 'out.b', shape: [1], init: 'zeros' });
+    super('neumf', full, spec, { tables, dense, kernels: [] }, artifact);
+    this.useGmf = useGmf;
+    this.useMlp = useMlp;
+  }
+
+  protected lookups(batch: Batch): Lookup[] {
+    const lookups: Lookup[] = [];
+    if (this.useGmf) lookups.push({ table: 'gmf_user', ids: batch.userIds }, { table: 'gmf_item', ids: batch.itemIds });
+    if (this.useMlp) lookups.push({ table: 'mlp_user', ids: batch.userIds }, { table: 'mlp_item', ids: batch.itemIds });
+    return lookups;
+  }
+
+  protected forward(embedded: tf.Tensor2D[]): ForwardResult {
+    const parts: tf.Tensor2D[] = [];
+    let next = 0;
+    if (this.useGmf) {
+      parts.push(tf.mul(embedded[next]!, embedded[next + 1]!));
+      next += 2;
+    }
+    if (this.useMlp) {
+      const input = tf.concat([embedded[next]!, embedded[next + 1]!], 1);
+      parts.push(mlp(this.params, 'mlp', this.config.mlpLayers.length, input));
+    }
+    const joined = parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+    const logits = tf.fused.matMul({ a: joined, b: this.params.get('out.w') as tf.Tensor2D, bias: this.params.get('out.b') });
+    return { logits: tf.reshape(logits, [-1]) };
+  }
+}
+
+/**
+ * NeuMF initialised from a trained GMF and a trained MLP, as the paper's
+ * pretraining does: both halves' embeddings and layers are copied and the
+ * output layer is their weighted concatenation (`alpha` for GMF).
+ */
+export function neuMfFromPretrained(gmf: NeuMfModel, mlpModel: NeuMfModel, alpha = 0.5): NeuMfModel {
+  if (gmf.config.variant !== 'gmf' || mlpModel.config.variant !== 'mlp') {
+    throw new NonRetriableError('pretraining needs a gmf and an mlp variant');
+  }
+  const g = gmf.toArtifact();
+  const m = mlpModel.toArtifact();
+  const scale = (values: Float32Array, factor: number) => values.map((v) => v * factor);
+  const outW = new Float32Array([...scale(g.dense['out.w']!.values, alpha), ...scale(m.dense['out.w']!.values, 1 - alpha)]);
+  const outB = new Float32Array([alpha * g.dense['out.b']!.values[0]! + (1 - alpha) * m.dense['out.b']!.values[0]!]);
+  const config: NeuMfConfig = { ...mlpModel.config, gmfDim: gmf.config.gmfDim, variant: 'neumf' };
+  const artifact: ModelArtifact = {
+    kind: 'neumf',
+    config: { ...config },
+    spec: mlpModel.spec,
+    tables: { ...g.tables, ...m.tables },
+    dense: {
+      ...m.dense,
+      'out.w': { shape: [outW.length, 1], values: outW },
+      'out.b': { shape: [1], values: outB },
+    },
+  };
+  return new NeuMfModel(config, mlpModel.spec, artifact);
+}

@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Batch, FeatureSpec } from '../batch.js';
+import { mlp, mlpShapes } from '../dense/dense-params.js';
+import type { CommonConfig, ModelArtifact } from '../model.js';
+import { TfModel, historyMask, type ForwardResult, type Lookup } from './tf-model.js';
+
+export interface TwoTowerConfig extends CommonConfig {
+  embeddingDim: number;
+  /** Hidden widths of each tower; the last is the retrieval embedding size. */
+  towerLayers: number[];
+}
+
+export const TWO_TOWER_DEFAULTS: TwoTowerConfig = {
+  embeddingDim: 32,
+  towerLayers: [64, 32],
+  seed: 1,
+  sparseOptimizer: 'adagrad',
+  sparseLearningRate: 0.05,
+  denseLearningRate: 0.002,
+  l2: 0,
+};
+
+/**
+ * Two-tower retrieval model: a user tower (user id plus the mean of the
+ * behaviour sequence) and an item tower map into one space where the dot
+ * product scores (Covington et al. 2016, "Deep Neural Networks for YouTube
+ * Recommendations"; Yi et al. 2019, "Sampling-Bias-Corrected Neural Modeling
+ * for Large Corpus Item Recommendations"). `userVectors` and `itemVectors`
+ * feed an approximate-nearest-neighbour index.
+ */
+export class TwoTowerModel extends TfModel<TwoTowerConfig> {
+  constructor(config: Partial<TwoTowerConfig>, spec: FeatureSpec, artifact?: ModelArtifact) {
+    const full = { ...TWO_TOWER_DEFAULTS, ...config };
+    const d = full.embeddingDim;
+    const userInput = spec.historyLength > 0 ? 2 * d : d;
+    super(
+      'twotower',
+      full,
+      spec,
+      {
+        tables: [
+          { name: 'user', dim: d },
+          { name: 'item', dim: d },
+        ],
+        dense: [...mlpShapes('user_tower', userInput, full.towerLayers), ...mlpShapes('item_tower', d, full.towerLayers)],
+        kernels: [],
+      },
+      artifact,
+    );
+  }
+
+  /** Retrieval embeddings of the batch's users (`size * towerLayers.at(-1)` floats). */
+  userVectors(batch: Batch): Float32Array {
+    return this.inference(this.lookups(batch), (embedded) => this.userTower(embedded, batch));
+  }
+
+  /** Retrieval embeddings of `itemIds`, for the ANN index. */
+  itemVectors(itemIds: Int32Array): Float32Array {
+    return this.inference([{ table: 'item', ids: itemIds }], (embedded) => this.itemTower(embedded[0]!));
+  }
+
+  protected lookups(batch: Batch): Lookup[] {
+    const lookups = [
+      { table: 'user', ids: batch.userIds },
+      { table: 'item', ids: batch.itemIds },
+    ];
+    if (this.spec.historyLength > 0 && batch.history) lookups.push({ table: 'item', ids: batch.history });
+    return lookups;
+  }
+
+  protected forward(embedded: tf.Tensor2D[], batch: Batch): ForwardResult {
+    const users = this.userTower(embedded, batch);
+    const items = this.itemTower(embedded[1]!);
+    return { logits: tf.sum(tf.mul(users, items), 1) as tf.Tensor1D };
+  }
+
+  private userTower(embedded: tf.Tensor2D[], batch: Batch): tf.Tensor2D {
+    let input = embedded[0]!;
+    const length = this.spec.historyLength;
+    if (length > 0) {
+      const history = embedded[2] ?? tf.zeros([batch.size * length, this.config.embeddingDim]);
+      input = tf.concat([input, meanOfHistory(history as tf.Tensor2D, batch, length)], 1);
+    }
+    return mlp(this.params, 'user_tower', this.config.towerLayers.length, input, true);
+  }
+
+  private itemTower(items: tf.Tensor2D): tf.Tensor2D {
+    return mlp(this.params, 'item_tower', this.config.towerLayers.length, items, true);
+  }
+}
+
+/** Mean of the non-padding history vectors per sample (zeros for an empty history). */
+export function meanOfHistory(history: tf.Tensor2D, batch: Batch, length: number): tf.Tensor2D {
+  const ids = batch.history ?? new Int32Array(batch.size * length).fill(-1);
+  const mask = historyMask(ids, batch.size, length);
+  const counts = new Float32Array(batch.size);
+  for (let i = 0; i < ids.length; i++) if (ids[i]! >= 0) counts[Math.floor(i / length)]! += 1;
+  const inverse = tf.tensor2d(counts.map((c) => (c > 0 ? 1 / c : 0)), [batch.size, 1]);
+  const summed = tf.sum(tf.mul(tf.reshape(history, [batch.size, length, -1]), mask), 1) as tf.Tensor2D;
+  return tf.mul(summed, inverse);
+}

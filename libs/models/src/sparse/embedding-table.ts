@@ -1,0 +1,232 @@
+import { NonRetriableError } from '@recstream/platform';
+import { createRandom, type Random } from '../random.js';
+import { IdMap } from './id-map.js';
+import { createSparseOptimizer, type SparseOptimizer, type SparseOptimizerConfig } from './sparse-optimizer.js';
+
+export interface EmbeddingTableOptions {
+  dim: number;
+  /** Standard deviation of the normal a new row is drawn from (0: zeros). */
+  initScale: number;
+  /** Sightings an id needs before it gets a row (1: every id). */
+  minCount: number;
+  optimizer: SparseOptimizerConfig;
+  seed: number;
+}
+
+export const DEFAULT_EMBEDDING_TABLE_OPTIONS: Omit<EmbeddingTableOptions, 'dim'> = {
+  initScale: 0.01,
+  minCount: 1,
+  optimizer: { type: 'adagrad', learningRate: 0.05, l2: 0 },
+  seed: 1,
+};
+
+/** Serialized form of a table: ids per row, weights and optimizer state. */
+export interface EmbeddingTableData {
+  dim: number;
+  ids: Int32Array;
+  weights: Float32Array;
+  state: Float32Array;
+  rowSteps: Uint32Array;
+  lastUpdated: Uint32Array;
+  version: number;
+}
+
+/** Rows updated since a mark, for publishing deltas to serving. */
+export interface RowDelta {
+  ids: Int32Array;
+  /** `ids.length * dim` floats, row after row. */
+  vectors: Float32Array;
+}
+
+const INITIAL_CAPACITY = 64;
+
+/**
+ * A sparse embedding table kept outside the autograd graph: a Float32Array of
+ * rows, a collision-free id map and a per-row optimizer, so a step only reads
+ * and writes the rows its batch touches (see DESIGN.md: tfjs embedding layers
+ * do not train usefully without tfjs-node).
+ */
+export class EmbeddingTable {
+  readonly dim: number;
+  private readonly options: EmbeddingTableOptions;
+  private readonly optimizer: SparseOptimizer;
+  private readonly random: Random;
+  private ids: IdMap;
+  private weights: Float32Array;
+  private state: Float32Array;
+  private rowSteps: Uint32Array;
+  private lastUpdated: Uint32Array;
+  /** Increases once per applied step; rows remember the version that last changed them. */
+  private version = 0;
+  /** Scratch for summing gradients of rows that repeat within a batch. */
+  private scratch = new Float32Array(0);
+
+  constructor(options: Partial<EmbeddingTableOptions> & { dim: number }, data?: EmbeddingTableData) {
+    this.options = { ...DEFAULT_EMBEDDING_TABLE_OPTIONS, ...options };
+    if (!Number.isInteger(this.options.dim) || this.options.dim < 1) {
+      throw new NonRetriableError(`embedding dim must be a positive integer, got ${this.options.dim}`);
+    }
+    this.dim = this.options.dim;
+    this.optimizer = createSparseOptimizer(this.options.optimizer);
+    this.random = createRandom(this.options.seed);
+    if (data) {
+      if (data.dim !== this.dim) throw new NonRetriableError(`table data has dim ${data.dim}, expected ${this.dim}`);
+      this.ids = IdMap.fromIds(data.ids, this.options.minCount);
+      this.weights = data.weights;
+      this.state = data.state;
+      this.rowSteps = data.rowSteps;
+      this.lastUpdated = data.lastUpdated;
+      this.version = data.version;
+    } else {
+      this.ids = new IdMap(this.options.minCount);
+      this.weights = new Float32Array(INITIAL_CAPACITY * this.dim);
+      this.state = new Float32Array(INITIAL_CAPACITY * this.dim * this.optimizer.slots);
+      this.rowSteps = new Uint32Array(INITIAL_CAPACITY);
+      this.lastUpdated = new Uint32Array(INITIAL_CAPACITY);
+    }
+  }
+
+  /** Number of ids with a row. */
+  get size(): number {
+    return this.ids.size;
+  }
+
+  /** Row of `id`; with `create`, admits it (subject to `minCount`). -1: no row, reads as zeros. */
+  row(id: number, create: boolean): number {
+    if (id < 0) return -1;
+    if (!create) return this.ids.rowOf(id);
+    const { row, created } = this.ids.admit(id);
+    if (created) this.initialiseRow(row);
+    return row;
+  }
+
+  /** Offset of `row` in `vectors()`. */
+  offsetOf(row: number): number {
+    return row * this.dim;
+  }
+
+  /** The live weights, `dim` floats per row; valid until rows are added. */
+  vectors(): Float32Array {
+    return this.weights;
+  }
+
+  /**
+   * Writes the vectors of `ids` into `out` (zeros for ids without a row) and
+   * their rows into `rows`. Negative ids are padding.
+   */
+  gather(ids: Int32Array, create: boolean, out: Float32Array, rows: Int32Array): void {
+    const dim = this.dim;
+    for (let i = 0; i < ids.length; i++) {
+      const row = this.row(ids[i]!, create);
+      rows[i] = row;
+      if (row < 0) out.fill(0, i * dim, (i + 1) * dim);
+      else out.set(this.weights.subarray(row * dim, (row + 1) * dim), i * dim);
+    }
+  }
+
+  /**
+   * Applies one step from `grads` (`rows.length * dim` floats, one gradient
+   * per gathered position). Repeated rows are summed first so each row gets
+   * exactly one optimizer update, as a dense gather gradient would give.
+   * `scale` multiplies every gradient (e.g. the batch size, to undo a mean).
+   */
+  applyGradients(rows: Int32Array, grads: Float32Array, scale = 1): void {
+    const dim = this.dim;
+    if (this.scratch.length < rows.length * dim) this.scratch = new Float32Array(rows.length * dim);
+    const slotOf = new Map<number, number>();
+    const unique: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (row < 0) continue;
+      let slot = slotOf.get(row);
+      if (slot === undefined) {
+        slot = unique.length;
+        slotOf.set(row, slot);
+        unique.push(row);
+        for (let k = 0; k < dim; k++) this.scratch[slot * dim + k] = scale * grads[i * dim + k]!;
+      } else {
+        for (let k = 0; k < dim; k++) this.scratch[slot * dim + k]! += scale * grads[i * dim + k]!;
+      }
+    }
+    this.advance();
+    for (let slot = 0; slot < unique.length; slot++) this.updateRow(unique[slot]!, this.scratch, slot * dim);
+  }
+
+  /** Starts a new update version; `updateRow` stamps rows with it. */
+  advance(): void {
+    this.version++;
+  }
+
+  /** Applies the optimizer to one row from `grad[gradOffset .. gradOffset + dim)`. */
+  updateRow(row: number, grad: ArrayLike<number>, gradOffset: number): void {
+    const step = ++this.rowSteps[row]!;
+    this.lastUpdated[row] = this.version;
+    this.optimizer.update(this.weights, this.state, row * this.dim, this.dim, grad, gradOffset, step);
+  }
+
+  /** A mark for `touchedSince`: the current update version. */
+  mark(): number {
+    return this.version;
+  }
+
+  /** Ids and vectors of rows updated after `mark`, for publishing deltas. */
+  touchedSince(mark: number): RowDelta {
+    const rows: number[] = [];
+    for (let row = 0; row < this.ids.capacity; row++) {
+      if (this.lastUpdated[row]! > mark && this.ids.idOf(row) !== -1) rows.push(row);
+    }
+    const vectors = new Float32Array(rows.length * this.dim);
+    rows.forEach((row, i) => vectors.set(this.weights.subarray(row * this.dim, (row + 1) * this.dim), i * this.dim));
+    return { ids: Int32Array.from(rows, (row) => this.ids.idOf(row)), vectors };
+  }
+
+  /** Frees rows not updated since version `mark` (stale ids); returns how many. */
+  expire(mark: number): number {
+    let freed = 0;
+    for (let row = 0; row < this.ids.capacity; row++) {
+      if (this.ids.idOf(row) !== -1 && this.lastUpdated[row]! <= mark) {
+        this.ids.release(row);
+        freed++;
+      }
+    }
+    return freed;
+  }
+
+  export(): EmbeddingTableData {
+    const rows = this.ids.capacity;
+    return {
+      dim: this.dim,
+      ids: this.ids.exportIds(),
+      weights: this.weights.slice(0, rows * this.dim),
+      state: this.state.slice(0, rows * this.dim * this.optimizer.slots),
+      rowSteps: this.rowSteps.slice(0, rows),
+      lastUpdated: this.lastUpdated.slice(0, rows),
+      version: this.version,
+    };
+  }
+
+  private initialiseRow(row: number): void {
+    this.ensureCapacity(row + 1);
+    const { dim, initScale } = this.options;
+    const slots = this.optimizer.slots;
+    for (let k = 0; k < dim; k++) this.weights[row * dim + k] = initScale === 0 ? 0 : initScale * this.random.normal();
+    this.state.fill(this.optimizer.initialState, row * dim * slots, (row + 1) * dim * slots);
+    this.rowSteps[row] = 0;
+    this.lastUpdated[row] = this.version;
+  }
+
+  private ensureCapacity(rows: number): void {
+    if (rows <= this.rowSteps.length) return;
+    const capacity = Math.max(rows, this.rowSteps.length * 2);
+    this.weights = grow(this.weights, capacity * this.dim);
+    this.state = grow(this.state, capacity * this.dim * this.optimizer.slots);
+    this.rowSteps = grow(this.rowSteps, capacity);
+    this.lastUpdated = grow(this.lastUpdated, capacity);
+  }
+}
+
+function grow<T extends Float32Array | Uint32Array>(array: T, length: number): T {
+  const next = new (array.constructor as new (n: number) => T)(length);
+  next.set(array);
+  return next;
+}
