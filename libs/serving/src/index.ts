@@ -1,6 +1,7 @@
 export { ServingService, DEFAULT_SERVING_OPTIONS, type ServingOptions, type ServingDeps } from './service.js';
 export type { RecommendationResponse, RecommendedItem, DegradedReason, RecommenderOptions } from './recommender.js';
 export { vocabularyId } from './ids.js';
+export { createServingRedis } from './redis.js';
 export { encodeContext } from './ranking-context.js';
 export { HnswIndex, DEFAULT_HNSW_OPTIONS, type HnswOptions } from './ann/hnsw-index.js';
 export { exactTopK, recallAt } from './ann/exact.js';

@@ -281,7 +281,9 @@ export class Recommender {
 
 /** One exposure event per served item, valid per the event contract; event ids are stable per request and position. */
 export function exposureEvents(request: RecommendationRequest, response: RecommendationResponse, assignment: Assignment | undefined): InteractionEvent[] {
-  const { time: _time, ...context } = request.context;
+  // `time` only steers scoring (hour, freshness); the exposure happens now, at event_time.
+  const context = { ...request.context };
+  delete context.time;
   const eventTime = Date.now();
   return response.items.map((item) => ({
     schema_version: 1,
