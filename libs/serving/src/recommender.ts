@@ -52,7 +52,9 @@ export interface RecommendedItem {
   item_id: string;
   score: number;
   position: number;
+  /** The source that proposed the item first (ann, covisit, popular, trending, exploration), and all that did. */
   source: RecallSource;
+  sources: RecallSource[];
 }
 
 export interface RecommendationResponse {
@@ -144,7 +146,7 @@ export class Recommender {
       const response: RecommendationResponse = {
         request_id: randomUUID(),
         user_id: request.user_id,
-        items: placed.map((p, position) => ({ item_id: p.itemId, score: round(p.score), position, source: p.source })),
+        items: placed.map((p, position) => ({ item_id: p.itemId, score: round(p.score), position, source: p.sources[0]!, sources: p.sources })),
         model_versions: { recall: lease.recall?.version.versionId ?? null, ranking: lease.ranking?.version.versionId ?? null },
         experiment: assignment ? { id: assignment.experiment, variant: assignment.variant.name } : null,
         degraded: degraded.size > 0,
@@ -195,10 +197,12 @@ export class Recommender {
       item.available && !consumed.has(item.id) && !excluded.has(item.id) && (!categories || item.categories.some((c) => categories.has(c)));
 
     let ann: { served: NonNullable<ModelLease['recall']>; labels: number[] } | undefined;
-    if (lease.recall) {
-      const query = lease.recall.embedder.userVector(vocabularyId(request.user_id), historyRow(history.map((e) => vocabularyId(e.item_id)), lease.recall.model.spec.historyLength));
+    const userVocabId = vocabularyId(request.user_id);
+    // A user the model never saw, with no history either, has no meaningful query vector: cold start goes to the popular lists.
+    if (lease.recall && (history.length > 0 || lease.recall.embedder.knowsUser(userVocabId))) {
+      const query = lease.recall.embedder.userVector(userVocabId, historyRow(history.map((e) => vocabularyId(e.item_id)), lease.recall.model.spec.historyLength));
       ann = { served: lease.recall, labels: lease.recall.index.search(query, this.options.recall.annCandidates).labels };
-    } else degraded.add('index_unavailable');
+    } else if (!lease.recall) degraded.add('index_unavailable');
 
     const { device, surface } = request.context;
     const popular = [

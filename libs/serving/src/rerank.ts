@@ -36,7 +36,7 @@ export interface Scored {
 export interface Placed {
   itemId: string;
   score: number;
-  source: RecallSource;
+  sources: RecallSource[];
 }
 
 export interface RerankInput {
@@ -65,7 +65,7 @@ export function rerank(input: RerankInput, options: RerankOptions): Placed[] {
     const pick = thompson(exploring, input.random);
     const position = Math.min(options.explorationPosition, placed.length, input.k - 1);
     if (placed.length >= input.k) placed.pop();
-    placed.splice(position, 0, { itemId: pick.candidate.item.id, score: pick.score, source: 'exploration' });
+    placed.splice(position, 0, { itemId: pick.candidate.item.id, score: pick.score, sources: pick.candidate.sources });
   }
   return placed;
 }
@@ -90,7 +90,7 @@ function mmr(scored: Scored[], relevance: number[], k: number, similarity: Reran
     }
     taken[best] = 1;
     const chosen = scored[best]!;
-    placed.push({ itemId: chosen.candidate.item.id, score: relevance[best]!, source: chosen.candidate.sources[0]! });
+    placed.push({ itemId: chosen.candidate.item.id, score: relevance[best]!, sources: chosen.candidate.sources });
     if (diversity === 0) continue;
     for (let i = 0; i < scored.length; i++) {
       if (!taken[i]) maxSimilarity[i] = Math.max(maxSimilarity[i]!, similarity(scored[i]!.candidate, chosen.candidate));

@@ -181,7 +181,8 @@ export class ModelStore {
   }
 
   private async load(version: ModelVersion): Promise<ServedModel> {
-    const model = deserializeModel(await this.deps.registry.loadArtifact(version.versionId));
+    // A copy into a plain Uint8Array: the artifact decoder slices its input, and slicing a Buffer shares memory instead of copying.
+    const model = deserializeModel(new Uint8Array(await this.deps.registry.loadArtifact(version.versionId)));
     if (version.role !== 'recall') return { role: version.role, version, model };
     try {
       return await this.buildRecall(version, model);

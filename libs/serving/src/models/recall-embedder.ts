@@ -6,6 +6,8 @@ export interface RecallEmbedder {
   dim: number;
   /** Whether the model learned a vector for the item (unknown items would all be zeros). */
   knows(itemId: number): boolean;
+  /** Whether the model learned a vector for the user. */
+  knowsUser(userId: number): boolean;
   /** `ids.length * dim` floats. */
   itemVectors(ids: Int32Array): Float32Array;
   /** `history` as `Batch.history` for one sample (oldest first, -1 padded); ignored by models that read none. */
@@ -29,6 +31,7 @@ function mfEmbedder(model: MfModel): RecallEmbedder {
   return {
     dim,
     knows: (id) => items.row(id, false) >= 0,
+    knowsUser: (id) => users.row(id, false) >= 0,
     itemVectors(ids) {
       const out = new Float32Array(ids.length * dim);
       items.gather(ids, false, out, new Int32Array(ids.length));
@@ -46,11 +49,13 @@ function mfEmbedder(model: MfModel): RecallEmbedder {
 
 function twoTowerEmbedder(model: TwoTowerModel): RecallEmbedder {
   const items = model.tables().get('item')!;
+  const users = model.tables().get('user')!;
   const dim = model.config.towerLayers.at(-1) ?? model.config.embeddingDim;
   const historyLength = model.spec.historyLength;
   return {
     dim,
     knows: (id) => items.row(id, false) >= 0,
+    knowsUser: (id) => users.row(id, false) >= 0,
     itemVectors: (ids) => model.itemVectors(ids),
     userVector: (userId, history) =>
       model.userVectors({
