@@ -16,7 +16,8 @@ export interface HnswOptions {
   efSearch: number;
 }
 
-export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 200 };
+// Measured on clustered 17-d vectors (20k): efSearch 200 gave recall@100 0.90, 400 gave 0.96 at about 1 ms a query.
+export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 200, efSearch: 400 };
 
 /**
  * Builds the graph in a worker thread, so a hot swap never blocks requests:
