@@ -38,7 +38,7 @@ export interface RecModel {
 export interface CommonConfig {
   seed: number;
   /** Sparse (embedding) optimizer. */
-  sparseOptimizer: 'adagrad' | 'adam';
+  sparseOptimizer: 'adagrad' | 'rowwise-adagrad' | 'adam';
   sparseLearningRate: number;
   /** Dense (tower) learning rate, Adam. */
   denseLearningRate: number;

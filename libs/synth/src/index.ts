@@ -9,3 +9,4 @@ export {
   type SyntheticUser,
   type ClickContext,
 } from './world.js';
+export { readMovieLens, type MovieLensRating } from './movielens.js';

@@ -20,8 +20,8 @@ export const DIEN_DEFAULTS: DienConfig = {
   auxiliaryWeight: 0.5,
   seed: 1,
   sparseOptimizer: 'adagrad',
-  sparseLearningRate: 0.05,
-  denseLearningRate: 0.002,
+  sparseLearningRate: 0.1,
+  denseLearningRate: 0.005,
   l2: 0,
 };
 

@@ -18,8 +18,8 @@ export const DIN_DEFAULTS: DinConfig = {
   topLayers: [64, 32],
   seed: 1,
   sparseOptimizer: 'adagrad',
-  sparseLearningRate: 0.05,
-  denseLearningRate: 0.002,
+  sparseLearningRate: 0.1,
+  denseLearningRate: 0.005,
   l2: 0,
 };
 

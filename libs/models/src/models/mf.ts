@@ -11,7 +11,8 @@ export interface MfConfig extends CommonConfig {
 export const MF_DEFAULTS: MfConfig = {
   dim: 32,
   seed: 1,
-  sparseOptimizer: 'adagrad',
+  // One square root per row instead of per element: MF is bound by the optimizer.
+  sparseOptimizer: 'rowwise-adagrad',
   sparseLearningRate: 0.1,
   denseLearningRate: 0,
   l2: 0.0005,

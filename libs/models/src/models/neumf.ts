@@ -21,8 +21,8 @@ export const NEUMF_DEFAULTS: NeuMfConfig = {
   mlpLayers: [32, 16, 8],
   seed: 1,
   sparseOptimizer: 'adagrad',
-  sparseLearningRate: 0.05,
-  denseLearningRate: 0.002,
+  sparseLearningRate: 0.1,
+  denseLearningRate: 0.005,
   l2: 0,
 };
 

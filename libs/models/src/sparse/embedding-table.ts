@@ -50,6 +50,8 @@ export class EmbeddingTable {
   readonly dim: number;
   private readonly options: EmbeddingTableOptions;
   private readonly optimizer: SparseOptimizer;
+  /** Optimizer state floats per row. */
+  private readonly stateWidth: number;
   private readonly random: Random;
   private ids: IdMap;
   private weights: Float32Array;
@@ -60,6 +62,10 @@ export class EmbeddingTable {
   private version = 0;
   /** Scratch for summing gradients of rows that repeat within a batch. */
   private scratch = new Float32Array(0);
+  /** Per row: its slot in `scratch` during the `applyGradients` call stamped `stamp`. */
+  private slotOfRow = new Int32Array(0);
+  private slotStamp = new Uint32Array(0);
+  private stamp = 0;
 
   constructor(options: Partial<EmbeddingTableOptions> & { dim: number }, data?: EmbeddingTableData) {
     this.options = { ...DEFAULT_EMBEDDING_TABLE_OPTIONS, ...options };
@@ -68,6 +74,7 @@ export class EmbeddingTable {
     }
     this.dim = this.options.dim;
     this.optimizer = createSparseOptimizer(this.options.optimizer);
+    this.stateWidth = this.optimizer.stateWidth(this.dim);
     this.random = createRandom(this.options.seed);
     if (data) {
       if (data.dim !== this.dim) throw new NonRetriableError(`table data has dim ${data.dim}, expected ${this.dim}`);
@@ -80,7 +87,7 @@ export class EmbeddingTable {
     } else {
       this.ids = new IdMap(this.options.minCount);
       this.weights = new Float32Array(INITIAL_CAPACITY * this.dim);
-      this.state = new Float32Array(INITIAL_CAPACITY * this.dim * this.optimizer.slots);
+      this.state = new Float32Array(INITIAL_CAPACITY * this.stateWidth);
       this.rowSteps = new Uint32Array(INITIAL_CAPACITY);
       this.lastUpdated = new Uint32Array(INITIAL_CAPACITY);
     }
@@ -94,7 +101,9 @@ export class EmbeddingTable {
   /** Row of `id`; with `create`, admits it (subject to `minCount`). -1: no row, reads as zeros. */
   row(id: number, create: boolean): number {
     if (id < 0) return -1;
-    if (!create) return this.ids.rowOf(id);
+    const existing = this.ids.rowOf(id);
+    // The hot path (a known id) allocates nothing.
+    if (existing >= 0 || !create) return existing;
     const { row, created } = this.ids.admit(id);
     if (created) this.initialiseRow(row);
     return row;
@@ -119,8 +128,11 @@ export class EmbeddingTable {
     for (let i = 0; i < ids.length; i++) {
       const row = this.row(ids[i]!, create);
       rows[i] = row;
-      if (row < 0) out.fill(0, i * dim, (i + 1) * dim);
-      else out.set(this.weights.subarray(row * dim, (row + 1) * dim), i * dim);
+      // A plain loop: subarray views per row cost more than copying a short row.
+      const from = row * dim;
+      const to = i * dim;
+      if (row < 0) for (let k = 0; k < dim; k++) out[to + k] = 0;
+      else for (let k = 0; k < dim; k++) out[to + k] = this.weights[from + k]!;
     }
   }
 
@@ -133,19 +145,25 @@ export class EmbeddingTable {
   applyGradients(rows: Int32Array, grads: Float32Array, scale = 1): void {
     const dim = this.dim;
     if (this.scratch.length < rows.length * dim) this.scratch = new Float32Array(rows.length * dim);
-    const slotOf = new Map<number, number>();
+    if (this.slotOfRow.length < this.rowSteps.length) {
+      this.slotOfRow = new Int32Array(this.rowSteps.length);
+      this.slotStamp = new Uint32Array(this.rowSteps.length);
+    }
+    // A row's slot is valid only if stamped in this call, so nothing needs clearing.
+    const stamp = ++this.stamp;
     const unique: number[] = [];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       if (row < 0) continue;
-      let slot = slotOf.get(row);
-      if (slot === undefined) {
-        slot = unique.length;
-        slotOf.set(row, slot);
+      if (this.slotStamp[row] !== stamp) {
+        this.slotStamp[row] = stamp;
+        this.slotOfRow[row] = unique.length;
+        const base = unique.length * dim;
         unique.push(row);
-        for (let k = 0; k < dim; k++) this.scratch[slot * dim + k] = scale * grads[i * dim + k]!;
+        for (let k = 0; k < dim; k++) this.scratch[base + k] = scale * grads[i * dim + k]!;
       } else {
-        for (let k = 0; k < dim; k++) this.scratch[slot * dim + k]! += scale * grads[i * dim + k]!;
+        const base = this.slotOfRow[row]! * dim;
+        for (let k = 0; k < dim; k++) this.scratch[base + k]! += scale * grads[i * dim + k]!;
       }
     }
     this.advance();
@@ -161,7 +179,7 @@ export class EmbeddingTable {
   updateRow(row: number, grad: ArrayLike<number>, gradOffset: number): void {
     const step = ++this.rowSteps[row]!;
     this.lastUpdated[row] = this.version;
-    this.optimizer.update(this.weights, this.state, row * this.dim, this.dim, grad, gradOffset, step);
+    this.optimizer.update(this.weights, row * this.dim, this.state, row * this.stateWidth, this.dim, grad, gradOffset, step);
   }
 
   /** A mark for `touchedSince`: the current update version. */
@@ -198,7 +216,7 @@ export class EmbeddingTable {
       dim: this.dim,
       ids: this.ids.exportIds(),
       weights: this.weights.slice(0, rows * this.dim),
-      state: this.state.slice(0, rows * this.dim * this.optimizer.slots),
+      state: this.state.slice(0, rows * this.stateWidth),
       rowSteps: this.rowSteps.slice(0, rows),
       lastUpdated: this.lastUpdated.slice(0, rows),
       version: this.version,
@@ -208,9 +226,8 @@ export class EmbeddingTable {
   private initialiseRow(row: number): void {
     this.ensureCapacity(row + 1);
     const { dim, initScale } = this.options;
-    const slots = this.optimizer.slots;
     for (let k = 0; k < dim; k++) this.weights[row * dim + k] = initScale === 0 ? 0 : initScale * this.random.normal();
-    this.state.fill(this.optimizer.initialState, row * dim * slots, (row + 1) * dim * slots);
+    this.state.fill(this.optimizer.initialState, row * this.stateWidth, (row + 1) * this.stateWidth);
     this.rowSteps[row] = 0;
     this.lastUpdated[row] = this.version;
   }
@@ -219,7 +236,7 @@ export class EmbeddingTable {
     if (rows <= this.rowSteps.length) return;
     const capacity = Math.max(rows, this.rowSteps.length * 2);
     this.weights = grow(this.weights, capacity * this.dim);
-    this.state = grow(this.state, capacity * this.dim * this.optimizer.slots);
+    this.state = grow(this.state, capacity * this.stateWidth);
     this.rowSteps = grow(this.rowSteps, capacity);
     this.lastUpdated = grow(this.lastUpdated, capacity);
   }

@@ -72,6 +72,8 @@ export interface ContextOptions {
   samples: number;
   /** Size of the device x category and hour x category effects on the click logit. */
   contextEffect: number;
+  /** Standard deviation of the user-item factor affinity on the click logit. */
+  affinitySpread: number;
   seed: number;
 }
 
@@ -81,8 +83,9 @@ export const DEFAULT_CONTEXT_OPTIONS: ContextOptions = {
   categories: 8,
   devices: 3,
   hours: 6,
-  samples: 30_000,
+  samples: 20_000,
   contextEffect: 2,
+  affinitySpread: 1,
   seed: 13,
 };
 
@@ -108,7 +111,7 @@ export function plantedClicks(options: Partial<ContextOptions> = {}): Interactio
     const category = item % o.categories;
     const logit =
       -0.5 +
-      dot(userFactors[user]!, itemFactors[item]!) +
+      (o.affinitySpread / 2) * dot(userFactors[user]!, itemFactors[item]!) +
       o.contextEffect * (deviceEffect[device]![category]! + hourEffect[hour]![category]!);
     const label = random.next() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
     out.push({ userId: user, itemId: item, timestamp: s * 1000, context: [device, hour], label });
