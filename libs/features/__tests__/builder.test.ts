@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '@recstream/schemas';
 import { collectMessages } from '@recstream/streams/testing';
+import { DEFAULT_AGGREGATION_OPTIONS } from '../src/aggregate.js';
 import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
 import { catalogView } from '../src/catalog.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
@@ -65,7 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(builders.map((builder) => builder.close()));
-  for (const name of ['a', 'b', 'c']) await new OnlineStore(redis, { namespace: ns(name) }).clear();
+  for (const name of ['a', 'b', 'c', 'd']) await new OnlineStore(redis, { namespace: ns(name) }).clear();
   await redis.quit();
   await admin.disconnect();
   await dropDatabase(pool);
@@ -150,6 +151,16 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
     expect(before).toBeNull();
     expect(after).toEqual(online);
     expect(expired).toBeNull();
+
+    const [none, sequence] = await offline.readSequencesAt(
+      [
+        { entityId: user, time: firstEvent - 1 },
+        { entityId: user, time: T0 + 3_600_000 },
+      ],
+      DEFAULT_AGGREGATION_OPTIONS.sequenceLength,
+    );
+    expect(none).toEqual({ items: [] });
+    expect(sequence).toEqual({ items: expected.users.get(user)!.sequence });
   });
 
   it('changes nothing when the topic is replayed by a new consumer group', async () => {
@@ -196,6 +207,35 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
     second.kill('SIGTERM');
     expect((await stopped).code).toBe(0);
     expect(await views(ns('b'))).toEqual(await views(ns('a')));
+  });
+
+  it('neither loses nor double-counts when it fails between the Redis write and the offset commit', async () => {
+    await seedCatalog(ns('d'));
+    let crashes = 0;
+    /** Applies the plan, then fails as a crash would before the commit: every fifth chunk. */
+    class CrashingStore extends OnlineStore {
+      private calls = 0;
+      override async apply(plan: Parameters<OnlineStore['apply']>[0]) {
+        const outcome = await super.apply(plan);
+        if (outcome === 'applied' && ++this.calls % 5 === 0) {
+          crashes++;
+          throw new Error('crashed after the Redis write');
+        }
+        return outcome;
+      }
+    }
+    const online = new CrashingStore(redis, { namespace: ns('d') });
+    let replayed = 0;
+    const builder = new FeatureBuilder(
+      { kafka, redis, pool, logger, online, onApplied: (batch) => void (replayed += batch.replayed) },
+      { ...base, namespace: ns('d'), groupId: `${run}-d`, maxBatchEvents: 50, topics: { ...topics, items: emptyItems } },
+    );
+    builders.push(builder);
+    await builder.start();
+    await catchUp(`${run}-d`, [topics.events]);
+    expect(crashes).toBeGreaterThan(0);
+    expect(replayed).toBeGreaterThan(0);
+    expect(await views(ns('d'))).toEqual(await views(ns('a')));
   });
 
   it('gives the same totals when two consumers split the partitions', async () => {

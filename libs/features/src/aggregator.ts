@@ -12,7 +12,7 @@ import {
 } from './aggregate.js';
 import type { HistoryRow } from './offline-store.js';
 import type { EntityWrite } from './plan.js';
-import type { EntityName } from './views.js';
+import { featureView, type EntityName } from './views.js';
 
 /** item -> co-visited item -> count. */
 export type Covisits = Map<string, Map<string, number>>;
@@ -66,7 +66,9 @@ export class Aggregator {
     const emit = (entity: EntityName, id: string, entry: Entry<UserState | ItemState>, views: Record<string, unknown>) => {
       const eventTime = entry.state.time;
       entities.push({ entity, id, expectedVersion: entry.version, state: JSON.stringify(entry.state), views, eventTime });
-      for (const [view, values] of Object.entries(views)) history.push({ view, entityId: id, eventTime, values });
+      for (const [view, values] of Object.entries(views)) {
+        if (featureView(view).offline === 'history') history.push({ view, entityId: id, eventTime, values });
+      }
     };
     for (const [id, user] of this.users) emit('user', id, user, materializeUser(user.state, this.options));
     for (const [id, item] of this.items) emit('item', id, item, materializeItem(item.state, this.options));

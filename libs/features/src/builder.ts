@@ -21,6 +21,8 @@ export interface FeatureBuilderOptions extends ComputeOptions {
   consume: readonly ('events' | 'items' | 'users')[];
   /** Most messages applied (and committed) as one unit; a fetched batch is cut into chunks of this size. */
   maxBatchEvents: number;
+  /** Most bytes fetched per partition at a time; larger fetches make larger chunks when catching up. */
+  maxBytesPerPartition: number;
   /** Attempts at one chunk when other consumers keep moving its fence or entities. */
   maxAttempts: number;
   /** Where a new consumer group starts on each topic. */
@@ -38,7 +40,8 @@ export const DEFAULT_FEATURE_BUILDER_OPTIONS: FeatureBuilderOptions = {
   namespace: 'fs',
   topics: { events: TOPICS.events.name, items: TOPICS.items.name, users: TOPICS.users.name, deadLetter: TOPICS.deadLetter.name },
   consume: ['events', 'items', 'users'],
-  maxBatchEvents: 5_000,
+  maxBatchEvents: 20_000,
+  maxBytesPerPartition: 8 * 1024 * 1024,
   maxAttempts: 10,
   fromBeginning: true,
   sessionTimeoutMs: 30_000,
@@ -94,6 +97,8 @@ export class FeatureBuilder {
       sessionTimeout: opts.sessionTimeoutMs,
       heartbeatInterval: opts.heartbeatIntervalMs,
       maxWaitTimeInMs: 50,
+      maxBytesPerPartition: opts.maxBytesPerPartition,
+      maxBytes: 4 * opts.maxBytesPerPartition,
     });
     this.producer = deps.kafka.producer({ allowAutoTopicCreation: false });
     const online = deps.online ?? new OnlineStore(deps.redis, { namespace: opts.namespace });

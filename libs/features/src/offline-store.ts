@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { InteractionEvent } from '@recstream/schemas';
+import type { InteractionEvent, InteractionType } from '@recstream/schemas';
 import type { Watermark } from './plan.js';
-import type { FeatureView } from './views.js';
+import type { FeatureView, UserSequence } from './views.js';
 
 /** A feature view's values for one entity as of an event time. */
 export interface HistoryRow {
@@ -9,6 +9,13 @@ export interface HistoryRow {
   entityId: string;
   eventTime: number;
   values: unknown;
+}
+
+/** An entity at a time: one row of the labels a point-in-time read answers. */
+export interface Label {
+  entityId: string;
+  /** Epoch ms. */
+  time: number;
 }
 
 export interface PartitionOffset extends Watermark {
@@ -30,7 +37,7 @@ const ms = (column: string) => `to_timestamp(${column} / 1000.0)`;
 /**
  * The Postgres offline store: the raw event log (idempotent by event id),
  * feature history for point-in-time reads, and the Kafka offsets both cover,
- * written in one transaction per batch with multi-row INSERTs over unnest().
+ * written in one transaction per batch with one multi-row INSERT per table.
  */
 export class OfflineStore {
   readonly options: OfflineStoreOptions;
@@ -99,14 +106,30 @@ export class OfflineStore {
    * latest event time at or before that time and within the view's TTL, or
    * null. The same query the sample generator embeds (`pointInTimeSql`).
    */
-  async readPointInTime(view: FeatureView, labels: readonly { entityId: string; time: number }[]): Promise<unknown[]> {
-    const sql = `WITH labels AS (
-        SELECT n AS label_id, entity_id, ${ms('t')} AS label_time
-          FROM unnest($1::text[], $2::float8[]) WITH ORDINALITY AS l(entity_id, t, n)
-      ) ${pointInTimeSql(view, 'labels')}`;
-    const { rows } = await this.pool.query<{ label_id: string; values: unknown }>(sql, [labels.map((l) => l.entityId), labels.map((l) => l.time)]);
+  async readPointInTime(view: FeatureView, labels: readonly Label[]): Promise<unknown[]> {
+    const rows = await this.queryLabels<{ values: unknown }>(pointInTimeSql(view, 'labels'), labels);
     const byLabel = new Map(rows.map((row) => [Number(row.label_id), row.values]));
     return labels.map((_, i) => byLabel.get(i + 1) ?? null);
+  }
+
+  /** Point-in-time behaviour sequences from the event log (`sequencePointInTimeSql`), oldest first. */
+  async readSequencesAt(labels: readonly Label[], length: number): Promise<UserSequence[]> {
+    const rows = await this.queryLabels<{ item_id: string; type: InteractionType; time: string }>(sequencePointInTimeSql('labels', length), labels);
+    const sequences = labels.map((): UserSequence => ({ items: [] }));
+    for (const row of rows) sequences[Number(row.label_id) - 1]!.items.unshift({ item_id: row.item_id, type: row.type, time: Number(row.time) });
+    return sequences;
+  }
+
+  /** Runs `sql` with a `labels` relation (label_id from 1, entity_id, label_time) built from `labels`. */
+  private async queryLabels<R extends pg.QueryResultRow>(sql: string, labels: readonly Label[]): Promise<(R & { label_id: string })[]> {
+    const { rows } = await this.pool.query<R & { label_id: string }>(
+      `WITH labels AS (
+         SELECT n AS label_id, entity_id, ${ms('t')} AS label_time
+           FROM unnest($1::text[], $2::float8[]) WITH ORDINALITY AS l(entity_id, t, n)
+       ) ${sql}`,
+      [labels.map((l) => l.entityId), labels.map((l) => l.time)],
+    );
+    return rows;
   }
 
   private async saveOffset(client: pg.PoolClient, offset: PartitionOffset): Promise<void> {
@@ -137,27 +160,34 @@ export function pointInTimeSql(view: FeatureView, labels: string): string {
     ) ranked WHERE rank = 1`;
 }
 
+/**
+ * The behaviour sequence as of each label: the user's latest `length`
+ * non-exposure interactions at or before label_time, newest first (rank 1),
+ * ranked with ROW_NUMBER over the (user_id, event_time) index.
+ */
+export function sequencePointInTimeSql(labels: string, length: number): string {
+  return `SELECT label_id, item_id, type, time FROM (
+      SELECT l.label_id, e.item_id, e.type, (extract(epoch FROM e.event_time) * 1000)::bigint::text AS time,
+             ROW_NUMBER() OVER (PARTITION BY l.label_id ORDER BY e.event_time DESC, e.event_id DESC) AS rank
+        FROM ${labels} l
+        JOIN event_log e ON e.user_id = l.entity_id AND e.event_time <= l.label_time AND e.type <> 'exposure'
+    ) ranked WHERE rank <= ${Math.floor(length)} ORDER BY label_id, rank`;
+}
+
+/*
+ * Rows travel as one JSON document read with json_to_recordset: serializing
+ * it is native in Node, where pg's per-element array escaping was a large
+ * share of a batch's CPU time.
+ */
 async function appendEvents(client: pg.PoolClient, events: readonly InteractionEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const column = <T>(pick: (event: InteractionEvent) => T) => events.map(pick);
   await client.query(
     `INSERT INTO event_log (event_time, event_id, type, user_id, item_id, request_id, experiment, variant, context, payload)
-     SELECT ${ms('t')}, id, type, user_id, item_id, request_id, experiment, variant, context::jsonb, payload::jsonb
-       FROM unnest($1::float8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-         AS u(t, id, type, user_id, item_id, request_id, experiment, variant, context, payload)
+     SELECT ${ms('r.event_time')}, r.event_id, r.type, r.user_id, r.item_id, r.request_id, r.experiment, r.variant, r.context, r.payload
+       FROM json_to_recordset($1::json) AS r(event_time float8, event_id text, type text, user_id text, item_id text,
+                                            request_id text, experiment text, variant text, context jsonb, payload jsonb)
      ON CONFLICT DO NOTHING`,
-    [
-      column((e) => e.event_time),
-      column((e) => e.event_id),
-      column((e) => e.type),
-      column((e) => e.user_id),
-      column((e) => e.item_id),
-      column((e) => e.request_id ?? null),
-      column((e) => e.experiment ?? null),
-      column((e) => e.variant ?? null),
-      column((e) => JSON.stringify(e.context)),
-      column((e) => JSON.stringify(e)),
-    ],
+    [JSON.stringify(events.map((event) => ({ ...event, payload: event })))],
   );
 }
 
@@ -165,8 +195,8 @@ async function upsertHistory(client: pg.PoolClient, rows: readonly HistoryRow[])
   if (rows.length === 0) return;
   await client.query(
     `INSERT INTO feature_history (feature_view, entity_id, event_time, "values")
-     SELECT view, entity_id, ${ms('t')}, v::jsonb FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[]) AS u(view, entity_id, t, v)
+     SELECT r.view, r.entity_id, ${ms('r.t')}, r.v FROM json_to_recordset($1::json) AS r(view text, entity_id text, t float8, v jsonb)
      ON CONFLICT (feature_view, entity_id, event_time) DO UPDATE SET "values" = EXCLUDED."values", created_time = now()`,
-    [rows.map((r) => r.view), rows.map((r) => r.entityId), rows.map((r) => r.eventTime), rows.map((r) => JSON.stringify(r.values))],
+    [JSON.stringify(rows.map((row) => ({ view: row.view, entity_id: row.entityId, t: row.eventTime, v: row.values })))],
   );
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { NonRetriableError } from '@recstream/platform';
-import { execPipeline } from './pipeline.js';
+import { withScripts, type ScriptedRedis } from './scripts.js';
 import { KeyLayout } from './keys.js';
 import { ITEM_VIEWS, USER_VIEWS, itemAttributes, itemStats, userActivity, userProfile, userSequence } from './views.js';
 import type { FeatureView, ItemAttributes, ItemStats, UserActivity, UserProfile, UserSequence } from './views.js';
@@ -40,19 +40,18 @@ const ITEM_FIELDS = ITEM_VIEWS.map((view) => view.name);
 
 /**
  * The online read API: one user's and a few hundred items' features in one
- * Redis round trip (a pipeline of HMGETs of the view fields only), typed,
+ * Redis call (lua/read-features.lua, HMGET of the view fields only), typed,
  * with each view's defaults where the store has nothing.
  */
 export class OnlineFeatureReader {
   private readonly keys: KeyLayout;
   private readonly options: OnlineReaderOptions;
+  private readonly redis: ScriptedRedis;
 
-  constructor(
-    private readonly redis: Redis,
-    options: Partial<OnlineReaderOptions> = {},
-  ) {
+  constructor(redis: Redis, options: Partial<OnlineReaderOptions> = {}) {
     this.options = { ...DEFAULT_ONLINE_READER_OPTIONS, ...options };
     this.keys = new KeyLayout(this.options.namespace);
+    this.redis = withScripts(redis);
   }
 
   async read(request: { userId: string; itemIds: readonly string[] }): Promise<OnlineFeatures> {
@@ -60,11 +59,9 @@ export class OnlineFeatureReader {
     if (itemIds.length > this.options.maxItems) {
       throw new NonRetriableError(`asked for ${itemIds.length} items; the limit is ${this.options.maxItems}, split the request`);
     }
-    const pipeline = this.redis.pipeline();
-    pipeline.hmget(this.keys.entity('user', userId), ...USER_FIELDS);
-    for (const itemId of itemIds) pipeline.hmget(this.keys.entity('item', itemId), ...ITEM_FIELDS);
-    const replies = await execPipeline(pipeline, 'online feature read');
-    const fields = (i: number) => replies[i] as (string | null)[];
+    const keys = [this.keys.entity('user', userId), ...itemIds.map((itemId) => this.keys.entity('item', itemId))];
+    const replies = await this.redis.readFeatures(keys.length, ...keys, String(USER_FIELDS.length), ...USER_FIELDS, ...ITEM_FIELDS);
+    const fields = (i: number) => replies[i] ?? [];
     const [activity, sequence, profile] = fields(0);
     const user: UserFeatures = {
       user_id: userId,
@@ -94,8 +91,18 @@ export class OnlineFeatureReader {
   }
 }
 
-/** Stored values over the view's defaults, so a field added to a view reads as its default until rewritten. */
+const viewKeys = new Map<string, string[]>();
+
+/**
+ * Stored values, with the view's defaults for keys they lack (a field added
+ * to a view reads as its default until the entity is rewritten). Defaults are
+ * built only when something is missing: reads decode hundreds of views.
+ */
 function decode<V>(view: FeatureView<string, V>, stored: string | null | undefined): V {
-  const defaults = view.defaults();
-  return stored == null ? defaults : { ...defaults, ...(JSON.parse(stored) as Partial<V>) };
+  if (stored == null) return view.defaults();
+  const values = JSON.parse(stored) as Record<string, unknown>;
+  let keys = viewKeys.get(view.name);
+  if (!keys) viewKeys.set(view.name, (keys = Object.keys(view.defaults() as object)));
+  if (keys.some((key) => !(key in values))) return { ...view.defaults(), ...values };
+  return values as V;
 }

@@ -7,6 +7,8 @@ const source = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, impo
 export interface ScriptCommands {
   /** lua/apply-batch.lua: numkeys first, then keys and args. */
   applyBatch(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
+  /** lua/read-features.lua: numkeys first, then keys and args. */
+  readFeatures(numKeys: number, ...keysAndArgs: string[]): Promise<(string | null)[][]>;
   /** lua/write-if-newer.lua. */
   writeIfNewer(key: string, view: string, eventTime: number, values: string, ttlMs: number): Promise<number>;
 }
@@ -19,6 +21,7 @@ export function withScripts(redis: Redis): ScriptedRedis {
   if (typeof scripted.applyBatch !== 'function') {
     redis.defineCommand('applyBatch', { lua: source('apply-batch') });
     redis.defineCommand('writeIfNewer', { numberOfKeys: 1, lua: source('write-if-newer') });
+    redis.defineCommand('readFeatures', { lua: source('read-features'), readOnly: true });
   }
   return scripted;
 }

@@ -19,6 +19,13 @@ export interface FeatureView<Name extends string = string, Values = unknown> {
   ttlMs: number;
   /** The Kafka topic whose events compute the view. */
   source: 'events' | 'items' | 'users';
+  /**
+   * Where point-in-time reads find past values: `history` rows in
+   * feature_history, or `event_log`, for a view the log itself answers
+   * exactly (the behaviour sequence), which saves writing its bulky values
+   * once per batch.
+   */
+  offline: 'history' | 'event_log';
   /** Returned for an entity (or a field) the stores hold no value for. */
   defaults: () => Values;
   description: string;
@@ -77,6 +84,7 @@ export const userActivity: FeatureView<'user_activity', UserActivity> = {
   entity: 'user',
   ttlMs: 8 * DAY_MS,
   source: 'events',
+  offline: 'history',
   defaults: () => ({
     counts: Object.fromEntries(INTERACTION_TYPES.map((type) => [type, zeroSums()])) as Record<InteractionType, WindowSums>,
     category_counts: {},
@@ -90,6 +98,7 @@ export const userSequence: FeatureView<'user_sequence', UserSequence> = {
   entity: 'user',
   ttlMs: 30 * DAY_MS,
   source: 'events',
+  offline: 'event_log',
   defaults: () => ({ items: [] }),
   description: 'the latest interactions with item, type and time',
 };
@@ -99,6 +108,7 @@ export const userProfile: FeatureView<'user_profile', UserProfile> = {
   entity: 'user',
   ttlMs: 90 * DAY_MS,
   source: 'users',
+  offline: 'history',
   defaults: () => ({ attributes: {} }),
   description: 'user attributes from user events',
 };
@@ -108,6 +118,7 @@ export const itemStats: FeatureView<'item_stats', ItemStats> = {
   entity: 'item',
   ttlMs: 8 * DAY_MS,
   source: 'events',
+  offline: 'history',
   defaults: () => ({ impressions: zeroSums(), clicks: zeroSums(), conversions: zeroSums(), ctr_24h: 0, ctr_7d: 0, trend: 0 }),
   description: 'impressions, clicks and conversions over 1h/24h/7d, smoothed CTR, trend',
 };
@@ -117,6 +128,7 @@ export const itemAttributes: FeatureView<'item_attributes', ItemAttributes> = {
   entity: 'item',
   ttlMs: 90 * DAY_MS,
   source: 'items',
+  offline: 'history',
   defaults: () => ({ categories: [], tags: [], available: true, created_time: null }),
   description: 'catalogue attributes from item events',
 };
@@ -131,6 +143,7 @@ export const itemCovisit: FeatureView<'item_covisit', { items: { item_id: string
   entity: 'item',
   ttlMs: 8 * DAY_MS,
   source: 'events',
+  offline: 'event_log',
   defaults: () => ({ items: [] }),
   description: 'items clicked in the same session, with counts',
 };

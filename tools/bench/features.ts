@@ -1,0 +1,192 @@
+/**
+ * `npm run bench:features`: the nearline feature builder end to end, Kafka to
+ * Redis and Postgres, in a throwaway database and uniquely named topics.
+ *   1. sustained throughput: a backlog of interactions consumed as fast as it goes;
+ *   2. freshness at a fixed rate: event time to visible in Redis, p50/p99;
+ *   3. the online read: 1 user + 200 items, p50/p99.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { brokersFrom, createLogger, infraEnv, parseEnv } from '@recstream/platform';
+import { migrateDatabase } from '@recstream/schemas/migrate';
+import type { InteractionEvent, InteractionType, ItemEvent } from '@recstream/schemas';
+import { createKafka } from '@recstream/streams';
+import { FeatureBuilder, OnlineFeatureReader, OnlineStore, endOffsets, waitForGroupCatchUp, type AppliedBatch } from '@recstream/features';
+import { z } from 'zod';
+import { recordBenchmark } from './report.js';
+
+const env = parseEnv(
+  'bench:features',
+  z.object({
+    ...infraEnv,
+    BENCH_BACKLOG_EVENTS: z.coerce.number().int().positive().default(200_000),
+    BENCH_RATE: z.coerce.number().int().positive().default(2_000),
+    BENCH_RATE_SECONDS: z.coerce.number().int().positive().default(30),
+    BENCH_READS: z.coerce.number().int().positive().default(5_000),
+  }),
+);
+const USERS = 20_000;
+const ITEMS = 5_000;
+const PARTITIONS = 6;
+const id = randomUUID().slice(0, 8);
+const logger = createLogger('bench-features', 'warn');
+const kafka = createKafka({ clientId: 'bench-features', brokers: brokersFrom(env.KAFKA_BROKERS), logger });
+const topics = { events: `bench-features-${id}-events`, items: `bench-features-${id}-items`, users: `bench-features-${id}-users`, deadLetter: `bench-features-${id}-dlq` };
+const namespace = `bench-${id}`;
+const database = `recstream_bench_features_${id}`;
+const serverUrl = new URL(env.DATABASE_URL);
+const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
+const adminUrl = Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString();
+const say = (line: string) => console.log(`[bench:features] ${line}`);
+
+const TYPES: InteractionType[] = ['exposure', 'exposure', 'exposure', 'exposure', 'exposure', 'click', 'click', 'view', 'add_to_cart', 'purchase'];
+let seq = 0;
+/** Items by a power law, so some are hot (contended across partitions) as in production. */
+const pickItem = () => `i${Math.floor(ITEMS * Math.random() ** 2)}`;
+const interaction = (time: number): InteractionEvent => ({
+  schema_version: 1,
+  event_id: `${id}-${seq++}`,
+  type: TYPES[Math.floor(Math.random() * TYPES.length)]!,
+  user_id: `u${Math.floor(Math.random() * USERS)}`,
+  item_id: pickItem(),
+  event_time: time,
+  context: { surface: 'home', position: Math.floor(Math.random() * 20) },
+});
+const message = (event: InteractionEvent) => ({ key: event.user_id, value: JSON.stringify(event) });
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+async function main(): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await migrateDatabase({ databaseUrl });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  const redis = new Redis(env.REDIS_URL);
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  await kafkaAdmin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: topics.events, numPartitions: PARTITIONS },
+      { topic: topics.items, numPartitions: 2 },
+      { topic: topics.users, numPartitions: 1 },
+      { topic: topics.deadLetter, numPartitions: 1 },
+    ],
+  });
+  const producer = kafka.producer();
+  await producer.connect();
+  let builder: FeatureBuilder | undefined;
+  try {
+    const catalog = Array.from({ length: ITEMS }, (_, i): ItemEvent => ({
+      schema_version: 1, event_id: `${id}-item-${i}`, type: 'item', item_id: `i${i}`, event_time: Date.now() - 86_400_000,
+      categories: [`c${i % 40}`], tags: [], available: true,
+    }));
+    await producer.send({ topic: topics.items, acks: -1, messages: catalog.map((item) => ({ key: item.item_id, value: JSON.stringify(item) })) });
+
+    say(`producing a backlog of ${env.BENCH_BACKLOG_EVENTS} interactions`);
+    const start = Date.now() - 3_600_000;
+    for (let i = 0; i < env.BENCH_BACKLOG_EVENTS; i += 5_000) {
+      const n = Math.min(5_000, env.BENCH_BACKLOG_EVENTS - i);
+      const events = Array.from({ length: n }, (_, k) => interaction(start + Math.floor(((i + k) / env.BENCH_BACKLOG_EVENTS) * 3_500_000)));
+      await producer.send({ topic: topics.events, acks: -1, messages: events.map(message) });
+    }
+
+    const applied: { at: number; count: number }[] = [];
+    const freshness: number[] = [];
+    let measuringFreshness = false;
+    const onApplied = (batch: AppliedBatch) => {
+      applied.push({ at: performance.now(), count: batch.applied });
+      if (measuringFreshness) for (const time of batch.eventTimes) freshness.push(batch.visibleAt - time);
+    };
+    const groupId = `bench-features-${id}`;
+    builder = new FeatureBuilder({ kafka, redis, pool, logger, onApplied }, { groupId, namespace, topics, port: 0 });
+    const began = performance.now();
+    await builder.start();
+    await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events, topics.items]), 50);
+    const wallS = (performance.now() - began) / 1000;
+    const total = applied.reduce((sum, a) => sum + a.count, 0);
+    const firstAt = applied[0]!.at;
+    const sustainedS = (applied.at(-1)!.at - firstAt) / 1000;
+    const eventsPerS = (total - applied[0]!.count) / sustainedS;
+    const batches = applied.length;
+    say(`backlog: ${total} events in ${wallS.toFixed(1)} s wall (join included), ${eventsPerS.toFixed(0)} events/s sustained over ${batches} batches`);
+
+    say(`fixed rate: ${env.BENCH_RATE} events/s for ${env.BENCH_RATE_SECONDS} s`);
+    measuringFreshness = true;
+    const tickMs = 50;
+    const perTick = Math.round((env.BENCH_RATE * tickMs) / 1000);
+    const rateStart = performance.now();
+    let sent = 0;
+    const sends: Promise<unknown>[] = [];
+    while (performance.now() - rateStart < env.BENCH_RATE_SECONDS * 1000) {
+      const now = Date.now();
+      const events = Array.from({ length: perTick }, () => interaction(now));
+      sends.push(producer.send({ topic: topics.events, acks: -1, messages: events.map(message) }));
+      sent += perTick;
+      const next = rateStart + (sent / perTick) * tickMs;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+    }
+    await Promise.all(sends);
+    await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events]), 50);
+    const fresh = freshness.sort((a, b) => a - b);
+    const achievedRate = sent / ((performance.now() - rateStart) / 1000);
+    say(`freshness over ${fresh.length} events: p50 ${percentile(fresh, 50)} ms, p99 ${percentile(fresh, 99)} ms`);
+    await builder.close();
+    builder = undefined;
+
+    const reader = new OnlineFeatureReader(redis, { namespace });
+    const itemIds = Array.from({ length: 200 }, (_, i) => `i${i * 7}`);
+    const latencies: number[] = [];
+    for (let i = 0; i < env.BENCH_READS + 500; i++) {
+      const t = performance.now();
+      const features = await reader.read({ userId: `u${i % USERS}`, itemIds });
+      if (i >= 500) latencies.push(performance.now() - t);
+      if (i === 0 && !features.items.some((item) => item.found)) throw new Error('online read found none of the items: the builder wrote nothing');
+    }
+    latencies.sort((a, b) => a - b);
+    say(`online read 1 user + 200 items: p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms`);
+
+    const { rows } = await pool.query<{ events: string; history: string }>(
+      'SELECT (SELECT count(*) FROM event_log) AS events, (SELECT count(*) FROM feature_history) AS history',
+    );
+    recordBenchmark({
+      area: 'features',
+      figures: {
+        events_per_s: Math.round(eventsPerS),
+        backlog_events: total,
+        backlog_wall_s: round(wallS),
+        fixed_rate_events_per_s: Math.round(achievedRate),
+        freshness_p50_ms: percentile(fresh, 50),
+        freshness_p99_ms: percentile(fresh, 99),
+        online_read_200_items_p50_ms: round(percentile(latencies, 50), 2),
+        online_read_200_items_p99_ms: round(percentile(latencies, 99), 2),
+      },
+      details: [
+        `Backlog of ${env.BENCH_BACKLOG_EVENTS} interactions (${USERS} users, ${ITEMS} items with power-law popularity, ${PARTITIONS} partitions) consumed by one feature builder in this process; sustained rate measured from the first to the last applied chunk.`,
+        `Fixed rate: ${env.BENCH_RATE} events/s for ${env.BENCH_RATE_SECONDS} s produced from the same process; freshness is from event time to the Redis write acknowledging the chunk.`,
+        `Online read: ${env.BENCH_READS} sequential reads of 1 user + 200 items (one pipelined round trip). Postgres after the run: ${rows[0]!.events} event_log rows, ${rows[0]!.history} feature_history rows.`,
+        'Kafka, Postgres and Redis run on the same machine as the builder and the producer.',
+      ],
+    });
+  } finally {
+    await builder?.close();
+    await producer.disconnect();
+    await new OnlineStore(redis, { namespace }).clear();
+    await kafkaAdmin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    await kafkaAdmin.disconnect();
+    await redis.quit();
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`[bench:features] ${error.stack ?? error.message}`);
+  process.exit(1);
+});
