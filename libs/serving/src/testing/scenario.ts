@@ -135,11 +135,11 @@ async function trainModels(o: ScenarioOptions, interactions: Interaction[], rand
   const vocab = interactions.map((x) => ({ ...x, userId: vocabularyId(userId(x.userId)), itemId: vocabularyId(itemId(x.itemId)) }));
   const spec = { contextFields: [], historyLength: 0 };
   const recall = createModel('mf', spec, { dim: 16, seed: o.seed });
-  fit(recall, vocab, spec, { epochs: o.epochs, seed: o.seed });
+  await fit(recall, vocab, spec, { epochs: o.epochs, seed: o.seed });
   await selectBackend();
   const ranking = createModel(o.rankingKind, spec, { seed: o.seed });
   const sample = Array.from({ length: Math.min(o.rankingSamples, vocab.length) }, () => vocab[random.int(vocab.length)]!);
-  fit(ranking, sample, spec, { epochs: 1, seed: o.seed });
+  await fit(ranking, sample, spec, { epochs: 1, seed: o.seed });
   const artifacts = { recallArtifact: serializeModel(recall), rankingArtifact: serializeModel(ranking) };
   recall.dispose();
   ranking.dispose();
