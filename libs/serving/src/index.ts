@@ -5,4 +5,5 @@ export { createServingRedis } from './redis.js';
 export { encodeContext } from './ranking-context.js';
 export { HnswIndex, DEFAULT_HNSW_OPTIONS, type HnswOptions } from './ann/hnsw-index.js';
 export { exactTopK, recallAt } from './ann/exact.js';
+export { recallEmbedder, type RecallEmbedder } from './models/recall-embedder.js';
 export { bucket, type Experiment, type Variant } from './experiments/experiment.js';
