@@ -194,4 +194,22 @@ describe('serving', () => {
       await offline.close();
     }
   });
+
+  it('serves contextual popular items, flagged degraded, when no model is in production', async () => {
+    const { rows } = await harness.pool.query('DELETE FROM model_production RETURNING role, version_id');
+    const modelless = await startService(harness.database.url, { featureNamespace: ns, recommender: TEST_BUDGET });
+    try {
+      const { status, body } = await recommend(modelless.url, { user_id: scenario.users[3], k: 6, context: { device: 'mobile' } });
+      expect(status).toBe(200);
+      expect(body.degraded_reasons.sort()).toEqual(['index_unavailable', 'ranking_unavailable']);
+      expect(body.model_versions).toEqual({ recall: null, ranking: null });
+      expect(body.items).toHaveLength(6);
+      expect(body.items.every((item) => !item.sources.includes('ann'))).toBe(true);
+      expect(body.items.some((item) => item.sources.includes('popular'))).toBe(true);
+    } finally {
+      await modelless.close();
+      const registry = new ModelRegistry(harness.pool);
+      for (const row of rows) await registry.setProduction(Number(row.version_id));
+    }
+  });
 });

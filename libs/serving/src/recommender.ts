@@ -200,8 +200,12 @@ export class Recommender {
     const userVocabId = vocabularyId(request.user_id);
     // A user the model never saw, with no history either, has no meaningful query vector: cold start goes to the popular lists.
     if (lease.recall && (history.length > 0 || lease.recall.embedder.knowsUser(userVocabId))) {
-      const query = lease.recall.embedder.userVector(userVocabId, historyRow(history.map((e) => vocabularyId(e.item_id)), lease.recall.model.spec.historyLength));
-      ann = { served: lease.recall, labels: lease.recall.index.search(query, this.options.recall.annCandidates).labels };
+      try {
+        const query = lease.recall.embedder.userVector(userVocabId, historyRow(history.map((e) => vocabularyId(e.item_id)), lease.recall.model.spec.historyLength));
+        ann = { served: lease.recall, labels: lease.recall.index.search(query, this.options.recall.annCandidates).labels };
+      } catch (error) {
+        this.dependencyFailed('index_unavailable', error, degraded);
+      }
     } else if (!lease.recall) degraded.add('index_unavailable');
 
     const { device, surface } = request.context;

@@ -52,6 +52,7 @@ export class ModelStore {
   private readonly entries = new Map<number, ModelEntry>();
   private readonly production = new Map<ModelRole, ModelEntry>();
   private pinned = new Set<number>();
+  private started = false;
   private listener?: pg.PoolClient;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -73,6 +74,7 @@ export class ModelStore {
     this.listener.on('notification', () => void this.refresh());
     this.listener.on('error', (error) => this.deps.logger.warn({ err: error }, 'promotion listener failed; polling continues'));
     await this.listener.query(`LISTEN ${PROMOTION_CHANNEL}`);
+    this.started = true;
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.options.pollIntervalMs);
     this.timer.unref();
@@ -88,7 +90,8 @@ export class ModelStore {
     const next = new Set(versionIds);
     if (next.size === this.pinned.size && [...next].every((id) => this.pinned.has(id))) return;
     this.pinned = next;
-    void this.refresh();
+    // Before start() the backend is not selected yet; start() loads the pins with everything else.
+    if (this.started) void this.refresh();
   }
 
   /** The models for one request: pinned versions where loaded, production otherwise. */
@@ -153,16 +156,18 @@ export class ModelStore {
     const wanted = new Set([...this.pinned, ...[...production.values()].flatMap((v) => (v ? [v.versionId] : []))]);
     for (const versionId of wanted) {
       if (this.entries.has(versionId) || this.closing) continue;
+      let role: ModelRole | 'unknown' = 'unknown';
       try {
         const version = [...production.values()].find((v) => v?.versionId === versionId) ?? (await registry.get(versionId));
         if (!version) throw new Error(`version ${versionId} is not in the registry`);
+        role = version.role;
         const started = performance.now();
         this.entries.set(versionId, new ModelEntry(await this.load(version)));
-        metrics.modelLoads.inc({ role: version.role, outcome: 'loaded' });
-        logger.info({ versionId, role: version.role, ms: Math.round(performance.now() - started) }, 'model version loaded');
+        metrics.modelLoads.inc({ role, outcome: 'loaded' });
+        logger.info({ versionId, role, ms: Math.round(performance.now() - started) }, 'model version loaded');
       } catch (error) {
-        metrics.modelLoads.inc({ role: 'unknown', outcome: 'failed' });
-        logger.error({ err: error, versionId }, 'loading a model version failed; serving keeps its current models');
+        metrics.modelLoads.inc({ role, outcome: 'failed' });
+        logger.error({ err: error, versionId, role }, 'loading a model version failed; serving keeps its current models');
       }
     }
     for (const role of ROLES) {
