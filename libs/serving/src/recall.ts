@@ -21,7 +21,7 @@ export interface RecallOptions {
   explorationCandidates: number;
 }
 
-export const DEFAULT_RECALL_OPTIONS: RecallOptions = { annCandidates: 400, ruleCandidates: 100, explorationCandidates: 20 };
+export const DEFAULT_RECALL_OPTIONS: RecallOptions = { annCandidates: 200, ruleCandidates: 100, explorationCandidates: 20 };
 
 /** Rank offset of reciprocal-rank fusion (Cormack et al. 2009). */
 const RRF_K = 60;

@@ -30,16 +30,20 @@ export interface RecommenderOptions {
   covisitPerSeed: number;
   /** Items kept in the exploration pool. */
   explorationPoolSize: number;
+  /** A failing dependency is logged at most once per interval, in ms. */
+  warnIntervalMs: number;
 }
 
 export const DEFAULT_RECOMMENDER_OPTIONS: RecommenderOptions = {
   recall: DEFAULT_RECALL_OPTIONS,
   rerank: DEFAULT_RERANK_OPTIONS,
   featureTimeoutMs: 15,
-  rankCandidates: 300,
+  // Measured: one user + 200 items read in 3.7 ms p50 (bench:features), NeuMF scored 300 in 1.8 ms p50 (bench:serve); both scale with this.
+  rankCandidates: 150,
   covisitSeeds: 3,
   covisitPerSeed: 30,
   explorationPoolSize: 2_000,
+  warnIntervalMs: 10_000,
 };
 
 /** Options as callers pass them: any subset, nested ones too. */
@@ -89,6 +93,7 @@ export interface RecommenderDeps {
 export class Recommender {
   private readonly options: RecommenderOptions;
   private pool?: { catalog: Catalog; popularity: Popularity; items: CatalogItem[] };
+  private readonly lastWarned = new Map<DegradedReason, number>();
 
   constructor(
     private readonly deps: RecommenderDeps,
@@ -275,8 +280,12 @@ export class Recommender {
   }
 
   private dependencyFailed(reason: DegradedReason, error: unknown, degraded: Set<DegradedReason>): void {
-    if (!degraded.has(reason)) this.deps.logger.warn({ err: error, reason }, 'serving without a dependency');
     degraded.add(reason);
+    // One line per reason and interval: an outage fails every request, and logging each would cost the CPU it lacks.
+    const now = Date.now();
+    if (now - (this.lastWarned.get(reason) ?? 0) < this.options.warnIntervalMs) return;
+    this.lastWarned.set(reason, now);
+    this.deps.logger.warn({ err: error, reason }, 'serving without a dependency; the serving_degraded_total metric counts the affected responses');
   }
 
   private observe(response: RecommendationResponse): void {
