@@ -15,16 +15,24 @@ export function explorationPool(catalog: Catalog, popularity: Popularity, size: 
     .slice(0, size);
 }
 
-/** `n` distinct items of `pool` drawn uniformly (a partial Fisher-Yates over a copy of the indices). */
+/**
+ * `n` distinct items of `pool` drawn uniformly. Rejection sampling costs
+ * O(n) per request where a shuffle would cost O(pool); when n is close to
+ * the pool size a partial shuffle is cheaper and used instead.
+ */
 export function samplePool<T>(pool: readonly T[], n: number, random: Random): T[] {
-  const indices = Array.from({ length: pool.length }, (_, i) => i);
-  const out: T[] = [];
-  for (let i = 0; i < Math.min(n, pool.length); i++) {
-    const j = i + Math.floor(random() * (indices.length - i));
-    [indices[i], indices[j]] = [indices[j]!, indices[i]!];
-    out.push(pool[indices[i]!]!);
+  const count = Math.min(n, pool.length);
+  if (count * 2 > pool.length) {
+    const indices = Array.from({ length: pool.length }, (_, i) => i);
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(random() * (indices.length - i));
+      [indices[i], indices[j]] = [indices[j]!, indices[i]!];
+    }
+    return indices.slice(0, count).map((i) => pool[i]!);
   }
-  return out;
+  const chosen = new Set<number>();
+  while (chosen.size < count) chosen.add(Math.floor(random() * pool.length));
+  return [...chosen].map((i) => pool[i]!);
 }
 
 /** A draw from Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
