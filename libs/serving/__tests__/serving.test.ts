@@ -63,6 +63,23 @@ describe('serving', () => {
     expect(new Map(byPosition as [number, string][])).toEqual(new Map(ids.map((id, position) => [position, id])));
   });
 
+  it('gives items nobody has interacted with an exploration slot in some responses', async () => {
+    const { rows } = await harness.pool.query<{ item_id: string }>("SELECT DISTINCT item_id FROM event_log WHERE type <> 'exposure'");
+    const interacted = new Set(rows.map((row) => row.item_id));
+    const explored = [];
+    for (const user of scenario.users.slice(0, 30)) {
+      const { body } = await recommend(running.url, { user_id: user, k: 6 });
+      explored.push(...body.items.filter((item) => item.source === 'exploration'));
+    }
+    // Exploration rate 0.2 over 30 responses: the seeded draws give several.
+    expect(explored.length).toBeGreaterThan(0);
+    expect(explored.length).toBeLessThan(30);
+    for (const item of explored) {
+      expect(item.position).toBe(2);
+      expect(interacted.has(item.item_id)).toBe(false);
+    }
+  });
+
   it('answers 400 naming the bad field', async () => {
     const noUser = await recommend(running.url, { k: 5 });
     expect(noUser.status).toBe(400);

@@ -23,6 +23,9 @@ export interface RecallOptions {
 
 export const DEFAULT_RECALL_OPTIONS: RecallOptions = { annCandidates: 200, ruleCandidates: 100, explorationCandidates: 20 };
 
+/** A candidate only the exploration pool proposed: it competes for the exploration slot, not on relevance. */
+export const isExploration = (candidate: Candidate) => candidate.sources.length === 1 && candidate.sources[0] === 'exploration';
+
 /** Rank offset of reciprocal-rank fusion (Cormack et al. 2009). */
 const RRF_K = 60;
 

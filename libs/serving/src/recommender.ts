@@ -13,7 +13,7 @@ import type { ServingMetrics, Stage } from './metrics.js';
 import type { ModelLease, ModelStore } from './models/model-store.js';
 import { contextKey, EMPTY_POPULARITY, type Popularity, type ScoredItem } from './popularity.js';
 import { scoreCandidates } from './ranking.js';
-import { DEFAULT_RECALL_OPTIONS, mergeCandidates, type Candidate, type RecallOptions, type RecallSource } from './recall.js';
+import { DEFAULT_RECALL_OPTIONS, isExploration, mergeCandidates, type Candidate, type RecallOptions, type RecallSource } from './recall.js';
 import type { RecommendationRequest } from './request.js';
 import { DEFAULT_RERANK_OPTIONS, rerank, type RerankOptions, type Scored } from './rerank.js';
 import { similarityFor } from './similarity.js';
@@ -106,31 +106,27 @@ export class Recommender {
   async recommend(request: RecommendationRequest): Promise<RecommendationResponse> {
     const started = performance.now();
     const timings: Partial<Record<Stage, number>> = {};
-    const time = <T>(stage: Stage, from: number, value: T): T => {
-      const ms = performance.now() - from;
-      timings[stage] = (timings[stage] ?? 0) + ms;
-      return value;
-    };
+    const time = (stage: Stage, from: number) => void (timings[stage] = (timings[stage] ?? 0) + performance.now() - from);
     const degraded = new Set<DegradedReason>();
     const assignment = assign(this.deps.experiments(), request.user_id, request.context.surface);
     const lease = this.deps.models.lease({ recall: assignment?.variant.recallVersion ?? null, ranking: assignment?.variant.rankingVersion ?? null });
     try {
       let stageStart = performance.now();
       const user = await this.readUser(request.user_id, degraded);
-      time('features', stageStart, undefined);
+      time('features', stageStart);
 
       stageStart = performance.now();
       const candidates = await this.recall(request, user, lease, degraded);
-      time('recall', stageStart, undefined);
+      time('recall', stageStart);
 
       stageStart = performance.now();
-      const shortlist = candidates.sort((a, b) => b.fusedScore - a.fusedScore).slice(0, this.options.rankCandidates);
+      const shortlist = this.shortlist(candidates);
       const features = await this.readFeatures(request.user_id, shortlist, degraded);
-      time('features', stageStart, undefined);
+      time('features', stageStart);
 
       stageStart = performance.now();
       const scored = this.rank(request, user, shortlist, features, lease, degraded);
-      time('ranking', stageStart, undefined);
+      time('ranking', stageStart);
 
       stageStart = performance.now();
       const settings = { ...this.options.rerank, ...assignment?.variant.strategy };
@@ -146,7 +142,7 @@ export class Recommender {
         },
         settings,
       );
-      time('rerank', stageStart, undefined);
+      time('rerank', stageStart);
 
       const response: RecommendationResponse = {
         request_id: randomUUID(),
@@ -159,12 +155,19 @@ export class Recommender {
         timings_ms: timings,
       };
       this.deps.exposures.log(exposureEvents(request, response, assignment));
-      time('total', started, undefined);
+      time('total', started);
       this.observe(response);
       return response;
     } finally {
       lease.release();
     }
+  }
+
+  /** The best candidates by recall fusion, plus every exploration candidate (they have no fusion score, and compete only for their slot). */
+  private shortlist(candidates: Candidate[]): Candidate[] {
+    const exploring = candidates.filter(isExploration);
+    const recalled = candidates.filter((c) => !isExploration(c)).sort((a, b) => b.fusedScore - a.fusedScore);
+    return [...recalled.slice(0, this.options.rankCandidates), ...exploring];
   }
 
   private async readUser(userId: string, degraded: Set<DegradedReason>): Promise<UserFeatures | undefined> {

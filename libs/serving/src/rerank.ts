@@ -1,6 +1,6 @@
 import type { ItemFeatures } from '@recstream/features';
 import { sampleBeta, type Random } from './exploration.js';
-import type { Candidate, RecallSource } from './recall.js';
+import { isExploration, type Candidate, type RecallSource } from './recall.js';
 
 export interface RerankOptions {
   /** MMR trade-off: 0 ranks by relevance alone, 1 by dissimilarity alone. */
@@ -56,7 +56,7 @@ export interface RerankInput {
  * item chosen by Thompson sampling on its clicks over impressions.
  */
 export function rerank(input: RerankInput, options: RerankOptions): Placed[] {
-  const exploring = input.scored.filter((s) => s.candidate.sources.length === 1 && s.candidate.sources[0] === 'exploration');
+  const exploring = input.scored.filter((s) => isExploration(s.candidate));
   const regular = input.scored.filter((s) => !exploring.includes(s));
   const maxScore = Math.max(Number.EPSILON, ...regular.map((s) => s.score));
   const relevance = regular.map((s) => s.score / maxScore + adjustment(s, input, options));

@@ -41,7 +41,7 @@ export const DEFAULT_SCENARIO_OPTIONS: ScenarioOptions = {
   users: 60,
   categories: 10,
   interactionsPerUser: 20,
-  loggedInteractions: 2_000,
+  loggedInteractions: 1_000,
   rankingSamples: 2_000,
   rankingKind: 'neumf',
   unavailableEvery: 37,
