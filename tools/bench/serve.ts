@@ -4,6 +4,8 @@
  * per-stage timings from the responses, degraded responses, and the ANN
  * index's recall@100 against exact search on the same embeddings.
  */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -85,6 +87,13 @@ async function annRecall(artifact: Uint8Array) {
   return { recall: recall / RECALL_QUERIES, buildSeconds, searchMs: searchMs / RECALL_QUERIES };
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; clock ticks are 100 per second.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -121,7 +130,9 @@ try {
     await runLoad(WARMUP_S, RATE);
     console.log(`measuring for ${DURATION_S} s at ${RATE} requests/s…`);
     const samples: Sample[] = [];
+    const cpuBefore = cpuSeconds(server.pid!);
     const result = await runLoad(DURATION_S, RATE, samples);
+    const cpuMsPerResponse = ((cpuSeconds(server.pid!) - cpuBefore) * 1000) / Math.max(samples.length, 1);
     const stages = ['features', 'recall', 'ranking', 'rerank', 'total'];
     const stageFigures = Object.fromEntries(
       stages.flatMap((stage) => {
@@ -143,6 +154,8 @@ try {
         degraded: samples.filter((s) => s.degraded).length,
         responses: samples.length,
         ...stageFigures,
+        server_cpu_ms_per_response: round(cpuMsPerResponse),
+        load_average_1m: round(loadavg()[0]!),
         ann_recall_at_100: round(ann.recall, 4),
         ann_search_ms: round(ann.searchMs, 3),
         index_build_s: round(ann.buildSeconds, 1),
@@ -154,7 +167,9 @@ try {
         `Catalogue: ${ITEMS} items in 500 categories, ${USERS} users with 40 interactions each; recall MF (dim 16) over all items in HNSW`,
         `(M ${DEFAULT_HNSW_OPTIONS.m}, efConstruction ${DEFAULT_HNSW_OPTIONS.efConstruction}, efSearch ${DEFAULT_HNSW_OPTIONS.efSearch}, MIPS-to-L2 transform), ranking NeuMF on the wasm backend over the top 300 candidates.`,
         `Stage timings are per response (features covers both Redis reads). ANN recall@100: ${RECALL_QUERIES} user queries against exact inner-product search on the same vectors.`,
-        'Serving ran as its own process; Kafka, Postgres, Redis and the load generator shared the same 2 cores, and other engineers\' builds and tests ran on the machine during the run.',
+        'Serving ran as its own process; Kafka, Postgres, Redis and the load generator shared the same 2 cores, and other engineers\' builds and tests ran on the machine during the run',
+        '(load_average_1m is the machine\'s at the end of the run). server_cpu_ms_per_response is the serving process\'s CPU time over the measured run divided by the responses:',
+        'the rate one core could sustain is about 1000 / that figure, whatever else the machine was doing.',
       ],
     });
   } finally {
