@@ -16,7 +16,7 @@ import {
 import { featureSpecFor, modelConfigFor, parseCli, type NcfCliOptions } from './options.js';
 
 const started = performance.now();
-const options = parseCli(process.argv.slice(2));
+const options = parseOrExit(process.argv.slice(2));
 const backend = await selectBackend({
   onSelect: (name, skipped) =>
     console.error(`backend: ${name}${skipped.length ? ` (skipped ${skipped.map((s) => s.name).join(', ')})` : ''}`),
@@ -98,6 +98,16 @@ function printTable(rows: [string, RankingReport][]): void {
   console.log('|---|---|---|---|---|---|');
   for (const [name, r] of rows) {
     console.log(`| ${name} | ${r.hitRate.toFixed(4)} | ${r.ndcg.toFixed(4)} | ${r.recall.toFixed(4)} | ${r.coverage.toFixed(4)} | ${r.users} |`);
+  }
+}
+
+/** Bad arguments end the run with the usage text, not a stack trace. */
+function parseOrExit(argv: string[]): NcfCliOptions {
+  try {
+    return parseCli(argv);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import type { Logger } from '@recstream/platform';
 import { assertKernels, MissingKernelError, selectBackend, type BackendName } from './backend.js';
 import type { Batch, FeatureSpec } from './batch.js';
 import { createModel } from './models/registry.js';
@@ -9,9 +10,13 @@ import type { CommonConfig, ModelKind } from './model.js';
 describe('selectBackend', () => {
   it('falls through tfjs-node-gpu and tfjs-node when they are not installed, and says why', async () => {
     let report: { chosen: BackendName; skipped: string[] } | undefined;
+    const logged: unknown[] = [];
+    const logger = { info: (fields: unknown) => logged.push(fields) } as unknown as Logger;
     const chosen = await selectBackend({
+      logger,
       onSelect: (name, skipped) => (report = { chosen: name, skipped: skipped.map((s) => s.name) }),
     });
+    expect(logged).toMatchObject([{ backend: 'wasm' }]);
     expect(chosen).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(report).toEqual({ chosen: 'wasm', skipped: ['tensorflow-gpu', 'tensorflow'] });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { NonRetriableError } from '@recstream/platform';
+import { NonRetriableError, type Logger } from '@recstream/platform';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -9,6 +9,8 @@ export interface BackendOptions {
   preference: BackendName[];
   /** Told which backend was chosen and why others were passed over. */
   onSelect?: (chosen: BackendName, skipped: { name: BackendName; reason: string }[]) => void;
+  /** Where the choice is logged (info), e.g. the trainer's logger. */
+  logger?: Logger;
 }
 
 export const DEFAULT_BACKEND_OPTIONS: BackendOptions = {
@@ -46,11 +48,12 @@ let selected: Promise<BackendName> | undefined;
  */
 export function selectBackend(options: Partial<BackendOptions> = {}): Promise<BackendName> {
   selected ??= (async () => {
-    const { preference, onSelect } = { ...DEFAULT_BACKEND_OPTIONS, ...options };
+    const { preference, onSelect, logger } = { ...DEFAULT_BACKEND_OPTIONS, ...options };
     const skipped: { name: BackendName; reason: string }[] = [];
     for (const name of preference) {
       try {
         await activate(name);
+        logger?.info({ backend: name, skipped }, `tfjs backend: ${name}`);
         onSelect?.(name, skipped);
         return name;
       } catch (error) {

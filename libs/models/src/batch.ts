@@ -29,3 +29,13 @@ export interface Batch {
 }
 
 export const EMPTY_FEATURE_SPEC: FeatureSpec = { contextFields: [], historyLength: 0 };
+
+/** The batch's history, or all padding when it has none. */
+export function historyOf(batch: Batch, length: number): Int32Array {
+  return batch.history ?? new Int32Array(batch.size * length).fill(-1);
+}
+
+/** A context column, or all unknown (-1, read as a zero vector) when the batch lacks it. */
+export function contextOf(batch: Batch, field: number): Int32Array {
+  return batch.context?.[field] ?? new Int32Array(batch.size).fill(-1);
+}

@@ -43,4 +43,16 @@ export interface CommonConfig {
   /** Dense (tower) learning rate, Adam. */
   denseLearningRate: number;
   l2: number;
+  /** Sightings an id needs before it gets an embedding row (1: every id); rarer ids read as zeros. */
+  minIdCount: number;
 }
+
+/** Defaults of the shared settings; each model's defaults start from these. */
+export const COMMON_DEFAULTS: CommonConfig = {
+  seed: 1,
+  sparseOptimizer: 'adagrad',
+  sparseLearningRate: 0.1,
+  denseLearningRate: 0.005,
+  l2: 0,
+  minIdCount: 1,
+};

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, FeatureSpec } from '../batch.js';
+import { contextOf, type Batch, type FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes } from '../dense/dense-params.js';
-import type { CommonConfig, ModelArtifact } from '../model.js';
+import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, type ForwardResult, type Lookup, type TableShape } from './tf-model.js';
 
 export interface DeepFmConfig extends CommonConfig {
@@ -11,13 +11,11 @@ export interface DeepFmConfig extends CommonConfig {
 }
 
 export const DEEPFM_DEFAULTS: DeepFmConfig = {
+  ...COMMON_DEFAULTS,
   embeddingDim: 16,
   deepLayers: [64, 32],
-  seed: 1,
-  sparseOptimizer: 'adagrad',
   sparseLearningRate: 0.05,
   denseLearningRate: 0.002,
-  l2: 0,
 };
 
 /**
@@ -60,7 +58,7 @@ export class DeepFmModel extends TfModel<DeepFmConfig> {
     const ids = [
       batch.userIds,
       batch.itemIds,
-      ...this.spec.contextFields.map((_, f) => batch.context?.[f] ?? new Int32Array(batch.size).fill(-1)),
+      ...this.spec.contextFields.map((_, f) => contextOf(batch, f)),
     ];
     return [
       ...this.fields.map((table, f) => ({ table, ids: ids[f]! })),

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, FeatureSpec } from '../batch.js';
+import { historyOf, type Batch, type FeatureSpec } from '../batch.js';
 import type { DenseParams, ParamShape } from '../dense/dense-params.js';
-import type { CommonConfig, ModelArtifact } from '../model.js';
+import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { createRandom } from '../random.js';
-import { TfModel, type ForwardResult, type Lookup } from './tf-model.js';
+import { TfModel, historyMask, type ForwardResult, type Lookup } from './tf-model.js';
 import { alongSequence, sequenceLookups, sequenceTables, topLogits, topShapes } from './sequence-features.js';
 
 export interface DienConfig extends CommonConfig {
@@ -15,14 +15,10 @@ export interface DienConfig extends CommonConfig {
 }
 
 export const DIEN_DEFAULTS: DienConfig = {
+  ...COMMON_DEFAULTS,
   embeddingDim: 16,
   topLayers: [64, 32],
   auxiliaryWeight: 0.5,
-  seed: 1,
-  sparseOptimizer: 'adagrad',
-  sparseLearningRate: 0.1,
-  denseLearningRate: 0.005,
-  l2: 0,
 };
 
 function gruShapes(name: string, input: number, hidden: number): ParamShape[] {
@@ -62,7 +58,6 @@ export class DienModel extends TfModel<DienConfig> {
       artifact,
     );
   }
-
   protected lookups(batch: Batch, training: boolean): Lookup[] {
     const lookups = sequenceLookups(this.spec, batch);
     if (training) {
@@ -82,7 +77,7 @@ export class DienModel extends TfModel<DienConfig> {
     const length = Math.max(this.spec.historyLength, 1);
     const d = this.config.embeddingDim;
     const history = tf.reshape(historyFlat!, [batch.size, length, d]);
-    const mask = sequenceMask(batch, length);
+    const mask = tf.reshape(historyMask(batch, length), [batch.size, length]);
 
     const states = runGru(this.params, 'extract', history, mask);
     const interests = tf.concat(states.map((s) => tf.reshape(s, [batch.size, 1, d])), 1);
@@ -99,12 +94,6 @@ export class DienModel extends TfModel<DienConfig> {
     const auxiliary = auxiliaryLoss(interests, history, negatives, batch, length);
     return { logits, extraLoss: tf.mul(auxiliary, tf.scalar(this.config.auxiliaryWeight)) as tf.Scalar };
   }
-}
-
-/** `[batch, length]`: 1 where the history holds an item. */
-function sequenceMask(batch: Batch, length: number): tf.Tensor {
-  const ids = batch.history ?? new Int32Array(batch.size * length).fill(-1);
-  return tf.tensor2d(Float32Array.from(ids, (id) => (id >= 0 ? 1 : 0)), [batch.size, length]);
 }
 
 /**
@@ -147,7 +136,7 @@ function auxiliaryLoss(interests: tf.Tensor, history: tf.Tensor, negatives: tf.T
   const states = tf.slice(interests, [0, 0, 0], [size, length - 1, d]);
   const next = tf.slice(history, [0, 1, 0], [size, length - 1, d]);
   const other = tf.slice(negatives, [0, 1, 0], [size, length - 1, d]);
-  const ids = batch.history ?? new Int32Array(size * length).fill(-1);
+  const ids = historyOf(batch, length);
   const valid = new Float32Array(size * (length - 1));
   let pairs = 0;
   for (let i = 0; i < size; i++) {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes } from '../dense/dense-params.js';
-import type { CommonConfig, ModelArtifact } from '../model.js';
+import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, historyMask, type ForwardResult, type Lookup } from './tf-model.js';
 import { alongSequence, sequenceLookups, sequenceTables, topLogits, topShapes } from './sequence-features.js';
 
@@ -13,14 +13,10 @@ export interface DinConfig extends CommonConfig {
 }
 
 export const DIN_DEFAULTS: DinConfig = {
+  ...COMMON_DEFAULTS,
   embeddingDim: 16,
   attentionLayers: [32],
   topLayers: [64, 32],
-  seed: 1,
-  sparseOptimizer: 'adagrad',
-  sparseLearningRate: 0.1,
-  denseLearningRate: 0.005,
-  l2: 0,
 };
 
 /**
@@ -50,7 +46,6 @@ export class DinModel extends TfModel<DinConfig> {
       artifact,
     );
   }
-
   protected lookups(batch: Batch): Lookup[] {
     return sequenceLookups(this.spec, batch);
   }
@@ -64,7 +59,7 @@ export class DinModel extends TfModel<DinConfig> {
     const features = tf.concat([history, repeated, tf.sub(history, repeated), tf.mul(history, repeated)], 2);
     const hidden = mlp(this.params, 'att', this.config.attentionLayers.length, tf.reshape(features, [-1, 4 * d]));
     const weights = tf.reshape(mlp(this.params, 'att_out', 1, hidden, true), [batch.size, length, 1]);
-    const mask = historyMask(batch.history ?? new Int32Array(batch.size * length).fill(-1), batch.size, length);
+    const mask = historyMask(batch, length);
     const pooled = tf.sum(tf.mul(history, tf.mul(weights, mask)), 1) as tf.Tensor2D;
     return { logits: topLogits(this.params, this.config.topLayers.length, [user!, candidate!, pooled, ...context]) };
   }

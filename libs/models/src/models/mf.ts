@@ -1,6 +1,6 @@
 import { NonRetriableError } from '@recstream/platform';
 import type { Batch, FeatureSpec } from '../batch.js';
-import type { CommonConfig, ModelArtifact, RecModel } from '../model.js';
+import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact, type RecModel } from '../model.js';
 import { EmbeddingTable } from '../sparse/embedding-table.js';
 
 export interface MfConfig extends CommonConfig {
@@ -9,11 +9,10 @@ export interface MfConfig extends CommonConfig {
 }
 
 export const MF_DEFAULTS: MfConfig = {
+  ...COMMON_DEFAULTS,
   dim: 32,
-  seed: 1,
   // One square root per row instead of per element: MF is bound by the optimizer.
   sparseOptimizer: 'rowwise-adagrad',
-  sparseLearningRate: 0.1,
   denseLearningRate: 0,
   l2: 0.0005,
 };
@@ -42,7 +41,7 @@ export class MfModel implements RecModel {
     const table = (name: string, offset: number) => {
       const data = artifact?.tables[name];
       if (artifact && !data) throw new NonRetriableError(`artifact of mf lacks table ${name}`);
-      return new EmbeddingTable({ dim: dim + 1, seed: seed + offset, optimizer, initScale: 0.1 }, data);
+      return new EmbeddingTable({ dim: dim + 1, seed: seed + offset, optimizer, initScale: 0.1, minCount: this.config.minIdCount }, data);
     };
     this.users = table('user', 1);
     this.items = table('item', 2);

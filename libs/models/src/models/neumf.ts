@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NonRetriableError } from '@recstream/platform';
 import type { Batch, FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes, type ParamShape } from '../dense/dense-params.js';
-import type { CommonConfig, ModelArtifact } from '../model.js';
+import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, type ForwardResult, type Lookup, type TableShape } from './tf-model.js';
 
 export interface NeuMfConfig extends CommonConfig {
@@ -15,15 +15,11 @@ export interface NeuMfConfig extends CommonConfig {
 }
 
 export const NEUMF_DEFAULTS: NeuMfConfig = {
+  ...COMMON_DEFAULTS,
   variant: 'neumf',
   gmfDim: 16,
   mlpDim: 16,
   mlpLayers: [32, 16, 8],
-  seed: 1,
-  sparseOptimizer: 'adagrad',
-  sparseLearningRate: 0.1,
-  denseLearningRate: 0.005,
-  l2: 0,
 };
 
 /**
@@ -34,7 +30,6 @@ export const NEUMF_DEFAULTS: NeuMfConfig = {
 export class NeuMfModel extends TfModel<NeuMfConfig> {
   private readonly useGmf: boolean;
   private readonly useMlp: boolean;
-
   constructor(config: Partial<NeuMfConfig>, spec: FeatureSpec, artifact?: ModelArtifact) {
     const full = { ...NEUMF_DEFAULTS, ...config };
     const useGmf = full.variant !== 'mlp';

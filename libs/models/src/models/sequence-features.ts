@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, FeatureSpec } from '../batch.js';
+import { contextOf, historyOf, type Batch, type FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes, type DenseParams, type ParamShape } from '../dense/dense-params.js';
 import type { Lookup, TableShape } from './tf-model.js';
 
@@ -18,15 +18,11 @@ export function sequenceTables(spec: FeatureSpec, dim: number): TableShape[] {
 
 /** Lookups in the order user, candidate, history, context fields. */
 export function sequenceLookups(spec: FeatureSpec, batch: Batch): Lookup[] {
-  const missing = () => new Int32Array(batch.size * Math.max(spec.historyLength, 1)).fill(-1);
   return [
     { table: 'user', ids: batch.userIds },
     { table: 'item', ids: batch.itemIds },
-    { table: 'item', ids: batch.history ?? missing() },
-    ...spec.contextFields.map((name, f) => ({
-      table: `ctx:${name}`,
-      ids: batch.context?.[f] ?? new Int32Array(batch.size).fill(-1),
-    })),
+    { table: 'item', ids: historyOf(batch, Math.max(spec.historyLength, 1)) },
+    ...spec.contextFields.map((name, f) => ({ table: `ctx:${name}`, ids: contextOf(batch, f) })),
   ];
 }
 

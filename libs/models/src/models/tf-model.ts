@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NonRetriableError } from '@recstream/platform';
 import { assertKernels } from '../backend.js';
-import type { Batch, FeatureSpec } from '../batch.js';
+import { historyOf, type Batch, type FeatureSpec } from '../batch.js';
 import { DenseParams, type ParamShape } from '../dense/dense-params.js';
 import { GRADIENT_KERNELS, registerModelGradients } from '../dense/gradients.js';
 import type { CommonConfig, ModelArtifact, ModelKind, RecModel } from '../model.js';
@@ -16,8 +16,6 @@ export interface Lookup {
 export interface TableShape {
   name: string;
   dim: number;
-  /** Sightings before an id gets a row. */
-  minCount?: number;
 }
 
 /** What a model's forward pass returns: logits per sample and an optional extra loss (DIEN's auxiliary loss). */
@@ -63,7 +61,7 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
         new EmbeddingTable(
           {
             dim: table.dim,
-            minCount: table.minCount ?? 1,
+            minCount: config.minIdCount,
             seed: config.seed + i + 1,
             optimizer: { type: config.sparseOptimizer, learningRate: config.sparseLearningRate, l2: config.l2 },
           },
@@ -194,8 +192,7 @@ export function sigmoidCrossEntropy(logits: tf.Tensor1D, labels: tf.Tensor1D): t
 }
 
 /** A `[batch, historyLength, 1]` float mask: 1 where the history position holds an item. */
-export function historyMask(history: Int32Array, size: number, length: number): tf.Tensor3D {
-  const mask = new Float32Array(history.length);
-  for (let i = 0; i < history.length; i++) mask[i] = history[i]! >= 0 ? 1 : 0;
-  return tf.tensor3d(mask, [size, length, 1]);
+export function historyMask(batch: Batch, length: number): tf.Tensor3D {
+  const ids = historyOf(batch, length);
+  return tf.tensor3d(Float32Array.from(ids, (id) => (id >= 0 ? 1 : 0)), [batch.size, length, 1]);
 }

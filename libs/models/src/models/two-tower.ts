@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, FeatureSpec } from '../batch.js';
+import { historyOf, type Batch, type FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes } from '../dense/dense-params.js';
-import type { CommonConfig, ModelArtifact } from '../model.js';
+import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, historyMask, type ForwardResult, type Lookup } from './tf-model.js';
 
 export interface TwoTowerConfig extends CommonConfig {
@@ -11,13 +11,11 @@ export interface TwoTowerConfig extends CommonConfig {
 }
 
 export const TWO_TOWER_DEFAULTS: TwoTowerConfig = {
+  ...COMMON_DEFAULTS,
   embeddingDim: 32,
   towerLayers: [64, 32],
-  seed: 1,
-  sparseOptimizer: 'adagrad',
   sparseLearningRate: 0.05,
   denseLearningRate: 0.002,
-  l2: 0,
 };
 
 /**
@@ -64,7 +62,7 @@ export class TwoTowerModel extends TfModel<TwoTowerConfig> {
       { table: 'user', ids: batch.userIds },
       { table: 'item', ids: batch.itemIds },
     ];
-    if (this.spec.historyLength > 0 && batch.history) lookups.push({ table: 'item', ids: batch.history });
+    if (this.spec.historyLength > 0) lookups.push({ table: 'item', ids: historyOf(batch, this.spec.historyLength) });
     return lookups;
   }
 
@@ -78,8 +76,7 @@ export class TwoTowerModel extends TfModel<TwoTowerConfig> {
     let input = embedded[0]!;
     const length = this.spec.historyLength;
     if (length > 0) {
-      const history = embedded[2] ?? tf.zeros([batch.size * length, this.config.embeddingDim]);
-      input = tf.concat([input, meanOfHistory(history as tf.Tensor2D, batch, length)], 1);
+      input = tf.concat([input, meanOfHistory(embedded[2]!, batch, length)], 1);
     }
     return mlp(this.params, 'user_tower', this.config.towerLayers.length, input, true);
   }
@@ -90,9 +87,9 @@ export class TwoTowerModel extends TfModel<TwoTowerConfig> {
 }
 
 /** Mean of the non-padding history vectors per sample (zeros for an empty history). */
-export function meanOfHistory(history: tf.Tensor2D, batch: Batch, length: number): tf.Tensor2D {
-  const ids = batch.history ?? new Int32Array(batch.size * length).fill(-1);
-  const mask = historyMask(ids, batch.size, length);
+function meanOfHistory(history: tf.Tensor2D, batch: Batch, length: number): tf.Tensor2D {
+  const ids = historyOf(batch, length);
+  const mask = historyMask(batch, length);
   const counts = new Float32Array(batch.size);
   for (let i = 0; i < ids.length; i++) if (ids[i]! >= 0) counts[Math.floor(i / length)]! += 1;
   const inverse = tf.tensor2d(counts.map((c) => (c > 0 ? 1 / c : 0)), [batch.size, 1]);

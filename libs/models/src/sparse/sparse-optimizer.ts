@@ -95,16 +95,7 @@ class Adam implements SparseOptimizer {
     return 2 * dim;
   }
 
-  update(
-    weights: Float32Array,
-    offset: number,
-    state: Float32Array,
-    stateOffset: number,
-    dim: number,
-    grad: ArrayLike<number>,
-    gradOffset: number,
-    rowStep: number,
-  ): void {
+  update(weights: Float32Array, offset: number, state: Float32Array, stateOffset: number, dim: number, grad: ArrayLike<number>, gradOffset: number, rowStep: number): void {
     const { learningRate, l2 } = this.config;
     const correction1 = 1 - ADAM_BETA1 ** rowStep;
     const correction2 = 1 - ADAM_BETA2 ** rowStep;
