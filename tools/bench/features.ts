@@ -6,14 +6,19 @@
  *   3. the online read: 1 user + 200 items, p50/p99.
  */
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { brokersFrom, createLogger, infraEnv, parseEnv } from '@recstream/platform';
 import { migrateDatabase } from '@recstream/schemas/migrate';
-import type { InteractionEvent, InteractionType, ItemEvent } from '@recstream/schemas';
+import type { ItemEvent } from '@recstream/schemas';
 import { createKafka } from '@recstream/streams';
 import { FeatureBuilder, OnlineFeatureReader, OnlineStore, endOffsets, waitForGroupCatchUp, type AppliedBatch } from '@recstream/features';
 import { z } from 'zod';
+import { ITEMS, USERS, interactions, message } from './features-data.js';
+import type { ProducerJob } from './features-producer.js';
 import { recordBenchmark } from './report.js';
 
 const env = parseEnv(
@@ -26,8 +31,6 @@ const env = parseEnv(
     BENCH_READS: z.coerce.number().int().positive().default(5_000),
   }),
 );
-const USERS = 20_000;
-const ITEMS = 5_000;
 const PARTITIONS = 6;
 const id = randomUUID().slice(0, 8);
 const logger = createLogger('bench-features', 'warn');
@@ -40,20 +43,14 @@ const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}`
 const adminUrl = Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString();
 const say = (line: string) => console.log(`[bench:features] ${line}`);
 
-const TYPES: InteractionType[] = ['exposure', 'exposure', 'exposure', 'exposure', 'exposure', 'click', 'click', 'view', 'add_to_cart', 'purchase'];
-let seq = 0;
-/** Items by a power law, so some are hot (contended across partitions) as in production. */
-const pickItem = () => `i${Math.floor(ITEMS * Math.random() ** 2)}`;
-const interaction = (time: number): InteractionEvent => ({
-  schema_version: 1,
-  event_id: `${id}-${seq++}`,
-  type: TYPES[Math.floor(Math.random() * TYPES.length)]!,
-  user_id: `u${Math.floor(Math.random() * USERS)}`,
-  item_id: pickItem(),
-  event_time: time,
-  context: { surface: 'home', position: Math.floor(Math.random() * 20) },
-});
-const message = (event: InteractionEvent) => ({ key: event.user_id, value: JSON.stringify(event) });
+const interaction = interactions(id);
+
+/** Runs the fixed-rate producer in its own process, loading TypeScript and the workspace sources as this one does. */
+async function runProducer(job: ProducerJob): Promise<{ sent: number; rate: number }> {
+  const script = new URL('./features-producer.ts', import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=@recstream/source', script, JSON.stringify(job)]);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { sent: number; rate: number };
+}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -61,11 +58,14 @@ function percentile(sorted: readonly number[], p: number): number {
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(' / ');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${database}`);
   await migrateDatabase({ databaseUrl });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 6 });
+  // DROP DATABASE ... WITH (FORCE) at the end ends any connection still open; say so rather than crash.
+  pool.on('error', (error) => say(`Postgres connection closed: ${error.message}`));
   const redis = new Redis(env.REDIS_URL);
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
@@ -118,23 +118,10 @@ async function main(): Promise<void> {
 
     say(`fixed rate: ${env.BENCH_RATE} events/s for ${env.BENCH_RATE_SECONDS} s`);
     measuringFreshness = true;
-    const tickMs = 50;
-    const perTick = Math.round((env.BENCH_RATE * tickMs) / 1000);
-    const rateStart = performance.now();
-    let sent = 0;
-    const sends: Promise<unknown>[] = [];
-    while (performance.now() - rateStart < env.BENCH_RATE_SECONDS * 1000) {
-      const now = Date.now();
-      const events = Array.from({ length: perTick }, () => interaction(now));
-      sends.push(producer.send({ topic: topics.events, acks: -1, messages: events.map(message) }));
-      sent += perTick;
-      const next = rateStart + (sent / perTick) * tickMs;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
-    }
-    await Promise.all(sends);
+    const job: ProducerJob = { brokers: brokersFrom(env.KAFKA_BROKERS), topic: topics.events, prefix: `${id}-rate`, rate: env.BENCH_RATE, seconds: env.BENCH_RATE_SECONDS };
+    const { rate: achievedRate } = await runProducer(job);
     await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events]), 50);
     const fresh = freshness.sort((a, b) => a - b);
-    const achievedRate = sent / ((performance.now() - rateStart) / 1000);
     say(`freshness over ${fresh.length} events: p50 ${percentile(fresh, 50)} ms, p99 ${percentile(fresh, 99)} ms`);
     await builder.close();
     builder = undefined;
@@ -168,9 +155,9 @@ async function main(): Promise<void> {
       },
       details: [
         `Backlog of ${env.BENCH_BACKLOG_EVENTS} interactions (${USERS} users, ${ITEMS} items with power-law popularity, ${PARTITIONS} partitions) consumed by one feature builder in this process; sustained rate measured from the first to the last applied chunk.`,
-        `Fixed rate: ${env.BENCH_RATE} events/s for ${env.BENCH_RATE_SECONDS} s produced from the same process; freshness is from event time to the Redis write acknowledging the chunk.`,
+        `Fixed rate: ${env.BENCH_RATE} events/s for ${env.BENCH_RATE_SECONDS} s produced by a separate process; freshness is from event time to the Redis write acknowledging the chunk.`,
         `Online read: ${env.BENCH_READS} sequential reads of 1 user + 200 items (one pipelined round trip). Postgres after the run: ${rows[0]!.events} event_log rows, ${rows[0]!.history} feature_history rows.`,
-        'Kafka, Postgres and Redis run on the same machine as the builder and the producer.',
+        `Kafka, Postgres and Redis run on the same machine as the builder and the producer, shared with other work: load average ${loadAtStart} at the start, ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end (1/5/15 min).`,
       ],
     });
   } finally {

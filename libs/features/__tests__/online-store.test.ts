@@ -10,9 +10,10 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const plan = (from: string | undefined, to: string, expectedVersion: string, clicks: number): BatchPlan => ({
+const plan = (from: string | undefined, to: string, expectedVersion: string, clicks: number, version = `after-${to}`): BatchPlan => ({
   topic: 't',
   partition: 0,
+  version,
   from: from === undefined ? undefined : { offset: from, streamTime: 0 },
   to: { offset: to, streamTime: 1_000 },
   entities: [{ entity: 'item', id: 'i1', expectedVersion, state: '{}', views: { item_stats: { clicks } }, eventTime: 1_000 }],
@@ -27,10 +28,12 @@ describe('Redis online store scripts', () => {
     expect(await redis.zscore(store.keys.covisit('i1'), 'i2')).toBe('2');
   });
 
-  it('refuses a plan computed from an older entity version, writing nothing', async () => {
+  it('refuses a plan computed from another version of an entity, writing nothing', async () => {
     expect(await store.apply(plan('9', '19', '', 2))).toBe('conflict');
+    expect(await store.apply(plan('9', '19', 'after-8', 2))).toBe('conflict');
     expect(await store.readWatermark('t', 0)).toEqual({ offset: '9', streamTime: 1_000 });
-    expect(await store.apply(plan('9', '19', '1', 2))).toBe('applied');
+    expect(await store.apply(plan('9', '19', 'after-9', 2))).toBe('applied');
+    expect(await redis.hget(store.keys.entity('item', 'i1'), '_v')).toBe('after-19');
     expect(JSON.parse((await redis.hget(store.keys.entity('item', 'i1'), 'item_stats'))!)).toEqual({ clicks: 2 });
     expect(await redis.zscore(store.keys.covisit('i1'), 'i2')).toBe('4');
   });

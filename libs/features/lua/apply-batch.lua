@@ -5,7 +5,9 @@
   computing the batch and passes what it read; if another consumer (after a
   rebalance) or an earlier attempt has moved it since, nothing is written.
   Entity versions guard the read-modify-write of state that consumers of
-  other partitions also update (items).
+  other partitions also update (items). A version is a token unique to the
+  batch attempt that wrote it, not a counter: two different histories of an
+  entity never carry the same version.
 
   KEYS[1]            watermark hash of the partition: offset, stream_time
   KEYS[2 .. 1+E]     entity hashes written by the batch
@@ -18,6 +20,7 @@
   ARGV[5]            co-visitation TTL, ms
   ARGV[6]            most members a co-visitation set keeps (highest counts win)
   ARGV[7]            watermark TTL, ms (longer than the topic's retention)
+  ARGV[8]            the version this batch gives every entity it writes
   then per entity:   expected `_v` ('' when new), TTL ms, F, then F field/value pairs
   then per co-visit: M, then M member/increment pairs
 
@@ -28,7 +31,7 @@ local current = redis.call('HGET', KEYS[1], 'offset')
 if (current or '') ~= ARGV[1] then return 0 end
 
 local entities = tonumber(ARGV[4])
-local a = 8
+local a = 9
 local plan = {}
 for i = 1, entities do
   local key = KEYS[1 + i]
@@ -46,7 +49,7 @@ for i = 1, entities do
   for f = 0, fields - 1 do
     redis.call('HSET', key, ARGV[first + 2 * f], ARGV[first + 2 * f + 1])
   end
-  redis.call('HINCRBY', key, '_v', 1)
+  redis.call('HSET', key, '_v', ARGV[8])
   redis.call('PEXPIRE', key, ttl)
 end
 

@@ -10,6 +10,7 @@ import { InteractionProcessor, type AppliedBatch } from './interactions.js';
 import { createBuilderMetrics, type BuilderMetrics } from './metrics.js';
 import { OfflineStore } from './offline-store.js';
 import { OnlineStore } from './online-store.js';
+import { ensureMonthlyPartitions } from './partitions.js';
 
 export interface FeatureBuilderOptions extends ComputeOptions {
   /** Kafka consumer group; instances of one deployment share it and split the partitions. */
@@ -23,6 +24,15 @@ export interface FeatureBuilderOptions extends ComputeOptions {
   maxBatchEvents: number;
   /** Most bytes fetched per partition at a time; larger fetches make larger chunks when catching up. */
   maxBytesPerPartition: number;
+  /** Partitions processed at once by one instance; their chunks overlap (see InteractionProcessor). */
+  concurrency: number;
+  /**
+   * How long a fetch waits for `minFetchBytes` to accumulate: at a steady
+   * rate, fewer and larger chunks cost fewer round trips per event, for at
+   * most this much added latency.
+   */
+  maxFetchWaitMs: number;
+  minFetchBytes: number;
   /** Attempts at one chunk when other consumers keep moving its fence or entities. */
   maxAttempts: number;
   /** Where a new consumer group starts on each topic. */
@@ -42,6 +52,9 @@ export const DEFAULT_FEATURE_BUILDER_OPTIONS: FeatureBuilderOptions = {
   consume: ['events', 'items', 'users'],
   maxBatchEvents: 20_000,
   maxBytesPerPartition: 8 * 1024 * 1024,
+  concurrency: 6,
+  maxFetchWaitMs: 100,
+  minFetchBytes: 256 * 1024,
   maxAttempts: 10,
   fromBeginning: true,
   sessionTimeoutMs: 30_000,
@@ -96,7 +109,8 @@ export class FeatureBuilder {
       groupId: opts.groupId,
       sessionTimeout: opts.sessionTimeoutMs,
       heartbeatInterval: opts.heartbeatIntervalMs,
-      maxWaitTimeInMs: 50,
+      maxWaitTimeInMs: opts.maxFetchWaitMs,
+      minBytes: opts.minFetchBytes,
       maxBytesPerPartition: opts.maxBytesPerPartition,
       maxBytes: 4 * opts.maxBytesPerPartition,
     });
@@ -123,16 +137,18 @@ export class FeatureBuilder {
     return this.joined && !this.closing;
   }
 
-  /** Connects, subscribes and starts consuming, then listens; resolves with the HTTP port. */
+  /** Creates this and next month's partitions, connects, subscribes and consumes, then listens; resolves with the HTTP port. */
   async start(): Promise<number> {
     const { topics, consume, fromBeginning } = this.options;
+    const partitions = await ensureMonthlyPartitions(this.deps.pool);
+    this.logger.info({ partitions }, 'monthly partitions ready');
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: consume.map((name) => topics[name]), fromBeginning });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.options.concurrency,
       eachBatch: (payload) => this.handleBatch(payload),
     });
     return (await this.http.listen()).port;

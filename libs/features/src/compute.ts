@@ -23,6 +23,8 @@ export interface BatchInput {
   events: readonly InteractionEvent[];
   /** What `entitiesOf(events)` loaded, keyed `${entity}:${id}`. */
   stored: ReadonlyMap<string, StoredEntity>;
+  /** The version token the batch writes (unique to this attempt). */
+  version: string;
 }
 
 export interface ComputedBatch {
@@ -61,6 +63,6 @@ export function computeBatch(input: BatchInput, options: ComputeOptions): Comput
   }
   const { entities, history } = aggregator.writes();
   const to: Watermark = { offset: input.lastOffset, streamTime: Number.isFinite(streamTime) ? streamTime : 0 };
-  const plan: BatchPlan = { topic: input.topic, partition: input.partition, from: input.from, to, entities, covisits: aggregator.covisits };
+  const plan: BatchPlan = { topic: input.topic, partition: input.partition, from: input.from, version: input.version, to, entities, covisits: aggregator.covisits };
   return { plan, history, arrivals };
 }

@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { RecstreamError } from '@recstream/platform';
 import type { AnyEvent, DeadLetter, InteractionEvent } from '@recstream/schemas';
-import { computeBatch, entitiesOf, type ComputeOptions } from './compute.js';
-import { decodeMessages, partitionDecoded } from './decode.js';
+import { computeBatch, entitiesOf, type ComputeOptions, type ComputedBatch } from './compute.js';
+import { decodeMessages, partitionDecoded, type DecodedMessage } from './decode.js';
 import type { Arrival } from './lateness.js';
 import type { OfflineStore } from './offline-store.js';
-import type { OnlineStore } from './online-store.js';
+import type { OnlineStore, StoredEntity } from './online-store.js';
+import { PendingStates, SerialQueue } from './pending.js';
+import type { Watermark } from './plan.js';
 
 export interface AppliedBatch {
   topic: string;
@@ -29,14 +32,32 @@ export type DeadLetterSink = (letters: readonly DeadLetter[]) => Promise<void>;
 
 const isInteraction = (event: AnyEvent): event is InteractionEvent => event.type !== 'item' && event.type !== 'user';
 
+interface Staged {
+  computed: ComputedBatch;
+  events: InteractionEvent[];
+  deadLetters: DeadLetter[];
+  replayed: number;
+  /** Runs the Redis write in this chunk's turn (the order chunks were computed in). */
+  turn: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
 /**
  * Applies one chunk of a partition's interactions with exactly-once effects:
  * skip what the partition's watermark already covers, compute, write
  * Postgres (idempotent) then Redis (atomic, fenced by the watermark read
- * first). When another consumer moved the fence or an entity first, reload
- * and recompute. The caller commits the Kafka offset afterwards.
+ * first and by entity versions). When another consumer moved the fence or
+ * an entity first, reload and recompute. The caller commits the Kafka offset
+ * afterwards.
+ *
+ * Chunks of different partitions overlap: computing is one at a time, and a
+ * chunk builds on the states of chunks still writing (PendingStates); the
+ * Postgres writes run side by side; the Redis writes go in compute order.
  */
 export class InteractionProcessor {
+  private readonly computing = new SerialQueue();
+  private readonly applying = new SerialQueue();
+  private readonly pending = new PendingStates();
+
   constructor(
     private readonly online: OnlineStore,
     private readonly offline: OfflineStore,
@@ -49,25 +70,37 @@ export class InteractionProcessor {
     const lastOffset = messages.at(-1)!.offset;
     const retries = { fenced: 0, conflict: 0 };
     for (let attempt = 1; ; attempt++) {
-      const from = await this.online.readWatermark(topic, partition);
-      const pending = from ? decoded.filter((message) => BigInt(message.offset) > BigInt(from.offset)) : decoded;
-      const { events, deadLetters } = partitionDecoded(pending);
-      const result = { topic, partition, applied: 0, replayed: messages.length - pending.length, invalid: 0, retries };
-      if (pending.length === 0) return { ...result, arrivals: { in_order: 0, out_of_order: 0, late: 0 }, eventTimes: [], visibleAt: Date.now(), postgresMs: 0, redisMs: 0 };
+      const owner = Symbol(`${topic}[${partition}]@${lastOffset}`);
+      const staged = await this.computing.run(() => this.stage(owner, topic, partition, decoded, lastOffset));
+      const result = { topic, partition, applied: 0, replayed: staged?.replayed ?? messages.length, invalid: 0, retries };
+      if (!staged) return { ...result, arrivals: { in_order: 0, out_of_order: 0, late: 0 }, eventTimes: [], visibleAt: Date.now(), postgresMs: 0, redisMs: 0 };
 
-      const stored = await this.online.loadEntities(entitiesOf(events));
-      const { plan, history, arrivals } = computeBatch({ topic, partition, from, lastOffset, events, stored }, this.options);
+      const { computed, events, deadLetters, turn } = staged;
       const started = performance.now();
-      await this.offline.writeBatch({ events, history, offset: { topic, partition, ...plan.to } });
-      const written = performance.now();
-      const outcome = await this.online.apply(plan);
-      const visibleAt = Date.now();
-      if (outcome === 'applied') {
-        await this.sendDeadLetters(deadLetters);
-        const eventTimes = events.map((event) => event.event_time);
-        const timing = { postgresMs: written - started, redisMs: performance.now() - written };
-        return { ...result, applied: events.length, invalid: deadLetters.length, arrivals, eventTimes, visibleAt, ...timing };
+      let outcome;
+      try {
+        await this.offline.writeBatch({ events, history: computed.history, offset: { topic, partition, ...computed.plan.to } });
+      } catch (error) {
+        void turn(async () => undefined);
+        this.pending.clear();
+        throw error;
       }
+      const written = performance.now();
+      try {
+        outcome = await turn(() => this.online.apply(computed.plan));
+      } catch (error) {
+        this.pending.clear();
+        throw error;
+      }
+      if (outcome === 'applied') {
+        this.pending.release(owner);
+        const visibleAt = Date.now();
+        await this.sendDeadLetters(deadLetters);
+        const timing = { postgresMs: written - started, redisMs: performance.now() - written };
+        const eventTimes = events.map((event) => event.event_time);
+        return { ...result, applied: events.length, invalid: deadLetters.length, arrivals: computed.arrivals, eventTimes, visibleAt, ...timing };
+      }
+      this.pending.clear();
       retries[outcome]++;
       if (attempt >= this.options.maxAttempts) {
         throw new RecstreamError(`${topic}[${partition}]: batch ending at ${lastOffset} kept conflicting (${outcome}) after ${attempt} attempts; it will be redelivered`, {
@@ -75,5 +108,37 @@ export class InteractionProcessor {
         });
       }
     }
+  }
+
+  /** Reads the watermark and states, computes, holds the new states as pending and reserves the Redis turn; undefined when all was applied before. */
+  private async stage(
+    owner: symbol,
+    topic: string,
+    partition: number,
+    decoded: readonly DecodedMessage<InteractionEvent>[],
+    lastOffset: string,
+  ): Promise<Staged | undefined> {
+    const from: Watermark | undefined = await this.online.readWatermark(topic, partition);
+    const fresh = from ? decoded.filter((message) => BigInt(message.offset) > BigInt(from.offset)) : decoded;
+    if (fresh.length === 0) return undefined;
+    const { events, deadLetters } = partitionDecoded(fresh);
+    const touched = entitiesOf(events).map((entity) => ({ ...entity, key: `${entity.entity}:${entity.id}` }));
+    const stored = new Map<string, StoredEntity>();
+    const missing = touched.filter(({ key }) => {
+      const held = this.pending.get(key);
+      if (held) stored.set(key, held);
+      return !held;
+    });
+    for (const [key, entity] of await this.online.loadEntities(missing)) stored.set(key, entity);
+    const computed = computeBatch({ topic, partition, from, lastOffset, events, stored, version: randomUUID() }, this.options);
+    this.pending.hold(
+      owner,
+      computed.plan.version,
+      computed.plan.entities.map((write) => {
+        const key = `${write.entity}:${write.id}`;
+        return { key, state: write.state, attributes: stored.get(key)?.attributes ?? null };
+      }),
+    );
+    return { computed, events, deadLetters, replayed: decoded.length - fresh.length, turn: this.applying.reserve() };
   }
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { retry } from '@recstream/platform';
 import type { InteractionEvent, InteractionType } from '@recstream/schemas';
 import type { Watermark } from './plan.js';
 import type { FeatureView, UserSequence } from './views.js';
@@ -34,10 +35,16 @@ export const DEFAULT_OFFLINE_STORE_OPTIONS: OfflineStoreOptions = { namespace: '
 
 const ms = (column: string) => `to_timestamp(${column} / 1000.0)`;
 
+/** Deadlock and serialization failures: the transaction did nothing and can run again. */
+const RETRIED_CODES = new Set(['40P01', '40001']);
+
+const byHistoryKey = (a: HistoryRow, b: HistoryRow) =>
+  a.view < b.view ? -1 : a.view > b.view ? 1 : a.entityId < b.entityId ? -1 : a.entityId > b.entityId ? 1 : a.eventTime - b.eventTime;
+
 /**
  * The Postgres offline store: the raw event log (idempotent by event id),
  * feature history for point-in-time reads, and the Kafka offsets both cover,
- * written in one transaction per batch with one multi-row INSERT per table.
+ * written by one statement per batch.
  */
 export class OfflineStore {
   readonly options: OfflineStoreOptions;
@@ -49,21 +56,34 @@ export class OfflineStore {
     this.options = { ...DEFAULT_OFFLINE_STORE_OPTIONS, ...options };
   }
 
-  /** Appends events, upserts history rows and advances the partition's offset, atomically. */
+  /**
+   * Appends events, upserts history rows and advances the partition's
+   * offset, atomically. Concurrent batches upsert the same rows (hot items),
+   * so rows go in key order, and a deadlock that still happens is retried.
+   */
   async writeBatch(batch: { events: readonly InteractionEvent[]; history: readonly HistoryRow[]; offset?: PartitionOffset }): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await appendEvents(client, batch.events);
-      await upsertHistory(client, batch.history);
-      if (batch.offset) await this.saveOffset(client, batch.offset);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const history = [...batch.history].sort(byHistoryKey);
+    await retry({ retries: 5, initialDelayMs: 20 })(async (bail) => {
+      try {
+        await this.transaction(batch.events, history, batch.offset);
+      } catch (error) {
+        if (!RETRIED_CODES.has((error as { code?: string }).code ?? '')) bail(error);
+        throw error;
+      }
+    });
+  }
+
+  /** One statement (data-modifying CTEs), so one round trip and its own transaction. */
+  private async transaction(events: readonly InteractionEvent[], history: readonly HistoryRow[], offset: PartitionOffset | undefined): Promise<void> {
+    await this.pool.query(WRITE_BATCH_SQL, [
+      JSON.stringify(events.map((event) => ({ ...event, payload: event }))),
+      JSON.stringify(history.map((row) => ({ view: row.view, entity_id: row.entityId, t: row.eventTime, v: row.values }))),
+      this.options.namespace,
+      offset?.topic ?? null,
+      offset?.partition ?? null,
+      offset?.offset ?? null,
+      offset?.streamTime ?? null,
+    ]);
   }
 
   async readOffsets(): Promise<PartitionOffset[]> {
@@ -131,16 +151,6 @@ export class OfflineStore {
     );
     return rows;
   }
-
-  private async saveOffset(client: pg.PoolClient, offset: PartitionOffset): Promise<void> {
-    await client.query(
-      `INSERT INTO feature_offsets (namespace, topic, "partition", "offset", stream_time) VALUES ($1, $2, $3, $4, ${ms('$5::float8')})
-       ON CONFLICT (namespace, topic, "partition") DO UPDATE
-         SET "offset" = EXCLUDED."offset", stream_time = EXCLUDED.stream_time, updated_at = now()
-         WHERE feature_offsets."offset" < EXCLUDED."offset"`,
-      [this.options.namespace, offset.topic, offset.partition, offset.offset, offset.streamTime],
-    );
-  }
 }
 
 /**
@@ -175,28 +185,28 @@ export function sequencePointInTimeSql(labels: string, length: number): string {
 }
 
 /*
- * Rows travel as one JSON document read with json_to_recordset: serializing
- * it is native in Node, where pg's per-element array escaping was a large
- * share of a batch's CPU time.
+ * The event log append (idempotent by event), the history upsert and the
+ * offset advance (only forwards) as one statement. Rows travel as JSON
+ * documents read with json_to_recordset: serializing them is native in
+ * Node, where pg's per-element array escaping cost a large share of a
+ * batch's CPU time.
  */
-async function appendEvents(client: pg.PoolClient, events: readonly InteractionEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await client.query(
-    `INSERT INTO event_log (event_time, event_id, type, user_id, item_id, request_id, experiment, variant, context, payload)
-     SELECT ${ms('r.event_time')}, r.event_id, r.type, r.user_id, r.item_id, r.request_id, r.experiment, r.variant, r.context, r.payload
-       FROM json_to_recordset($1::json) AS r(event_time float8, event_id text, type text, user_id text, item_id text,
-                                            request_id text, experiment text, variant text, context jsonb, payload jsonb)
-     ON CONFLICT DO NOTHING`,
-    [JSON.stringify(events.map((event) => ({ ...event, payload: event })))],
-  );
-}
-
-async function upsertHistory(client: pg.PoolClient, rows: readonly HistoryRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await client.query(
-    `INSERT INTO feature_history (feature_view, entity_id, event_time, "values")
-     SELECT r.view, r.entity_id, ${ms('r.t')}, r.v FROM json_to_recordset($1::json) AS r(view text, entity_id text, t float8, v jsonb)
-     ON CONFLICT (feature_view, entity_id, event_time) DO UPDATE SET "values" = EXCLUDED."values", created_time = now()`,
-    [JSON.stringify(rows.map((row) => ({ view: row.view, entity_id: row.entityId, t: row.eventTime, v: row.values })))],
-  );
-}
+const WRITE_BATCH_SQL = `
+  WITH events AS (
+    INSERT INTO event_log (event_time, event_id, type, user_id, item_id, request_id, experiment, variant, context, payload)
+    SELECT ${ms('r.event_time')}, r.event_id, r.type, r.user_id, r.item_id, r.request_id, r.experiment, r.variant, r.context, r.payload
+      FROM json_to_recordset($1::json) AS r(event_time float8, event_id text, type text, user_id text, item_id text,
+                                           request_id text, experiment text, variant text, context jsonb, payload jsonb)
+    ON CONFLICT DO NOTHING
+  ), history AS (
+    INSERT INTO feature_history (feature_view, entity_id, event_time, "values")
+    SELECT r.view, r.entity_id, ${ms('r.t')}, r.v FROM json_to_recordset($2::json) AS r(view text, entity_id text, t float8, v jsonb)
+    ON CONFLICT (feature_view, entity_id, event_time) DO UPDATE SET "values" = EXCLUDED."values", created_time = now()
+  ), offsets AS (
+    INSERT INTO feature_offsets (namespace, topic, "partition", "offset", stream_time)
+    SELECT $3, $4, $5, $6, ${ms('$7::float8')} WHERE $4::text IS NOT NULL
+    ON CONFLICT (namespace, topic, "partition") DO UPDATE
+      SET "offset" = EXCLUDED."offset", stream_time = EXCLUDED.stream_time, updated_at = now()
+      WHERE feature_offsets."offset" < EXCLUDED."offset"
+  )
+  SELECT 1`;

@@ -73,7 +73,7 @@ export class OnlineStore {
   async apply(plan: BatchPlan): Promise<ApplyOutcome> {
     const keys = [this.keys.watermark(plan.topic, plan.partition)];
     const args: (string | number)[] = [plan.from?.offset ?? '', plan.to.offset, plan.to.streamTime, plan.entities.length];
-    args.push(itemCovisit.ttlMs, this.options.maxCovisits, this.options.watermarkTtlMs);
+    args.push(itemCovisit.ttlMs, this.options.maxCovisits, this.options.watermarkTtlMs, plan.version);
     for (const write of plan.entities) {
       keys.push(this.keys.entity(write.entity, write.id));
       const fields = entityFields(write);
@@ -105,7 +105,7 @@ export class OnlineStore {
     const pipeline = this.redis.pipeline();
     for (const write of entities) {
       const key = this.keys.entity(write.entity, write.id);
-      pipeline.hset(key, ...entityFields(write), VERSION_FIELD, '1').pexpire(key, entityTtlMs(write.entity));
+      pipeline.hset(key, ...entityFields(write), VERSION_FIELD, 'rebuilt').pexpire(key, entityTtlMs(write.entity));
     }
     for (const [item, others] of covisits) {
       const key = this.keys.covisit(item);

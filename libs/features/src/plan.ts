@@ -28,6 +28,8 @@ export interface BatchPlan {
   partition: number;
   /** The watermark read before computing (undefined when the partition had none). */
   from: Watermark | undefined;
+  /** The version every entity written gets: unique to this attempt at the batch. */
+  version: string;
   to: Watermark;
   entities: EntityWrite[];
   /** item -> co-visited item -> increment. */
