@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { deserializeModel } from '@recstream/models';
 import { createTestDatabase } from '@recstream/schemas/test-database';
-import { DEFAULT_HNSW_OPTIONS, HnswIndex, exactTopK, recallAt, recallEmbedder, vocabularyId } from '@recstream/serving';
+import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, exactTopK, recallAt, recallEmbedder, vocabularyId } from '@recstream/serving';
 import { SCENARIO_DEVICES, itemId, seedScenario, userId } from '@recstream/serving/testing';
 import { Random } from '@recstream/synth';
 import { recordBenchmark } from './report.js';
@@ -165,7 +165,7 @@ try {
         `Load: autocannon, ${CONNECTIONS} connections, overallRate ${RATE} requests/s for ${DURATION_S} s after a ${WARMUP_S} s warm-up; k = ${K};`,
         `one request in ten from an unseen user (cold start); surfaces home/detail, devices ${SCENARIO_DEVICES.join('/')}.`,
         `Catalogue: ${ITEMS} items in 500 categories, ${USERS} users with 40 interactions each; recall MF (dim 16) over all items in HNSW`,
-        `(M ${DEFAULT_HNSW_OPTIONS.m}, efConstruction ${DEFAULT_HNSW_OPTIONS.efConstruction}, efSearch ${DEFAULT_HNSW_OPTIONS.efSearch}, MIPS-to-L2 transform), ranking NeuMF on the wasm backend over the top 300 candidates.`,
+        `(M ${DEFAULT_HNSW_OPTIONS.m}, efConstruction ${DEFAULT_HNSW_OPTIONS.efConstruction}, efSearch ${DEFAULT_HNSW_OPTIONS.efSearch}, MIPS-to-L2 transform), ranking NeuMF on the wasm backend over the best ${DEFAULT_RECOMMENDER_OPTIONS.rankCandidates} candidates.`,
         `Stage timings are per response (features covers both Redis reads). ANN recall@100: ${RECALL_QUERIES} user queries against exact inner-product search on the same vectors.`,
         'Serving ran as its own process; Kafka, Postgres, Redis and the load generator shared the same 2 cores, and other engineers\' builds and tests ran on the machine during the run',
         '(load_average_1m is the machine\'s at the end of the run). server_cpu_ms_per_response is the serving process\'s CPU time over the measured run divided by the responses:',

@@ -1,5 +1,5 @@
 export { ServingService, DEFAULT_SERVING_OPTIONS, type ServingOptions, type ServingDeps } from './service.js';
-export type { RecommendationResponse, RecommendedItem, DegradedReason, RecommenderOptions } from './recommender.js';
+export { DEFAULT_RECOMMENDER_OPTIONS, type RecommendationResponse, type RecommendedItem, type DegradedReason, type RecommenderOptions } from './recommender.js';
 export { vocabularyId } from './ids.js';
 export { createServingRedis } from './redis.js';
 export { encodeContext } from './ranking-context.js';
