@@ -14,3 +14,4 @@ export { PopularityScorer } from './eval/popularity.js';
 export { auc, groupAuc, logLoss } from './metrics/classification.js';
 export { hitAtK, ndcgAtK, recallAtK, catalogueCoverage, rankOf } from './metrics/ranking.js';
 export { createRandom, type Random } from './random.js';
+export { MfModel } from './models/mf.js';

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { brokersFrom, infraEnv, parseEnv } from '@recstream/platform';
+import { DEFAULT_SERVING_OPTIONS as D, type ServingOptions } from '@recstream/serving';
+
+const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const schema = z.object({
+  ...infraEnv,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(D.port),
+  HOST: z.string().default(D.host),
+  DEFAULT_K: int(D.defaultK),
+  MAX_K: int(D.maxK),
+  FEATURE_NAMESPACE: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.featureNamespace),
+  CATALOG_REFRESH_MS: int(D.catalogRefreshMs),
+  POPULARITY_REFRESH_MS: int(D.popularityRefreshMs),
+  EXPERIMENTS_REFRESH_MS: int(D.experimentsRefreshMs),
+  MODEL_POLL_MS: int(D.models.pollIntervalMs),
+  HNSW_EF_SEARCH: z.coerce.number().int().positive().optional(),
+  PG_POOL_SIZE: int(4),
+});
+
+/** The serving app's environment, validated at boot. */
+export function servingConfig(env: Record<string, string | undefined> = process.env) {
+  const e = parseEnv('serving', schema, env);
+  const options: Partial<ServingOptions> = {
+    port: e.PORT,
+    host: e.HOST,
+    defaultK: e.DEFAULT_K,
+    maxK: e.MAX_K,
+    featureNamespace: e.FEATURE_NAMESPACE,
+    catalogRefreshMs: e.CATALOG_REFRESH_MS,
+    popularityRefreshMs: e.POPULARITY_REFRESH_MS,
+    experimentsRefreshMs: e.EXPERIMENTS_REFRESH_MS,
+    models: { ...D.models, pollIntervalMs: e.MODEL_POLL_MS, hnsw: e.HNSW_EF_SEARCH === undefined ? {} : { efSearch: e.HNSW_EF_SEARCH } },
+  };
+  return {
+    brokers: brokersFrom(e.KAFKA_BROKERS),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    poolSize: e.PG_POOL_SIZE,
+    options,
+  };
+}

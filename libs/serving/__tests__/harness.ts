@@ -1,0 +1,69 @@
+/**
+ * Shared setup for serving's integration tests: a fresh database, a Redis
+ * namespace of their own, the shared Kafka `events` topic read from offsets
+ * taken before the test, and a started ServingService on an ephemeral port.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+import { brokersFrom, createLogger } from '@recstream/platform';
+import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
+import { createKafka } from '@recstream/streams';
+import { Random } from '@recstream/synth';
+import { ServingService, createServingRedis, type ServingOptions } from '../src/index.js';
+import type { RecommendationResponse } from '../src/recommender.js';
+
+export const logger = createLogger('serving-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+export const kafka = createKafka({ clientId: 'serving-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger });
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const namespace = () => `serving-test-${randomUUID().slice(0, 8)}`;
+
+export interface Harness {
+  database: TestDatabase;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export async function createHarness(): Promise<Harness> {
+  const database = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: database.url, max: 6 });
+  return {
+    database,
+    pool,
+    close: async () => {
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+export interface RunningService {
+  service: ServingService;
+  url: string;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+/** A ServingService on its own pool and Redis client, with seeded exploration draws. */
+export async function startService(databaseUrl: string, options: Partial<ServingOptions>, redisUrl = REDIS_URL): Promise<RunningService> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  const redis = createServingRedis(redisUrl, logger);
+  const random = new Random(3);
+  const service = new ServingService({ pool, redis, kafka, logger, random: () => random.next() }, { port: 0, host: '127.0.0.1', ...options });
+  const port = await service.start();
+  return {
+    service,
+    url: `http://127.0.0.1:${port}`,
+    redis,
+    close: async () => {
+      await service.close();
+      redis.disconnect();
+      await pool.end();
+    },
+  };
+}
+
+export async function recommend(url: string, body: unknown): Promise<{ status: number; body: RecommendationResponse & { errors?: { field: string }[] } }> {
+  const response = await fetch(`${url}/v1/recommendations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as RecommendationResponse & { errors?: { field: string }[] } };
+}

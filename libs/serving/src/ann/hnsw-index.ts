@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import hnswlib from 'hnswlib-node';
+import { RecstreamError } from '@recstream/platform';
+import { augmentItems, augmentQuery } from './mips.js';
+
+export interface HnswOptions {
+  /** Graph degree: more links, better recall, more memory and build time. */
+  m: number;
+  efConstruction: number;
+  /** Candidate list size at query time; must be >= the k asked for. */
+  efSearch: number;
+}
+
+// Measured on clustered 17-d vectors (20k, M 16, efConstruction 100): efSearch 200 gave recall@100 0.90, 400 gave 0.96
+// at about 1 ms a query (M 32 with efConstruction 200: 0.98 at 1.7 ms, twice the build time). bench:serve measures it on MF vectors.
+export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 400 };
+
+/**
+ * Builds the graph in a worker thread, so a hot swap never blocks requests:
+ * the worker writes the index to a temporary file, which hnswlib reads back
+ * off the main thread too. Plain JavaScript evaluated in the worker, so it
+ * runs the same under tsx, vitest and compiled builds.
+ */
+const BUILD_SCRIPT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { HierarchicalNSW } = require(workerData.module);
+const { vectors, dim, count, m, efConstruction, file } = workerData;
+const index = new HierarchicalNSW('l2', dim);
+index.initIndex({ maxElements: Math.max(count, 1), m, efConstruction, randomSeed: 100 });
+for (let i = 0; i < count; i++) index.addPoint(Array.from(vectors.subarray(i * dim, (i + 1) * dim)), i);
+index.writeIndexSync(file);
+parentPort.postMessage('done');
+`;
+
+const HNSW_MODULE = createRequire(import.meta.url).resolve('hnswlib-node');
+
+/**
+ * An HNSW index over item vectors, searched by inner product (through the
+ * MIPS-to-L2 transform of mips.ts). Labels are positions in the input.
+ */
+export class HnswIndex {
+  private constructor(
+    private readonly index: hnswlib.HierarchicalNSW,
+    readonly size: number,
+  ) {}
+
+  static async build(vectors: Float32Array, dim: number, options: Partial<HnswOptions> = {}): Promise<HnswIndex> {
+    const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
+    const count = vectors.length / dim;
+    const { augmented, dim: augmentedDim } = augmentItems(vectors, dim);
+    const file = join(tmpdir(), `recstream-hnsw-${randomUUID()}.bin`);
+    try {
+      await runWorker({ vectors: augmented, dim: augmentedDim, count, m: o.m, efConstruction: o.efConstruction, file, module: HNSW_MODULE });
+      const index = new hnswlib.HierarchicalNSW('l2', augmentedDim);
+      await index.readIndex(file);
+      index.setEf(o.efSearch);
+      return new HnswIndex(index, count);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  /** Positions of the `k` items with the largest inner product with `query`, best first. */
+  search(query: Float32Array, k: number): { labels: number[]; distances: number[] } {
+    const n = Math.min(k, this.size);
+    if (n === 0) return { labels: [], distances: [] };
+    const { neighbors, distances } = this.index.searchKnn(augmentQuery(query), n);
+    return { labels: neighbors, distances };
+  }
+}
+
+function runWorker(workerData: Record<string, unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(BUILD_SCRIPT, { eval: true, workerData });
+    worker.once('message', () => resolve());
+    worker.once('error', (error) => reject(new RecstreamError(`building the HNSW index failed: ${error.message}`, { cause: error })));
+    worker.once('exit', (code) => code !== 0 && reject(new RecstreamError(`HNSW build worker exited with code ${code}`)));
+  });
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { unitHash } from '../ids.js';
+
+/** Re-ranking settings a variant may override (see RerankOptions). */
+export const Strategy = z
+  .object({
+    diversity: z.number().min(0).max(1),
+    explorationRate: z.number().min(0).max(1),
+    freshnessWeight: z.number().min(0),
+    popularityWeight: z.number().min(0),
+  })
+  .partial()
+  .strict();
+export type Strategy = z.infer<typeof Strategy>;
+
+export interface Variant {
+  name: string;
+  share: number;
+  recallVersion: number | null;
+  rankingVersion: number | null;
+  strategy: Strategy;
+}
+
+export interface Experiment {
+  id: string;
+  surface: string | null;
+  /** Ordered by name, so cumulative shares are the same on every replica. */
+  variants: Variant[];
+}
+
+export interface Assignment {
+  experiment: string;
+  variant: Variant;
+}
+
+/**
+ * The variant of `experiment` a user falls in: a hash of the experiment and
+ * user ids, uniform in [0, 1), against the variants' cumulative shares.
+ * Salting with the experiment id keeps concurrent experiments independent.
+ */
+export function bucket(experiment: Experiment, userId: string): Variant {
+  const point = unitHash(`${experiment.id}:${userId}`);
+  let cumulative = 0;
+  for (const variant of experiment.variants) {
+    cumulative += variant.share;
+    if (point < cumulative) return variant;
+  }
+  return experiment.variants.at(-1)!;
+}
+
+/** The first active experiment (by id) that runs on the request's surface, and the user's variant in it. */
+export function assign(experiments: readonly Experiment[], userId: string, surface: string | undefined): Assignment | undefined {
+  const experiment = experiments.find((candidate) => candidate.surface === null || candidate.surface === surface);
+  return experiment && { experiment: experiment.id, variant: bucket(experiment, userId) };
+}

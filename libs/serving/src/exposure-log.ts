@@ -1,0 +1,88 @@
+import type { Message, Producer } from 'kafkajs';
+import type { Logger } from '@recstream/platform';
+import { TOPICS, type InteractionEvent } from '@recstream/schemas';
+
+export interface ExposureLogOptions {
+  /** Exposures are sent together once this many wait, or after `lingerMs`. */
+  batchSize: number;
+  lingerMs: number;
+  /** Past this many unsent exposures new ones are dropped (and counted), so Kafka trouble never slows responses. */
+  maxBuffered: number;
+}
+
+export const DEFAULT_EXPOSURE_LOG_OPTIONS: ExposureLogOptions = { batchSize: 1_000, lingerMs: 20, maxBuffered: 100_000 };
+
+/**
+ * Writes exposure events to the `events` topic, keyed by user_id like every
+ * interaction, off the request path: responses never wait for Kafka.
+ */
+export class ExposureLog {
+  private readonly options: ExposureLogOptions;
+  private pending: Message[] = [];
+  private inFlight = 0;
+  private readonly sends = new Set<Promise<void>>();
+  private timer?: NodeJS.Timeout;
+  private connected = false;
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly logger: Logger,
+    private readonly onDropped: (count: number) => void,
+    options: Partial<ExposureLogOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_EXPOSURE_LOG_OPTIONS, ...options };
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  get ready(): boolean {
+    return this.connected && !this.closing;
+  }
+
+  log(events: readonly InteractionEvent[]): void {
+    if (this.closing || this.pending.length + this.inFlight + events.length > this.options.maxBuffered) {
+      this.onDropped(events.length);
+      return;
+    }
+    for (const event of events) this.pending.push({ key: event.user_id, value: JSON.stringify(event) });
+    if (this.pending.length >= this.options.batchSize) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.options.lingerMs);
+  }
+
+  /** Sends what is buffered, waits for every send, then disconnects. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.flush();
+      await Promise.allSettled([...this.sends]);
+      await this.producer.disconnect();
+    })();
+    return this.closing;
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const messages = this.pending;
+    this.pending = [];
+    this.inFlight += messages.length;
+    const send = this.producer
+      .send({ topic: TOPICS.events.name, messages })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.onDropped(messages.length);
+          this.logger.warn({ err: error, exposures: messages.length }, 'exposure events were not delivered to Kafka');
+        },
+      )
+      .finally(() => {
+        this.inFlight -= messages.length;
+        this.sends.delete(send);
+      });
+    this.sends.add(send);
+  }
+}

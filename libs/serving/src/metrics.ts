@@ -1,0 +1,48 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export type ServingMetrics = ReturnType<typeof createServingMetrics>;
+
+/** Request stages timed per request (see Recommender). */
+export const STAGES = ['features', 'recall', 'ranking', 'rerank', 'total'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export function createServingMetrics(registry: Registry) {
+  return {
+    stage: new Histogram({
+      name: 'serving_stage_seconds',
+      help: 'Time spent per request stage',
+      labelNames: ['stage'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    requests: new Counter({
+      name: 'serving_requests_total',
+      help: 'Recommendation requests by outcome (ok, degraded, bad_request)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    degraded: new Counter({
+      name: 'serving_degraded_total',
+      help: 'Degraded responses by the dependency that was missing',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    exposuresDropped: new Counter({
+      name: 'serving_exposures_dropped_total',
+      help: 'Exposure events not delivered to Kafka (buffer full or produce failed)',
+      registers: [registry],
+    }),
+    modelVersion: new Gauge({
+      name: 'serving_model_version',
+      help: 'Production model version served, by role',
+      labelNames: ['role'],
+      registers: [registry],
+    }),
+    modelLoads: new Counter({
+      name: 'serving_model_loads_total',
+      help: 'Model version loads by role and outcome',
+      labelNames: ['role', 'outcome'],
+      registers: [registry],
+    }),
+  };
+}

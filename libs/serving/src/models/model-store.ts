@@ -1,0 +1,208 @@
+import type pg from 'pg';
+import type { Logger } from '@recstream/platform';
+import { deserializeModel, selectBackend } from '@recstream/models';
+import { PROMOTION_CHANNEL, type ModelRegistry, type ModelRole, type ModelVersion } from '@recstream/registry';
+import { HnswIndex, type HnswOptions } from '../ann/hnsw-index.js';
+import type { Catalog } from '../catalog.js';
+import type { ServingMetrics } from '../metrics.js';
+import { recallEmbedder } from './recall-embedder.js';
+import { ModelEntry, type ServedModel, type ServedRecall } from './served-model.js';
+
+export interface ModelStoreOptions {
+  /** Production versions are also polled this often, in case a NOTIFY was missed (e.g. while reconnecting). */
+  pollIntervalMs: number;
+  hnsw: Partial<HnswOptions>;
+}
+
+export const DEFAULT_MODEL_STORE_OPTIONS: ModelStoreOptions = { pollIntervalMs: 30_000, hnsw: {} };
+
+export interface ModelStoreDeps {
+  registry: ModelRegistry;
+  /** For LISTEN on the promotion channel; one client is held while the store runs. */
+  pool: pg.Pool;
+  catalog: () => Catalog | undefined;
+  logger: Logger;
+  metrics: ServingMetrics;
+}
+
+/** Versions a request wants instead of production (an experiment's pins); null: production. */
+export interface Pins {
+  recall: number | null;
+  ranking: number | null;
+}
+
+/** The models one request runs on; `release()` when the response is out. */
+export interface ModelLease {
+  recall?: ServedRecall;
+  ranking?: ServedModel;
+  release(): void;
+}
+
+const ROLES: readonly ModelRole[] = ['recall', 'ranking'];
+
+/**
+ * Loads the production recall and ranking versions (and versions experiments
+ * pin) from the registry, builds the recall index, and swaps new production
+ * versions in when the registry announces a promotion (NOTIFY) or a poll
+ * finds one. Loading happens in the background; the swap is one reference
+ * assignment, and requests lease what they started with.
+ */
+export class ModelStore {
+  private readonly options: ModelStoreOptions;
+  private readonly entries = new Map<number, ModelEntry>();
+  private readonly production = new Map<ModelRole, ModelEntry>();
+  private pinned = new Set<number>();
+  private started = false;
+  private listener?: pg.PoolClient;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly deps: ModelStoreDeps,
+    options: Partial<ModelStoreOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_MODEL_STORE_OPTIONS, ...options };
+  }
+
+  /** Starts listening for promotions and loads what is in production; resolves once that load is done (or failed). */
+  async start(): Promise<void> {
+    const backend = await selectBackend();
+    this.deps.logger.info({ backend }, 'model backend selected');
+    this.listener = await this.deps.pool.connect();
+    this.listener.on('notification', () => void this.refresh());
+    this.listener.on('error', (error) => this.deps.logger.warn({ err: error }, 'promotion listener failed; polling continues'));
+    await this.listener.query(`LISTEN ${PROMOTION_CHANNEL}`);
+    this.started = true;
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.options.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  /** The production version loaded per role, or undefined. */
+  productionVersion(role: ModelRole): number | undefined {
+    return this.production.get(role)?.served.version.versionId;
+  }
+
+  /** Versions experiments pin; loaded in the background, retired when no longer pinned. */
+  pin(versionIds: Iterable<number>): void {
+    const next = new Set(versionIds);
+    if (next.size === this.pinned.size && [...next].every((id) => this.pinned.has(id))) return;
+    this.pinned = next;
+    // Before start() the backend is not selected yet; start() loads the pins with everything else.
+    if (this.started) void this.refresh();
+  }
+
+  /** The models for one request: pinned versions where loaded, production otherwise. */
+  lease(pins: Pins = { recall: null, ranking: null }): ModelLease {
+    const pick = (role: ModelRole) => (pins[role] !== null && this.entries.get(pins[role])) || this.production.get(role);
+    const recallEntry = pick('recall') as ModelEntry<ServedRecall> | undefined;
+    const rankingEntry = pick('ranking');
+    const recall = recallEntry?.acquire();
+    const ranking = rankingEntry?.acquire();
+    let released = false;
+    return {
+      recall,
+      ranking,
+      release: () => {
+        if (released) return;
+        released = true;
+        recallEntry?.release();
+        rankingEntry?.release();
+      },
+    };
+  }
+
+  /** Reconciles loaded versions with the registry; calls during a run schedule one more run. */
+  refresh(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.reconcile();
+      } while (this.again && !this.closing);
+    })().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.timer);
+      await this.running;
+      if (this.listener) {
+        await this.listener.query(`UNLISTEN ${PROMOTION_CHANNEL}`).catch(() => undefined);
+        this.listener.release();
+      }
+      for (const entry of this.entries.values()) entry.retire();
+      this.entries.clear();
+      this.production.clear();
+    })();
+    return this.closing;
+  }
+
+  private async reconcile(): Promise<void> {
+    const { registry, logger, metrics } = this.deps;
+    let production: Map<ModelRole, ModelVersion | undefined>;
+    try {
+      production = new Map(await Promise.all(ROLES.map(async (role) => [role, await registry.production(role)] as const)));
+    } catch (error) {
+      logger.warn({ err: error }, 'reading production versions failed; keeping the loaded models');
+      return;
+    }
+    const wanted = new Set([...this.pinned, ...[...production.values()].flatMap((v) => (v ? [v.versionId] : []))]);
+    for (const versionId of wanted) {
+      if (this.entries.has(versionId) || this.closing) continue;
+      let role: ModelRole | 'unknown' = 'unknown';
+      try {
+        const version = [...production.values()].find((v) => v?.versionId === versionId) ?? (await registry.get(versionId));
+        if (!version) throw new Error(`version ${versionId} is not in the registry`);
+        role = version.role;
+        const started = performance.now();
+        this.entries.set(versionId, new ModelEntry(await this.load(version)));
+        metrics.modelLoads.inc({ role, outcome: 'loaded' });
+        logger.info({ versionId, role, ms: Math.round(performance.now() - started) }, 'model version loaded');
+      } catch (error) {
+        metrics.modelLoads.inc({ role, outcome: 'failed' });
+        logger.error({ err: error, versionId, role }, 'loading a model version failed; serving keeps its current models');
+      }
+    }
+    for (const role of ROLES) {
+      const entry = this.entries.get(production.get(role)?.versionId ?? -1);
+      if (!entry || entry === this.production.get(role)) continue;
+      this.production.set(role, entry);
+      metrics.modelVersion.set({ role }, entry.served.version.versionId);
+      logger.info({ role, versionId: entry.served.version.versionId }, 'production model swapped in');
+    }
+    const inUse = new Set([...this.production.values()]);
+    for (const [versionId, entry] of this.entries) {
+      if (wanted.has(versionId) || inUse.has(entry)) continue;
+      this.entries.delete(versionId);
+      entry.retire();
+    }
+  }
+
+  private async load(version: ModelVersion): Promise<ServedModel> {
+    // A copy into a plain Uint8Array: the artifact decoder slices its input, and slicing a Buffer shares memory instead of copying.
+    const model = deserializeModel(new Uint8Array(await this.deps.registry.loadArtifact(version.versionId)));
+    if (version.role !== 'recall') return { role: version.role, version, model };
+    try {
+      return await this.buildRecall(version, model);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+
+  private async buildRecall(version: ModelVersion, model: ServedModel['model']): Promise<ServedRecall> {
+    const embedder = recallEmbedder(model);
+    const catalog = this.deps.catalog()?.items ?? [];
+    const items = catalog.filter((item) => embedder.knows(item.vocabId));
+    const vectors = embedder.itemVectors(Int32Array.from(items, (item) => item.vocabId));
+    const index = await HnswIndex.build(vectors, embedder.dim, this.options.hnsw);
+    return { role: 'recall', version, model, embedder, index, items, vectors };
+  }
+}

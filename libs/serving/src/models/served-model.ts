@@ -1,0 +1,52 @@
+import type { RecModel } from '@recstream/models';
+import type { ModelRole, ModelVersion } from '@recstream/registry';
+import type { HnswIndex } from '../ann/hnsw-index.js';
+import type { CatalogItem } from '../catalog.js';
+import type { RecallEmbedder } from './recall-embedder.js';
+
+export interface ServedModel {
+  role: ModelRole;
+  version: ModelVersion;
+  model: RecModel;
+}
+
+/** A recall model with its index over the catalogue items the model has vectors for. */
+export interface ServedRecall extends ServedModel {
+  embedder: RecallEmbedder;
+  index: HnswIndex;
+  /** The item behind each index label. */
+  items: readonly CatalogItem[];
+  /** `items.length * embedder.dim` floats, the indexed vectors (for diversity). */
+  vectors: Float32Array;
+}
+
+/**
+ * A loaded version with a lease count: once retired (no longer production or
+ * pinned) it is disposed when the last request holding it finishes, so
+ * in-flight requests complete on the version they started with.
+ */
+export class ModelEntry<T extends ServedModel = ServedModel> {
+  private leases = 0;
+  private retired = false;
+
+  constructor(readonly served: T) {}
+
+  acquire(): T {
+    this.leases++;
+    return this.served;
+  }
+
+  release(): void {
+    this.leases--;
+    this.disposeIfIdle();
+  }
+
+  retire(): void {
+    this.retired = true;
+    this.disposeIfIdle();
+  }
+
+  private disposeIfIdle(): void {
+    if (this.retired && this.leases === 0) this.served.model.dispose();
+  }
+}

@@ -1,0 +1,68 @@
+import type { Catalog, CatalogItem } from './catalog.js';
+import type { ServedRecall } from './models/served-model.js';
+import type { ScoredItem } from './popularity.js';
+
+export type RecallSource = 'ann' | 'popular' | 'trending' | 'covisit' | 'exploration';
+
+export interface Candidate {
+  item: CatalogItem;
+  /** Every source that proposed the item, strongest first. */
+  sources: RecallSource[];
+  /** Reciprocal-rank fusion over the sources: the order when no ranking model is available. */
+  fusedScore: number;
+}
+
+export interface RecallOptions {
+  /** Neighbours asked from the ANN index. */
+  annCandidates: number;
+  /** Items taken from each rule-based list (popular, contextual popular, trending). */
+  ruleCandidates: number;
+  /** Exploration-pool items added so the exploration slot has candidates with features. */
+  explorationCandidates: number;
+}
+
+export const DEFAULT_RECALL_OPTIONS: RecallOptions = { annCandidates: 200, ruleCandidates: 100, explorationCandidates: 20 };
+
+/** A candidate only the exploration pool proposed: it competes for the exploration slot, not on relevance. */
+export const isExploration = (candidate: Candidate) => candidate.sources.length === 1 && candidate.sources[0] === 'exploration';
+
+/** Rank offset of reciprocal-rank fusion (Cormack et al. 2009). */
+const RRF_K = 60;
+
+export interface RecallInput {
+  catalog: Catalog;
+  /** The ANN results, as the recall model's labels. */
+  ann?: { served: ServedRecall; labels: number[] };
+  /** Popular lists for the request's context, most specific first, then global. */
+  popular: ScoredItem[][];
+  trending: ScoredItem[];
+  covisited: ScoredItem[];
+  exploration: readonly CatalogItem[];
+  /** False for items that must not be shown (consumed, excluded, unavailable, filtered out). */
+  allowed: (item: CatalogItem) => boolean;
+}
+
+/** Merges every source into one candidate set, each item once with all the sources that proposed it. */
+export function mergeCandidates(input: RecallInput, options: RecallOptions): Candidate[] {
+  const merged = new Map<string, Candidate>();
+  const add = (item: CatalogItem | undefined, source: RecallSource, rank: number) => {
+    if (!item || !input.allowed(item)) return;
+    const existing = merged.get(item.id);
+    if (existing) {
+      if (!existing.sources.includes(source)) existing.sources.push(source);
+      existing.fusedScore += 1 / (RRF_K + rank);
+    } else merged.set(item.id, { item, sources: [source], fusedScore: 1 / (RRF_K + rank) });
+  };
+  input.ann?.labels.forEach((label, rank) => add(input.ann!.served.items[label], 'ann', rank));
+  input.covisited.forEach((scored, rank) => add(input.catalog.get(scored.id), 'covisit', rank));
+  for (const list of input.popular) list.slice(0, options.ruleCandidates).forEach((scored, rank) => add(input.catalog.get(scored.id), 'popular', rank));
+  input.trending.slice(0, options.ruleCandidates).forEach((scored, rank) => add(input.catalog.get(scored.id), 'trending', rank));
+  let explored = 0;
+  for (const item of input.exploration) {
+    if (explored >= options.explorationCandidates) break;
+    if (merged.has(item.id) || !input.allowed(item)) continue;
+    merged.set(item.id, { item, sources: ['exploration'], fusedScore: 0 });
+    explored++;
+  }
+  return [...merged.values()];
+}

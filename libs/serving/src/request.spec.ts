@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { HttpError } from '@recstream/platform';
+import { parseRequestFactory } from './request.js';
+
+const parse = parseRequestFactory({ defaultK: 20, maxK: 50 });
+
+function fieldsOf(body: unknown): string[] {
+  try {
+    parse(body);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HttpError);
+    return ((error as HttpError).details.errors as { field: string }[]).map((e) => e.field);
+  }
+  throw new Error('expected the request to be rejected');
+}
+
+describe('parseRequest', () => {
+  it('fills defaults', () => {
+    const request = parse({ user_id: 'u1' });
+    expect(request).toMatchObject({ user_id: 'u1', k: 20, context: {}, filters: { exclude_items: [] } });
+    expect(request.time).toBeGreaterThan(0);
+  });
+
+  it('reads context.time as epoch ms or ISO-8601', () => {
+    expect(parse({ user_id: 'u', context: { time: '2026-11-27T10:00:00Z' } }).time).toBe(Date.parse('2026-11-27T10:00:00Z'));
+    expect(parse({ user_id: 'u', context: { time: 1_795_000_000_000 } }).time).toBe(1_795_000_000_000);
+    expect(fieldsOf({ user_id: 'u', context: { time: 'yesterday' } })).toEqual(['context.time']);
+  });
+
+  it('names every bad field', () => {
+    expect(fieldsOf({ k: 500, surprise: 1 })).toEqual(expect.arrayContaining(['user_id', 'k', '(body)']));
+    expect(fieldsOf({ user_id: 'u', filters: { exclude_items: [3] } })).toEqual(['filters.exclude_items.0']);
+    expect(fieldsOf(null)).toEqual(['(body)']);
+  });
+});

@@ -1,0 +1,112 @@
+import type { ItemFeatures } from '@recstream/features';
+import { sampleBeta, type Random } from './exploration.js';
+import { isExploration, type Candidate, type RecallSource } from './recall.js';
+
+export interface RerankOptions {
+  /** MMR trade-off: 0 ranks by relevance alone, 1 by dissimilarity alone. */
+  diversity: number;
+  /** Bonus for a brand-new item, halving every `freshnessHalfLifeMs`. */
+  freshnessWeight: number;
+  freshnessHalfLifeMs: number;
+  /** Bonus proportional to the item's normalized popularity. */
+  popularityWeight: number;
+  /** Chance a response gets an exploration slot. */
+  explorationRate: number;
+  /** Position (0-based) the exploration item takes. */
+  explorationPosition: number;
+}
+
+export const DEFAULT_RERANK_OPTIONS: RerankOptions = {
+  diversity: 0.3,
+  freshnessWeight: 0.05,
+  freshnessHalfLifeMs: 3 * 86_400_000,
+  popularityWeight: 0.05,
+  explorationRate: 0.2,
+  explorationPosition: 2,
+};
+
+
+export interface Scored {
+  candidate: Candidate;
+  /** Model score, or the recall fusion score when no model ranked. */
+  score: number;
+  features?: ItemFeatures;
+}
+
+export interface Placed {
+  itemId: string;
+  score: number;
+  sources: RecallSource[];
+}
+
+export interface RerankInput {
+  scored: Scored[];
+  k: number;
+  now: number;
+  popularity: ReadonlyMap<string, number>;
+  /** Similarity of two candidates in [0, 1], for MMR. */
+  similarity: (a: Candidate, b: Candidate) => number;
+  random: Random;
+}
+
+/**
+ * Turns ranked candidates into the list served: relevance adjusted for
+ * freshness and popularity, greedy MMR for diversity (Carbonell & Goldstein
+ * 1998), and with probability `explorationRate` one slot for an exploration
+ * item chosen by Thompson sampling on its clicks over impressions.
+ */
+export function rerank(input: RerankInput, options: RerankOptions): Placed[] {
+  const exploring = input.scored.filter((s) => isExploration(s.candidate));
+  const regular = input.scored.filter((s) => !exploring.includes(s));
+  const maxScore = Math.max(Number.EPSILON, ...regular.map((s) => s.score));
+  const relevance = regular.map((s) => s.score / maxScore + adjustment(s, input, options));
+  const placed = mmr(regular, relevance, input.k, input.similarity, options.diversity);
+  if (exploring.length > 0 && input.random() < options.explorationRate) {
+    const pick = thompson(exploring, input.random);
+    const position = Math.min(options.explorationPosition, placed.length, input.k - 1);
+    if (placed.length >= input.k) placed.pop();
+    placed.splice(position, 0, { itemId: pick.candidate.item.id, score: pick.score, sources: pick.candidate.sources });
+  }
+  return placed;
+}
+
+function adjustment(s: Scored, input: RerankInput, options: RerankOptions): number {
+  const created = s.features?.item_attributes.created_time ?? s.candidate.item.createdMs;
+  const freshness = created === null ? 0 : 0.5 ** (Math.max(0, input.now - created) / options.freshnessHalfLifeMs);
+  return options.freshnessWeight * freshness + options.popularityWeight * (input.popularity.get(s.candidate.item.id) ?? 0);
+}
+
+function mmr(scored: Scored[], relevance: number[], k: number, similarity: RerankInput['similarity'], diversity: number): Placed[] {
+  const maxSimilarity = new Float64Array(scored.length);
+  const taken = new Uint8Array(scored.length);
+  const placed: Placed[] = [];
+  while (placed.length < Math.min(k, scored.length)) {
+    let best = -1;
+    let bestValue = -Infinity;
+    for (let i = 0; i < scored.length; i++) {
+      if (taken[i]) continue;
+      const value = (1 - diversity) * relevance[i]! - diversity * maxSimilarity[i]!;
+      if (value > bestValue) [best, bestValue] = [i, value];
+    }
+    taken[best] = 1;
+    const chosen = scored[best]!;
+    placed.push({ itemId: chosen.candidate.item.id, score: relevance[best]!, sources: chosen.candidate.sources });
+    if (diversity === 0) continue;
+    for (let i = 0; i < scored.length; i++) {
+      if (!taken[i]) maxSimilarity[i] = Math.max(maxSimilarity[i]!, similarity(scored[i]!.candidate, chosen.candidate));
+    }
+  }
+  return placed;
+}
+
+function thompson(exploring: Scored[], random: Random): Scored {
+  let best = exploring[0]!;
+  let bestDraw = -1;
+  for (const s of exploring) {
+    const impressions = s.features?.item_stats.impressions['7d'] ?? 0;
+    const clicks = Math.min(impressions, s.features?.item_stats.clicks['7d'] ?? 0);
+    const draw = sampleBeta(1 + clicks, 1 + impressions - clicks, random);
+    if (draw > bestDraw) [best, bestDraw] = [s, draw];
+  }
+  return best;
+}

@@ -1,0 +1,140 @@
+import type { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import type pg from 'pg';
+import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type Logger } from '@recstream/platform';
+import { OnlineFeatureReader } from '@recstream/features';
+import { ModelRegistry } from '@recstream/registry';
+import { loadCatalog, type Catalog } from './catalog.js';
+import type { Experiment } from './experiments/experiment.js';
+import { loadExperiments } from './experiments/load-experiments.js';
+import type { Random } from './exploration.js';
+import { DEFAULT_EXPOSURE_LOG_OPTIONS, ExposureLog, type ExposureLogOptions } from './exposure-log.js';
+import { createServingMetrics } from './metrics.js';
+import { DEFAULT_MODEL_STORE_OPTIONS, ModelStore, type ModelStoreOptions } from './models/model-store.js';
+import { DEFAULT_POPULARITY_OPTIONS, loadPopularity, type Popularity, type PopularityOptions } from './popularity.js';
+import { Recommender, type RecommenderOverrides } from './recommender.js';
+import { Refreshing } from './refreshing.js';
+import { registerServingRoutes } from './routes.js';
+
+export interface ServingOptions {
+  port: number;
+  host: string;
+  maxBodyBytes: number;
+  /** Items returned when a request gives no `k`, and the most it may ask for. */
+  defaultK: number;
+  maxK: number;
+  /** Namespace of the online feature store's keys (as the feature builder writes them). */
+  featureNamespace: string;
+  catalogRefreshMs: number;
+  popularityRefreshMs: number;
+  experimentsRefreshMs: number;
+  popularity: PopularityOptions;
+  models: ModelStoreOptions;
+  exposures: ExposureLogOptions;
+  recommender: RecommenderOverrides;
+}
+
+export const DEFAULT_SERVING_OPTIONS: ServingOptions = {
+  ...DEFAULT_HTTP_OPTIONS,
+  maxBodyBytes: 64 * 1024,
+  defaultK: 20,
+  maxK: 200,
+  featureNamespace: 'fs',
+  catalogRefreshMs: 5 * 60_000,
+  popularityRefreshMs: 60_000,
+  experimentsRefreshMs: 30_000,
+  popularity: DEFAULT_POPULARITY_OPTIONS,
+  models: DEFAULT_MODEL_STORE_OPTIONS,
+  exposures: DEFAULT_EXPOSURE_LOG_OPTIONS,
+  recommender: {},
+};
+
+export interface ServingDeps {
+  pool: pg.Pool;
+  redis: Redis;
+  kafka: Kafka;
+  logger: Logger;
+  /** Draws for exploration; tests fix it. */
+  random?: Random;
+}
+
+/**
+ * The serving process: HTTP in, ranked lists out, exposures to Kafka.
+ * `start()` loads the catalogue, popularity, experiments and production
+ * models, then listens; `close()` stops taking requests, finishes those in
+ * flight, flushes exposures and releases connections.
+ */
+export class ServingService {
+  readonly http: HttpService;
+  readonly models: ModelStore;
+  private readonly catalog: Refreshing<Catalog>;
+  private readonly popularity: Refreshing<Popularity>;
+  private readonly experiments: Refreshing<Experiment[]>;
+  private readonly exposures: ExposureLog;
+  private started = false;
+  private closing?: Promise<void>;
+
+  constructor(deps: ServingDeps, options: Partial<ServingOptions> = {}) {
+    const o = { ...DEFAULT_SERVING_OPTIONS, ...options };
+    const { pool, logger } = deps;
+    const registry = createRegistry('serving');
+    const metrics = createServingMetrics(registry);
+    this.catalog = new Refreshing('catalogue', () => loadCatalog(pool), logger, { intervalMs: o.catalogRefreshMs });
+    this.popularity = new Refreshing('popularity', () => loadPopularity(pool, o.popularity), logger, { intervalMs: o.popularityRefreshMs });
+    this.models = new ModelStore({ registry: new ModelRegistry(pool), pool, catalog: () => this.catalog.current, logger, metrics }, o.models);
+    this.experiments = new Refreshing(
+      'experiments',
+      async () => {
+        const experiments = await loadExperiments(pool, logger);
+        this.models.pin(experiments.flatMap((e) => e.variants.flatMap((v) => [v.recallVersion, v.rankingVersion].filter((id): id is number => id !== null))));
+        return experiments;
+      },
+      logger,
+      { intervalMs: o.experimentsRefreshMs },
+    );
+    const producer = deps.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.exposures = new ExposureLog(producer, logger, (count) => metrics.exposuresDropped.inc(count), o.exposures);
+    const recommender = new Recommender(
+      {
+        catalog: () => this.catalog.current,
+        popularity: () => this.popularity.current,
+        experiments: () => this.experiments.current ?? [],
+        models: this.models,
+        features: new OnlineFeatureReader(deps.redis, { namespace: o.featureNamespace }),
+        exposures: this.exposures,
+        metrics,
+        logger,
+        random: deps.random ?? Math.random,
+      },
+      o.recommender,
+    );
+    this.http = new HttpService({ ...o, logger, registry, ready: () => this.started && !this.closing && this.exposures.ready });
+    registerServingRoutes(this.http, recommender, metrics, { defaultK: o.defaultK, maxK: o.maxK });
+  }
+
+  /** Loads everything serving reads, connects the exposure producer, then listens; resolves with the bound port. */
+  async start(): Promise<number> {
+    await Promise.all([this.catalog.start(), this.popularity.start(), this.exposures.start()]);
+    await this.experiments.start();
+    await this.models.start();
+    const { port } = await this.http.listen();
+    this.started = true;
+    return port;
+  }
+
+  /** Reloads catalogue, popularity, experiments and models now instead of at their next interval. */
+  async refresh(): Promise<void> {
+    await Promise.all([this.catalog.refresh(), this.popularity.refresh(), this.experiments.refresh()]);
+    await this.models.refresh();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.http.close();
+      await Promise.all([this.catalog.close(), this.popularity.close(), this.experiments.close(), this.models.close()]);
+      await this.exposures.close();
+    })();
+    return this.closing;
+  }
+}
