@@ -15,3 +15,4 @@ export { auc, groupAuc, logLoss } from './metrics/classification.js';
 export { hitAtK, ndcgAtK, recallAtK, catalogueCoverage, rankOf } from './metrics/ranking.js';
 export { createRandom, type Random } from './random.js';
 export { MfModel } from './models/mf.js';
+export { vocabularyId, hash32, encodeContext, historyRow } from './encoding.js';

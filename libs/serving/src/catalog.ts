@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { itemAttributes, type ItemAttributes } from '@recstream/features';
-import { vocabularyId } from './ids.js';
+import { vocabularyId } from '@recstream/models';
 
 export interface CatalogItem {
   id: string;

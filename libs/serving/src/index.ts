@@ -1,8 +1,6 @@
 export { ServingService, DEFAULT_SERVING_OPTIONS, type ServingOptions, type ServingDeps } from './service.js';
 export { DEFAULT_RECOMMENDER_OPTIONS, type RecommendationResponse, type RecommendedItem, type DegradedReason, type RecommenderOptions } from './recommender.js';
-export { vocabularyId } from './ids.js';
 export { createServingRedis } from './redis.js';
-export { encodeContext } from './ranking-context.js';
 export { HnswIndex, DEFAULT_HNSW_OPTIONS, type HnswOptions } from './ann/hnsw-index.js';
 export { exactTopK, recallAt } from './ann/exact.js';
 export { recallEmbedder, type RecallEmbedder } from './models/recall-embedder.js';

@@ -1,8 +1,6 @@
-import type { Batch } from '@recstream/models';
+import { encodeContext, historyRow, type Batch } from '@recstream/models';
 import type { ServedModel } from './models/served-model.js';
 import type { Candidate } from './recall.js';
-import { historyRow } from './history.js';
-import { encodeContext } from './ranking-context.js';
 
 export interface RankingInput {
   userVocabId: number;

@@ -6,7 +6,8 @@ import { SampleGenerator } from '@recstream/samples';
 import { InteractionEvent } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { SyntheticWorld } from '@recstream/synth';
-import { decodeBundle, encodeBundle, registerAndPromote, trainOnDataset, type TrainResult } from '../src/index.js';
+import { deserializeModel, serializeModel } from '@recstream/models';
+import { modelScorer, registerAndPromote, trainOnDataset, type TrainResult } from '../src/index.js';
 
 const world = new SyntheticWorld({ users: 300, items: 300, categories: 10, days: 6, seed: 11, sessionsPerUserPerDay: 2 });
 let database: TestDatabase;
@@ -59,14 +60,14 @@ describe('trainOnDataset on a generated log with planted taste structure', () =>
     expect(deepfm.metrics.gauc).toBeGreaterThan(0.55);
   });
 
-  it('round-trips the bundle so a loaded model scores exactly as the trained one', () => {
+  it('round-trips the artifact so a loaded model scores exactly as the trained one', () => {
     const rows = [
       { userId: 'u1', itemId: 'i1', time: world.options.start, context: {}, sequence: [] },
       { userId: 'u2', itemId: 'i7', time: world.options.start, context: { device: 'mobile' }, sequence: [] },
       { userId: 'nobody', itemId: 'nothing', time: world.options.start, context: {}, sequence: [] },
     ];
-    const loaded = decodeBundle(encodeBundle(mf.bundle));
-    expect(Array.from(loaded.score(rows))).toEqual(Array.from(mf.bundle.score(rows)));
+    const loaded = deserializeModel(serializeModel(mf.model));
+    expect(Array.from(modelScorer(loaded).score(rows))).toEqual(Array.from(modelScorer(mf.model).score(rows)));
   });
 
   it('promotes the first version, then gates a challenger on the same test set', async () => {

@@ -3,7 +3,7 @@ import { auc, catalogueCoverage, createRandom, groupAuc, hitAtK, logLoss, ndcgAt
 import { readSamples, type Sample } from '@recstream/samples';
 import type { EncodableRow } from './encoder.js';
 
-/** Anything that scores rows: a model bundle or the popularity baseline. */
+/** Anything that scores rows: a model (see modelScorer) or the popularity baseline. */
 export interface RowScorer {
   score(rows: readonly EncodableRow[]): Float32Array;
 }

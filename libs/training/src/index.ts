@@ -1,6 +1,4 @@
-export { Vocabulary } from './vocabulary.js';
-export { SampleEncoder, CONTEXT_FIELDS, type EncodableRow, type EncoderState } from './encoder.js';
-export { ModelBundle, encodeBundle, decodeBundle } from './bundle.js';
+export { encodeRows, modelScorer, CONTEXT_FIELDS, type EncodableRow } from './encoder.js';
 export { featureSpecFor, defaultHyperparameters, HISTORY_LENGTH } from './model-specs.js';
 export { DatasetIndex, PopularityBaseline, evaluateOnDataset, toRow, DEFAULT_EVALUATION_OPTIONS, type EvaluationReport, type RowScorer } from './evaluate.js';
 export { trainOnDataset, DEFAULT_TRAIN_OPTIONS, type TrainOptions, type TrainProgress, type TrainResult } from './train.js';

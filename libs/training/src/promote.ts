@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { DEFAULT_GATES, type ModelRegistry, type ModelRole, type ModelVersion, type PromotionGate, type PromotionResult } from '@recstream/registry';
-import { decodeBundle, encodeBundle } from './bundle.js';
+import { deserializeModel, serializeModel } from '@recstream/models';
+import { modelScorer } from './encoder.js';
 import { evaluateOnDataset } from './evaluate.js';
 import type { TrainResult } from './train.js';
 
@@ -37,17 +38,17 @@ export async function registerAndPromote(registry: ModelRegistry, pool: pg.Pool,
       metrics: { ...result.metrics },
       config: options.config,
     },
-    encodeBundle(result.bundle),
+    serializeModel(result.model),
   );
   const incumbent = await registry.production(options.role);
   let incumbentValue: number | undefined;
   if (incumbent) {
-    const bundle = decodeBundle(await registry.loadArtifact(incumbent.versionId));
+    const model = deserializeModel(await registry.loadArtifact(incumbent.versionId));
     try {
-      const report = await evaluateOnDataset(pool, options.datasetVersion, bundle, result.index, { seed: Number(options.config.seed ?? 1) });
+      const report = await evaluateOnDataset(pool, options.datasetVersion, modelScorer(model), result.index, { seed: Number(options.config.seed ?? 1) });
       incumbentValue = report[gate.metric as keyof typeof report];
     } finally {
-      bundle.dispose();
+      model.dispose();
     }
   }
   const promotion = await registry.promoteIfBetter(version.versionId, gate, incumbentValue);

@@ -1,9 +1,8 @@
 import type pg from 'pg';
-import { auc, createModel, createRandom, selectBackend, type BackendName, type Batch, type ModelKind, type Random, type RecModel } from '@recstream/models';
+import { auc, createModel, createRandom, deserializeModel, selectBackend, serializeModel, type BackendName, type Batch, type FeatureSpec, type ModelKind, type Random, type RecModel } from '@recstream/models';
 import { NonRetriableError, RecstreamError } from '@recstream/platform';
 import { readManifest, readSamples, type Sample } from '@recstream/samples';
-import { ModelBundle, decodeBundle, encodeBundle } from './bundle.js';
-import { SampleEncoder } from './encoder.js';
+import { encodeRows, modelScorer } from './encoder.js';
 import { DatasetIndex, evaluateOnDataset, PopularityBaseline, toRow, type EvaluationReport } from './evaluate.js';
 import { defaultHyperparameters, featureSpecFor } from './model-specs.js';
 import { EncodedCache } from './encoded-cache.js';
@@ -60,7 +59,8 @@ export interface TrainProgress {
 }
 
 export interface TrainResult {
-  bundle: ModelBundle;
+  /** The best epoch's model; the caller disposes it. */
+  model: RecModel;
   backend: BackendName;
   metrics: EvaluationReport & {
     popularity_hr_at_10: number;
@@ -87,13 +87,12 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
   let trainTotal = Number(manifest.splitCounts?.train ?? manifest.sampleCount);
   const backend = await selectBackend();
   const spec = featureSpecFor(o.modelType);
-  const encoder = new SampleEncoder(spec);
   const model = createModel(o.modelType, spec, { seed: o.seed, ...defaultHyperparameters(o.modelType), ...o.hyperparameters });
   const index = new DatasetIndex();
   const random = createRandom(o.seed);
   const cache = new EncodedCache(o.cacheSamples);
   const validation = new ValidationSet(pool, o.datasetVersion, o.batchSize * 4);
-  const data: TrainingData = { cache, encoder, index, random, sampler: o.role === 'recall' ? new NegativeSampler(o.negatives) : undefined };
+  const data: TrainingData = { cache, spec, index, random, sampler: o.role === 'recall' ? new NegativeSampler(o.negatives) : undefined };
   // Negatives need every user's positives and the whole item universe first: a scan pass without training.
   if (data.sampler) {
     for await (const batch of streamTrainSplit(pool, o, data)) data.sampler.observe(batch);
@@ -118,17 +117,17 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
     }
     trained += samples;
     trainSeconds += (performance.now() - started) / 1000;
-    const validationAuc = await validation.auc(model, encoder);
+    const validationAuc = await validation.auc(model);
     o.onProgress?.({ phase: 'validate', epoch, samples, total: trainTotal, validationAuc });
-    if (validationAuc > best.auc) best = { auc: validationAuc, epoch, bytes: encodeBundle(new ModelBundle(model, encoder)) };
+    if (validationAuc > best.auc) best = { auc: validationAuc, epoch, bytes: serializeModel(model) };
   }
   model.dispose();
-  const bundle = decodeBundle(best.bytes);
+  const bestModel = deserializeModel(best.bytes);
   o.onProgress?.({ phase: 'evaluate', epoch: best.epoch, samples: 0, total: 0 });
-  const report = await evaluateOnDataset(pool, o.datasetVersion, bundle, index, { seed: o.seed });
+  const report = await evaluateOnDataset(pool, o.datasetVersion, modelScorer(bestModel), index, { seed: o.seed });
   const popularity = await evaluateOnDataset(pool, o.datasetVersion, new PopularityBaseline(index), index, { seed: o.seed });
   return {
-    bundle,
+    model: bestModel,
     backend,
     index,
     metrics: {
@@ -145,7 +144,7 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
 
 interface TrainingData {
   cache: EncodedCache;
-  encoder: SampleEncoder;
+  spec: FeatureSpec;
   index: DatasetIndex;
   random: Random;
   sampler?: NegativeSampler;
@@ -169,13 +168,13 @@ async function* streamTrainSplit(pool: pg.Pool, o: TrainOptions, data: TrainingD
   const stream = shuffled(readSamples(pool, o.datasetVersion, { splits: ['train'], batchSize: o.batchSize * 4 }), o.shuffleBuffer, data.random);
   for await (const samples of chunked(stream, o.batchSize)) {
     if (first) samples.forEach((sample: Sample) => data.index.observe(sample));
-    const batch = data.encoder.encode(samples.map(toRow), { grow: first });
+    const batch = encodeRows(data.spec, samples.map(toRow));
     if (first) data.cache.add(batch);
     yield batch;
   }
 }
 
-/** Validation batches, encoded once the vocabularies are complete (after the first epoch) and reused. */
+/** Validation batches, encoded once and reused every epoch. */
 class ValidationSet {
   private batches?: Batch[];
 
@@ -185,11 +184,11 @@ class ValidationSet {
     private readonly batchSize: number,
   ) {}
 
-  async auc(model: RecModel, encoder: SampleEncoder): Promise<number> {
+  async auc(model: RecModel): Promise<number> {
     if (!this.batches) {
       this.batches = [];
       for await (const samples of readSamples(this.pool, this.datasetVersion, { splits: ['validation'], batchSize: this.batchSize })) {
-        this.batches.push(encoder.encode(samples.map(toRow), { grow: false }));
+        this.batches.push(encodeRows(model.spec, samples.map(toRow)));
       }
     }
     const scores: number[] = [];

@@ -120,7 +120,7 @@ export class TrainJobWorker {
         codeVersion: this.deps.codeVersion,
         config: { seed: request.seed ?? 1, ...request.hyperparameters },
       });
-      result.bundle.dispose();
+      result.model.dispose();
       log.info({ version: outcome.version.versionId, promoted: outcome.promotion.promoted, reason: outcome.promotion.reason, backend: result.backend }, 'training finished');
       return {
         versionId: outcome.version.versionId,

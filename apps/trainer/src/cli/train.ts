@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       });
       console.log(`registered version ${outcome.version.versionId}; ${outcome.promotion.promoted ? 'promoted' : 'not promoted'}: ${outcome.promotion.reason}`);
     }
-    result.bundle.dispose();
+    result.model.dispose();
   } finally {
     await pool.end();
   }

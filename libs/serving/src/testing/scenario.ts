@@ -12,7 +12,7 @@ import { createModel, fit, selectBackend, serializeModel, type Interaction, type
 import { ModelRegistry } from '@recstream/registry';
 import type { InteractionEvent } from '@recstream/schemas';
 import { Random } from '@recstream/synth';
-import { vocabularyId } from '../ids.js';
+import { vocabularyId } from '@recstream/models';
 
 export interface ScenarioOptions {
   namespace: string;
