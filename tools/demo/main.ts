@@ -3,8 +3,8 @@
  * structure: events are ingested over HTTP into Kafka, the feature builder
  * keeps Redis and Postgres fresh, the sample generator builds a dataset with
  * point-in-time features, a recall and a ranking model are trained, evaluated
- * against popularity and put through the promotion gate, and a summary of
- * every stage is printed.
+ * against popularity and put through the promotion gate, serving answers
+ * from the production models, and a summary of every stage is printed.
  */
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -12,7 +12,7 @@ import pg from 'pg';
 import { brokersFrom, createLogger, formatTable } from '@recstream/platform';
 import { createKafka } from '@recstream/streams';
 import { SyntheticWorld } from '@recstream/synth';
-import { buildSamples, featuresCaughtUp, ingestWorld, startFeatureBuilder, trainAndPromote, type Clients } from './pipeline.js';
+import { buildSamples, featuresCaughtUp, ingestWorld, serveRecommendations, startFeatureBuilder, trainAndPromote, type Clients } from './pipeline.js';
 import { infraSettings } from '../infra/settings.js';
 
 const { values: flags } = parseArgs({
@@ -34,7 +34,7 @@ const MALFORMED = [
   { event_id: 'demo-bad-3', type: 'rating', user_id: 'u1', item_id: 'i1', event_time: 'soon' },
 ];
 
-const step = (n: number, text: string) => console.log(`\n[${n}/5] ${text}`);
+const step = (n: number, text: string) => console.log(`\n[${n}/6] ${text}`);
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
 
 async function main(): Promise<void> {
@@ -65,7 +65,15 @@ async function main(): Promise<void> {
     const recall = await trainAndPromote(clients, manifest.datasetVersion, 'mf', 'recall', Number(flags['recall-epochs']));
     const ranking = await trainAndPromote(clients, manifest.datasetVersion, 'deepfm', 'ranking', Number(flags['ranking-epochs']));
 
-    step(5, 'summary');
+    step(5, 'serving recommendations from the production models');
+    const lists = await serveRecommendations(clients, settings.REDIS_URL, ['u1', 'u2', 'unknown-user'], 5);
+    for (const { userId, response } of lists) {
+      const versions = `recall v${response.model_versions.recall ?? '-'}, ranking v${response.model_versions.ranking ?? '-'}`;
+      console.log(`  ${userId} (${versions}${response.degraded ? `, degraded: ${response.degraded_reasons.join(', ')}` : ''}):`);
+      console.log(formatTable(['#', 'item', 'score', 'source'], response.items.map((item) => [item.position, item.item_id, fixed(item.score), item.source])).replace(/^/gm, '    '));
+    }
+
+    step(6, 'summary');
     console.log(
       formatTable(
         ['model', 'role', 'HR@10', 'NDCG@10', 'AUC', 'popularity HR@10', 'version', 'promotion'],

@@ -1,6 +1,6 @@
 /**
  * The demo's stages, each a function over shared clients: ingest over HTTP,
- * nearline features, samples, training with the promotion gate.
+ * nearline features, samples, training with the promotion gate, serving.
  */
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
@@ -14,6 +14,7 @@ import { TOPICS } from '@recstream/schemas';
 import type { SyntheticWorld } from '@recstream/synth';
 import { registerAndPromote, trainOnDataset, type RegisterOutcome, type TrainResult } from '@recstream/training';
 import type { ModelKind } from '@recstream/models';
+import { ServingService, createServingRedis, type RecommendationResponse } from '@recstream/serving';
 
 export interface Clients {
   kafka: Kafka;
@@ -108,4 +109,32 @@ export async function trainAndPromote(clients: Clients, datasetVersion: string, 
     config: { seed: 1 },
   });
   return { modelType, role, result, outcome, seconds: (performance.now() - started) / 1000 };
+}
+
+export interface ServedList {
+  userId: string;
+  response: RecommendationResponse;
+}
+
+/** Starts serving on the production models and asks it for a list per user, as a client would over HTTP. */
+export async function serveRecommendations(clients: Clients, redisUrl: string, userIds: readonly string[], k: number): Promise<ServedList[]> {
+  const redis = createServingRedis(redisUrl, clients.logger);
+  const serving = new ServingService({ ...clients, redis }, { port: 0, host: '127.0.0.1' });
+  const port = await serving.start();
+  try {
+    const lists: ServedList[] = [];
+    for (const userId of userIds) {
+      const reply = await fetch(`http://127.0.0.1:${port}/v1/recommendations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user_id: userId, k, context: { surface: 'home', device: 'mobile' } }),
+      });
+      if (!reply.ok) throw new Error(`serving answered ${reply.status}: ${await reply.text()}`);
+      lists.push({ userId, response: (await reply.json()) as RecommendationResponse });
+    }
+    return lists;
+  } finally {
+    await serving.close();
+    redis.disconnect();
+  }
 }
