@@ -46,7 +46,10 @@ async function main(): Promise<void> {
     pool: new pg.Pool({ connectionString: settings.DATABASE_URL, max: 6 }),
     logger,
   };
-  const world = new SyntheticWorld({ users: Number(flags.users), items: Number(flags.items), days: Number(flags.days), seed: Number(flags.seed) });
+  const days = Number(flags.days);
+  // The world ends at today's midnight (UTC), so popularity windows and feature TTLs see it as recent.
+  const start = Math.floor(Date.now() / 86_400_000 - days) * 86_400_000;
+  const world = new SyntheticWorld({ users: Number(flags.users), items: Number(flags.items), days, seed: Number(flags.seed), start });
   const started = performance.now();
   try {
     step(1, `generating a world: ${world.users.length} users, ${world.items.length} items, ${world.options.days} days (seed ${world.options.seed})`);
