@@ -167,7 +167,7 @@ try {
         `Catalogue: ${ITEMS} items in 500 categories, ${USERS} users with 40 interactions each; recall MF (dim 16) over all items in HNSW`,
         `(M ${DEFAULT_HNSW_OPTIONS.m}, efConstruction ${DEFAULT_HNSW_OPTIONS.efConstruction}, efSearch ${DEFAULT_HNSW_OPTIONS.efSearch}, MIPS-to-L2 transform), ranking NeuMF on the wasm backend over the best ${DEFAULT_RECOMMENDER_OPTIONS.rankCandidates} candidates.`,
         `Stage timings are per response (features covers both Redis reads). ANN recall@100: ${RECALL_QUERIES} user queries against exact inner-product search on the same vectors.`,
-        'Serving ran as its own process; Kafka, Postgres, Redis and the load generator shared the same 2 cores, and other engineers\' builds and tests ran on the machine during the run',
+        'Serving ran as its own process; Kafka, Postgres, Redis and the load generator shared the same 2 cores',
         '(load_average_1m is the machine\'s at the end of the run). server_cpu_ms_per_response is the serving process\'s CPU time over the measured run divided by the responses:',
         'the rate one core could sustain is about 1000 / that figure, whatever else the machine was doing.',
       ],
