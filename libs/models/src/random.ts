@@ -1,3 +1,5 @@
+import { mulberry32 } from '@recstream/platform';
+
 /** A seeded pseudo-random source, so data, initialisation and sampling are reproducible. */
 export interface Random {
   /** Uniform in [0, 1). */
@@ -8,16 +10,9 @@ export interface Random {
   normal(): number;
 }
 
-/** mulberry32: tiny, fast and good enough for initialisation and sampling. */
+/** A Random over mulberry32 (see libs/platform). */
 export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (n) => Math.floor(next() * n),

@@ -16,3 +16,4 @@ export { createRegistry } from './metrics.js';
 export { ProgressBar } from './progress.js';
 export { formatTable } from './table.js';
 export { createClients } from './clients.js';
+export { mulberry32 } from './random.js';

@@ -1,17 +1,12 @@
-/** A small, fast, seedable PRNG (mulberry32), so a world is the same for the same seed everywhere. */
+import { mulberry32 } from '@recstream/platform';
+
+/** Seeded draws (mulberry32, see libs/platform), so a world is the same for the same seed everywhere. */
 export class Random {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed >>> 0 || 0x9e3779b9);
   }
 
   int(maxExclusive: number): number {
