@@ -9,6 +9,7 @@ import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { ApiKeyStore } from '@recstream/auth';
 import { deserializeModel, vocabularyId } from '@recstream/models';
 import { createTestDatabase } from '@recstream/schemas/test-database';
 import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, exactTopK, recallAt, recallEmbedder } from '@recstream/serving';
@@ -41,7 +42,7 @@ function requestBody(random: Random): string {
   return JSON.stringify({ user_id: user, k: K, context: { surface: random.pick(['home', 'detail']), device: random.pick(SCENARIO_DEVICES) } });
 }
 
-function runLoad(seconds: number, rate: number, samples?: Sample[]) {
+function runLoad(seconds: number, rate: number, key: string, samples?: Sample[]) {
   const random = new Random(17);
   return autocannon({
     url: `http://127.0.0.1:${PORT}`,
@@ -52,7 +53,7 @@ function runLoad(seconds: number, rate: number, samples?: Sample[]) {
       {
         method: 'POST',
         path: '/v1/recommendations',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         setupRequest: (request: autocannon.Request) => ({ ...request, body: requestBody(random) }),
         onResponse: (status: number, body: string) => {
           if (!samples) return;
@@ -123,15 +124,17 @@ try {
   const ann = await annRecall(scenario.recallArtifact);
   console.log(`recall@100 ${round(ann.recall, 3)}; starting serving…`);
   started = performance.now();
-  const server = await startApp('serving', PORT, { DATABASE_URL: database.url, FEATURE_NAMESPACE: namespace }, 300_000);
+  // Callers authenticate as in production; the key's rate limit is above the offered load.
+  const { key } = await new ApiKeyStore(pool).create('bench:serve', ['serve'], RATE * 10);
+  const server = await startApp('serving', PORT, { DATABASE_URL: database.url, FEATURE_NAMESPACE: namespace, AUTH_MODE: 'api-key' }, 300_000);
   const startSeconds = (performance.now() - started) / 1000;
   try {
     console.log(`warming up for ${WARMUP_S} s…`);
-    await runLoad(WARMUP_S, RATE);
+    await runLoad(WARMUP_S, RATE, key);
     console.log(`measuring for ${DURATION_S} s at ${RATE} requests/s…`);
     const samples: Sample[] = [];
     const cpuBefore = cpuSeconds(server.pid!);
-    const result = await runLoad(DURATION_S, RATE, samples);
+    const result = await runLoad(DURATION_S, RATE, key, samples);
     const cpuMsPerResponse = ((cpuSeconds(server.pid!) - cpuBefore) * 1000) / Math.max(samples.length, 1);
     const stages = ['features', 'recall', 'ranking', 'rerank', 'total'];
     const stageFigures = Object.fromEntries(

@@ -17,6 +17,8 @@ const schema = z.object({
   MODEL_POLL_MS: int(D.models.pollIntervalMs),
   HNSW_EF_SEARCH: z.coerce.number().int().positive().optional(),
   PG_POOL_SIZE: int(4),
+  /** `api-key`: callers need a key with the `serve` scope (keys live in Postgres); `none`: open, for trusted networks only. */
+  AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
 });
 
 /** The serving app's environment, validated at boot. */
@@ -39,6 +41,7 @@ export function servingConfig(env: Record<string, string | undefined> = process.
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     poolSize: e.PG_POOL_SIZE,
+    authMode: e.AUTH_MODE,
     options,
   };
 }

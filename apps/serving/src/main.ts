@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ApiKeyAuthenticator, ApiKeyStore } from '@recstream/auth';
 import { closeOnSignals, createLogger } from '@recstream/platform';
 import { createKafka } from '@recstream/streams';
 import { ServingService, createServingRedis } from '@recstream/serving';
@@ -10,7 +11,11 @@ const kafka = createKafka({ clientId: 'recstream-serving', brokers: config.broke
 const redis = createServingRedis(config.redisUrl, logger);
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
 pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres client failed'));
-const service = new ServingService({ pool, redis, kafka, logger }, config.options);
+const authenticator = config.authMode === 'api-key' ? new ApiKeyAuthenticator(new ApiKeyStore(pool)) : undefined;
+const service = new ServingService(
+  { pool, redis, kafka, logger },
+  { ...config.options, authorize: authenticator && ((request, scope) => authenticator.authorize(request, scope)) },
+);
 closeOnSignals({ close: () => service.close().finally(() => Promise.allSettled([redis.quit(), pool.end()])) }, logger);
 const port = await service.start();
-logger.info({ port, recall: service.models.productionVersion('recall'), ranking: service.models.productionVersion('ranking') }, 'serving listening');
+logger.info({ port, auth: config.authMode, recall: service.models.productionVersion('recall'), ranking: service.models.productionVersion('ranking') }, 'serving listening');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { validateEvent, TOPICS } from '@recstream/schemas';
 import { collectMessages, latestOffsets } from '@recstream/streams/inspect';
+import { ApiKeyAuthenticator, ApiKeyStore } from '@recstream/auth';
 import { ModelRegistry } from '@recstream/registry';
 import { seedScenario, type Scenario } from '../src/testing/scenario.js';
 import { bucket, type RecommendationResponse } from '../src/index.js';
@@ -227,6 +228,29 @@ describe('serving', () => {
       await modelless.close();
       const registry = new ModelRegistry(harness.pool);
       for (const row of rows) await registry.setProduction(Number(row.version_id));
+    }
+  });
+
+  it('requires an API key with the serve scope when authentication is on', async () => {
+    const store = new ApiKeyStore(harness.pool);
+    const authenticator = new ApiKeyAuthenticator(store);
+    const guarded = await startService(harness.database.url, {
+      featureNamespace: ns,
+      recommender: TEST_BUDGET,
+      authorize: (request, scope) => authenticator.authorize(request, scope),
+    });
+    try {
+      const call = (key?: string) =>
+        fetch(`${guarded.url}/v1/recommendations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+          body: JSON.stringify({ user_id: scenario.users[0], k: 3 }),
+        });
+      expect((await call()).status).toBe(401);
+      expect((await call((await store.create('writer', ['ingest'])).key)).status).toBe(403);
+      expect((await call((await store.create('app', ['serve'])).key)).status).toBe(200);
+    } finally {
+      await guarded.close();
     }
   });
 });

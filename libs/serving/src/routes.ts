@@ -3,6 +3,9 @@ import type { ServingMetrics } from './metrics.js';
 import type { Recommender } from './recommender.js';
 import { parseRequestFactory, type RequestLimits } from './request.js';
 
+/** The API-key scope the recommendation route requires. */
+export const SERVE_SCOPE = 'serve';
+
 /**
  * POST /v1/recommendations with a JSON body (see request.ts) answers 200
  * with the ranked list, or 400 naming each bad field. Dependency outages
@@ -27,5 +30,5 @@ export function registerServingRoutes(http: HttpService, recommender: Recommende
       throw error;
     }
     return { status: 200, body: await recommender.recommend(parsed) };
-  });
+  }, SERVE_SCOPE);
 }

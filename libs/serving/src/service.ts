@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type pg from 'pg';
-import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type Logger } from '@recstream/platform';
+import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { OnlineFeatureReader } from '@recstream/features';
 import { ModelRegistry } from '@recstream/registry';
 import { loadCatalog, type Catalog } from './catalog.js';
@@ -33,6 +33,8 @@ export interface ServingOptions {
   models: ModelStoreOptions;
   exposures: ExposureLogOptions;
   recommender: RecommenderOverrides;
+  /** Checks API keys (scope `serve`); without it the endpoint is open. */
+  authorize?: HttpServiceOptions['authorize'];
 }
 
 export const DEFAULT_SERVING_OPTIONS: ServingOptions = {
