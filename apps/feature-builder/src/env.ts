@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { brokersFrom, infraEnv, parseEnv } from '@recstream/platform';
+import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_FEATURE_BUILDER_OPTIONS as D, type FeatureBuilderOptions } from '@recstream/features';
 
-const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const schema = z.object({
   ...infraEnv,
@@ -14,12 +13,12 @@ const schema = z.object({
   ITEMS_TOPIC: z.string().default(D.topics.items),
   USERS_TOPIC: z.string().default(D.topics.users),
   DEAD_LETTER_TOPIC: z.string().default(D.topics.deadLetter),
-  MAX_BATCH_EVENTS: int(D.maxBatchEvents),
+  MAX_BATCH_EVENTS: envInt(D.maxBatchEvents),
   ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(D.allowedLatenessMs),
-  SEQUENCE_LENGTH: int(D.sequenceLength),
-  SESSION_GAP_MS: int(D.sessionGapMs),
-  SESSION_TIMEOUT_MS: int(D.sessionTimeoutMs),
-  HEARTBEAT_INTERVAL_MS: int(D.heartbeatIntervalMs),
+  SEQUENCE_LENGTH: envInt(D.sequenceLength),
+  SESSION_GAP_MS: envInt(D.sessionGapMs),
+  SESSION_TIMEOUT_MS: envInt(D.sessionTimeoutMs),
+  HEARTBEAT_INTERVAL_MS: envInt(D.heartbeatIntervalMs),
 });
 
 /** The feature builder's environment, validated at boot. */

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { brokersFrom, infraEnv, parseEnv } from '@recstream/platform';
+import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_INGESTER_OPTIONS } from '@recstream/ingest';
 
-const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const schema = z.object({
   KAFKA_BROKERS: infraEnv.KAFKA_BROKERS,
@@ -12,10 +11,10 @@ const schema = z.object({
   LOG_LEVEL: infraEnv.LOG_LEVEL,
   PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_INGESTER_OPTIONS.port),
   HOST: z.string().default(DEFAULT_INGESTER_OPTIONS.host),
-  MAX_BODY_BYTES: int(DEFAULT_INGESTER_OPTIONS.maxBodyBytes),
-  MAX_BATCH_EVENTS: int(DEFAULT_INGESTER_OPTIONS.maxBatchEvents),
-  MAX_BUFFERED_EVENTS: int(DEFAULT_INGESTER_OPTIONS.maxBufferedEvents),
-  PRODUCE_TIMEOUT_MS: int(DEFAULT_INGESTER_OPTIONS.produceTimeoutMs),
+  MAX_BODY_BYTES: envInt(DEFAULT_INGESTER_OPTIONS.maxBodyBytes),
+  MAX_BATCH_EVENTS: envInt(DEFAULT_INGESTER_OPTIONS.maxBatchEvents),
+  MAX_BUFFERED_EVENTS: envInt(DEFAULT_INGESTER_OPTIONS.maxBufferedEvents),
+  PRODUCE_TIMEOUT_MS: envInt(DEFAULT_INGESTER_OPTIONS.produceTimeoutMs),
   /** Optional upstream topic of raw JSON events to validate and forward. */
   RAW_TOPIC: z.string().min(1).optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_HTTP_OPTIONS, infraEnv, parseEnv } from '@recstream/platform';
+import { DEFAULT_HTTP_OPTIONS, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import {
   DEFAULT_GENERATOR_CONFIG as G,
   DEFAULT_SAMPLE_GENERATOR_OPTIONS as O,
@@ -10,7 +10,6 @@ import {
 } from '@recstream/samples';
 
 const HOUR_MS = 3_600_000;
-const int = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 const fraction = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
 
 /** `role:modelType` pairs, comma-separated, e.g. `recall:mf,ranking:deepfm`. */
@@ -33,9 +32,9 @@ const schema = z.object({
   REFRESH_BI: z.enum(['true', 'false']).default(String(W.refreshBi) as 'true' | 'false'),
   LABEL_SOURCE: z.enum(['exposures', 'implicit']).default(G.labelSource),
   LABEL_OUTCOME: z.enum(['click', 'conversion', 'dwell']).default(G.labelOutcome),
-  ATTRIBUTION_WINDOW_MS: int(G.attributionWindowMs),
-  MIN_DWELL_MS: int(G.minDwellMs),
-  NEGATIVES_PER_POSITIVE: int(G.negativesPerPositive),
+  ATTRIBUTION_WINDOW_MS: envInt(G.attributionWindowMs, 0),
+  MIN_DWELL_MS: envInt(G.minDwellMs, 0),
+  NEGATIVES_PER_POSITIVE: envInt(G.negativesPerPositive, 0),
   NEGATIVE_STRATEGY: z.enum(['uniform', 'popularity']).default(G.negativeStrategy),
   SAMPLER_SEED: z.coerce.number().int().default(G.seed),
   TRAIN_FRACTION: fraction(G.trainFraction),

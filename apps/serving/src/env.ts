@@ -1,22 +1,21 @@
 import { z } from 'zod';
-import { brokersFrom, infraEnv, parseEnv } from '@recstream/platform';
+import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_SERVING_OPTIONS as D, type ServingOptions } from '@recstream/serving';
 
-const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const schema = z.object({
   ...infraEnv,
   PORT: z.coerce.number().int().min(0).max(65_535).default(D.port),
   HOST: z.string().default(D.host),
-  DEFAULT_K: int(D.defaultK),
-  MAX_K: int(D.maxK),
+  DEFAULT_K: envInt(D.defaultK),
+  MAX_K: envInt(D.maxK),
   FEATURE_NAMESPACE: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.featureNamespace),
-  CATALOG_REFRESH_MS: int(D.catalogRefreshMs),
-  POPULARITY_REFRESH_MS: int(D.popularityRefreshMs),
-  EXPERIMENTS_REFRESH_MS: int(D.experimentsRefreshMs),
-  MODEL_POLL_MS: int(D.models.pollIntervalMs),
+  CATALOG_REFRESH_MS: envInt(D.catalogRefreshMs),
+  POPULARITY_REFRESH_MS: envInt(D.popularityRefreshMs),
+  EXPERIMENTS_REFRESH_MS: envInt(D.experimentsRefreshMs),
+  MODEL_POLL_MS: envInt(D.models.pollIntervalMs),
   HNSW_EF_SEARCH: z.coerce.number().int().positive().optional(),
-  PG_POOL_SIZE: int(4),
+  PG_POOL_SIZE: envInt(4),
   /** `api-key`: callers need a key with the `serve` scope (keys live in Postgres); `none`: open, for trusted networks only. */
   AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
 });

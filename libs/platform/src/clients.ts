@@ -1,11 +1,13 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
 
-/** Postgres and Redis clients for a worker app, and how to release them. */
-export function createClients(urls: { redisUrl: string; databaseUrl: string }, logger: Logger, poolSize = 4) {
-  // BullMQ's blocking reads need ioredis to wait for Redis rather than fail requests.
-  const redis = new Redis(urls.redisUrl, { maxRetriesPerRequest: null });
+/**
+ * Postgres and Redis clients for a worker app, and how to release them.
+ * By default Redis requests wait for a reconnect, as BullMQ's blocking reads need.
+ */
+export function createClients(urls: { redisUrl: string; databaseUrl: string }, logger: Logger, poolSize = 4, redisOptions: RedisOptions = { maxRetriesPerRequest: null }) {
+  const redis = new Redis(urls.redisUrl, redisOptions);
   const pool = new pg.Pool({ connectionString: urls.databaseUrl, max: poolSize });
   pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres client failed'));
   const release = async () => {

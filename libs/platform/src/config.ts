@@ -29,3 +29,6 @@ export const brokersFrom = (list: string): string[] =>
     .split(',')
     .map((broker) => broker.trim())
     .filter(Boolean);
+
+/** An integer environment variable with a default, at least `min`. */
+export const envInt = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
