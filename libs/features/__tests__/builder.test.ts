@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '@recstream/schemas';
+import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { collectMessages } from '@recstream/streams/inspect';
 import { DEFAULT_AGGREGATION_OPTIONS } from '../src/aggregate.js';
 import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
@@ -13,7 +14,7 @@ import { OnlineFeatureReader } from '../src/online-reader.js';
 import { OnlineStore } from '../src/online-store.js';
 import { rebuildFromKafka, rebuildFromOffline } from '../src/rebuild.js';
 import { userActivity } from '../src/views.js';
-import { SESSION_GAP_MS, T0, createDatabase, createTopics, databaseUrl, dataset, deleteTopics, dropDatabase, kafka, logger, newRedis, produce, run, snapshot } from './harness.js';
+import { SESSION_GAP_MS, T0, createTopics, dataset, deleteTopics, kafka, logger, newRedis, produce, run, snapshot } from './harness.js';
 import { reference } from './reference.js';
 
 const topics = { events: `fbt-${run}-events`, items: `fbt-${run}-items`, users: `fbt-${run}-users`, deadLetter: `fbt-${run}-dlq` };
@@ -26,6 +27,7 @@ const base: Partial<FeatureBuilderOptions> = { topics, sessionGapMs: SESSION_GAP
 const redis = newRedis();
 const admin = kafka.admin();
 const builders: FeatureBuilder[] = [];
+let database: TestDatabase;
 let pool: pg.Pool;
 let clean: Record<string, unknown> = {};
 
@@ -55,7 +57,8 @@ const views = async (namespace: string, omitWatermarks = false) => {
 };
 
 beforeAll(async () => {
-  pool = await createDatabase();
+  database = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: database.url, max: 6 });
   await admin.connect();
   await createTopics({ [topics.events]: 4, [topics.items]: 2, [topics.users]: 1, [topics.deadLetter]: 1, [emptyItems]: 1, [splitEvents]: 4 });
   await produce(
@@ -69,7 +72,8 @@ afterAll(async () => {
   for (const name of ['a', 'b', 'c', 'd']) await new OnlineStore(redis, { namespace: ns(name) }).clear();
   await redis.quit();
   await admin.disconnect();
-  await dropDatabase(pool);
+  await pool.end();
+  await database.drop();
   await deleteTopics([...Object.values(topics), emptyItems, splitEvents]);
 });
 
@@ -193,7 +197,7 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
     await seedCatalog(ns('b'));
     const env = {
       ...process.env,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: database.url,
       FEATURE_NAMESPACE: ns('b'),
       GROUP_ID: `${run}-b`,
       EVENTS_TOPIC: topics.events,

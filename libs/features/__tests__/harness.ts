@@ -1,14 +1,11 @@
 /**
- * Shared setup for the feature store tests: a throwaway Postgres database
- * with the migrations applied, uniquely named Kafka topics, Redis under a
+ * Shared setup for the feature store tests: uniquely named Kafka topics, Redis under a
  * unique namespace, and deterministic events with a reference computed
  * independently of the lib.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { brokersFrom, createLogger } from '@recstream/platform';
-import { migrateDatabase } from '@recstream/schemas/migrate';
 import type { InteractionEvent, InteractionType, ItemEvent } from '@recstream/schemas';
 import { createKafka } from '@recstream/streams';
 import { KeyLayout } from '../src/keys.js';
@@ -16,29 +13,6 @@ import { KeyLayout } from '../src/keys.js';
 export const logger = createLogger('features-test', 'silent');
 export const kafka = createKafka({ clientId: 'features-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger });
 export const run = randomUUID().slice(0, 8);
-
-const serverUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/recstream');
-const database = `recstream_features_${run}`;
-export const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
-const adminUrl = Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString();
-
-/** A fresh database with every migration, dropped by `dropDatabase`. */
-export async function createDatabase(): Promise<pg.Pool> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  await migrateDatabase({ databaseUrl });
-  return new pg.Pool({ connectionString: databaseUrl, max: 6 });
-}
-
-export async function dropDatabase(pool: pg.Pool): Promise<void> {
-  await pool.end();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
-}
 
 export const newRedis = () => new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 

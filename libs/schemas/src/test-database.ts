@@ -17,7 +17,23 @@ export async function createTestDatabase(serverUrl = process.env.DATABASE_URL ??
   const url = Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
   await withClient(admin, (client) => client.query(`CREATE DATABASE ${name}`));
   if (migrate) await migrateDatabase({ databaseUrl: url });
-  return { url, drop: () => withClient(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
+  return { url, drop: () => withClient(admin, (client) => dropWhenIdle(client, name)) };
+}
+
+/**
+ * `pool.end()` resolves before its clients' sockets have closed; terminating
+ * those backends at once makes them report an error on a pool that no longer
+ * listens, which crashes the test process. So wait for them to leave first,
+ * and force only what is still there after a few seconds.
+ */
+async function dropWhenIdle(client: pg.Client, name: string, waitMs = 5_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+    if (rows[0]!.n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
