@@ -1,7 +1,7 @@
 import { NonRetriableError } from '@recstream/platform';
 import { createRandom, type Random } from '../random.js';
 import { IdMap } from './id-map.js';
-import { createSparseOptimizer, type SparseOptimizer, type SparseOptimizerConfig } from './sparse-optimizer.js';
+import { RowwiseAdagrad, createSparseOptimizer, type SparseOptimizer, type SparseOptimizerConfig } from './sparse-optimizer.js';
 
 export interface EmbeddingTableOptions {
   dim: number;
@@ -50,6 +50,8 @@ export class EmbeddingTable {
   readonly dim: number;
   private readonly options: EmbeddingTableOptions;
   private readonly optimizer: SparseOptimizer;
+  /** The optimizer again when it is row-wise Adagrad, for `rowwiseStep`. */
+  private readonly rowwise?: RowwiseAdagrad;
   /** Optimizer state floats per row. */
   private readonly stateWidth: number;
   private readonly random: Random;
@@ -74,6 +76,7 @@ export class EmbeddingTable {
     }
     this.dim = this.options.dim;
     this.optimizer = createSparseOptimizer(this.options.optimizer);
+    if (this.optimizer instanceof RowwiseAdagrad) this.rowwise = this.optimizer;
     this.stateWidth = this.optimizer.stateWidth(this.dim);
     this.random = createRandom(this.options.seed);
     if (data) {
@@ -180,6 +183,19 @@ export class EmbeddingTable {
     const step = ++this.rowSteps[row]!;
     this.lastUpdated[row] = this.version;
     this.optimizer.update(this.weights, row * this.dim, this.state, row * this.stateWidth, this.dim, grad, gradOffset, step);
+  }
+
+  /**
+   * For a row-wise Adagrad table: counts an update of `row` whose gradient has
+   * mean square `meanSquare` and returns the row's step size; the caller then
+   * moves the row's weights by `-rate * gradient` itself (see MfModel).
+   */
+  rowwiseStep(row: number, meanSquare: number): number {
+    const rowwise = this.rowwise;
+    if (!rowwise) throw new Error(`rowwiseStep needs a rowwise-adagrad table, this one uses ${this.options.optimizer.type}`);
+    this.rowSteps[row]!++;
+    this.lastUpdated[row] = this.version;
+    return rowwise.rowRate(this.state, row * this.stateWidth, meanSquare);
   }
 
   /** A mark for `touchedSince`: the current update version. */

@@ -61,24 +61,33 @@ class Adagrad implements SparseOptimizer {
   }
 }
 
-class RowwiseAdagrad implements SparseOptimizer {
+export class RowwiseAdagrad implements SparseOptimizer {
   readonly initialState = ADAGRAD_INITIAL_ACCUMULATOR;
-  constructor(private readonly config: SparseOptimizerConfig) {}
+  constructor(readonly config: SparseOptimizerConfig) {}
 
   stateWidth(): number {
     return 1;
   }
 
+  /**
+   * Adds a row's mean squared gradient to its accumulator and returns the
+   * step size for that row; callers that already know the gradient's squares
+   * (e.g. a fused model step) update the row themselves with it.
+   */
+  rowRate(state: Float32Array, stateOffset: number, meanSquare: number): number {
+    const acc = state[stateOffset]! + meanSquare;
+    state[stateOffset] = acc;
+    return this.config.learningRate / (Math.sqrt(acc) + EPSILON);
+  }
+
   update(weights: Float32Array, offset: number, state: Float32Array, stateOffset: number, dim: number, grad: ArrayLike<number>, gradOffset: number): void {
-    const { learningRate, l2 } = this.config;
+    const { l2 } = this.config;
     let squares = 0;
     for (let k = 0; k < dim; k++) {
       const g = grad[gradOffset + k]! + l2 * weights[offset + k]!;
       squares += g * g;
     }
-    const acc = state[stateOffset]! + squares / dim;
-    state[stateOffset] = acc;
-    const rate = learningRate / (Math.sqrt(acc) + EPSILON);
+    const rate = this.rowRate(state, stateOffset, squares / dim);
     for (let k = 0; k < dim; k++) {
       const w = weights[offset + k]!;
       weights[offset + k] = w - rate * (grad[gradOffset + k]! + l2 * w);
