@@ -13,7 +13,7 @@ import { brokersFrom } from '@recstream/platform';
 import { ensureTopics } from '@recstream/streams';
 import { SyntheticWorld } from '@recstream/synth';
 import { recordBenchmark } from './report.js';
-import { startApp, stopApp } from './service.js';
+import { startApp, stopApp } from '../infra/apps.js';
 
 const PORT = 18_181;
 const BATCH = 500;
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const { bodies, meanEventBytes } = buildBodies();
   const key = await createIngestKey();
   console.log(`starting the ingester on :${PORT}`);
-  const ingester = await startApp('ingester', PORT, { AUTH_MODE: 'api-key' });
+  const ingester = await startApp('ingester', PORT, { env: { AUTH_MODE: 'api-key' } });
   try {
     console.log('warming up for 5 s…');
     await runLoad(bodies, 5, key);

@@ -16,7 +16,7 @@ import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, exactTopK
 import { SCENARIO_DEVICES, itemId, seedScenario, userId } from '@recstream/serving/testing';
 import { Random } from '@recstream/synth';
 import { recordBenchmark } from './report.js';
-import { startApp, stopApp } from './service.js';
+import { startApp, stopApp } from '../infra/apps.js';
 
 const PORT = 18_090;
 const ITEMS = 100_000;
@@ -126,7 +126,7 @@ try {
   started = performance.now();
   // Callers authenticate as in production; the key's rate limit is above the offered load.
   const { key } = await new ApiKeyStore(pool).create('bench:serve', ['serve'], RATE * 10);
-  const server = await startApp('serving', PORT, { DATABASE_URL: database.url, FEATURE_NAMESPACE: namespace, AUTH_MODE: 'api-key' }, 300_000);
+  const server = await startApp('serving', PORT, { env: { DATABASE_URL: database.url, FEATURE_NAMESPACE: namespace, AUTH_MODE: 'api-key' }, readyTimeoutMs: 300_000 });
   const startSeconds = (performance.now() - started) / 1000;
   try {
     console.log(`warming up for ${WARMUP_S} s…`);

@@ -1,19 +1,37 @@
 /**
- * `npm run demo`: the whole pipeline on a generated demo world with planted
- * structure: events are ingested over HTTP into Kafka, the feature builder
- * keeps Redis and Postgres fresh, the sample generator builds a dataset with
- * point-in-time features, a recall and a ranking model are trained, evaluated
- * against popularity and put through the promotion gate, serving answers
- * from the production models, and a summary of every stage is printed.
+ * `npm run demo`: the whole loop on a generated demo world with planted
+ * structure. The ingester, feature builder and serving run as background
+ * apps, as deployed; events are ingested over HTTP into Kafka, the feature
+ * builder keeps Redis and Postgres fresh, the sample generator builds a
+ * dataset with point-in-time features, a recall and a ranking model are
+ * trained, evaluated against popularity and put through the promotion gate,
+ * serving answers from the production models under an A/B test, simulated
+ * users react to what is served for a few rounds, and a summary of every
+ * stage is printed. The apps are left running for exploration.
  */
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import pg from 'pg';
+import { ApiKeyStore } from '@recstream/auth';
+import { DEFAULT_FEATURE_BUILDER_OPTIONS } from '@recstream/features';
 import { brokersFrom, createLogger, formatTable } from '@recstream/platform';
 import { createKafka } from '@recstream/streams';
-import { SyntheticWorld } from '@recstream/synth';
-import { buildSamples, featuresCaughtUp, ingestWorld, serveRecommendations, startFeatureBuilder, trainAndPromote, type Clients } from './pipeline.js';
+import { SimulatedAudience, SyntheticWorld } from '@recstream/synth';
+import { APPS_DIR, startApp, stopBackgroundApps } from '../infra/apps.js';
 import { infraSettings } from '../infra/settings.js';
+import {
+  buildSamples,
+  experimentResults,
+  featuresCaughtUp,
+  ingestWorld,
+  recommend,
+  simulateRound,
+  startExperiment,
+  trainAndPromote,
+  type Clients,
+  type Endpoint,
+  type RoundReport,
+} from './pipeline.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -24,6 +42,8 @@ const { values: flags } = parseArgs({
     // Bounds that keep the demo within minutes on 2 cores; early stopping may end sooner.
     'recall-epochs': { type: 'string', default: '8' },
     'ranking-epochs': { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    'round-users': { type: 'string', default: '300' },
   },
 });
 
@@ -34,7 +54,12 @@ const MALFORMED = [
   { event_id: 'demo-bad-3', type: 'rating', user_id: 'u1', item_id: 'i1', event_time: 'soon' },
 ];
 
-const step = (n: number, text: string) => console.log(`\n[${n}/6] ${text}`);
+const STEPS = 7;
+const step = (n: number, text: string) => console.log(`\n[${n}/${STEPS}] ${text}`);
+
+/** Where the demo runs each app; the same ports every run, so the printed URLs stay valid. */
+const PORTS = { ingester: 8080, serving: 8081, featureBuilder: 8082 } as const;
+const url = (port: number) => `http://127.0.0.1:${port}`;
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
 
 async function main(): Promise<void> {
@@ -42,7 +67,6 @@ async function main(): Promise<void> {
   const logger = createLogger('demo', 'warn');
   const clients: Clients = {
     kafka: createKafka({ clientId: 'recstream-demo', brokers: brokersFrom(settings.KAFKA_BROKERS), logger }),
-    redis: new Redis(settings.REDIS_URL, { maxRetriesPerRequest: null }),
     pool: new pg.Pool({ connectionString: settings.DATABASE_URL, max: 6 }),
     logger,
   };
@@ -53,11 +77,18 @@ async function main(): Promise<void> {
   const started = performance.now();
   try {
     step(1, `generating a world: ${world.users.length} users, ${world.items.length} items, ${world.options.days} days (seed ${world.options.seed})`);
-    const builder = await startFeatureBuilder(clients);
+    const stale = await stopBackgroundApps();
+    if (stale.length) console.log(`  stopped the apps an earlier demo left running: ${stale.join(', ')}`);
+    const { key } = await new ApiKeyStore(clients.pool).create(`demo-${new Date().toISOString()}`, ['ingest', 'serve', 'admin']);
+    const infraEnv = { KAFKA_BROKERS: settings.KAFKA_BROKERS, DATABASE_URL: settings.DATABASE_URL, REDIS_URL: settings.REDIS_URL, LOG_LEVEL: 'info' };
+    const ingester: Endpoint = { url: url(PORTS.ingester), apiKey: key };
+    const serving: Endpoint = { url: url(PORTS.serving), apiKey: key };
+
     step(2, 'ingesting its events over HTTP into Kafka, with the feature builder consuming');
-    const ingest = await ingestWorld(clients, world, MALFORMED);
-    const catchUp = await featuresCaughtUp(clients, builder.options.groupId);
-    await builder.close();
+    await startApp('feature-builder', PORTS.featureBuilder, { env: infraEnv, background: true });
+    await startApp('ingester', PORTS.ingester, { env: infraEnv, background: true });
+    const ingest = await ingestWorld(ingester, world, MALFORMED);
+    const catchUp = await featuresCaughtUp(clients, DEFAULT_FEATURE_BUILDER_OPTIONS.groupId);
     console.log(`  ${ingest.events.toLocaleString('en')} events in ${ingest.seconds.toFixed(1)} s; features caught up ${catchUp.toFixed(1)} s after the last one`);
 
     step(3, 'building training samples with point-in-time features');
@@ -68,15 +99,30 @@ async function main(): Promise<void> {
     const recall = await trainAndPromote(clients, manifest.datasetVersion, 'mf', 'recall', Number(flags['recall-epochs']));
     const ranking = await trainAndPromote(clients, manifest.datasetVersion, 'deepfm', 'ranking', Number(flags['ranking-epochs']));
 
-    step(5, 'serving recommendations from the production models');
-    const lists = await serveRecommendations(clients, settings.REDIS_URL, ['u1', 'u2', 'unknown-user'], 5);
-    for (const { userId, response } of lists) {
+    step(5, 'serving recommendations from the production models, under an A/B test');
+    const experimentId = await startExperiment(clients.pool, randomUUID().slice(0, 8));
+    await startApp('serving', PORTS.serving, { env: infraEnv, background: true, readyTimeoutMs: 120_000 });
+    for (const userId of ['u1', 'u2', 'unknown-user']) {
+      const response = await recommend(serving, userId, 5, { surface: 'home', device: 'mobile' });
       const versions = `recall v${response.model_versions.recall ?? '-'}, ranking v${response.model_versions.ranking ?? '-'}`;
-      console.log(`  ${userId} (${versions}${response.degraded ? `, degraded: ${response.degraded_reasons.join(', ')}` : ''}):`);
+      const variant = response.experiment ? `, variant ${response.experiment.variant}` : '';
+      console.log(`  ${userId} (${versions}${variant}${response.degraded ? `, degraded: ${response.degraded_reasons.join(', ')}` : ''}):`);
       console.log(formatTable(['#', 'item', 'score', 'source'], response.items.map((item) => [item.position, item.item_id, fixed(item.score), item.source])).replace(/^/gm, '    '));
     }
 
-    step(6, 'summary');
+    const rounds = Number(flags.rounds);
+    step(6, `${rounds} rounds of ${flags['round-users']} simulated users reacting to what is served`);
+    const audience = new SimulatedAudience(world);
+    const roundUsers = world.users.slice(0, Number(flags['round-users']));
+    const reports: RoundReport[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const report = await simulateRound(clients, { serving, ingester }, audience, roundUsers, `  round ${round}`);
+      reports.push(report);
+      console.log(`  round ${round}: ${report.clicks} clicks on ${report.shown} items shown (CTR ${fixed(report.clicks / Math.max(report.shown, 1))}); features caught up ${fixed(report.featuresCaughtUpS, 1)} s after the clicks`);
+    }
+    const variants = await experimentResults(clients.pool, experimentId);
+
+    step(7, 'summary');
     console.log(
       formatTable(
         ['model', 'role', 'HR@10', 'NDCG@10', 'AUC', 'popularity HR@10', 'version', 'promotion'],
@@ -93,6 +139,14 @@ async function main(): Promise<void> {
       ),
     );
     console.log(
+      `\nexperiment ${experimentId} (online CTR per variant, 95% Wilson interval):\n` +
+        formatTable(
+          ['variant', 'users', 'exposures', 'clicks', 'CTR', 'CTR 95% CI'],
+          variants.map((v) => [v.variant, v.users, v.exposures, v.clicks, fixed(v.ctr), `${fixed(v.ctrLow)} .. ${fixed(v.ctrHigh)}`]),
+        ),
+    );
+    const freshness = reports.map((r) => r.featuresCaughtUpS);
+    console.log(
       '\n' +
         formatTable(
           ['stage', 'figure'],
@@ -100,15 +154,24 @@ async function main(): Promise<void> {
             ['ingest rate (events/s)', Math.round(ingest.events / ingest.seconds)],
             ['rejected events (dead-lettered)', ingest.rejected],
             ['features caught up after ingest (s)', fixed(catchUp, 1)],
+            ['features caught up after a round\'s clicks, max (s)', fixed(Math.max(...freshness), 1)],
             ['training samples', manifest.sampleCount],
             ['training backend', recall.result.backend],
             ['total time (s)', fixed((performance.now() - started) / 1000, 1)],
           ],
         ),
     );
-    console.log('\nnext: npm test runs the suite; npm run bench:<ingest|features|samples|train> measure each stage; npm run infra:down stops what infra:up started.');
+    console.log(`
+still running, for exploration (logs and pids in ${APPS_DIR}):
+  ingester         ${ingester.url}   POST /v1/events
+  serving          ${serving.url}   POST /v1/recommendations
+  feature builder  ${url(PORTS.featureBuilder)}   /metrics
+  API key (ingest, serve, admin): ${key}
+  e.g. curl -s -H 'authorization: Bearer ${key}' -H 'content-type: application/json' -d '{"user_id":"u1","k":5}' ${serving.url}/v1/recommendations
+next: docs/bi.md has queries for the Postgres views; npm test runs the suite; npm run bench:<area> measures each stage;
+      npm run demo:stop stops these apps; npm run infra:down stops them and what infra:up started.`);
   } finally {
-    await Promise.allSettled([clients.redis.quit(), clients.pool.end()]);
+    await clients.pool.end();
   }
 }
 

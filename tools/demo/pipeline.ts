@@ -1,24 +1,24 @@
 /**
- * The demo's stages, each a function over shared clients: ingest over HTTP,
- * nearline features, samples, training with the promotion gate, serving.
+ * The demo's stages, each a function over shared clients and the running
+ * apps' endpoints: ingest over HTTP, nearline features, samples, training
+ * with the promotion gate, serving, and rounds of simulated users reacting
+ * to what is served under an A/B test.
  */
 import type { Kafka } from 'kafkajs';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { FeatureBuilder, endOffsets, waitForGroupCatchUp } from '@recstream/features';
-import { IngestClient, Ingester } from '@recstream/ingest';
+import { DEFAULT_FEATURE_BUILDER_OPTIONS, endOffsets, waitForGroupCatchUp } from '@recstream/features';
+import { IngestClient } from '@recstream/ingest';
 import { ProgressBar, type Logger } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import { SampleGenerator, type DatasetManifest } from '@recstream/samples';
 import { TOPICS } from '@recstream/schemas';
-import type { SyntheticWorld } from '@recstream/synth';
+import type { SimulatedAudience, SimulatedClick, SyntheticUser, SyntheticWorld } from '@recstream/synth';
 import { registerAndPromote, trainOnDataset, type RegisterOutcome, type TrainResult } from '@recstream/training';
 import type { ModelKind } from '@recstream/models';
-import { ServingService, createServingRedis, type RecommendationResponse } from '@recstream/serving';
+import type { RecommendationResponse } from '@recstream/serving';
 
 export interface Clients {
   kafka: Kafka;
-  redis: Redis;
   pool: pg.Pool;
   logger: Logger;
 }
@@ -29,25 +29,18 @@ export interface IngestReport {
   rejected: number;
 }
 
-/** Starts the feature builder first, so features are built while events stream in. */
-export async function startFeatureBuilder(clients: Clients): Promise<FeatureBuilder> {
-  const builder = new FeatureBuilder(clients, { port: 0, host: '127.0.0.1' });
-  await builder.start();
-  return builder;
+/** Where a running app answers and the key the demo calls it with. */
+export interface Endpoint {
+  url: string;
+  apiKey: string;
 }
 
-export async function ingestWorld(clients: Clients, world: SyntheticWorld, malformed: readonly object[]): Promise<IngestReport> {
-  const catalog = [...world.catalogEvents()];
-  const interactions = [...world.interactionEvents()];
-  const events = [...catalog, ...interactions, ...malformed];
-  // In-process and without API keys: the demo is its own only caller.
-  const ingester = new Ingester(clients.kafka, clients.logger, { port: 0, host: '127.0.0.1' });
-  const port = await ingester.start();
+export async function ingestWorld(ingester: Endpoint, world: SyntheticWorld, malformed: readonly object[]): Promise<IngestReport> {
+  const events = [...world.catalogEvents(), ...world.interactionEvents(), ...malformed];
   const bar = new ProgressBar('ingesting over HTTP', events.length);
-  const client = new IngestClient({ url: `http://127.0.0.1:${port}`, onBatch: ({ accepted, rejected }) => bar.tick(accepted + rejected) });
+  const client = new IngestClient({ ...ingester, onBatch: ({ accepted, rejected }) => bar.tick(accepted + rejected) });
   const sent = await client.send(events);
   const seconds = bar.finish();
-  await ingester.close();
   return { events: events.length, seconds, rejected: sent.rejected };
 }
 
@@ -116,25 +109,123 @@ export interface ServedList {
   response: RecommendationResponse;
 }
 
-/** Starts serving on the production models and asks it for a list per user, as a client would over HTTP. */
-export async function serveRecommendations(clients: Clients, redisUrl: string, userIds: readonly string[], k: number): Promise<ServedList[]> {
-  const redis = createServingRedis(redisUrl, clients.logger);
-  const serving = new ServingService({ ...clients, redis }, { port: 0, host: '127.0.0.1' });
-  const port = await serving.start();
+export async function recommend(serving: Endpoint, userId: string, k: number, context: Record<string, string>): Promise<RecommendationResponse> {
+  const reply = await fetch(`${serving.url}/v1/recommendations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${serving.apiKey}` },
+    body: JSON.stringify({ user_id: userId, k, context }),
+  });
+  if (!reply.ok) throw new Error(`serving answered ${reply.status}: ${await reply.text()}`);
+  return (await reply.json()) as RecommendationResponse;
+}
+
+export const DEMO_EXPERIMENT_PREFIX = 'demo-';
+
+/**
+ * An A/B test for the simulated rounds: the production models with their
+ * default re-ranking against the same models with strong diversification.
+ * Earlier demo runs' experiments are switched off, so serving runs this one.
+ */
+export async function startExperiment(pool: pg.Pool, runId: string): Promise<string> {
+  const experimentId = `${DEMO_EXPERIMENT_PREFIX}${runId}`;
+  const client = await pool.connect();
   try {
-    const lists: ServedList[] = [];
-    for (const userId of userIds) {
-      const reply = await fetch(`http://127.0.0.1:${port}/v1/recommendations`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ user_id: userId, k, context: { surface: 'home', device: 'mobile' } }),
-      });
-      if (!reply.ok) throw new Error(`serving answered ${reply.status}: ${await reply.text()}`);
-      lists.push({ userId, response: (await reply.json()) as RecommendationResponse });
-    }
-    return lists;
+    await client.query('BEGIN');
+    await client.query('UPDATE experiments SET active = false WHERE experiment_id LIKE $1', [`${DEMO_EXPERIMENT_PREFIX}%`]);
+    await client.query(`INSERT INTO experiments (experiment_id, description, surface) VALUES ($1, 'demo: default re-ranking vs strong diversity', 'home')`, [experimentId]);
+    await client.query(
+      `INSERT INTO experiment_variants (experiment_id, variant, share, strategy)
+       VALUES ($1, 'control', 0.5, '{}'), ($1, 'diverse', 0.5, '{"diversity": 0.7}')`,
+      [experimentId],
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
   } finally {
-    await serving.close();
-    redis.disconnect();
+    client.release();
   }
+  return experimentId;
+}
+
+export interface RoundReport {
+  lists: number;
+  shown: number;
+  clicks: number;
+  /** From the last click sent to the feature builder having applied it. */
+  featuresCaughtUpS: number;
+}
+
+/**
+ * One round of the closed loop: every user asks serving for a list on the
+ * home surface, the simulated audience reacts, and the clicks go back
+ * through the ingester (carrying the request id, which is how outcomes are
+ * joined to exposures), so features, the online updater and the experiment
+ * see them.
+ */
+export async function simulateRound(
+  clients: Clients,
+  endpoints: { serving: Endpoint; ingester: Endpoint },
+  audience: SimulatedAudience,
+  users: readonly SyntheticUser[],
+  label: string,
+): Promise<RoundReport> {
+  const bar = new ProgressBar(label, users.length, 'users');
+  const clicks: SimulatedClick[] = [];
+  let shown = 0;
+  const queue = [...users];
+  const worker = async () => {
+    for (let user = queue.shift(); user; user = queue.shift()) {
+      const response = await recommend(endpoints.serving, user.id, 10, { surface: 'home', device: user.device });
+      const itemIds = response.items.map((item) => item.item_id);
+      shown += itemIds.length;
+      clicks.push(...audience.react({ requestId: response.request_id, userId: user.id, itemIds, device: user.device, time: Date.now() }));
+      bar.tick();
+    }
+  };
+  await Promise.all(Array.from({ length: ROUND_CONCURRENCY }, worker));
+  bar.finish();
+  const events = clicks.map((click) => ({
+    event_id: `${click.requestId}:${click.itemId}:click`,
+    type: 'click',
+    user_id: click.userId,
+    item_id: click.itemId,
+    request_id: click.requestId,
+    event_time: click.time,
+    context: { surface: 'home', position: click.position, device: click.device },
+  }));
+  await new IngestClient(endpoints.ingester).send(events);
+  const featuresCaughtUpS = await featuresCaughtUp(clients, DEFAULT_FEATURE_BUILDER_OPTIONS.groupId);
+  return { lists: users.length, shown, clicks: clicks.length, featuresCaughtUpS };
+}
+
+/** Requests in flight at once during a round, as several clients would send them. */
+const ROUND_CONCURRENCY = 8;
+
+export interface VariantResult {
+  variant: string;
+  exposures: number;
+  users: number;
+  clicks: number;
+  ctr: number;
+  ctrLow: number;
+  ctrHigh: number;
+}
+
+/** Online CTR per variant with its 95% Wilson interval, from the BI view over the event log. */
+export async function experimentResults(pool: pg.Pool, experimentId: string): Promise<VariantResult[]> {
+  const { rows } = await pool.query(
+    `SELECT variant, exposures::float8, users::float8, clicks::float8, ctr, ctr_ci_low, ctr_ci_high
+       FROM experiment_variant_metrics WHERE experiment = $1 ORDER BY variant`,
+    [experimentId],
+  );
+  return rows.map((row) => ({
+    variant: row.variant,
+    exposures: row.exposures,
+    users: row.users,
+    clicks: row.clicks,
+    ctr: row.ctr,
+    ctrLow: row.ctr_ci_low,
+    ctrHigh: row.ctr_ci_high,
+  }));
 }

@@ -1,6 +1,11 @@
-/** `npm run infra:down`: stops the services that infra:up started, and nothing else. */
+/**
+ * `npm run infra:down`: stops the apps the demo left running, then the
+ * services that infra:up started, and nothing else. `npm run demo:stop`
+ * (`--apps-only`) stops just the apps.
+ */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { stopBackgroundApps } from './apps.js';
 import { stopKafka } from './kafka.js';
 import { stopPostgres } from './postgres.js';
 import { stopRedis } from './redis.js';
@@ -10,6 +15,9 @@ const STATE_FILE = resolve(DATA_DIR, 'infra-started.json');
 const say = (line: string) => console.log(`[infra] ${line}`);
 
 async function main(): Promise<void> {
+  const apps = await stopBackgroundApps();
+  say(apps.length ? `stopped the apps the demo left running: ${apps.join(', ')}` : 'no apps left running by the demo');
+  if (process.argv.includes('--apps-only')) return;
   const started: string[] = existsSync(STATE_FILE) ? JSON.parse(readFileSync(STATE_FILE, 'utf8')) : [];
   if (started.includes('kafka')) await stopKafka(say);
   if (started.includes('redis')) stopRedis(infraSettings(), say);

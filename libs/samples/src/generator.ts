@@ -113,6 +113,9 @@ export class SampleGenerator {
       // Every join here is bulk (labels x keys x views); the planner misjudges
       // joins on fresh temp tables and picks nested loops that run for minutes.
       await client.query(`SET LOCAL enable_nestloop = off`);
+      // Behaviour sequences make feature rows big enough to be TOASTed; lz4
+      // compresses them several times faster than the default pglz.
+      await client.query(`SET LOCAL default_toast_compression = lz4`);
       await dropPartitions(client, datasetVersion);
       const extra = ctx.config.labelSource === 'exposures' ? (await exposureLabels(ctx), {}) : await implicitLabels(ctx);
       await client.query('ANALYZE s_labels');

@@ -9,4 +9,5 @@ export {
   type SyntheticUser,
   type ClickContext,
 } from './world.js';
+export { SimulatedAudience, type ShownList, type SimulatedClick } from './audience.js';
 export { readMovieLens, movieLensEvents, type MovieLensRating } from './movielens.js';
