@@ -18,6 +18,7 @@ const schema = z.object({
   /** The BullMQ key prefix the sample generator and trainer use. */
   BULLMQ_PREFIX: z.string().min(1).default(D.bullmqPrefix),
   MODEL_VERSIONS: envInt(D.modelVersions),
+  TRAFFIC_DAYS: envInt(D.trafficDays),
   PG_POOL_SIZE: envInt(2),
   /** `api-key`: the JSON routes need a key with the `admin` scope; `none`: open, for trusted networks only. */
   AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
@@ -37,6 +38,7 @@ export function consoleConfig(env: Record<string, string | undefined> = process.
     consumerGroups: brokersFrom(e.CONSUMER_GROUPS),
     bullmqPrefix: e.BULLMQ_PREFIX,
     modelVersions: e.MODEL_VERSIONS,
+    trafficDays: e.TRAFFIC_DAYS,
   };
   return {
     brokers: brokersFrom(e.KAFKA_BROKERS),

@@ -19,6 +19,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ApiKeyAuthenticator, ApiKeyStore } from '@recstream/auth';
 import { brokersFrom, createLogger } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
+import { refreshBiViews } from '@recstream/samples';
 import { QUEUES } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { ServingService, createServingRedis } from '@recstream/serving';
@@ -101,6 +102,7 @@ beforeAll(async () => {
        FROM generate_series(1, 400) g
       WHERE (g % 2 = 0 AND g <= 20) OR (g % 2 = 1 AND g <= 59)`,
   );
+  await refreshBiViews(pool);
 
   // Backlogs: 2 waiting train jobs; a consumer group 3 messages behind on a topic of 5.
   queue = new Queue(QUEUES.train, { connection: redis, prefix });
@@ -258,6 +260,23 @@ describe('console page in Chromium', () => {
     const candidateRow = rows.find((row) => row.startsWith(`v${versions.ranking[0]!.versionId}`))!;
     expect(candidateRow).not.toContain('production');
     expect(candidateRow).toContain('logloss 0.5200');
+  });
+
+  it('charts daily users and CTR from the BI views', async () => {
+    const { rows } = await pool.query<{ day: string; active_users: string }>(
+      "SELECT to_char(day, 'YYYY-MM-DD') AS day, active_users FROM bi_daily_active_users ORDER BY day",
+    );
+    expect(rows.length).toBeGreaterThan(1);
+    const chart = await page.evaluate(() => {
+      const found = (globalThis as unknown as { Chart: { getChart(id: string): { data: { labels: string[]; datasets: { label: string; data: unknown[] }[] } } | undefined } }).Chart.getChart('traffic-chart');
+      return found && { labels: found.data.labels, activeUsers: found.data.datasets[0]!.data };
+    });
+    expect(chart).toEqual({ labels: rows.map((row) => row.day), activeUsers: rows.map((row) => Number(row.active_users)) });
+    const today = (await pool.query<{ day: string; exposures: string; clicks: string }>(
+      "SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(exposures) AS exposures, sum(clicks) AS clicks FROM bi_daily_events WHERE day = (now() AT TIME ZONE 'UTC')::date GROUP BY day",
+    )).rows[0]!;
+    const cells = (await page.locator(`#traffic-table tr[data-day="${today.day}"]`).innerText()).split('\t');
+    expect(cells.slice(3, 6)).toEqual([today.exposures, today.clicks, (Number(today.clicks) / Number(today.exposures)).toFixed(4)]);
   });
 
   it('shows the experiment table and its interval chart', async () => {

@@ -64,7 +64,7 @@ function signOut(message = '') {
 async function signIn(key) {
   sessionStorage.setItem(KEY_STORAGE, key);
   try {
-    await Promise.all([loadModels(), loadExperiments(), loadPipeline()]);
+    await Promise.all([loadModels(), loadExperiments(), loadTraffic(), loadPipeline()]);
   } catch (error) {
     signOut(error instanceof AuthError ? `Signing in failed: ${error.message}` : `The console could not load: ${error.message}`);
     return;
@@ -120,6 +120,43 @@ async function loadPipeline() {
         el('tr', { 'data-queue': queue }, cell(queue), ...[counts.waiting + counts.prioritized, counts.delayed, counts.active, counts.failed, counts.completed].map((n) => cell(n, 'number'))),
       );
   fillTable('#queues-table', queueRows);
+}
+
+async function loadTraffic() {
+  const days = await api('/api/traffic');
+  draw('traffic-chart', {
+    type: 'line',
+    data: {
+      labels: days.map((d) => d.day),
+      datasets: [
+        { label: 'active users', data: days.map((d) => d.activeUsers), borderColor: COLORS[0], yAxisID: 'users' },
+        { label: 'interacting users', data: days.map((d) => d.interactingUsers), borderColor: COLORS[2], yAxisID: 'users' },
+        { label: 'CTR', data: days.map((d) => d.ctr), borderColor: COLORS[1], yAxisID: 'ctr', spanGaps: true },
+      ],
+    },
+    options: {
+      scales: {
+        users: { position: 'left', beginAtZero: true, title: { display: true, text: 'users' } },
+        ctr: { position: 'right', beginAtZero: true, title: { display: true, text: 'CTR' }, grid: { drawOnChartArea: false } },
+      },
+    },
+  });
+  const newestFirst = [...days].reverse();
+  fillTable(
+    '#traffic-table',
+    newestFirst.length === 0
+      ? [el('tr', {}, el('td', { colspan: '7', class: 'note' }, 'No days yet: the BI views fill when the sample generator refreshes them.'))]
+      : newestFirst.map((d) =>
+          el(
+            'tr',
+            { 'data-day': d.day },
+            cell(d.day),
+            ...[d.activeUsers, d.interactingUsers, d.exposures, d.clicks].map((n) => cell(n, 'number')),
+            cell(fixed(d.ctr), 'number'),
+            cell(d.exposureCoverage === null ? '–' : `${(d.exposureCoverage * 100).toFixed(1)}%`, 'number'),
+          ),
+        ),
+  );
 }
 
 async function loadModels() {

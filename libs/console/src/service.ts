@@ -11,6 +11,7 @@ import { readModelVersions } from './models.js';
 import { QueueDepths, type QueueDepth } from './queue-depths.js';
 import { proxyRecommendation } from './recommend-proxy.js';
 import { registerStaticAssets } from './static-assets.js';
+import { readDailyTraffic } from './traffic.js';
 
 /** The API-key scope every JSON route of the console requires. */
 export const ADMIN_SCOPE = 'admin';
@@ -32,6 +33,8 @@ export interface ConsoleOptions {
   bullmqPrefix: string;
   /** Model versions shown per role. */
   modelVersions: number;
+  /** UTC days of BI traffic shown. */
+  trafficDays: number;
   /** Checks API keys (scope `admin`); without it the JSON routes are open. */
   authorize?: HttpServiceOptions['authorize'];
 }
@@ -48,6 +51,7 @@ export const DEFAULT_CONSOLE_OPTIONS: ConsoleOptions = {
   queues: Object.values(QUEUES),
   bullmqPrefix: 'bull',
   modelVersions: 30,
+  trafficDays: 30,
 };
 
 export interface ConsoleDeps {
@@ -71,8 +75,8 @@ export interface PipelineHealth {
 
 /**
  * The operator console: a web page (public static assets) over JSON routes
- * that need an admin key: pipeline health, model versions, experiment
- * results, and recommendations fetched from serving.
+ * that need an admin key: pipeline health, daily traffic, model versions,
+ * experiment results, and recommendations fetched from serving.
  */
 export class ConsoleService {
   readonly http: HttpService;
@@ -95,6 +99,7 @@ export class ConsoleService {
     const json = (read: () => Promise<unknown>) => async () => ({ status: 200, body: await read() });
     this.http
       .route('GET', '/api/pipeline', json(() => this.pipeline()), ADMIN_SCOPE)
+      .route('GET', '/api/traffic', json(() => readDailyTraffic(deps.pool, o.trafficDays)), ADMIN_SCOPE)
       .route('GET', '/api/models', json(() => readModelVersions(registry, o.modelVersions)), ADMIN_SCOPE)
       .route('GET', '/api/experiments', json(() => readExperiments(deps.pool)), ADMIN_SCOPE)
       .route('POST', '/api/recommend', (request) => proxyRecommendation(request, o.servingUrl, o.servingTimeoutMs), ADMIN_SCOPE);
