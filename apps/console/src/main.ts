@@ -6,7 +6,8 @@ import { consoleConfig } from './env.js';
 
 const config = consoleConfig();
 const logger = createLogger('console', config.logLevel);
-const { redis, pool, release } = createClients(config, logger, config.poolSize);
+// The console only reads job counts (no blocking BullMQ reads), so a Redis outage should fail them fast, not queue them.
+const { redis, pool, release } = createClients(config, logger, config.poolSize, { maxRetriesPerRequest: 1 });
 const kafka = createKafka({ clientId: 'recstream-console', brokers: config.brokers, logger });
 const authenticator = config.authMode === 'api-key' ? new ApiKeyAuthenticator(new ApiKeyStore(pool)) : undefined;
 const service = new ConsoleService(

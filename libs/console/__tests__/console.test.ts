@@ -188,7 +188,7 @@ describe('console API', () => {
     expect((await get('/api/models', adminKey)).status).toBe(200);
   });
 
-  it('reports each variant against the control with an interval that excludes no difference only when it should', async () => {
+  it("compares the treatment with the control: its CTR difference interval excludes 0, the control's own interval holds its CTR", async () => {
     const [experiment] = (await (await get('/api/experiments', adminKey)).json()) as {
       id: string;
       control: string;

@@ -88,7 +88,7 @@ export class ConsoleService {
   private started = false;
   private closing?: Promise<void>;
 
-  constructor(private readonly deps: ConsoleDeps, options: Partial<ConsoleOptions> = {}) {
+  constructor(deps: ConsoleDeps, options: Partial<ConsoleOptions> = {}) {
     const o = (this.options = { ...DEFAULT_CONSOLE_OPTIONS, ...options });
     this.scraper = new MetricsScraper(o.metricsTargets, deps.logger, o.scraper);
     this.queues = new QueueDepths(o.queues, deps.redis, o.bullmqPrefix);
