@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -10,6 +11,11 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Scripts served to browsers (the console's page).
+    files: ['libs/*/public/**/*.js'],
+    languageOptions: { globals: globals.browser },
   },
   {
     // Command-line tools talk to people through stdout.

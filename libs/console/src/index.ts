@@ -1,0 +1,2 @@
+export { ConsoleService, DEFAULT_CONSOLE_OPTIONS, ADMIN_SCOPE, type ConsoleOptions, type ConsoleDeps, type PipelineHealth } from './service.js';
+export { MetricsTargetList, THROUGHPUT_COUNTERS, type MetricsTarget } from './metrics-scraper.js';
