@@ -58,7 +58,7 @@ const STEPS = 7;
 const step = (n: number, text: string) => console.log(`\n[${n}/${STEPS}] ${text}`);
 
 /** Where the demo runs each app; the same ports every run, so the printed URLs stay valid. */
-const PORTS = { ingester: 8080, serving: 8081, featureBuilder: 8082 } as const;
+const PORTS = { ingester: 8080, serving: 8081, featureBuilder: 8082, console: 8084 } as const;
 const url = (port: number) => `http://127.0.0.1:${port}`;
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
 
@@ -102,6 +102,10 @@ async function main(): Promise<void> {
     step(5, 'serving recommendations from the production models, under an A/B test');
     const experimentId = await startExperiment(clients.pool, randomUUID().slice(0, 8));
     await startApp('serving', PORTS.serving, { env: infraEnv, background: true, readyTimeoutMs: 120_000 });
+    const metricsTargets = Object.entries({ ingester: PORTS.ingester, 'feature-builder': PORTS.featureBuilder, serving: PORTS.serving })
+      .map(([app, port]) => `${app}=${url(port)}/metrics`)
+      .join(',');
+    await startApp('console', PORTS.console, { env: { ...infraEnv, SERVING_URL: serving.url, METRICS_TARGETS: metricsTargets }, background: true });
     for (const userId of ['u1', 'u2', 'unknown-user']) {
       const response = await recommend(serving, userId, 5, { surface: 'home', device: 'mobile' });
       const versions = `recall v${response.model_versions.recall ?? '-'}, ranking v${response.model_versions.ranking ?? '-'}`;
@@ -166,6 +170,7 @@ still running, for exploration (logs and pids in ${APPS_DIR}):
   ingester         ${ingester.url}   POST /v1/events
   serving          ${serving.url}   POST /v1/recommendations
   feature builder  ${url(PORTS.featureBuilder)}   /metrics
+  console          ${url(PORTS.console)}   open it in a browser and paste the key
   API key (ingest, serve, admin): ${key}
   e.g. curl -s -H 'authorization: Bearer ${key}' -H 'content-type: application/json' -d '{"user_id":"u1","k":5}' ${serving.url}/v1/recommendations
 next: docs/bi.md has queries for the Postgres views; npm test runs the suite; npm run bench:<area> measures each stage;
