@@ -19,7 +19,7 @@ import { FeatureBuilder, OnlineFeatureReader, OnlineStore, endOffsets, waitForGr
 import { z } from 'zod';
 import { ITEMS, USERS, interactions, message } from './features-data.js';
 import type { ProducerJob } from './features-producer.js';
-import { recordBenchmark } from './report.js';
+import { percentile, recordBenchmark } from './report.js';
 
 const env = parseEnv(
   'bench:features',
@@ -52,9 +52,6 @@ async function runProducer(job: ProducerJob): Promise<{ sent: number; rate: numb
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as { sent: number; rate: number };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 async function main(): Promise<void> {

@@ -47,3 +47,8 @@ export function recordBenchmark(report: BenchReport): void {
   writeFileSync(FILE, next);
   console.log(JSON.stringify(report.figures));
 }
+
+/** The value at percentile `p` (0..100) of ascending `sorted`; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
