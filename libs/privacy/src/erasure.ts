@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { KeyLayout, USER_VIEWS } from '@recstream/features';
 import { NonRetriableError } from '@recstream/platform';
+import { MAX_ID_LENGTH } from '@recstream/schemas';
 
 export interface UserEraserOptions {
   /** The online store's namespace (`FEATURE_NAMESPACE`), whose user hash is deleted. */
@@ -40,6 +41,8 @@ export interface ErasureRecord {
   completedAt: Date | null;
 }
 
+const MAX_REQUESTER_LENGTH = 200;
+const MAX_REASON_LENGTH = 2_000;
 const USER_VIEW_NAMES = USER_VIEWS.map((view) => view.name);
 
 /*
@@ -95,8 +98,12 @@ export class UserEraser {
   }
 
   async erase(request: ErasureRequest): Promise<ErasureRecord> {
-    if (request.userId.length === 0) throw new NonRetriableError('userId: must not be empty');
-    if (request.requestedBy.trim().length === 0) throw new NonRetriableError('requestedBy: must name who asked for the erasure');
+    // A longer id cannot have been accepted by the event contract, so it names nobody: most likely a typo.
+    if (request.userId.length === 0 || request.userId.length > MAX_ID_LENGTH) throw new NonRetriableError(`userId: must be 1 to ${MAX_ID_LENGTH} characters`);
+    if (request.requestedBy.trim().length === 0 || request.requestedBy.length > MAX_REQUESTER_LENGTH) {
+      throw new NonRetriableError(`requestedBy: must name who asked for the erasure in 1 to ${MAX_REQUESTER_LENGTH} characters`);
+    }
+    if ((request.reason?.length ?? 0) > MAX_REASON_LENGTH) throw new NonRetriableError(`reason: must be at most ${MAX_REASON_LENGTH} characters`);
     const { rows } = await this.pool.query(ERASE_SQL, [request.userId, USER_VIEW_NAMES, request.requestedBy, request.reason ?? null]);
     const record = toRecord(rows[0]);
     const redisKeys = await this.redis.unlink(this.keys.entity('user', request.userId));

@@ -9,6 +9,8 @@ import { z } from 'zod';
 export const EVENT_SCHEMA_VERSION = 1;
 
 export const MAX_ID_LENGTH = 128;
+/** Longest key of a free-form map (custom context, user attributes). */
+export const MAX_KEY_LENGTH = 64;
 const requiredString = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a string') };
 const id = z.string(requiredString).min(1, 'must not be empty').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
 const label = z.string(requiredString).min(1, 'must not be empty').max(64, 'must be at most 64 characters');
@@ -36,17 +38,29 @@ export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
 export const DEVICES = ['mobile', 'desktop', 'tablet', 'tv', 'other'] as const;
 
+/** A value of a free-form map (custom context, user attributes). */
+const customValue = z.union([z.string().max(256), z.number(), z.boolean()]);
+
+/** Bounds a free-form map: how many keys, and how long each key is. */
+function boundedKeys<T extends z.ZodType<Record<string, unknown>>>(map: T, maxKeys: number): T {
+  return map
+    .refine((value) => Object.keys(value).length <= maxKeys, `must have at most ${maxKeys} keys`)
+    .refine((value) => Object.keys(value).every((key) => key.length <= MAX_KEY_LENGTH), `keys must be at most ${MAX_KEY_LENGTH} characters`);
+}
+
 /** Where and how the event happened; unknown keys are kept for custom context. */
-export const Context = z
-  .object({
-    surface: label.optional(),
-    page: label.optional(),
-    position: z.number().int().min(0).max(10_000).optional(),
-    device: z.enum(DEVICES).optional(),
-    locale: z.string().max(35).optional(),
-  })
-  .catchall(z.union([z.string().max(256), z.number(), z.boolean()]))
-  .refine((context) => Object.keys(context).length <= 32, 'must have at most 32 keys');
+export const Context = boundedKeys(
+  z
+    .object({
+      surface: label.optional(),
+      page: label.optional(),
+      position: z.number().int().min(0).max(10_000).optional(),
+      device: z.enum(DEVICES).optional(),
+      locale: z.string().max(35).optional(),
+    })
+    .catchall(customValue),
+  32,
+);
 
 const base = {
   schema_version: z.literal(EVENT_SCHEMA_VERSION).default(EVENT_SCHEMA_VERSION),
@@ -102,10 +116,7 @@ export const UserEvent = z
     ...base,
     type: z.literal('user'),
     user_id: id,
-    attributes: z
-      .record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
-      .refine((attributes) => Object.keys(attributes).length <= 64, 'must have at most 64 keys')
-      .default({}),
+    attributes: boundedKeys(z.record(z.string(), customValue), 64).default({}),
   })
   .strict();
 
