@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { UNSTORABLE_MESSAGE } from './events.js';
+import { INJECTION_STRINGS, UNSTORABLE_STRINGS } from './hostile-input.js';
 import { validateEvent } from './validate.js';
 
 /**
@@ -46,5 +48,46 @@ describe('event contract bounds', () => {
     expect(validateEvent({ ...atLimit, context: { surface: long(64), page: long(64), locale: long(35), ...keys(29, long(256)) } }).ok).toBe(true);
     expect(validateEvent({ ...item, categories: Array(16).fill(long(64)), tags: Array(64).fill(long(64)) }).ok).toBe(true);
     expect(validateEvent({ ...user, attributes: keys(64, long(256)) }).ok).toBe(true);
+  });
+});
+
+describe('strings Postgres cannot store', () => {
+  const fields: [string, (s: string) => Record<string, unknown>, string][] = [
+    ['user_id', (s) => ({ ...click, user_id: s }), 'user_id'],
+    ['request_id', (s) => ({ ...click, request_id: s }), 'request_id'],
+    ['context.surface', (s) => ({ ...click, context: { surface: s } }), 'context.surface'],
+    ['context.locale', (s) => ({ ...click, context: { locale: s } }), 'context.locale'],
+    ['a custom context value', (s) => ({ ...click, context: { campaign: s } }), 'context.campaign'],
+    ['a custom context key', (s) => ({ ...click, context: { [s]: 1 } }), 'context'],
+    ['a category', (s) => ({ ...item, categories: [s] }), 'categories.0'],
+    ['an attribute key', (s) => ({ ...user, attributes: { [s]: 1 } }), 'attributes'],
+    ['an attribute value', (s) => ({ ...user, attributes: { country: s } }), 'attributes.country'],
+  ];
+
+  it.each(fields)('rejects U+0000 and unpaired surrogates in %s, naming it', (_name, build, field) => {
+    for (const s of UNSTORABLE_STRINGS) {
+      const result = validateEvent(build(s));
+      expect(result.ok, JSON.stringify(s)).toBe(false);
+      if (!result.ok) expect(result.reasons).toEqual([expect.stringMatching(`^${field}: `)]);
+      if (!result.ok) expect(result.reasons[0]).toContain(UNSTORABLE_MESSAGE);
+    }
+  });
+
+  it.each(fields)('accepts injection attempts and unusual but valid Unicode in %s', (name, build) => {
+    // Locales hold 35 characters at most; the other fields fit every string.
+    const fitting = INJECTION_STRINGS.filter((s) => name !== 'context.locale' || s.length <= 35);
+    for (const s of fitting) expect(validateEvent(build(s)).ok, JSON.stringify(s)).toBe(true);
+  });
+});
+
+describe('rejection reasons', () => {
+  it('stay short however many and however long the bad fields are', () => {
+    const context = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`${'k'.repeat(10_000)}${i}`, { nested: true }]));
+    const result = validateEvent({ ...click, context, ['x'.repeat(100_000)]: 1 });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reasons).toHaveLength(21);
+    expect(result.reasons.at(-1)).toMatch(/^event: \d+ more problems not listed$/);
+    for (const reason of result.reasons) expect(reason.length).toBeLessThan(300);
   });
 });

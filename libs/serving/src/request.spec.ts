@@ -39,5 +39,7 @@ describe('parseRequest', () => {
     expect(fieldsOf({ user_id: 'u', filters: { exclude_items: Array(1_001).fill('i') } })).toEqual(['filters.exclude_items']);
     expect(fieldsOf({ user_id: 'u', filters: { categories: [long] } })).toEqual(['filters.categories.0']);
     expect(fieldsOf({ user_id: 'u', context: { surface: long } })).toEqual(['context.surface']);
+    // Exposures carry these ids into Kafka and Postgres, which cannot store them.
+    expect(fieldsOf({ user_id: 'u\u0000', filters: { exclude_items: ['\ud800'] } })).toEqual(['user_id', 'filters.exclude_items.0']);
   });
 });
