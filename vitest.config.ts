@@ -11,7 +11,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{libs,apps}/*/src/**/*.spec.ts'] },
+        test: { name: 'unit', include: ['{libs,apps}/*/src/**/*.spec.ts', 'tools/**/*.spec.ts'] },
       },
       {
         extends: true,

@@ -1,5 +1,5 @@
 import { closeOnSignals, createClients, createLogger, createRegistry, DEFAULT_HTTP_OPTIONS, HttpService } from '@recstream/platform';
-import { SampleGenerator, SampleJobWorker } from '@recstream/samples';
+import { registerQueueDepths, SampleGenerator, SampleJobWorker } from '@recstream/samples';
 
 import { sampleGeneratorConfig } from './env.js';
 
@@ -8,9 +8,11 @@ const logger = createLogger('sample-generator', config.logLevel);
 const { redis, pool, release } = createClients(config, logger);
 const generator = new SampleGenerator(pool, config.generator);
 const worker = new SampleJobWorker({ pool, connection: redis, generator, logger }, config.worker);
+const registry = createRegistry('sample-generator');
+const queueDepths = registerQueueDepths(registry, redis, worker.options.prefix);
 let ready = false;
-const http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, ...config.http, logger, registry: createRegistry('sample-generator'), ready: () => ready });
-closeOnSignals({ close: () => Promise.all([worker.close(), http.close()]).finally(release).then(() => undefined) }, logger);
+const http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, ...config.http, logger, registry, ready: () => ready });
+closeOnSignals({ close: () => Promise.all([worker.close(), http.close(), queueDepths.close()]).finally(release).then(() => undefined) }, logger);
 await worker.start();
 const address = await http.listen();
 ready = true;

@@ -4,6 +4,8 @@ import { NonRetriableError } from '@recstream/platform';
 
 export const SCOPES = ['ingest', 'serve', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
+/** Longest key name: names are labels for people, shown in `keys list`. */
+export const MAX_KEY_NAME_LENGTH = 100;
 
 export interface ApiKeyRecord {
   keyId: string;
@@ -35,6 +37,12 @@ export class ApiKeyStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async create(name: string, scopes: Scope[], rateLimit?: number): Promise<{ key: string; record: ApiKeyRecord }> {
+    if (name.trim().length === 0 || name.length > MAX_KEY_NAME_LENGTH) {
+      throw new NonRetriableError(`name must be 1 to ${MAX_KEY_NAME_LENGTH} characters and not blank; got ${name.length}`);
+    }
+    if (rateLimit !== undefined && !(Number.isInteger(rateLimit) && rateLimit > 0)) {
+      throw new NonRetriableError(`rate limit must be a positive whole number of requests per second; got ${rateLimit}`);
+    }
     const unknown = scopes.filter((scope) => !SCOPES.includes(scope));
     if (scopes.length === 0 || unknown.length > 0) {
       throw new NonRetriableError(`scopes must be a non-empty subset of ${SCOPES.join(', ')}; got ${scopes.join(', ') || 'none'}`);

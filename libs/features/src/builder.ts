@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { createProducer } from '@recstream/streams';
+import { createProducer, sendBounded } from '@recstream/streams';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
@@ -202,7 +202,8 @@ export class FeatureBuilder {
 
   private async sendDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    await this.producer.send({ topic: this.options.topics.deadLetter, acks: -1, messages: letters.map((letter) => ({ value: JSON.stringify(letter) })) });
+    const messages = letters.map((letter) => ({ value: JSON.stringify(letter) }));
+    await sendBounded(this.producer, -1, [{ topic: this.options.topics.deadLetter, messages }]);
   }
 }
 

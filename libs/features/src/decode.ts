@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { validateEvent, type AnyEvent, type DeadLetter } from '@recstream/schemas';
+import { deadLetterFor, validateEvent, type AnyEvent, type DeadLetter } from '@recstream/schemas';
 
 export const DEAD_LETTER_SOURCE = 'feature-builder';
 
@@ -41,4 +41,4 @@ export function partitionDecoded<E>(decoded: readonly DecodedMessage<E>[]): { ev
   return { events, deadLetters };
 }
 
-const deadLetter = (reasons: string[], raw: unknown): DeadLetter => ({ reasons, source: DEAD_LETTER_SOURCE, received_at: Date.now(), raw });
+const deadLetter = (reasons: string[], raw: unknown): DeadLetter => deadLetterFor(reasons, DEAD_LETTER_SOURCE, raw);

@@ -1,6 +1,7 @@
 import type { Producer, TopicMessages } from 'kafkajs';
 import { HttpError, type Logger } from '@recstream/platform';
 import { TOPICS, routeEvent, type AnyEvent, type DeadLetter } from '@recstream/schemas';
+import { sendBounded } from '@recstream/streams';
 
 export interface EventPublisherOptions {
   /** Events accepted but not yet acknowledged by Kafka; past this, callers get 429. */
@@ -70,7 +71,7 @@ export class EventPublisher {
     const { topicMessages, perTopic } = toTopicMessages(events, deadLetters);
     const started = performance.now();
     this.buffered += count;
-    const send = this.producer.sendBatch({ acks: -1, topicMessages }).finally(() => {
+    const send = sendBounded(this.producer, -1, topicMessages).finally(() => {
       this.buffered -= count;
       this.inFlight.delete(send);
     });

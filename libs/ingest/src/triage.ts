@@ -1,4 +1,4 @@
-import { TOPICS, validateEvent, type AnyEvent, type DeadLetter } from '@recstream/schemas';
+import { TOPICS, deadLetterFor, validateEvent, type AnyEvent, type DeadLetter } from '@recstream/schemas';
 import type { DecodedItem } from './decode.js';
 import type { IngestMetrics } from './metrics.js';
 import type { EventPublisher } from './publisher.js';
@@ -21,7 +21,7 @@ export function triage(items: readonly DecodedItem[], source: string): Triage {
     const validation = item.ok ? validateEvent(item.value) : { ok: false as const, reasons: [item.reason] };
     if (validation.ok) return void result.events.push(validation.event);
     result.rejected.push({ index, reasons: validation.reasons });
-    result.deadLetters.push({ reasons: validation.reasons, source, received_at: Date.now(), raw: item.ok ? item.value : item.raw });
+    result.deadLetters.push(deadLetterFor(validation.reasons, source, item.ok ? item.value : item.raw));
   });
   return result;
 }

@@ -16,3 +16,4 @@ export { hitAtK, ndcgAtK, recallAtK, catalogueCoverage, rankOf } from './metrics
 export { createRandom, type Random } from './random.js';
 export { MfModel } from './models/mf.js';
 export { vocabularyId, hash32, encodeContext, historyRow } from './encoding.js';
+export { forgetUsers, isUserTable } from './erasure.js';

@@ -8,3 +8,4 @@ export { refreshBiViews, BI_MATERIALIZED_VIEWS } from './bi.js';
 export { SampleJobWorker, DEFAULT_SAMPLE_JOB_WORKER_OPTIONS, SCHEDULER_ID, type SampleJobWorkerOptions, type SampleJobWorkerDeps, type SamplesJobResult } from './jobs/worker.js';
 export { enqueueTraining } from './jobs/train-flow.js';
 export { TrainTarget, DEFAULT_RETRY_POLICY, type RetryPolicy } from './jobs/options.js';
+export { registerQueueDepths } from './jobs/queue-metrics.js';

@@ -9,9 +9,28 @@ import { z } from 'zod';
 export const EVENT_SCHEMA_VERSION = 1;
 
 export const MAX_ID_LENGTH = 128;
+/** Most keys an event's context holds, custom ones included. */
+export const MAX_CONTEXT_KEYS = 32;
+/** Longest key of a free-form map (custom context, user attributes). */
+export const MAX_KEY_LENGTH = 64;
+
+/**
+ * Postgres text and jsonb cannot hold U+0000, and jsonb refuses unpaired
+ * UTF-16 surrogates (JSON lets both through as escapes). Refused at the
+ * door, such strings cannot fail a database write downstream, where they
+ * would stop a consumer on a poison message.
+ */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what must be found.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const isStorableText = (value: string): boolean => !UNSTORABLE.test(value);
+export const UNSTORABLE_MESSAGE = 'must not contain U+0000 or unpaired UTF-16 surrogates';
+/** Any string of the contract: storable in Postgres. */
+const text = (params?: Parameters<typeof z.string>[0]) => z.string(params).refine(isStorableText, UNSTORABLE_MESSAGE);
+
 const requiredString = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a string') };
-const id = z.string(requiredString).min(1, 'must not be empty').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
-const label = z.string(requiredString).min(1, 'must not be empty').max(64, 'must be at most 64 characters');
+/** An entity, event or request id, as the event contract accepts it. */
+export const EntityId = text(requiredString).min(1, 'must not be empty').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
+const label = text(requiredString).min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 
 /** Epoch milliseconds from a number or an ISO-8601 string; years 1990 to 2100. */
 const timestamp = z
@@ -36,21 +55,34 @@ export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
 export const DEVICES = ['mobile', 'desktop', 'tablet', 'tv', 'other'] as const;
 
+/** A value of a free-form map (custom context, user attributes). */
+const customValue = z.union([text().max(256), z.number(), z.boolean()]);
+
+/** Bounds a free-form map: how many keys, and how long each key is. */
+function boundedKeys<T extends z.ZodType<Record<string, unknown>>>(map: T, maxKeys: number): T {
+  return map
+    .refine((value) => Object.keys(value).length <= maxKeys, `must have at most ${maxKeys} keys`)
+    .refine((value) => Object.keys(value).every((key) => key.length <= MAX_KEY_LENGTH), `keys must be at most ${MAX_KEY_LENGTH} characters`)
+    .refine((value) => Object.keys(value).every(isStorableText), `keys ${UNSTORABLE_MESSAGE}`);
+}
+
 /** Where and how the event happened; unknown keys are kept for custom context. */
-export const Context = z
-  .object({
-    surface: label.optional(),
-    page: label.optional(),
-    position: z.number().int().min(0).max(10_000).optional(),
-    device: z.enum(DEVICES).optional(),
-    locale: z.string().max(35).optional(),
-  })
-  .catchall(z.union([z.string().max(256), z.number(), z.boolean()]))
-  .refine((context) => Object.keys(context).length <= 32, 'must have at most 32 keys');
+export const Context = boundedKeys(
+  z
+    .object({
+      surface: label.optional(),
+      page: label.optional(),
+      position: z.number().int().min(0).max(10_000).optional(),
+      device: z.enum(DEVICES).optional(),
+      locale: text().max(35).optional(),
+    })
+    .catchall(customValue),
+  MAX_CONTEXT_KEYS,
+);
 
 const base = {
   schema_version: z.literal(EVENT_SCHEMA_VERSION).default(EVENT_SCHEMA_VERSION),
-  event_id: id,
+  event_id: EntityId,
   event_time: timestamp,
 };
 
@@ -59,11 +91,11 @@ export const InteractionEvent = z
   .object({
     ...base,
     type: z.enum(INTERACTION_TYPES),
-    user_id: id,
-    item_id: id,
+    user_id: EntityId,
+    item_id: EntityId,
     context: Context.default({}),
     /** Links an outcome to the exposure (served list) that caused it. */
-    request_id: id.optional(),
+    request_id: EntityId.optional(),
     experiment: label.optional(),
     variant: label.optional(),
     /** Time spent on the item, for `view`. */
@@ -88,7 +120,7 @@ export const ItemEvent = z
   .object({
     ...base,
     type: z.literal('item'),
-    item_id: id,
+    item_id: EntityId,
     categories: z.array(label).max(16).default([]),
     tags: z.array(label).max(64).default([]),
     created_time: timestamp.optional(),
@@ -101,11 +133,8 @@ export const UserEvent = z
   .object({
     ...base,
     type: z.literal('user'),
-    user_id: id,
-    attributes: z
-      .record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()]))
-      .refine((attributes) => Object.keys(attributes).length <= 64, 'must have at most 64 keys')
-      .default({}),
+    user_id: EntityId,
+    attributes: boundedKeys(z.record(z.string(), customValue), 64).default({}),
   })
   .strict();
 

@@ -19,7 +19,7 @@ export const TOPICS = {
     name: 'events.dead-letter',
     partitions: 1,
     retentionMs: 30 * DAY_MS,
-    description: 'rejected input with the reasons, as { reasons, source, received_at, raw }',
+    description: 'rejected input with the reasons, as { reasons, source, received_at, raw, raw_truncated? }',
   },
 } as const satisfies Record<string, TopicSpec>;
 
@@ -35,12 +35,30 @@ export function routeEvent(event: AnyEvent): { topic: string; key: string } {
   }
 }
 
-/** A dead-letter record: the rejected input, untouched, and why it was rejected. */
+/** A dead-letter record: the rejected input, untouched unless huge, and why it was rejected. */
 export interface DeadLetter {
   reasons: string[];
   /** Which component rejected it, e.g. `ingester` or `feature-builder`. */
   source: string;
   received_at: number;
-  /** The input as received: the decoded value, or the raw text when it did not parse. */
+  /** The input as received: the decoded value, or the raw text when it did not parse; see `raw_truncated`. */
   raw: unknown;
+  /** Set when the input's JSON exceeded MAX_DEAD_LETTER_RAW_CHARS: `raw` is then that JSON's first characters, and this its full length. */
+  raw_truncated?: { json_chars: number };
+}
+
+/**
+ * The most JSON characters of rejected input a dead letter keeps. Escaping
+ * can make JSON several times larger than the input (a control character
+ * takes 6), and a dead letter past Kafka's message size could never be
+ * produced, which would stop the component that rejected it.
+ */
+export const MAX_DEAD_LETTER_RAW_CHARS = 16 * 1024;
+
+/** The dead letter for rejected input, with `raw` cut to MAX_DEAD_LETTER_RAW_CHARS of its JSON when longer. */
+export function deadLetterFor(reasons: string[], source: string, raw: unknown): DeadLetter {
+  const json = JSON.stringify(raw) ?? 'null';
+  const letter: DeadLetter = { reasons, source, received_at: Date.now(), raw };
+  if (json.length <= MAX_DEAD_LETTER_RAW_CHARS) return letter;
+  return { ...letter, raw: json.slice(0, MAX_DEAD_LETTER_RAW_CHARS), raw_truncated: { json_chars: json.length } };
 }

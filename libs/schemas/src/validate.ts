@@ -23,10 +23,18 @@ export function validateEvent(input: unknown): Validation {
 
 const schemaFor: Record<string, z.ZodType | undefined> = { item: ItemEvent, user: UserEvent };
 
+/** Reasons per event, and characters per field name, that a rejection reports at most: hostile input can have any number of fields of any length. */
+const MAX_REASONS = 20;
+const MAX_FIELD_CHARS = 160;
+
 function describe(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `${issue.keys.join(', ')}: unknown field`;
+  const reasons = error.issues.slice(0, MAX_REASONS).map((issue) => {
+    if (issue.code === 'unrecognized_keys') return `${shorten(issue.keys.join(', '))}: unknown field`;
     const field = issue.path.length > 0 ? issue.path.join('.') : 'event';
-    return `${field}: ${issue.message}`;
+    return `${shorten(field)}: ${issue.message}`;
   });
+  if (error.issues.length > MAX_REASONS) reasons.push(`event: ${error.issues.length - MAX_REASONS} more problems not listed`);
+  return reasons;
 }
+
+const shorten = (field: string) => (field.length > MAX_FIELD_CHARS ? `${field.slice(0, MAX_FIELD_CHARS)}…` : field);

@@ -30,4 +30,22 @@ describe('exposureEvents', () => {
     expect(events[0]).toMatchObject({ type: 'exposure', user_id: 'u1', request_id: 'req-1', experiment: 'exp', variant: 'b', context: { surface: 'home', device: 'tv' } });
     expect(events[0]!.context).not.toHaveProperty('time');
   });
+
+  it('leaves room in the context for the keys exposures add, so a full request context still makes valid exposures', () => {
+    const parse = parseRequestFactory({ defaultK: 2, maxK: 10 });
+    const custom = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`c${i}`, i]));
+    const request = parse({ user_id: 'u1', context: { ...custom(30), time: 1_795_000_000_000, position: 3 } });
+    const response: RecommendationResponse = {
+      request_id: 'req-2',
+      user_id: 'u1',
+      items: [{ item_id: 'i1', score: 0.9, position: 0, source: 'ann', sources: ['ann'] }],
+      model_versions: { recall: 1, ranking: 2 },
+      experiment: null,
+      degraded: false,
+      degraded_reasons: [],
+      timings_ms: {},
+    };
+    expect(exposureEvents(request, response, undefined).map((event) => validateEvent(event).ok)).toEqual([true]);
+    expect(() => parse({ user_id: 'u1', context: custom(31) })).toThrow(/context must have at most 30 keys besides time, position and recall_source/);
+  });
 });

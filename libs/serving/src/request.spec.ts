@@ -32,4 +32,14 @@ describe('parseRequest', () => {
     expect(fieldsOf({ user_id: 'u', filters: { exclude_items: [3] } })).toEqual(['filters.exclude_items.0']);
     expect(fieldsOf(null)).toEqual(['(body)']);
   });
+
+  it('bounds every field, so one request cannot ask for unbounded work', () => {
+    const long = 'x'.repeat(129);
+    expect(fieldsOf({ user_id: long })).toEqual(['user_id']);
+    expect(fieldsOf({ user_id: 'u', filters: { exclude_items: Array(1_001).fill('i') } })).toEqual(['filters.exclude_items']);
+    expect(fieldsOf({ user_id: 'u', filters: { categories: [long] } })).toEqual(['filters.categories.0']);
+    expect(fieldsOf({ user_id: 'u', context: { surface: long } })).toEqual(['context.surface']);
+    // Exposures carry these ids into Kafka and Postgres, which cannot store them.
+    expect(fieldsOf({ user_id: 'u\u0000', filters: { exclude_items: ['\ud800'] } })).toEqual(['user_id', 'filters.exclude_items.0']);
+  });
 });

@@ -1,21 +1,31 @@
 import { z } from 'zod';
 import { HttpError } from '@recstream/platform';
-import { Context, MAX_ID_LENGTH } from '@recstream/schemas';
+import { Context, EntityId, MAX_CONTEXT_KEYS } from '@recstream/schemas';
 
 export interface RequestLimits {
   defaultK: number;
   maxK: number;
 }
 
-const ids = z.array(z.string().min(1).max(MAX_ID_LENGTH)).max(1_000);
+const ids = z.array(EntityId).max(1_000);
+
+/** Context keys each exposure event sets itself; `time` is dropped from exposures. */
+export const EXPOSURE_CONTEXT_KEYS: readonly string[] = ['position', 'recall_source'];
+const EXPOSURE_KEY_ROOM = MAX_CONTEXT_KEYS - EXPOSURE_CONTEXT_KEYS.length;
+
+/** The event contract's context plus `time`, with room left for the keys exposures add, so every exposure is a valid event. */
+const requestContext = Context.refine(
+  (context) => Object.keys(context).filter((key) => key !== 'time' && !EXPOSURE_CONTEXT_KEYS.includes(key)).length <= EXPOSURE_KEY_ROOM,
+  `must have at most ${EXPOSURE_KEY_ROOM} keys besides time, position and recall_source`,
+);
 
 function requestSchema(limits: RequestLimits) {
   return z
     .object({
-      user_id: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).min(1, 'must not be empty').max(MAX_ID_LENGTH),
+      user_id: EntityId,
       k: z.number().int('must be a whole number').min(1).max(limits.maxK, `must be at most ${limits.maxK}`).default(limits.defaultK),
       /** The event contract's context (surface, device, page, locale, custom keys) plus `time`, epoch ms or ISO-8601. */
-      context: Context.default({}),
+      context: requestContext.default({}),
       filters: z
         .object({
           /** Items not to return (e.g. already in the page). */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { DEFAULT_GATES, type ModelRegistry, type ModelRole, type ModelVersion, type PromotionGate, type PromotionResult } from '@recstream/registry';
-import { deserializeModel, serializeModel } from '@recstream/models';
+import { deserializeModel, forgetUsers, serializeModel } from '@recstream/models';
+import { erasedUsers } from '@recstream/privacy';
 import { modelScorer } from './encoder.js';
 import { evaluateOnDataset } from './evaluate.js';
 import type { TrainResult } from './train.js';
@@ -25,9 +26,15 @@ export interface RegisterOutcome {
  * Registers a trained version and puts it through the promotion gate: the
  * production version of the role is evaluated on the same test set and
  * cases, and the new one replaces it only if it wins by the gate's margin.
+ * Erased users' embedding rows are removed from `result.model` first (in
+ * place), so no registered snapshot holds a user erased before it was
+ * registered, even one trained on samples read before the erasure; the
+ * lineage records the latest erasure the snapshot honours.
  */
 export async function registerAndPromote(registry: ModelRegistry, pool: pg.Pool, result: TrainResult, options: RegisterOptions): Promise<RegisterOutcome> {
   const gate = options.gate ?? DEFAULT_GATES[options.role];
+  const erased = await erasedUsers(pool);
+  const erasedRows = forgetUsers(result.model, erased.userIds);
   const version = await registry.register(
     {
       role: options.role,
@@ -37,6 +44,7 @@ export async function registerAndPromote(registry: ModelRegistry, pool: pg.Pool,
       backend: result.backend,
       metrics: { ...result.metrics },
       config: options.config,
+      lineage: { erasures: { through_erasure_id: erased.throughErasureId, rows_removed: erasedRows } },
     },
     serializeModel(result.model),
   );

@@ -226,6 +226,21 @@ export class EmbeddingTable {
     return freed;
   }
 
+  /**
+   * Removes `id`'s row for good: the row is freed and its weights and
+   * optimizer state zeroed, so neither the table nor its export holds
+   * anything learned from that id (user erasure). Returns whether it had a row.
+   */
+  forget(id: number): boolean {
+    const row = this.ids.forget(id);
+    if (row < 0) return false;
+    this.weights.fill(0, row * this.dim, (row + 1) * this.dim);
+    this.state.fill(0, row * this.stateWidth, (row + 1) * this.stateWidth);
+    this.rowSteps[row] = 0;
+    this.lastUpdated[row] = 0;
+    return true;
+  }
+
   export(): EmbeddingTableData {
     const rows = this.ids.capacity;
     return {

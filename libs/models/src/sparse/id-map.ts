@@ -59,6 +59,14 @@ export class IdMap {
     this.freeRows.push(row);
   }
 
+  /** Forgets `id` entirely (its row and any sightings short of `minCount`); returns the row it had, or -1. */
+  forget(id: number): number {
+    this.sightings.delete(id);
+    const row = this.rowOf(id);
+    if (row >= 0) this.release(row);
+    return row;
+  }
+
   /** Raw id per row (-1 for free rows), for serialization. */
   exportIds(): Int32Array {
     return Int32Array.from(this.rowIds);

@@ -1,0 +1,57 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from './backend.js';
+import type { Batch, FeatureSpec } from './batch.js';
+import { vocabularyId } from './encoding.js';
+import { forgetUsers, isUserTable } from './erasure.js';
+import type { ModelKind } from './model.js';
+import { createModel, deserializeModel, MODEL_KINDS, serializeModel } from './models/registry.js';
+
+const spec: FeatureSpec = { contextFields: ['device'], historyLength: 3 };
+const [alice, bob] = [vocabularyId('alice'), vocabularyId('bob')];
+// User, item and context ids that never coincide, so a table holding a user id is keyed by users.
+const batch: Batch = {
+  size: 4,
+  userIds: Int32Array.of(alice, bob, alice, bob),
+  itemIds: Int32Array.of(10, 11, 12, 13),
+  labels: Float32Array.of(1, 0, 0, 1),
+  context: [Int32Array.of(0, 1, 2, 0)],
+  history: Int32Array.of(-1, 11, 12, 13, 12, 10, -1, -1, 11, 10, 11, 12),
+};
+const scoring = (userId: number): Batch => ({ ...batch, labels: undefined, userIds: new Int32Array(batch.size).fill(userId) });
+
+beforeAll(async () => {
+  await selectBackend({ preference: ['wasm', 'cpu'] });
+});
+
+describe.each(MODEL_KINDS as ModelKind[])('forgetUsers on %s', (kind) => {
+  it('names exactly the tables keyed by user ids as user tables', () => {
+    const model = createModel(kind, spec);
+    model.trainStep(batch);
+    const keyedByUsers = [...model.tables()].filter(([, table]) => table.row(alice, false) >= 0).map(([name]) => name);
+    expect(keyedByUsers.length).toBeGreaterThan(0);
+    expect([...model.tables().keys()].filter(isUserTable)).toEqual(keyedByUsers);
+    model.dispose();
+  });
+
+  it('leaves no row of a forgotten user in the snapshot and keeps everybody else', () => {
+    const model = createModel(kind, spec);
+    model.trainStep(batch);
+    const bobBefore = Array.from(model.score(scoring(bob)));
+    const unknownUser = Array.from(model.score(scoring(vocabularyId('nobody'))));
+
+    const userTables = [...model.tables().keys()].filter(isUserTable).length;
+    expect(forgetUsers(model, ['alice', 'alice'])).toBe(userTables);
+    expect(forgetUsers(model, ['alice'])).toBe(0);
+    const artifact = model.toArtifact();
+    const snapshot = deserializeModel(serializeModel(model));
+    for (const [name, table] of Object.entries(artifact.tables)) {
+      expect(Array.from(table.ids), name).not.toContain(alice);
+      expect(snapshot.tables().get(name)!.row(alice, false), name).toBe(-1);
+    }
+    expect(Array.from(snapshot.score(scoring(bob)))).toEqual(bobBefore);
+    // Alice now scores as somebody the model never saw.
+    expect(Array.from(snapshot.score(scoring(alice)))).toEqual(unknownUser);
+    model.dispose();
+    snapshot.dispose();
+  });
+});

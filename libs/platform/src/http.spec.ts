@@ -1,0 +1,51 @@
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpService } from './http.js';
+import { createLogger } from './logger.js';
+import { createRegistry } from './metrics.js';
+
+const LIMIT = 1_000;
+const service = new HttpService({
+  port: 0,
+  host: '127.0.0.1',
+  maxBodyBytes: LIMIT,
+  logger: createLogger('http-spec', 'silent'),
+  registry: createRegistry('http-spec'),
+  ready: () => true,
+});
+service.route('POST', '/echo', async (request) => ({ status: 200, body: { bytes: (await request.body()).length } }));
+let port = 0;
+
+/** Posts `body`, declaring its length or streaming it chunked (no content-length), and returns the status and JSON answer. */
+function post(body: Buffer, chunked: boolean): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const headers = chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(body.length) };
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/echo', method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+    });
+    // The server may answer 413 and close before the whole body is sent.
+    req.on('error', reject);
+    for (let offset = 0; offset < body.length; offset += 256) req.write(body.subarray(offset, offset + 256));
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  port = (await service.listen()).port;
+});
+
+afterAll(() => service.close());
+
+describe('HttpService body limit', () => {
+  it.each([false, true])('accepts a body of exactly the limit (chunked: %s)', async (chunked) => {
+    expect(await post(Buffer.alloc(LIMIT, 1), chunked)).toEqual({ status: 200, body: { bytes: LIMIT } });
+  });
+
+  it.each([false, true])('answers 413 naming the limit past it (chunked: %s)', async (chunked) => {
+    const answer = await post(Buffer.alloc(LIMIT * 20, 1), chunked);
+    expect(answer.status).toBe(413);
+    expect(answer.body).toEqual({ error: `request body exceeds ${LIMIT} bytes; split it into smaller batches`, max_bytes: LIMIT });
+  });
+});

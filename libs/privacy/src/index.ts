@@ -1,0 +1,11 @@
+export {
+  UserEraser,
+  DEFAULT_USER_ERASER_OPTIONS,
+  erasedUsers,
+  ERASED_PLACES,
+  type UserEraserOptions,
+  type ErasureRequest,
+  type ErasureCounts,
+  type ErasureRecord,
+  type ErasedUsers,
+} from './erasure.js';

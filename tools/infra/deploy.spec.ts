@@ -1,0 +1,145 @@
+/**
+ * The deployment files (infra/k8s, infra/prometheus, infra/grafana) against
+ * the code they deploy, so neither can drift silently: every app in apps/
+ * has a Deployment and Service whose port and probes are the port its
+ * env.ts defaults to, a Prometheus job scraping that port, and credentials
+ * from the Secret only; the dashboard reads only metrics the code defines.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { featureBuilderConfig } from '../../apps/feature-builder/src/env.js';
+import { ingesterConfig } from '../../apps/ingester/src/env.js';
+import { sampleGeneratorConfig } from '../../apps/sample-generator/src/env.js';
+import { servingConfig } from '../../apps/serving/src/env.js';
+import { trainerConfig } from '../../apps/trainer/src/env.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const read = (path: string) => readFileSync(resolve(ROOT, path), 'utf8');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are checked field by field below.
+type Manifest = any;
+const yamlDocs = (path: string): Manifest[] => parseAllDocuments(read(path)).map((doc) => doc.toJS());
+
+/** Each app's HTTP port when its environment sets nothing: what its env.ts defaults to. */
+const DEFAULT_PORTS: Record<string, () => number | undefined> = {
+  ingester: () => ingesterConfig({}).options.port,
+  'feature-builder': () => featureBuilderConfig({}).options.port,
+  'sample-generator': () => sampleGeneratorConfig({}).http.port,
+  serving: () => servingConfig({}).options.port,
+  trainer: () => trainerConfig({}).http.port,
+};
+
+const apps = readdirSync(resolve(ROOT, 'apps'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+const kustomization = yamlDocs('infra/k8s/kustomization.yaml')[0];
+const manifests: Manifest[] = kustomization.resources.flatMap((file: string) => yamlDocs(`infra/k8s/${file}`));
+const prometheus = yamlDocs('infra/prometheus/prometheus.yml')[0];
+
+/** Names of every Prometheus metric the libs define (`name: '...'` in a metric's options). */
+function definedMetrics(): Set<string> {
+  const names = new Set<string>();
+  for (const lib of readdirSync(resolve(ROOT, 'libs'))) {
+    const src = resolve(ROOT, 'libs', lib, 'src');
+    if (!existsSync(src)) continue;
+    for (const file of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.ts') || file.endsWith('.spec.ts')) continue;
+      const text = readFileSync(resolve(src, file), 'utf8');
+      if (!/from 'prom-client'/.test(text)) continue;
+      for (const match of text.matchAll(/name: '([a-z_]+)'/g)) names.add(match[1]!);
+    }
+  }
+  return names;
+}
+
+describe('deployment files', () => {
+  it('know every app', () => {
+    expect(Object.keys(DEFAULT_PORTS).sort()).toEqual([...apps].sort());
+  });
+
+  it('list every manifest in the kustomization, and ship no Secret values', () => {
+    const files = readdirSync(resolve(ROOT, 'infra/k8s')).filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml');
+    expect([...kustomization.resources].sort()).toEqual(files.sort());
+    expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+  });
+
+  describe.each(apps)('%s', (app) => {
+    const port = DEFAULT_PORTS[app]?.();
+    const deployment = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === app);
+    const container = deployment?.spec.template.spec.containers[0];
+    const portNamed = (name: unknown) => (typeof name === 'number' ? name : container.ports.find((p: Manifest) => p.name === name)?.containerPort);
+
+    it('has a Deployment listening on the port its env.ts defaults to, with probes on it', () => {
+      expect(port).toBeGreaterThan(0);
+      expect(deployment, `Deployment ${app}`).toBeDefined();
+      expect(deployment.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': app });
+      expect(deployment.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': app });
+      expect(container.ports.map((p: Manifest) => p.containerPort)).toEqual([port]);
+      expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+      expect(portNamed(container.readinessProbe.httpGet.port)).toBe(port);
+      expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+      expect(portNamed(container.livenessProbe.httpGet.port)).toBe(port);
+      expect(existsSync(resolve(ROOT, deployment.metadata.annotations['recstream/dockerfile']))).toBe(true);
+    });
+
+    it('has a Service forwarding that port to its pods', () => {
+      const service = manifests.find((m) => m.kind === 'Service' && m.metadata.name === app);
+      expect(service, `Service ${app}`).toBeDefined();
+      expect(service.spec.selector).toEqual({ 'app.kubernetes.io/name': app });
+      expect(service.spec.ports).toHaveLength(1);
+      expect(service.spec.ports[0].port).toBe(port);
+      expect(portNamed(service.spec.ports[0].targetPort)).toBe(port);
+    });
+
+    it('takes credentials from the Secret, never as inline values', () => {
+      const env: Manifest[] = container.env ?? [];
+      for (const variable of env.filter((v) => /URL|PASSWORD|SECRET|TOKEN|KEY/.test(v.name))) {
+        expect(variable.value, variable.name).toBeUndefined();
+        expect(variable.valueFrom.secretKeyRef.name).toBe('recstream-secrets');
+      }
+      expect(env.map((v) => v.name)).toContain('DATABASE_URL');
+      expect(container.envFrom).toEqual([{ configMapRef: { name: 'recstream-config' } }]);
+    });
+
+    it('is scraped by Prometheus on every replica at that port', () => {
+      const job = prometheus.scrape_configs.find((c: Manifest) => c.job_name === app);
+      expect(job, `scrape job ${app}`).toBeDefined();
+      expect(job.metrics_path).toBe('/metrics');
+      expect(job.relabel_configs).toEqual(
+        expect.arrayContaining([
+          { source_labels: ['__meta_kubernetes_service_name'], regex: app, action: 'keep' },
+          { source_labels: ['__meta_kubernetes_pod_ip'], target_label: '__address__', replacement: `$1:${port}` },
+        ]),
+      );
+    });
+  });
+
+  it('runs the trainer on a GPU from the GPU image', () => {
+    const trainer = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === 'trainer');
+    const container = trainer.spec.template.spec.containers[0];
+    expect(container.resources.limits['nvidia.com/gpu']).toBeGreaterThanOrEqual(1);
+    expect(trainer.metadata.annotations['recstream/dockerfile']).toBe('infra/docker/trainer-gpu.Dockerfile');
+    expect(container.image).toMatch(/trainer-gpu/);
+  });
+
+  it('has a provisioned Grafana dashboard that reads only metrics the code defines', () => {
+    const dashboard = JSON.parse(read('infra/grafana/dashboards/recstream.json'));
+    const datasource = yamlDocs('infra/grafana/provisioning/datasources/prometheus.yml')[0].datasources[0];
+    const provider = yamlDocs('infra/grafana/provisioning/dashboards/recstream.yml')[0].providers[0];
+    expect(provider.type).toBe('file');
+    const exprs: string[] = dashboard.panels.flatMap((panel: Manifest) => {
+      expect(panel.datasource.uid).toBe(datasource.uid);
+      return panel.targets.map((target: Manifest) => target.expr);
+    });
+    const defined = definedMetrics();
+    const used = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\b([a-z]+_[a-z_]+)\s*[{[)]/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''))));
+    expect(used.size).toBeGreaterThan(8);
+    for (const metric of used) expect(defined, metric).toContain(metric);
+    // What an operator looks at first: throughput, lag, queues, latency and which models serve.
+    for (const needed of ['ingest_events_accepted_total', 'feature_builder_consumer_lag', 'bullmq_queue_jobs', 'serving_model_version']) {
+      expect(exprs.join('\n')).toContain(needed);
+    }
+    expect(exprs.join('\n')).toContain('histogram_quantile(0.99, sum by (le, stage) (rate(serving_stage_seconds_bucket');
+  });
+});
