@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { consoleConfig } from '../../apps/console/src/env.js';
 import { featureBuilderConfig } from '../../apps/feature-builder/src/env.js';
 import { ingesterConfig } from '../../apps/ingester/src/env.js';
 import { sampleGeneratorConfig } from '../../apps/sample-generator/src/env.js';
@@ -28,6 +29,7 @@ const DEFAULT_PORTS: Record<string, () => number | undefined> = {
   'sample-generator': () => sampleGeneratorConfig({}).http.port,
   serving: () => servingConfig({}).options.port,
   trainer: () => trainerConfig({}).http.port,
+  console: () => consoleConfig({}).options.port,
 };
 
 const apps = readdirSync(resolve(ROOT, 'apps'), { withFileTypes: true })
