@@ -15,6 +15,7 @@ const broker = new LocalKafkaBroker({
   dataDir,
   port: 21_000 + Math.floor(Math.random() * 8_000) * 2,
   heap: '256m',
+  quickStart: true,
 });
 const logger = createLogger('outage-test', 'silent');
 const kafka = createKafka({ clientId: 'outage-test', brokers: [broker.address], logger, retries: 2, connectionTimeoutMs: 1_000 });
