@@ -1,3 +1,4 @@
+import { NonRetriableError } from '@recstream/platform';
 import { hash32, type ModelDelta, type RecModel, type TrainStepOptions } from '@recstream/models';
 import type { ModelRole } from '@recstream/registry';
 import { encodeRows } from '@recstream/training';
@@ -42,6 +43,10 @@ interface RoleState extends LearnerModel {
   marks: Map<string, number>;
 }
 
+function currentMarks(model: RecModel): Map<string, number> {
+  return new Map([...model.tables()].map(([name, table]) => [name, table.mark()]));
+}
+
 /** Whether a user belongs to the held-back slice: a hash of the id, so every process and restart agrees. */
 export function isHoldoutUser(userId: string, fraction: number): boolean {
   return hash32(`holdout:${userId}`) % 10_000 < fraction * 10_000;
@@ -74,7 +79,7 @@ export class OnlineLearner {
         steps: state?.steps[role] ?? 0,
         denseVersion: 0,
         publishedDense: 0,
-        marks: new Map([...entry.model.tables()].map(([name, table]) => [name, table.mark()])),
+        marks: currentMarks(entry.model),
       });
     }
     this.learned = state?.examples ?? 0;
@@ -128,25 +133,48 @@ export class OnlineLearner {
     return this.roles.get(role)?.guardrail?.status();
   }
 
-  /** Rows (and dense parameters) changed since the last delta taken for `role`, or undefined when nothing changed. */
-  takeDelta(role: ModelRole): ModelDelta | undefined {
+  /**
+   * Rows (and dense parameters) changed since the last confirmed delta of
+   * `role`, or undefined when nothing changed. `confirm()` once it is
+   * published: until then the next call includes these rows again, so a
+   * failed publish loses nothing.
+   */
+  pendingDelta(role: ModelRole): { delta: ModelDelta; confirm(): void } | undefined {
     const state = this.roles.get(role);
     if (!state) return undefined;
     const delta: ModelDelta = { tables: {}, dense: {} };
-    let changed = false;
+    const marks = new Map<string, number>();
     for (const [name, table] of state.model.tables()) {
+      marks.set(name, table.mark());
       const rows = table.touchedSince(state.marks.get(name) ?? 0);
-      state.marks.set(name, table.mark());
-      if (rows.ids.length === 0) continue;
-      delta.tables[name] = rows;
-      changed = true;
+      if (rows.ids.length > 0) delta.tables[name] = rows;
     }
-    if (state.denseVersion !== state.publishedDense) {
-      delta.dense = state.model.toArtifact().dense;
-      state.publishedDense = state.denseVersion;
-      changed = true;
-    }
-    return changed ? delta : undefined;
+    const denseVersion = state.denseVersion;
+    if (denseVersion !== state.publishedDense) delta.dense = state.model.toArtifact().dense;
+    if (Object.keys(delta.tables).length === 0 && Object.keys(delta.dense).length === 0) return undefined;
+    return {
+      delta,
+      confirm: () => {
+        state.marks = marks;
+        state.publishedDense = denseVersion;
+      },
+    };
+  }
+
+  /** Swaps in another model for `role` (a newly promoted offline version); buffered examples stay. Disposes the old one. */
+  replace(role: ModelRole, entry: LearnerModel): void {
+    const state = this.roles.get(role);
+    if (!state) throw new NonRetriableError(`the learner updates no ${role} model`);
+    state.model.dispose();
+    state.parent?.dispose();
+    Object.assign(state, {
+      ...entry,
+      holdout: [],
+      guardrail: entry.parent && new Guardrail(this.options.guardrail),
+      denseVersion: 0,
+      publishedDense: 0,
+      marks: currentMarks(entry.model),
+    });
   }
 
   exportState(): LearnerState {

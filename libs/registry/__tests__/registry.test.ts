@@ -81,7 +81,7 @@ describe('ModelRegistry', () => {
     const committed = await registry.transaction(async (tx) => {
       const version = await tx.register({ role: 'recall', modelType: 'mf', lineage: { online: { offsets: { 0: '42' } } } }, randomBytes(10));
       await tx.setProduction('recall', version.versionId);
-      expect(await tx.productionForUpdate('recall')).toBe(version.versionId);
+      expect((await tx.productionForUpdate('recall'))?.versionId).toBe(version.versionId);
       return version;
     });
     expect((await registry.production('recall'))?.lineage).toEqual({ online: { offsets: { 0: '42' } } });

@@ -172,9 +172,12 @@ export class RegistryTransaction {
   }
 
   /** The production version of `role` as of this transaction, locked until it ends so no promotion slips in between. */
-  async productionForUpdate(role: ModelRole): Promise<number | undefined> {
-    const { rows } = await this.client.query('SELECT version_id FROM model_production WHERE role = $1 FOR UPDATE', [role]);
-    return rows[0] ? Number(rows[0].version_id) : undefined;
+  async productionForUpdate(role: ModelRole): Promise<ModelVersion | undefined> {
+    const { rows } = await this.client.query(
+      'SELECT v.* FROM model_production p JOIN model_versions v USING (version_id) WHERE p.role = $1 FOR UPDATE OF p',
+      [role],
+    );
+    return rows[0] ? toVersion(rows[0]) : undefined;
   }
 
   async setProduction(role: string, versionId: number): Promise<void> {
