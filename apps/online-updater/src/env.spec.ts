@@ -5,7 +5,7 @@ import { onlineUpdaterConfig } from './env.js';
 describe('online updater environment', () => {
   it("defaults to the lib's defaults, with the updater's name as its consumer group", () => {
     const { options } = onlineUpdaterConfig({});
-    expect(options).toMatchObject({ name: D.name, groupId: D.name, topic: D.topic, roles: D.roles, flushAfterMs: D.flushAfterMs, sparseLearningRate: undefined });
+    expect(options).toMatchObject({ name: D.name, groupId: D.name, topic: D.topic, roles: D.roles, flushAfterMs: D.flushAfterMs, sparseLearningRate: D.sparseLearningRate });
     expect(options.learner).toEqual(D.learner);
     expect(options.examples).toEqual(D.examples);
   });

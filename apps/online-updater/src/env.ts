@@ -49,7 +49,7 @@ export function onlineUpdaterConfig(env: Record<string, string | undefined> = pr
     topic: e.EVENTS_TOPIC,
     roles: e.ROLES,
     startFrom: e.START_FROM,
-    sparseLearningRate: e.SPARSE_LEARNING_RATE,
+    sparseLearningRate: e.SPARSE_LEARNING_RATE ?? D.sparseLearningRate,
     learner: {
       batchSize: e.BATCH_SIZE,
       denseEvery: e.DENSE_EVERY,

@@ -28,7 +28,13 @@ export interface OnlineUpdaterOptions {
   startFrom: 'earliest' | 'latest';
   examples: ExampleBuilderOptions;
   learner: LearnerOptions;
-  /** Replaces the offline sparse learning rate while updating online (see models.ts); undefined keeps it. */
+  /**
+   * Replaces the offline sparse learning rate while updating online (see
+   * models.ts); undefined keeps it. Measured: at 0.3 an MF model follows a
+   * planted change of taste several times faster than at its offline 0.1
+   * (libs/online learner.spec.ts), and 25 clicks put a new item in the top
+   * ranks of NeuMF, where at 0.1 it stayed in the middle (bench:online).
+   */
   sparseLearningRate?: number;
   /**
    * A partial batch is trained once its first example has waited this long,
@@ -62,6 +68,7 @@ export const DEFAULT_ONLINE_UPDATER_OPTIONS: OnlineUpdaterOptions = {
   startFrom: 'latest',
   examples: DEFAULT_EXAMPLE_BUILDER_OPTIONS,
   learner: DEFAULT_LEARNER_OPTIONS,
+  sparseLearningRate: 0.3,
   flushAfterMs: 250,
   publishIntervalMs: 200,
   snapshotIntervalMs: 5 * 60_000,
@@ -143,6 +150,7 @@ export class OnlineUpdater {
   private pendingSince?: number;
   private lastPublish = 0;
   private joined = false;
+  private consuming = false;
   private timers: NodeJS.Timeout[] = [];
   private publishing?: Promise<void>;
   private snapshotting?: Promise<SavedSnapshot | undefined>;
@@ -190,6 +198,7 @@ export class OnlineUpdater {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [o.topic], fromBeginning: o.startFrom === 'earliest' });
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+    this.consuming = true;
     const tickMs = Math.min(o.publishIntervalMs, o.flushAfterMs ?? Infinity);
     this.timers.push(setInterval(() => void this.tick(), tickMs));
     this.timers.push(setInterval(() => void this.snapshot(), o.snapshotIntervalMs));
@@ -237,20 +246,22 @@ export class OnlineUpdater {
   }
 
   /**
-   * Stops consuming after the batch in progress, publishes and snapshots
-   * what it has (unless `force`: then a restart replays from the last
-   * snapshot), and releases its models.
+   * Stops fetching, publishes and snapshots what it has applied (unless
+   * `force`: then a restart replays from the last snapshot), leaves the
+   * group and releases its models.
    */
   close(force = false): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
       await this.http.close();
-      await this.consumer.disconnect();
       await Promise.all([this.publishing, this.snapshotting]);
-      if (!force && this.learner) {
+      if (!force && this.consuming) {
+        // Paused rather than stopped: the group must still be joined to take the snapshot's offsets as its commit.
+        this.consumer.pause([{ topic: this.options.topic }]);
         await this.publish();
         await this.snapshot();
       }
+      await this.consumer.disconnect();
       for (const role of this.learner?.modelRoles ?? []) {
         this.learner?.model(role)?.dispose();
       }

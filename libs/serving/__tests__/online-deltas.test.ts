@@ -23,7 +23,7 @@ beforeAll(async () => {
     featureNamespace: ns,
     models: { pollIntervalMs: 60_000, hnsw: {} },
     recommender: { featureTimeoutMs: 1_000, rerank: { explorationRate: 0 } },
-    onlineDeltas: { follow: true, prefix: ns, blockMs: 200, batchEntries: 100, catalogReloadMs: 100 },
+    onlineDeltas: { follow: true, prefix: ns, blockMs: 200, batchEntries: 100, catalogReloadMs: 1_000 },
   });
   const registry = new ModelRegistry(harness.pool);
   recallLineage = lineageKey((await registry.get(scenario.recallVersion))!);
@@ -76,20 +76,27 @@ describe('serving with online deltas', () => {
     recall.dispose();
   });
 
-  it('makes an item the models just learned recommendable once the catalogue has it', async () => {
+  it('makes items the models just learned recommendable once the catalogue has them, however close together they come', async () => {
     const recall = deserializeModel(scenario.recallArtifact);
     const user = scenario.users[3]!;
-    const fresh = `item-fresh-${ns}`;
-    await new OfflineStore(harness.pool, { namespace: ns }).writeBatch({
-      events: [],
-      history: [{ view: itemAttributes.name, entityId: fresh, eventTime: Date.now(), values: { categories: ['cat-1'], tags: [], available: true, created_time: Date.now() } }],
-    });
+    const offline = new OfflineStore(harness.pool, { namespace: ns });
     const userRow = rowOf(recall, 'user', vocabularyId(user));
-    // Bias (the last float) large: the new item tops every user's inner products.
-    const itemRow = Float32Array.from(userRow, (x, i) => (i === userRow.length - 1 ? 20 : 5 * x));
-    await channel.publish(recallLineage, { tables: { item: { ids: Int32Array.of(vocabularyId(fresh)), vectors: itemRow } }, dense: {} });
-    const found = await until(async () => (await everything(user)).body.items.find((item) => item.item_id === fresh));
-    expect(found.sources).toContain('ann');
+    const learn = async (item: string, bias: number) => {
+      await offline.writeBatch({
+        events: [],
+        history: [{ view: itemAttributes.name, entityId: item, eventTime: Date.now(), values: { categories: ['cat-1'], tags: [], available: true, created_time: Date.now() } }],
+      });
+      // A large bias (the last float): the item tops every user's inner products.
+      const itemRow = Float32Array.from(userRow, (x, i) => (i === userRow.length - 1 ? bias : 5 * x));
+      await channel.publish(recallLineage, { tables: { item: { ids: Int32Array.of(vocabularyId(item)), vectors: itemRow } }, dense: {} });
+    };
+    const served = async (item: string) => (await everything(user)).body.items.find((x) => x.item_id === item);
+    const [first, second] = [`item-fresh-${ns}-1`, `item-fresh-${ns}-2`];
+    await learn(first, 20);
+    expect((await until(() => served(first))).sources).toContain('ann');
+    // Within the catalogue's reload interval of the first: its reload is put off, not skipped.
+    await learn(second, 21);
+    expect((await until(() => served(second))).sources).toContain('ann');
     recall.dispose();
   });
 

@@ -52,6 +52,7 @@ export class DeltaFollower {
   private readonly rebuilding = new WeakMap<ServedRecall, Set<number>>();
   private catalogSeen?: Catalog;
   private lastCatalogReload = 0;
+  private catalogReload?: NodeJS.Timeout;
   private lastWarned = 0;
   private running?: Promise<void>;
   private closed = false;
@@ -70,7 +71,7 @@ export class DeltaFollower {
     try {
       for (;;) {
         const entries = await this.deps.channel.read(lineage, cursor, this.options.batchEntries);
-        for (const entry of entries) this.apply(served, entry);
+        this.apply(served, entries);
         cursor = entries.at(-1)?.id ?? cursor;
         if (entries.length < this.options.batchEntries) break;
       }
@@ -88,6 +89,7 @@ export class DeltaFollower {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.catalogReload);
     await this.running;
   }
 
@@ -111,9 +113,8 @@ export class DeltaFollower {
       }
       // Production may have changed while the read blocked: apply to what is production now, past its own cursor.
       for (const served of this.deps.production()) {
-        for (const entry of read.get(lineageKey(served.version)) ?? []) {
-          if (compareIds(entry.id, this.cursorOf(served)) > 0) this.apply(served, entry);
-        }
+        const cursor = this.cursorOf(served);
+        this.apply(served, (read.get(lineageKey(served.version)) ?? []).filter((entry) => compareIds(entry.id, cursor) > 0));
       }
     }
   }
@@ -122,20 +123,29 @@ export class DeltaFollower {
     return this.cursors.get(served) ?? deltaStartId(served.version);
   }
 
-  private apply(served: ServedModel, entry: DeltaEntry): void {
+  /**
+   * Applies entries in order to the model, then moves each item they
+   * touched once in the recall index (from its latest vector): a server
+   * catching up on a burst does one index update per item, not per delta.
+   */
+  private apply(served: ServedModel, entries: readonly DeltaEntry[]): void {
     const { metrics } = this.deps;
-    try {
-      applyDelta(served.model, entry.delta);
-      const items = entry.delta.tables.item?.ids;
-      if (served.role === 'recall' && items) this.index(served as ServedRecall, items);
-      metrics.deltas.inc({ role: served.role, outcome: 'applied' });
-      metrics.deltaRows.inc({ role: served.role }, deltaRows(entry.delta));
-      metrics.deltaDelay.observe(Math.max(0, Date.now() - entry.publishedAt) / 1000);
-    } catch (error) {
-      metrics.deltas.inc({ role: served.role, outcome: 'failed' });
-      this.warn(error, 'applying an online delta failed; the next one carries its rows again once they change');
+    const items = new Set<number>();
+    for (const entry of entries) {
+      try {
+        applyDelta(served.model, entry.delta);
+        for (const id of entry.delta.tables.item?.ids ?? []) items.add(id);
+        metrics.deltas.inc({ role: served.role, outcome: 'applied' });
+        metrics.deltaRows.inc({ role: served.role }, deltaRows(entry.delta));
+      } catch (error) {
+        metrics.deltas.inc({ role: served.role, outcome: 'failed' });
+        this.warn(error, 'applying an online delta failed; the next one carries its rows again once they change');
+      }
+      this.cursors.set(served, entry.id);
     }
-    this.cursors.set(served, entry.id);
+    if (served.role === 'recall' && items.size > 0) this.index(served as ServedRecall, [...items]);
+    // Measured once the index has moved too: this is when answers reflect the delta.
+    for (const entry of entries) metrics.deltaDelay.observe(Math.max(0, Date.now() - entry.publishedAt) / 1000);
   }
 
   /** Moves the items' vectors in the index; items new to the index are added if the catalogue knows them. */
@@ -213,10 +223,16 @@ export class DeltaFollower {
     }
   }
 
+  /** Reloads the catalogue now, or once `catalogReloadMs` has passed since the last reload. */
   private reloadCatalogSoon(): void {
-    if (Date.now() - this.lastCatalogReload < this.options.catalogReloadMs) return;
-    this.lastCatalogReload = Date.now();
-    void this.deps.reloadCatalog();
+    if (this.catalogReload) return;
+    const wait = Math.max(0, this.lastCatalogReload + this.options.catalogReloadMs - Date.now());
+    this.catalogReload = setTimeout(() => {
+      this.catalogReload = undefined;
+      this.lastCatalogReload = Date.now();
+      void this.deps.reloadCatalog();
+    }, wait);
+    this.catalogReload.unref();
   }
 
   private warn(error: unknown, message: string): void {
