@@ -18,7 +18,8 @@ import type { InteractionEvent } from '@recstream/schemas';
 import { createTestDatabase } from '@recstream/schemas/test-database';
 import { itemId, seedScenario, type Scenario } from '@recstream/serving/testing';
 import { createKafka, createProducer } from '@recstream/streams';
-import { recordBenchmark } from './report.js';
+import { removeKeys } from './redis-keys.js';
+import { percentile, recordBenchmark, round } from './report.js';
 import { startApp, stopApp } from './service.js';
 
 const SERVING_PORT = 18_091;
@@ -52,11 +53,6 @@ interface Response {
   degraded: boolean;
 }
 
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function send(events: InteractionEvent[]): Promise<void> {
@@ -235,14 +231,6 @@ async function measureNewItems(scenario: Scenario, pool: pg.Pool, namespace: str
   return seconds;
 }
 
-async function removeKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5_000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
 
 const database = await createTestDatabase();
 const pool = new pg.Pool({ connectionString: database.url, max: 4 });

@@ -47,3 +47,11 @@ export function recordBenchmark(report: BenchReport): void {
   writeFileSync(FILE, next);
   console.log(JSON.stringify(report.figures));
 }
+
+/** The p-th percentile (0-100) of `values`, nearest rank; 0 for none. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
