@@ -177,6 +177,14 @@ export class OnlineLearner {
     });
   }
 
+  /** Releases every model and parent; the learner is unusable afterwards. */
+  dispose(): void {
+    for (const state of this.roles.values()) {
+      state.model.dispose();
+      state.parent?.dispose();
+    }
+  }
+
   exportState(): LearnerState {
     const state: LearnerState = { buffers: {}, steps: {}, examples: this.learned };
     for (const [role, entry] of this.roles) {

@@ -262,9 +262,7 @@ export class OnlineUpdater {
         await this.snapshot();
       }
       await this.consumer.disconnect();
-      for (const role of this.learner?.modelRoles ?? []) {
-        this.learner?.model(role)?.dispose();
-      }
+      this.learner?.dispose();
     })();
     return this.closing;
   }
