@@ -19,7 +19,7 @@ import { FeatureBuilder, OnlineFeatureReader, OnlineStore, endOffsets, waitForGr
 import { z } from 'zod';
 import { ITEMS, USERS, interactions, message } from './features-data.js';
 import type { ProducerJob } from './features-producer.js';
-import { percentile, recordBenchmark } from './report.js';
+import { percentile, recordBenchmark, round } from './report.js';
 
 const env = parseEnv(
   'bench:features',
@@ -52,7 +52,6 @@ async function runProducer(job: ProducerJob): Promise<{ sent: number; rate: numb
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as { sent: number; rate: number };
 }
 
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 async function main(): Promise<void> {
   const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(' / ');

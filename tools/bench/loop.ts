@@ -19,7 +19,7 @@ import { Random, SimulatedAudience, SyntheticWorld, type SimulatedClick } from '
 import { buildSamples, featuresCaughtUp, ingestWorld, recommend, trainAndPromote, type Clients, type Endpoint } from '../demo/pipeline.js';
 import { startApp, stopApp } from '../infra/apps.js';
 import { infraSettings } from '../infra/settings.js';
-import { percentile, recordBenchmark } from './report.js';
+import { percentile, recordBenchmark, round } from './report.js';
 
 const env = parseEnv(
   'bench:loop',
@@ -35,7 +35,6 @@ const env = parseEnv(
 const PORTS = { ingester: 18_180, serving: 18_181, featureBuilder: 18_182 };
 const SAMPLE_EVERY_MS = 5_000;
 const say = (line: string) => console.error(`[bench:loop] ${line}`);
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));

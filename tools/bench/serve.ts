@@ -15,8 +15,9 @@ import { createTestDatabase } from '@recstream/schemas/test-database';
 import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, exactTopK, recallAt, recallEmbedder } from '@recstream/serving';
 import { SCENARIO_DEVICES, itemId, seedScenario, userId } from '@recstream/serving/testing';
 import { Random } from '@recstream/synth';
-import { recordBenchmark } from './report.js';
 import { startApp, stopApp } from '../infra/apps.js';
+import { removeKeys } from './redis-keys.js';
+import { percentile, recordBenchmark, round } from './report.js';
 
 const PORT = 18_090;
 const ITEMS = 100_000;
@@ -95,20 +96,7 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-async function removeNamespace(redis: Redis): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 5_000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
 
 const database = await createTestDatabase();
 const pool = new pg.Pool({ connectionString: database.url, max: 4 });
@@ -179,7 +167,7 @@ try {
     await stopApp(server);
   }
 } finally {
-  await removeNamespace(redis);
+  await removeKeys(redis, namespace);
   redis.disconnect();
   await pool.end();
   await database.drop();

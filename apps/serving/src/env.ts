@@ -18,6 +18,9 @@ const schema = z.object({
   PG_POOL_SIZE: envInt(4),
   /** `api-key`: callers need a key with the `serve` scope (keys live in Postgres); `none`: open, for trusted networks only. */
   AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
+  /** `follow`: apply the online updater's deltas to the production models as they are published; `off`: serve versions as registered. */
+  ONLINE_DELTAS: z.enum(['follow', 'off']).default('follow'),
+  ONLINE_DELTA_PREFIX: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.onlineDeltas.prefix),
 });
 
 /** The serving app's environment, validated at boot. */
@@ -33,6 +36,7 @@ export function servingConfig(env: Record<string, string | undefined> = process.
     popularityRefreshMs: e.POPULARITY_REFRESH_MS,
     experimentsRefreshMs: e.EXPERIMENTS_REFRESH_MS,
     models: { ...D.models, pollIntervalMs: e.MODEL_POLL_MS, hnsw: e.HNSW_EF_SEARCH === undefined ? {} : { efSearch: e.HNSW_EF_SEARCH } },
+    onlineDeltas: { ...D.onlineDeltas, follow: e.ONLINE_DELTAS === 'follow', prefix: e.ONLINE_DELTA_PREFIX },
   };
   return {
     brokers: brokersFrom(e.KAFKA_BROKERS),

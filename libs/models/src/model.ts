@@ -16,6 +16,20 @@ export interface ModelArtifact {
   tables: Record<string, EmbeddingTableData>;
 }
 
+/** How one training step moves the dense (tower) parameters. */
+export interface TrainStepOptions {
+  /**
+   * `optimizer`: the model's Adam (offline training). `sgd`: one plain
+   * gradient step at `sgdLearningRate`, which keeps no optimizer state, so an
+   * online updater restarted from a snapshot continues exactly as one that
+   * never stopped. `frozen`: embedding rows only, dense parameters untouched.
+   */
+  dense: 'optimizer' | 'sgd' | 'frozen';
+  sgdLearningRate: number;
+}
+
+export const DEFAULT_TRAIN_STEP_OPTIONS: TrainStepOptions = { dense: 'optimizer', sgdLearningRate: 0.001 };
+
 /**
  * The one interface the trainer, the online updater and serving use, so a
  * model scores the same offline and online.
@@ -24,12 +38,14 @@ export interface RecModel {
   readonly kind: ModelKind;
   readonly spec: FeatureSpec;
   /** One optimizer step on a labelled batch; returns the batch's mean log loss before the step. */
-  trainStep(batch: Batch): number;
+  trainStep(batch: Batch, options?: Partial<TrainStepOptions>): number;
   /** Probability of a positive per sample. Unknown ids read as zero vectors. */
   score(batch: Batch): Float32Array;
   /** Sparse tables by name, e.g. for `touchedSince` deltas in the online updater. */
   tables(): ReadonlyMap<string, EmbeddingTable>;
   toArtifact(): ModelArtifact;
+  /** Replaces dense parameters by name (e.g. as an online updater published them); shapes must match. */
+  assignDense(weights: DenseWeights): void;
   /** Releases tensors; the model is unusable afterwards. */
   dispose(): void;
 }

@@ -66,4 +66,25 @@ describe('ModelRegistry', () => {
     expect(announced).toEqual(['ranking', 'ranking']);
     await listener.end();
   });
+
+  it("commits versions, promotions and the caller's own writes of one transaction together or not at all", async () => {
+    const before = await registry.list('recall', 100);
+    await expect(
+      registry.transaction(async (tx) => {
+        const version = await tx.register({ role: 'recall', modelType: 'mf' }, randomBytes(10));
+        await tx.setProduction('recall', version.versionId);
+        await tx.client.query('SELECT 1 / 0');
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(await registry.list('recall', 100)).toEqual(before);
+
+    const committed = await registry.transaction(async (tx) => {
+      const version = await tx.register({ role: 'recall', modelType: 'mf', lineage: { online: { offsets: { 0: '42' } } } }, randomBytes(10));
+      await tx.setProduction('recall', version.versionId);
+      expect((await tx.productionForUpdate('recall'))?.versionId).toBe(version.versionId);
+      return version;
+    });
+    expect((await registry.production('recall'))?.lineage).toEqual({ online: { offsets: { 0: '42' } } });
+    expect((await registry.production('recall'))?.versionId).toBe(committed.versionId);
+  });
 });

@@ -48,32 +48,7 @@ export class ModelRegistry {
   constructor(private readonly pool: pg.Pool) {}
 
   async register(version: NewModelVersion, artifact: Uint8Array): Promise<ModelVersion> {
-    const sha256 = createHash('sha256').update(artifact).digest('hex');
-    return this.transaction(async (client) => {
-      const { rows } = await client.query(
-        `INSERT INTO model_versions (role, model_type, dataset_version, parent_version, code_version, backend, metrics, config, lineage, artifact_bytes, artifact_sha256)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
-        [
-          version.role,
-          version.modelType,
-          version.datasetVersion ?? null,
-          version.parentVersion ?? null,
-          version.codeVersion ?? null,
-          version.backend ?? null,
-          version.metrics ?? {},
-          version.config ?? {},
-          version.lineage ?? {},
-          artifact.byteLength,
-          sha256,
-        ],
-      );
-      const row = rows[0];
-      for (let offset = 0, seq = 0; offset < artifact.byteLength; offset += CHUNK_BYTES, seq++) {
-        const chunk = Buffer.from(artifact.buffer, artifact.byteOffset + offset, Math.min(CHUNK_BYTES, artifact.byteLength - offset));
-        await client.query('INSERT INTO model_artifact_chunks (version_id, seq, data) VALUES ($1, $2, $3)', [row.version_id, seq, chunk]);
-      }
-      return toVersion(row);
-    });
+    return this.transaction((tx) => tx.register(version, artifact));
   }
 
   async get(versionId: number): Promise<ModelVersion | undefined> {
@@ -113,7 +88,8 @@ export class ModelRegistry {
    * the caller measured it; the decision and the numbers are recorded.
    */
   async promoteIfBetter(candidateId: number, gate: PromotionGate, incumbentValue?: number): Promise<PromotionResult> {
-    return this.transaction(async (client) => {
+    return this.transaction(async (tx) => {
+      const { client } = tx;
       const candidate = (await client.query('SELECT * FROM model_versions WHERE version_id = $1', [candidateId])).rows[0];
       if (!candidate) throw new NonRetriableError(`model version ${candidateId} does not exist`);
       // Serialises concurrent promotions of one role.
@@ -130,7 +106,7 @@ export class ModelRegistry {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [candidate.role, candidateId, incumbentVersion, gate.metric, candidateValue, incumbentValue ?? null, gate.margin, decision.promoted, decision.reason],
       );
-      if (decision.promoted) await setProduction(client, candidate.role, candidateId);
+      if (decision.promoted) await tx.setProduction(candidate.role, candidateId);
       return { ...decision, incumbentVersion };
     });
   }
@@ -139,14 +115,20 @@ export class ModelRegistry {
   async setProduction(versionId: number): Promise<void> {
     const version = await this.get(versionId);
     if (!version) throw new NonRetriableError(`model version ${versionId} does not exist`);
-    await this.transaction((client) => setProduction(client, version.role, versionId));
+    await this.transaction((tx) => tx.setProduction(version.role, versionId));
   }
 
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one Postgres transaction: versions it registers, versions
+   * it makes production and whatever else it writes with `tx.client` commit
+   * together or not at all (an online updater's snapshot and the stream
+   * offsets it covers). Promotions are announced at commit.
+   */
+  async transaction<T>(work: (tx: RegistryTransaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await work(client);
+      const result = await work(new RegistryTransaction(client));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -158,13 +140,54 @@ export class ModelRegistry {
   }
 }
 
-async function setProduction(client: pg.PoolClient, role: string, versionId: number): Promise<void> {
-  await client.query(
-    `INSERT INTO model_production (role, version_id) VALUES ($1, $2)
-     ON CONFLICT (role) DO UPDATE SET version_id = EXCLUDED.version_id, promoted_at = now()`,
-    [role, versionId],
-  );
-  await client.query('SELECT pg_notify($1, $2)', [PROMOTION_CHANNEL, role]);
+/** Registry writes inside one transaction (see `ModelRegistry.transaction`). */
+export class RegistryTransaction {
+  constructor(readonly client: pg.PoolClient) {}
+
+  async register(version: NewModelVersion, artifact: Uint8Array): Promise<ModelVersion> {
+    const sha256 = createHash('sha256').update(artifact).digest('hex');
+    const { rows } = await this.client.query(
+      `INSERT INTO model_versions (role, model_type, dataset_version, parent_version, code_version, backend, metrics, config, lineage, artifact_bytes, artifact_sha256)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+      [
+        version.role,
+        version.modelType,
+        version.datasetVersion ?? null,
+        version.parentVersion ?? null,
+        version.codeVersion ?? null,
+        version.backend ?? null,
+        version.metrics ?? {},
+        version.config ?? {},
+        version.lineage ?? {},
+        artifact.byteLength,
+        sha256,
+      ],
+    );
+    const row = rows[0];
+    for (let offset = 0, seq = 0; offset < artifact.byteLength; offset += CHUNK_BYTES, seq++) {
+      const chunk = Buffer.from(artifact.buffer, artifact.byteOffset + offset, Math.min(CHUNK_BYTES, artifact.byteLength - offset));
+      await this.client.query('INSERT INTO model_artifact_chunks (version_id, seq, data) VALUES ($1, $2, $3)', [row.version_id, seq, chunk]);
+    }
+    return toVersion(row);
+  }
+
+  /** The production version of `role` as of this transaction, locked until it ends so no promotion slips in between. */
+  async productionForUpdate(role: ModelRole): Promise<ModelVersion | undefined> {
+    const { rows } = await this.client.query(
+      'SELECT v.* FROM model_production p JOIN model_versions v USING (version_id) WHERE p.role = $1 FOR UPDATE OF p',
+      [role],
+    );
+    return rows[0] ? toVersion(rows[0]) : undefined;
+  }
+
+  async setProduction(role: string, versionId: number): Promise<void> {
+    await this.client.query(
+      `INSERT INTO model_production (role, version_id) VALUES ($1, $2)
+       ON CONFLICT (role) DO UPDATE SET version_id = EXCLUDED.version_id, promoted_at = now()`,
+      [role, versionId],
+    );
+    await this.client.query('SELECT pg_notify($1, $2)', [PROMOTION_CHANNEL, role]);
+  }
 }
 
 interface VersionRow {

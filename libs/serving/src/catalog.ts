@@ -16,6 +16,7 @@ export interface CatalogItem {
 export class Catalog {
   readonly items: readonly CatalogItem[];
   private readonly byId: Map<string, CatalogItem>;
+  private byVocab?: Map<number, CatalogItem>;
 
   constructor(items: CatalogItem[]) {
     this.items = items;
@@ -24,6 +25,12 @@ export class Catalog {
 
   get(id: string): CatalogItem | undefined {
     return this.byId.get(id);
+  }
+
+  /** The item behind a model row id (built on first use: only online updates ask). */
+  byVocabId(vocabId: number): CatalogItem | undefined {
+    this.byVocab ??= new Map(this.items.map((item) => [item.vocabId, item]));
+    return this.byVocab.get(vocabId);
   }
 
   get size(): number {

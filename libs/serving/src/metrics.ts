@@ -44,5 +44,23 @@ export function createServingMetrics(registry: Registry) {
       labelNames: ['role', 'outcome'],
       registers: [registry],
     }),
+    deltas: new Counter({
+      name: 'serving_model_deltas_total',
+      help: 'Online updater deltas applied to production models, by role and outcome',
+      labelNames: ['role', 'outcome'],
+      registers: [registry],
+    }),
+    deltaRows: new Counter({
+      name: 'serving_model_delta_rows_total',
+      help: 'Embedding rows overwritten by online updater deltas, by role',
+      labelNames: ['role'],
+      registers: [registry],
+    }),
+    deltaDelay: new Histogram({
+      name: 'serving_model_delta_delay_seconds',
+      help: 'From the online updater publishing a delta to serving applying it',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
   };
 }

@@ -10,6 +10,8 @@ export interface Candidate {
   sources: RecallSource[];
   /** Reciprocal-rank fusion over the sources: the order when no ranking model is available. */
   fusedScore: number;
+  /** Position in the ANN results, when the recall model proposed it. */
+  annRank?: number;
 }
 
 export interface RecallOptions {
@@ -19,9 +21,16 @@ export interface RecallOptions {
   ruleCandidates: number;
   /** Exploration-pool items added so the exploration slot has candidates with features. */
   explorationCandidates: number;
+  /**
+   * The ANN's best this many reach the ranker whatever the fusion says.
+   * Fusion favours items several lists propose, so the popular lists alone
+   * can fill the shortlist; then a candidate only the recall model knows
+   * about (an item the online updater just taught it) is never ranked.
+   */
+  annReserved: number;
 }
 
-export const DEFAULT_RECALL_OPTIONS: RecallOptions = { annCandidates: 200, ruleCandidates: 100, explorationCandidates: 20 };
+export const DEFAULT_RECALL_OPTIONS: RecallOptions = { annCandidates: 200, ruleCandidates: 100, explorationCandidates: 20, annReserved: 20 };
 
 /** A candidate only the exploration pool proposed: it competes for the exploration slot, not on relevance. */
 export const isExploration = (candidate: Candidate) => candidate.sources.length === 1 && candidate.sources[0] === 'exploration';
@@ -53,7 +62,11 @@ export function mergeCandidates(input: RecallInput, options: RecallOptions): Can
       existing.fusedScore += 1 / (RRF_K + rank);
     } else merged.set(item.id, { item, sources: [source], fusedScore: 1 / (RRF_K + rank) });
   };
-  input.ann?.labels.forEach((label, rank) => add(input.ann!.served.items[label], 'ann', rank));
+  input.ann?.labels.forEach((label, rank) => {
+    add(input.ann!.served.items[label], 'ann', rank);
+    const candidate = merged.get(input.ann!.served.items[label]?.id ?? '');
+    if (candidate) candidate.annRank = rank;
+  });
   input.covisited.forEach((scored, rank) => add(input.catalog.get(scored.id), 'covisit', rank));
   for (const list of input.popular) list.slice(0, options.ruleCandidates).forEach((scored, rank) => add(input.catalog.get(scored.id), 'popular', rank));
   input.trending.slice(0, options.ruleCandidates).forEach((scored, rank) => add(input.catalog.get(scored.id), 'trending', rank));
@@ -65,4 +78,20 @@ export function mergeCandidates(input: RecallInput, options: RecallOptions): Can
     explored++;
   }
   return [...merged.values()];
+}
+
+/**
+ * The candidates the ranker scores: the ANN's best `annReserved`, the rest
+ * of the best `size` by fusion, and every exploration candidate (they have
+ * no fusion score and compete only for their slot).
+ */
+export function shortlist(candidates: readonly Candidate[], size: number, annReserved: number): Candidate[] {
+  const exploring = candidates.filter(isExploration);
+  const recalled = candidates.filter((c) => !isExploration(c)).sort((a, b) => b.fusedScore - a.fusedScore);
+  const chosen = new Set(recalled.filter((c) => c.annRank !== undefined && c.annRank < annReserved).slice(0, size));
+  for (const candidate of recalled) {
+    if (chosen.size >= size) break;
+    chosen.add(candidate);
+  }
+  return [...recalled.filter((c) => chosen.has(c)), ...exploring];
 }

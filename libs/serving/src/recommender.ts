@@ -13,7 +13,7 @@ import type { ServingMetrics, Stage } from './metrics.js';
 import type { ModelLease, ModelStore } from './models/model-store.js';
 import { contextKey, EMPTY_POPULARITY, type Popularity, type ScoredItem } from './popularity.js';
 import { scoreCandidates } from './ranking.js';
-import { DEFAULT_RECALL_OPTIONS, isExploration, mergeCandidates, type Candidate, type RecallOptions, type RecallSource } from './recall.js';
+import { DEFAULT_RECALL_OPTIONS, mergeCandidates, shortlist, type Candidate, type RecallOptions, type RecallSource } from './recall.js';
 import type { RecommendationRequest } from './request.js';
 import { DEFAULT_RERANK_OPTIONS, rerank, type RerankOptions, type Scored } from './rerank.js';
 import { similarityFor } from './similarity.js';
@@ -120,12 +120,12 @@ export class Recommender {
       time('recall', stageStart);
 
       stageStart = performance.now();
-      const shortlist = this.shortlist(candidates);
-      const features = await this.readFeatures(request.user_id, shortlist, degraded);
+      const shortlisted = shortlist(candidates, this.options.rankCandidates, this.options.recall.annReserved);
+      const features = await this.readFeatures(request.user_id, shortlisted, degraded);
       time('features', stageStart);
 
       stageStart = performance.now();
-      const scored = this.rank(request, user, shortlist, features, lease, degraded);
+      const scored = this.rank(request, user, shortlisted, features, lease, degraded);
       time('ranking', stageStart);
 
       stageStart = performance.now();
@@ -161,13 +161,6 @@ export class Recommender {
     } finally {
       lease.release();
     }
-  }
-
-  /** The best candidates by recall fusion, plus every exploration candidate (they have no fusion score, and compete only for their slot). */
-  private shortlist(candidates: Candidate[]): Candidate[] {
-    const exploring = candidates.filter(isExploration);
-    const recalled = candidates.filter((c) => !isExploration(c)).sort((a, b) => b.fusedScore - a.fusedScore);
-    return [...recalled.slice(0, this.options.rankCandidates), ...exploring];
   }
 
   private async readUser(userId: string, degraded: Set<DegradedReason>): Promise<UserFeatures | undefined> {

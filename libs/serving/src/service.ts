@@ -4,6 +4,7 @@ import { Partitioners } from 'kafkajs';
 import type pg from 'pg';
 import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { OnlineFeatureReader } from '@recstream/features';
+import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/online';
 import { ModelRegistry } from '@recstream/registry';
 import { loadCatalog, type Catalog } from './catalog.js';
 import type { Experiment } from './experiments/experiment.js';
@@ -11,6 +12,7 @@ import { loadExperiments } from './experiments/load-experiments.js';
 import type { Random } from './exploration.js';
 import { DEFAULT_EXPOSURE_LOG_OPTIONS, ExposureLog, type ExposureLogOptions } from './exposure-log.js';
 import { createServingMetrics } from './metrics.js';
+import { DEFAULT_DELTA_FOLLOWER_OPTIONS, DeltaFollower, type DeltaFollowerOptions } from './models/delta-follower.js';
 import { DEFAULT_MODEL_STORE_OPTIONS, ModelStore, type ModelStoreOptions } from './models/model-store.js';
 import { DEFAULT_POPULARITY_OPTIONS, loadPopularity, type Popularity, type PopularityOptions } from './popularity.js';
 import { Recommender, type RecommenderOverrides } from './recommender.js';
@@ -33,6 +35,8 @@ export interface ServingOptions {
   models: ModelStoreOptions;
   exposures: ExposureLogOptions;
   recommender: RecommenderOverrides;
+  /** Following the online updater's deltas (see libs/online): on by default, under the updater's default key prefix. */
+  onlineDeltas: Omit<DeltaFollowerOptions, 'hnsw'> & { follow: boolean; prefix: string };
   /** Checks API keys (scope `serve`); without it the endpoint is open. */
   authorize?: HttpServiceOptions['authorize'];
 }
@@ -50,6 +54,7 @@ export const DEFAULT_SERVING_OPTIONS: ServingOptions = {
   models: DEFAULT_MODEL_STORE_OPTIONS,
   exposures: DEFAULT_EXPOSURE_LOG_OPTIONS,
   recommender: {},
+  onlineDeltas: { ...DEFAULT_DELTA_FOLLOWER_OPTIONS, follow: true, prefix: DEFAULT_DELTA_CHANNEL_OPTIONS.prefix },
 };
 
 export interface ServingDeps {
@@ -74,6 +79,7 @@ export class ServingService {
   private readonly popularity: Refreshing<Popularity>;
   private readonly experiments: Refreshing<Experiment[]>;
   private readonly exposures: ExposureLog;
+  private readonly deltas?: { follower: DeltaFollower; redis: Redis };
   private started = false;
   private closing?: Promise<void>;
 
@@ -84,7 +90,29 @@ export class ServingService {
     const metrics = createServingMetrics(registry);
     this.catalog = new Refreshing('catalogue', () => loadCatalog(pool), logger, { intervalMs: o.catalogRefreshMs });
     this.popularity = new Refreshing('popularity', () => loadPopularity(pool, o.popularity), logger, { intervalMs: o.popularityRefreshMs });
-    this.models = new ModelStore({ registry: new ModelRegistry(pool), pool, catalog: () => this.catalog.current, logger, metrics }, o.models);
+    if (o.onlineDeltas.follow) {
+      // Blocking reads need a connection of their own. Its errors surface as failed reads, which the follower reports.
+      const blocking = deps.redis.duplicate();
+      blocking.on('error', (error) => logger.debug({ err: error }, 'online delta connection error'));
+      const channel = (redis: Redis) => new DeltaChannel(redis, { prefix: o.onlineDeltas.prefix });
+      const follower = new DeltaFollower(
+        {
+          channel: channel(deps.redis),
+          blockingChannel: channel(blocking),
+          production: () => this.models.productionModels(),
+          catalog: () => this.catalog.current,
+          reloadCatalog: () => this.catalog.refresh(),
+          logger,
+          metrics,
+        },
+        { ...o.onlineDeltas, hnsw: o.models.hnsw },
+      );
+      this.deltas = { follower, redis: blocking };
+    }
+    this.models = new ModelStore(
+      { registry: new ModelRegistry(pool), pool, catalog: () => this.catalog.current, logger, metrics, deltas: this.deltas?.follower },
+      o.models,
+    );
     this.experiments = new Refreshing(
       'experiments',
       async () => {
@@ -120,6 +148,7 @@ export class ServingService {
     await Promise.all([this.catalog.start(), this.popularity.start(), this.exposures.start()]);
     await this.experiments.start();
     await this.models.start();
+    this.deltas?.follower.start();
     const { port } = await this.http.listen();
     this.started = true;
     return port;
@@ -134,6 +163,12 @@ export class ServingService {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.http.close();
+      if (this.deltas) {
+        // Disconnecting ends the blocking read the follower may be waiting in.
+        const stopped = this.deltas.follower.close();
+        this.deltas.redis.disconnect();
+        await stopped;
+      }
       await Promise.all([this.catalog.close(), this.popularity.close(), this.experiments.close(), this.models.close()]);
       await this.exposures.close();
     })();

@@ -1,6 +1,6 @@
 import { NonRetriableError } from '@recstream/platform';
 import type { Batch, FeatureSpec } from '../batch.js';
-import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact, type RecModel } from '../model.js';
+import { COMMON_DEFAULTS, type CommonConfig, type DenseWeights, type ModelArtifact, type RecModel } from '../model.js';
 import { EmbeddingTable } from '../sparse/embedding-table.js';
 
 export interface MfConfig extends CommonConfig {
@@ -48,6 +48,7 @@ export class MfModel implements RecModel {
     this.grad = new Float32Array(2 * (dim + 1));
   }
 
+  /** Sample by sample, so a batch's split into steps never changes the result; MF has no dense parameters to step. */
   trainStep(batch: Batch): number {
     const labels = batch.labels;
     if (!labels) throw new NonRetriableError('mf.trainStep needs labels');
@@ -105,6 +106,11 @@ export class MfModel implements RecModel {
       dense: {},
       tables: { user: this.users.export(), item: this.items.export() },
     };
+  }
+
+  assignDense(weights: DenseWeights): void {
+    const names = Object.keys(weights);
+    if (names.length > 0) throw new NonRetriableError(`mf has no dense parameters, got ${names.join(', ')}`);
   }
 
   dispose(): void {}

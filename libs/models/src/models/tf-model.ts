@@ -4,7 +4,7 @@ import { assertKernels } from '../backend.js';
 import { historyOf, type Batch, type FeatureSpec } from '../batch.js';
 import { DenseParams, type ParamShape } from '../dense/dense-params.js';
 import { GRADIENT_KERNELS, registerModelGradients } from '../dense/gradients.js';
-import type { CommonConfig, ModelArtifact, ModelKind, RecModel } from '../model.js';
+import { DEFAULT_TRAIN_STEP_OPTIONS, type CommonConfig, type DenseWeights, type ModelArtifact, type ModelKind, type RecModel, type TrainStepOptions } from '../model.js';
 import { EmbeddingTable, type EmbeddingTableData } from '../sparse/embedding-table.js';
 
 /** Ids to gather from one table; the model receives them as a `[ids.length, dim]` tensor. */
@@ -79,18 +79,24 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
   /** Logits from the gathered embeddings; runs inside a tidy and, in training, a gradient tape. */
   protected abstract forward(embedded: tf.Tensor2D[], batch: Batch, training: boolean): ForwardResult;
 
-  trainStep(batch: Batch): number {
-    const { loss, gathered, grads } = this.differentiate(batch);
+  trainStep(batch: Batch, options: Partial<TrainStepOptions> = {}): number {
+    const { dense, sgdLearningRate } = { ...DEFAULT_TRAIN_STEP_OPTIONS, ...options };
+    const { loss, gathered, grads } = this.differentiate(batch, dense !== 'frozen');
     // Rows step on the gradient of the summed loss, so their step size does
     // not shrink with the batch size (per-row Adagrad/Adam state then scales it).
     gathered.forEach((g, i) => {
       g.table.applyGradients(g.rows, grads[i]!.dataSync() as Float32Array, batch.size);
     });
-    const variables = this.params.list();
-    const named = variables.map((variable, i) => ({ name: variable.name, tensor: grads[gathered.length + i]! }));
-    this.denseOptimizer.applyGradients(named);
+    const denseGrads = grads.slice(gathered.length);
+    if (dense === 'optimizer') {
+      this.denseOptimizer.applyGradients(this.params.list().map((variable, i) => ({ name: variable.name, tensor: denseGrads[i]! })));
+    } else if (dense === 'sgd') this.sgdStep(denseGrads, sgdLearningRate);
     tf.dispose(grads);
     return loss;
+  }
+
+  assignDense(weights: DenseWeights): void {
+    for (const [name, { values }] of Object.entries(weights)) this.params.assign(name, values);
   }
 
   /**
@@ -169,15 +175,23 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
     return result.extraLoss ? tf.add(loss, result.extraLoss) : loss;
   }
 
-  /** Loss and gradients for the gathered inputs then the dense variables, in that order. */
-  private differentiate(batch: Batch) {
+  /** Stateless gradient descent: each variable moves by `-rate * gradient`. */
+  private sgdStep(grads: tf.Tensor[], rate: number): void {
+    tf.tidy(() => {
+      const variables = this.params.list();
+      grads.forEach((grad, i) => variables[i]!.assign(tf.sub(variables[i]!, tf.mul(grad, tf.scalar(rate)))));
+    });
+  }
+
+  /** Loss and gradients for the gathered inputs then (with `withDense`) the dense variables, in that order. */
+  private differentiate(batch: Batch, withDense = true) {
     const labels = this.labelsOf(batch);
     const gathered = this.gather(this.lookups(batch, true), true);
     const inputs = gathered.map((g) => g.tensor);
     const { value, grads } = tf.tidy(() =>
       tf.valueAndGrads((...xs: tf.Tensor[]) => this.objective(xs.slice(0, inputs.length) as tf.Tensor2D[], batch, labels))([
         ...inputs,
-        ...this.params.list(),
+        ...(withDense ? this.params.list() : []),
       ]),
     );
     const loss = value.dataSync()[0]!;

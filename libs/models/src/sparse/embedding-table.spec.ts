@@ -88,3 +88,24 @@ describe('EmbeddingTable', () => {
     expect(vectorOf(copy, 15)).toEqual(vectorOf(table, 15));
   });
 });
+
+describe('EmbeddingTable rows for online updating', () => {
+  it('initialises a row from the seed and its id alone, whatever order ids arrive in', () => {
+    const forward = new EmbeddingTable({ dim: 3, initScale: 1, seed: 4 });
+    const backward = new EmbeddingTable({ dim: 3, initScale: 1, seed: 4 });
+    for (const id of [1, 2, 3]) forward.row(id, true);
+    for (const id of [3, 2, 1]) backward.row(id, true);
+    for (const id of [1, 2, 3]) expect(vectorOf(backward, id)).toEqual(vectorOf(forward, id));
+    expect(vectorOf(forward, 1)).not.toEqual(vectorOf(forward, 2));
+  });
+
+  it('upserts published rows, creating missing ones even below minCount', () => {
+    const table = new EmbeddingTable({ dim: 2, minCount: 5 });
+    table.upsertRows(Int32Array.of(8, 9), Float32Array.of(1, 2, 3, 4));
+    expect(vectorOf(table, 8)).toEqual([1, 2]);
+    expect(vectorOf(table, 9)).toEqual([3, 4]);
+    table.upsertRows(Int32Array.of(8), Float32Array.of(5, 6));
+    expect(vectorOf(table, 8)).toEqual([5, 6]);
+    expect(() => table.upsertRows(Int32Array.of(1), Float32Array.of(1))).toThrow(/needs 2 floats/);
+  });
+});

@@ -1,5 +1,5 @@
 import { NonRetriableError } from '@recstream/platform';
-import { createRandom, type Random } from '../random.js';
+import { createRandom } from '../random.js';
 import { IdMap } from './id-map.js';
 import { RowwiseAdagrad, createSparseOptimizer, type SparseOptimizer, type SparseOptimizerConfig } from './sparse-optimizer.js';
 
@@ -54,7 +54,6 @@ export class EmbeddingTable {
   private readonly rowwise?: RowwiseAdagrad;
   /** Optimizer state floats per row. */
   private readonly stateWidth: number;
-  private readonly random: Random;
   private ids: IdMap;
   private weights: Float32Array;
   private state: Float32Array;
@@ -78,7 +77,6 @@ export class EmbeddingTable {
     this.optimizer = createSparseOptimizer(this.options.optimizer);
     if (this.optimizer instanceof RowwiseAdagrad) this.rowwise = this.optimizer;
     this.stateWidth = this.optimizer.stateWidth(this.dim);
-    this.random = createRandom(this.options.seed);
     if (data) {
       if (data.dim !== this.dim) throw new NonRetriableError(`table data has dim ${data.dim}, expected ${this.dim}`);
       this.ids = IdMap.fromIds(data.ids, this.options.minCount);
@@ -214,6 +212,26 @@ export class EmbeddingTable {
     return { ids: Int32Array.from(rows, (row) => this.ids.idOf(row)), vectors };
   }
 
+  /**
+   * Overwrites the vectors of `ids` (`ids.length * dim` floats, row after
+   * row), creating rows for ids it lacks: how serving applies the rows an
+   * online updater published. Optimizer state is left alone (serving never trains).
+   */
+  upsertRows(ids: Int32Array, vectors: Float32Array): void {
+    const dim = this.dim;
+    if (vectors.length !== ids.length * dim) {
+      throw new NonRetriableError(`upsertRows needs ${ids.length * dim} floats for ${ids.length} rows of dim ${dim}, got ${vectors.length}`);
+    }
+    this.advance();
+    for (let i = 0; i < ids.length; i++) {
+      // The publisher's table admitted the id already, so minCount does not apply again.
+      const { row, created } = this.ids.admit(ids[i]!, true);
+      if (created) this.initialiseRow(row);
+      this.weights.set(vectors.subarray(i * dim, (i + 1) * dim), row * dim);
+      this.lastUpdated[row] = this.version;
+    }
+  }
+
   /** Frees rows not updated since version `mark` (stale ids); returns how many. */
   expire(mark: number): number {
     let freed = 0;
@@ -254,10 +272,16 @@ export class EmbeddingTable {
     };
   }
 
+  /**
+   * A new row's vector depends only on the table's seed and the id, not on
+   * the order ids arrive in: an online updater restarted from a snapshot
+   * creates exactly the rows an uninterrupted one would have.
+   */
   private initialiseRow(row: number): void {
     this.ensureCapacity(row + 1);
-    const { dim, initScale } = this.options;
-    for (let k = 0; k < dim; k++) this.weights[row * dim + k] = initScale === 0 ? 0 : initScale * this.random.normal();
+    const { dim, initScale, seed } = this.options;
+    const random = createRandom(Math.imul(seed, 0x9e3779b1) ^ this.ids.idOf(row));
+    for (let k = 0; k < dim; k++) this.weights[row * dim + k] = initScale === 0 ? 0 : initScale * random.normal();
     this.state.fill(this.optimizer.initialState, row * this.stateWidth, (row + 1) * this.stateWidth);
     this.rowSteps[row] = 0;
     this.lastUpdated[row] = this.version;

@@ -31,14 +31,14 @@ export class IdMap {
 
   /**
    * Counts a sighting of `id` and returns its row, creating it when the id has
-   * been seen `minCount` times; -1 while it is still below that.
+   * been seen `minCount` times (at once with `force`); -1 while it is still below that.
    */
-  admit(id: number): { row: number; created: boolean } {
+  admit(id: number, force = false): { row: number; created: boolean } {
     const existing = this.rows.get(id);
     if (existing !== undefined) return { row: existing, created: false };
     if (this.minCount > 1) {
       const seen = (this.sightings.get(id) ?? 0) + 1;
-      if (seen < this.minCount) {
+      if (seen < this.minCount && !force) {
         this.sightings.set(id, seen);
         return { row: -1, created: false };
       }

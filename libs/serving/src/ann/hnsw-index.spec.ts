@@ -35,3 +35,24 @@ describe('HnswIndex', () => {
     expect(index.search(Float32Array.of(1, 0, 0, 0), 10).labels).toEqual([]);
   });
 });
+
+describe('HnswIndex upserts', () => {
+  it('moves changed vectors and adds new ones, keeping exact inner-product order within the norm headroom', async () => {
+    const random = new Random(4);
+    const dim = 8;
+    const vectors = embeddings(2_000, dim, random);
+    const index = await HnswIndex.build(vectors, dim, { normHeadroom: 2 });
+    const query = Float32Array.from({ length: dim }, () => random.normal());
+    // Item 5 turns towards the query, and a new item 2000 appears right on it.
+    const towards = query.map((x) => x * 1.5);
+    index.upsert(5, towards);
+    index.upsert(2_000, query.map((x) => x * 2));
+    expect(index.size).toBe(2_001);
+    expect(index.search(query, 2).labels).toEqual([2_000, 5]);
+    expect(index.clamped).toBe(0);
+    // Grows past the capacity it was built with.
+    for (let label = 2_001; label < 2_100; label++) index.upsert(label, Float32Array.from({ length: dim }, () => 0.01 * random.normal()));
+    expect(index.size).toBe(2_100);
+    expect(() => index.upsert(3_000, query)).toThrow(/next new label is 2100/);
+  });
+});

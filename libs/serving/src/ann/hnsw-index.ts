@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
 import { RecstreamError } from '@recstream/platform';
-import { augmentItems, augmentQuery } from './mips.js';
+import { augmentItem, augmentItems, augmentQuery } from './mips.js';
 
 export interface HnswOptions {
   /** Graph degree: more links, better recall, more memory and build time. */
@@ -14,11 +14,13 @@ export interface HnswOptions {
   efConstruction: number;
   /** Candidate list size at query time; must be >= the k asked for. */
   efSearch: number;
+  /** Vectors added or changed after the build keep exact inner-product order up to this multiple of the largest norm built (see mips.ts). */
+  normHeadroom: number;
 }
 
 // Measured on clustered 17-d vectors (20k, M 16, efConstruction 100): efSearch 200 gave recall@100 0.90, 400 gave 0.96
 // at about 1 ms a query (M 32 with efConstruction 200: 0.98 at 1.7 ms, twice the build time). bench:serve measures it on MF vectors.
-export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 400 };
+export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 400, normHeadroom: 1.5 };
 
 /**
  * Builds the graph in a worker thread, so a hot swap never blocks requests:
@@ -41,33 +43,58 @@ const HNSW_MODULE = createRequire(import.meta.url).resolve('hnswlib-node');
 
 /**
  * An HNSW index over item vectors, searched by inner product (through the
- * MIPS-to-L2 transform of mips.ts). Labels are positions in the input.
+ * MIPS-to-L2 transform of mips.ts). Labels are positions in the input;
+ * `upsert` changes a vector or adds one at the next label, as online
+ * updates arrive.
  */
 export class HnswIndex {
+  /** Vectors upserted with a norm beyond the headroom, whose place in results is approximate until the next build. */
+  clamped = 0;
+
   private constructor(
     private readonly index: hnswlib.HierarchicalNSW,
-    readonly size: number,
+    private count: number,
+    private readonly maxNorm: number,
   ) {}
+
+  /** Labels in use: 0 to size - 1. */
+  get size(): number {
+    return this.count;
+  }
 
   static async build(vectors: Float32Array, dim: number, options: Partial<HnswOptions> = {}): Promise<HnswIndex> {
     const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
     const count = vectors.length / dim;
-    const { augmented, dim: augmentedDim } = augmentItems(vectors, dim);
+    const { augmented, dim: augmentedDim, maxNorm } = augmentItems(vectors, dim, o.normHeadroom);
     const file = join(tmpdir(), `recstream-hnsw-${randomUUID()}.bin`);
     try {
       await runWorker({ vectors: augmented, dim: augmentedDim, count, m: o.m, efConstruction: o.efConstruction, file, module: HNSW_MODULE });
       const index = new hnswlib.HierarchicalNSW('l2', augmentedDim);
       await index.readIndex(file);
       index.setEf(o.efSearch);
-      return new HnswIndex(index, count);
+      return new HnswIndex(index, count, maxNorm);
     } finally {
       await rm(file, { force: true });
     }
   }
 
+  /**
+   * Replaces the vector under `label`, or adds it when `label` is `size`
+   * (growing the index as needed). Runs on the calling thread: one
+   * insertion costs about what one search does.
+   */
+  upsert(label: number, vector: Float32Array): void {
+    if (label > this.count) throw new RecstreamError(`HNSW labels are positions: the next new label is ${this.count}, got ${label}`);
+    if (label === this.count && label >= this.index.getMaxElements()) this.index.resizeIndex(Math.max(16, 2 * this.index.getMaxElements()));
+    const { vector: augmented, clamped } = augmentItem(vector, this.maxNorm);
+    if (clamped) this.clamped++;
+    this.index.addPoint(Array.from(augmented), label);
+    if (label === this.count) this.count++;
+  }
+
   /** Positions of the `k` items with the largest inner product with `query`, best first. */
   search(query: Float32Array, k: number): { labels: number[]; distances: number[] } {
-    const n = Math.min(k, this.size);
+    const n = Math.min(k, this.count);
     if (n === 0) return { labels: [], distances: [] };
     const { neighbors, distances } = this.index.searchKnn(augmentQuery(query), n);
     return { labels: neighbors, distances };

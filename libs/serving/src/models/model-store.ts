@@ -23,6 +23,8 @@ export interface ModelStoreDeps {
   catalog: () => Catalog | undefined;
   logger: Logger;
   metrics: ServingMetrics;
+  /** Brings a loaded version up to date with the online updater's deltas before it is swapped in. */
+  deltas?: { catchUp(served: ServedModel): Promise<void> };
 }
 
 /** Versions a request wants instead of production (an experiment's pins); null: production. */
@@ -83,6 +85,11 @@ export class ModelStore {
   /** The production version loaded per role, or undefined. */
   productionVersion(role: ModelRole): number | undefined {
     return this.production.get(role)?.served.version.versionId;
+  }
+
+  /** The production models loaded, one per role at most. */
+  productionModels(): ServedModel[] {
+    return [...this.production.values()].map((entry) => entry.served);
   }
 
   /** Versions experiments pin; loaded in the background, retired when no longer pinned. */
@@ -162,7 +169,9 @@ export class ModelStore {
         if (!version) throw new Error(`version ${versionId} is not in the registry`);
         role = version.role;
         const started = performance.now();
-        this.entries.set(versionId, new ModelEntry(await this.load(version)));
+        const served = await this.load(version);
+        await this.deps.deltas?.catchUp(served);
+        this.entries.set(versionId, new ModelEntry(served));
         metrics.modelLoads.inc({ role, outcome: 'loaded' });
         logger.info({ versionId, role, ms: Math.round(performance.now() - started) }, 'model version loaded');
       } catch (error) {
@@ -203,6 +212,6 @@ export class ModelStore {
     const items = catalog.filter((item) => embedder.knows(item.vocabId));
     const vectors = embedder.itemVectors(Int32Array.from(items, (item) => item.vocabId));
     const index = await HnswIndex.build(vectors, embedder.dim, this.options.hnsw);
-    return { role: 'recall', version, model, embedder, index, items, vectors };
+    return { role: 'recall', version, model, embedder, index, items, labels: new Map(items.map((item, label) => [item.vocabId, label])) };
   }
 }

@@ -14,10 +14,10 @@ export interface ServedModel {
 export interface ServedRecall extends ServedModel {
   embedder: RecallEmbedder;
   index: HnswIndex;
-  /** The item behind each index label. */
-  items: readonly CatalogItem[];
-  /** `items.length * embedder.dim` floats, the indexed vectors (for diversity). */
-  vectors: Float32Array;
+  /** The item behind each index label; online updates append items the model learns. */
+  items: CatalogItem[];
+  /** Each indexed item's label, by model row id. */
+  labels: Map<number, number>;
 }
 
 /**

@@ -1,0 +1,140 @@
+/**
+ * Shared setup for the online updater's integration tests: a fresh database
+ * with production models trained on the taste-shift world before its shift,
+ * uniquely named single-partition topics, a Redis key prefix of their own,
+ * and updaters started against them.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createModel, fit, selectBackend, serializeModel, vocabularyId, type Interaction } from '@recstream/models';
+import { brokersFrom, createLogger } from '@recstream/platform';
+import { ModelRegistry } from '@recstream/registry';
+import type { InteractionEvent } from '@recstream/schemas';
+import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
+import { createKafka, createProducer } from '@recstream/streams';
+import { latestOffsets } from '@recstream/streams/inspect';
+import { OnlineUpdater, type OnlineUpdaterOptions } from '../src/index.js';
+import { TasteShiftWorld } from '../src/testing/taste-shift.js';
+
+export const logger = createLogger('online-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+export const kafka = createKafka({ clientId: 'online-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger });
+export const run = randomUUID().slice(0, 8);
+export const RANKING_SPEC = { contextFields: ['device', 'position'], historyLength: 0 };
+
+export interface Harness {
+  database: TestDatabase;
+  pool: pg.Pool;
+  redis: Redis;
+  registry: ModelRegistry;
+  world: TasteShiftWorld;
+  versions: { recall: number; ranking: number };
+  topics: string[];
+  close(): Promise<void>;
+}
+
+/** Production MF (recall) and DeepFM (ranking) models trained on the world before its shift. */
+export async function createHarness(): Promise<Harness> {
+  await selectBackend();
+  const database = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: database.url, max: 6 });
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const registry = new ModelRegistry(pool);
+  const world = new TasteShiftWorld({ users: 60, seed: 21 });
+  const clicks = world.events(1_500, false).filter((e) => e.type === 'click');
+  const interactions: Interaction[] = clicks.map((e) => ({ userId: vocabularyId(e.user_id), itemId: vocabularyId(e.item_id), timestamp: e.event_time }));
+  const recall = createModel('mf', { contextFields: [], historyLength: 0 }, { dim: 8, seed: 3 });
+  await fit(recall, interactions, recall.spec, { epochs: 4, seed: 3 });
+  const ranking = createModel('deepfm', RANKING_SPEC, { embeddingDim: 4, deepLayers: [8], seed: 3 });
+  await fit(ranking, interactions, ranking.spec, { epochs: 1, seed: 3 });
+  const registered = {
+    recall: await registry.register({ role: 'recall', modelType: 'mf' }, serializeModel(recall)),
+    ranking: await registry.register({ role: 'ranking', modelType: 'deepfm' }, serializeModel(ranking)),
+  };
+  await registry.setProduction(registered.recall.versionId);
+  await registry.setProduction(registered.ranking.versionId);
+  recall.dispose();
+  ranking.dispose();
+  const topics: string[] = [];
+  return {
+    database,
+    pool,
+    redis,
+    registry,
+    world,
+    versions: { recall: registered.recall.versionId, ranking: registered.ranking.versionId },
+    topics,
+    close: async () => {
+      await deleteTopics(topics);
+      const keys = await redis.keys(`online-test-${run}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+export async function createTopic(harness: Harness, name: string): Promise<string> {
+  const topic = `online-test-${run}-${name}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+  await admin.disconnect();
+  harness.topics.push(topic);
+  return topic;
+}
+
+async function deleteTopics(topics: string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+}
+
+export async function produce(topic: string, events: InteractionEvent[]): Promise<void> {
+  const producer = createProducer(kafka);
+  await producer.connect();
+  for (let i = 0; i < events.length; i += 500) {
+    await producer.send({ topic, acks: -1, messages: events.slice(i, i + 500).map((e) => ({ key: e.user_id, value: JSON.stringify(e) })) });
+  }
+  await producer.disconnect();
+}
+
+/** An updater on the harness's database and Redis, started; options default to a test-sized, exactly replayable setup. */
+export async function startUpdater(
+  harness: Harness,
+  options: Partial<OnlineUpdaterOptions> & Pick<OnlineUpdaterOptions, 'name' | 'topic'>,
+): Promise<OnlineUpdater & { port: number }> {
+  const updater = new OnlineUpdater(
+    { kafka, redis: harness.redis, pool: harness.pool, logger },
+    {
+      groupId: `${options.name}-${run}`,
+      startFrom: 'earliest',
+      flushAfterMs: null,
+      snapshotIntervalMs: 3_600_000,
+      publishIntervalMs: 100,
+      chunkSize: 100,
+      maxFetchWaitMs: 50,
+      port: 0,
+      host: '127.0.0.1',
+      deltas: { prefix: `online-test-${run}`, maxEntries: 10_000, ttlMs: 600_000 },
+      ...options,
+      learner: { ...DEFAULT_TEST_LEARNER, ...options.learner },
+    },
+  );
+  return Object.assign(updater, { port: await updater.start() });
+}
+
+const DEFAULT_TEST_LEARNER = { batchSize: 64, denseEvery: 4, denseLearningRate: 0.01, holdoutFraction: 0.1, guardrail: { window: 2_000, minExamples: 200, margin: 0.02 } };
+
+/** Waits until the updater has applied everything on its topic's partition 0. */
+export async function caughtUp(updater: OnlineUpdater, topic: string, timeoutMs = 30_000): Promise<void> {
+  const end = (await latestOffsets(kafka, topic)).get(0)!;
+  const deadline = Date.now() + timeoutMs;
+  while (updater.status().positions[0] !== end) {
+    if (Date.now() > deadline) throw new Error(`updater stuck at ${updater.status().positions[0]} of ${end} on ${topic}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyDelta, deserializeModel, type RecModel } from '@recstream/models';
+import type { InteractionEvent } from '@recstream/schemas';
+import { DeltaChannel, isHoldoutUser, lineageKey, onlineLineage } from '../src/index.js';
+import { caughtUp, createHarness, createTopic, produce, run, startUpdater, type Harness } from './harness.js';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await createHarness();
+}, 120_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+/** Every table's ids and weights and every dense weight of a model, for comparing two. */
+function weightsOf(model: RecModel) {
+  const artifact = model.toArtifact();
+  return {
+    tables: Object.fromEntries(Object.entries(artifact.tables).map(([name, t]) => [name, { ids: Array.from(t.ids), weights: Array.from(t.weights) }])),
+    dense: Object.fromEntries(Object.entries(artifact.dense).map(([name, d]) => [name, Array.from(d.values)])),
+  };
+}
+
+function expectClose(actual: ReturnType<typeof weightsOf>, expected: ReturnType<typeof weightsOf>): void {
+  expect(Object.keys(actual.tables)).toEqual(Object.keys(expected.tables));
+  for (const [name, table] of Object.entries(expected.tables)) {
+    expect(actual.tables[name]!.ids).toEqual(table.ids);
+    actual.tables[name]!.weights.forEach((w, i) => expect(w).toBeCloseTo(table.weights[i]!, 5));
+  }
+  for (const [name, values] of Object.entries(expected.dense)) actual.dense[name]!.forEach((w, i) => expect(w).toBeCloseTo(values[i]!, 5));
+}
+
+describe('OnlineUpdater', () => {
+  it('restarted in the middle of a stream, from its snapshot, ends where an uninterrupted run does', async () => {
+    const events = harness.world.events(700, true);
+    const thirds = [events.slice(0, 700), events.slice(700, 1_500), events.slice(1_500)];
+    // The same messages at the same offsets on two topics: one read in one go, one in thirds with a crash.
+    const [whole, phased] = [await createTopic(harness, 'whole'), await createTopic(harness, 'phased')];
+    await produce(whole, events);
+
+    const uninterrupted = await startUpdater(harness, { name: `whole-${run}`, topic: whole });
+    await caughtUp(uninterrupted, whole);
+    const expected = { recall: weightsOf(uninterrupted.model('recall')!), ranking: weightsOf(uninterrupted.model('ranking')!), status: uninterrupted.status() };
+    // Forced: no final snapshot, so production stays as it was for the run below.
+    await uninterrupted.close(true);
+    expect(expected.status.pending).toBeGreaterThan(0);
+
+    await produce(phased, thirds[0]!);
+    const first = await startUpdater(harness, { name: `phased-${run}`, topic: phased });
+    await caughtUp(first, phased);
+    const saved = await first.snapshot();
+    expect(saved?.promoted.sort()).toEqual(['ranking', 'recall']);
+    await produce(phased, thirds[1]!);
+    await caughtUp(first, phased);
+    // A crash: what was applied after the snapshot is lost and must be replayed once, not skipped or doubled.
+    await first.close(true);
+
+    await produce(phased, thirds[2]!);
+    const restarted = await startUpdater(harness, { name: `phased-${run}`, topic: phased });
+    expect(restarted.status().versions).toEqual({ recall: saved!.versions.recall!.versionId, ranking: saved!.versions.ranking!.versionId });
+    await caughtUp(restarted, phased);
+
+    expect(restarted.status().examples).toBe(expected.status.examples);
+    expect(restarted.status().pending).toBe(expected.status.pending);
+    expectClose(weightsOf(restarted.model('recall')!), expected.recall);
+    expectClose(weightsOf(restarted.model('ranking')!), expected.ranking);
+
+    const after = (await restarted.snapshot())!;
+    const recall = after.versions.recall!;
+    expect(recall.parentVersion).toBe(saved!.versions.recall!.versionId);
+    expect(onlineLineage(recall)).toMatchObject({
+      updater: `phased-${run}`,
+      root_version: harness.versions.recall,
+      topic: phased,
+      offsets_from: onlineLineage(saved!.versions.recall!)!.offsets,
+      offsets: { 0: String(events.length) },
+      examples: expected.status.examples,
+    });
+    expect((await harness.registry.production('recall'))?.versionId).toBe(recall.versionId);
+    await restarted.close(true);
+  });
+
+  it('publishes the rows it touches, which bring a copy of the production model to the updater’s model', async () => {
+    const topic = await createTopic(harness, 'publish');
+    const updater = await startUpdater(harness, { name: `publish-${run}`, topic, flushAfterMs: 50 });
+    const production = (await harness.registry.production('recall'))!;
+    const served = deserializeModel(new Uint8Array(await harness.registry.loadArtifact(production.versionId)));
+    const channel = new DeltaChannel(harness.redis, updater.options.deltas);
+    const before = await channel.read(lineageKey(production), '0', 100_000);
+
+    await produce(topic, harness.world.events(300, true));
+    await caughtUp(updater, topic);
+    await updater.publish();
+    const entries = await channel.read(lineageKey(production), before.at(-1)?.id ?? '0', 100_000);
+    expect(entries.length).toBeGreaterThan(0);
+    // The updater started from production as it is: its own deltas alone must bring a copy there.
+    for (const entry of entries) applyDelta(served, entry.delta);
+    expectClose(weightsOf(served), weightsOf(updater.model('recall')!));
+    // Only touched rows travel: far fewer than the table holds.
+    const published = new Set(entries.flatMap((entry) => Array.from(entry.delta.tables.user?.ids ?? [])));
+    expect(published.size).toBeGreaterThan(0);
+    expect(published.size).toBeLessThan(updater.model('recall')!.tables().get('user')!.size);
+    await updater.close(true);
+    served.dispose();
+  });
+
+  it('stops publishing and promoting, but keeps consuming, while the holdout AUC trails the parent’s by more than the margin', async () => {
+    const topic = await createTopic(harness, 'guardrail');
+    // Held-back users keep their old taste, which the parent knows; everyone else clicks at random and a huge learning rate scrambles the model.
+    const holdout = (e: InteractionEvent) => isHoldoutUser(e.user_id, 0.3);
+    const noise = harness.world.events(800, false).map((e, i) => (holdout(e) ? e : { ...e, item_id: `sc${i % 8}-i${(i * 7) % 25}` }));
+    await produce(topic, noise.slice(0, 2_000));
+    const updater = await startUpdater(harness, {
+      name: `guardrail-${run}`,
+      topic,
+      roles: ['recall'],
+      sparseLearningRate: 20,
+      flushAfterMs: 50,
+      learner: { batchSize: 64, denseEvery: 0, denseLearningRate: 0, holdoutFraction: 0.3, guardrail: { window: 2_000, minExamples: 300, margin: 0.02 } },
+    });
+    await caughtUp(updater, topic);
+    await updater.publish();
+    const guardrail = updater.status().guardrail.recall!;
+    expect(guardrail.examples).toBeGreaterThanOrEqual(300);
+    expect(guardrail.parentAuc - guardrail.onlineAuc).toBeGreaterThan(0.02);
+    expect(guardrail.healthy).toBe(false);
+
+    const production = (await harness.registry.production('recall'))!;
+    const channel = new DeltaChannel(harness.redis, updater.options.deltas);
+    const published = (await channel.read(lineageKey(production), '0', 100_000)).length;
+    const examples = updater.status().examples;
+    await produce(topic, noise.slice(2_000));
+    await caughtUp(updater, topic);
+    await updater.publish();
+    expect(updater.status().examples).toBeGreaterThan(examples);
+    expect((await channel.read(lineageKey(production), '0', 100_000)).length).toBe(published);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${updater.port}/metrics`)).text();
+    expect(metrics).toMatch(/online_updater_guardrail_tripped\{role="recall",app="online-updater"\} 1/);
+    const saved = (await updater.snapshot())!;
+    expect(saved.promoted).toEqual([]);
+    expect((await harness.registry.production('recall'))?.versionId).toBe(production.versionId);
+    await updater.close(true);
+  });
+});

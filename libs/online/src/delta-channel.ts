@@ -1,0 +1,94 @@
+import type { Redis } from 'ioredis';
+import { decodeDelta, encodeDelta, type ModelDelta } from '@recstream/models';
+import { RecstreamError } from '@recstream/platform';
+
+export interface DeltaChannelOptions {
+  /** Key prefix of the delta streams in Redis. */
+  prefix: string;
+  /** Entries kept per stream (approximately): a server loading a version older than that many deltas reloads a newer snapshot first. */
+  maxEntries: number;
+  /** A stream nobody writes to any more expires after this long. */
+  ttlMs: number;
+}
+
+export const DEFAULT_DELTA_CHANNEL_OPTIONS: DeltaChannelOptions = { prefix: 'online', maxEntries: 20_000, ttlMs: 7 * 86_400_000 };
+
+/** One published delta as read back. */
+export interface DeltaEntry {
+  /** The stream entry id: deltas are applied in this order. */
+  id: string;
+  delta: ModelDelta;
+  /** Epoch ms the updater published it, for measuring how long rows take to reach serving. */
+  publishedAt: number;
+}
+
+export function deltaStreamKey(prefix: string, lineage: string): string {
+  return `${prefix}:deltas:${lineage}`;
+}
+
+/**
+ * Touched rows travel from the online updater to serving as a Redis stream
+ * per model lineage (see lineage.ts): durable and ordered, so a server that
+ * loads a snapshot reads exactly the deltas published after it, and a
+ * server that blocks on the stream sees a delta the moment it is added.
+ */
+export class DeltaChannel {
+  readonly options: DeltaChannelOptions;
+
+  constructor(
+    private readonly redis: Redis,
+    options: Partial<DeltaChannelOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_DELTA_CHANNEL_OPTIONS, ...options };
+  }
+
+  /** Appends a delta to the lineage's stream; returns its entry id. */
+  async publish(lineage: string, delta: ModelDelta): Promise<string> {
+    const key = deltaStreamKey(this.options.prefix, lineage);
+    const payload = Buffer.from(encodeDelta(delta));
+    const replies = (await this.redis
+      .multi()
+      .xadd(key, 'MAXLEN', '~', this.options.maxEntries, '*', 'delta', payload, 'published_at', Date.now())
+      .pexpire(key, this.options.ttlMs)
+      .exec()) ?? [];
+    const failed = replies.find(([error]) => error)?.[0];
+    if (failed || replies.length !== 2) throw new RecstreamError(`publishing a delta to ${key} failed: ${failed?.message ?? 'transaction aborted'}`, { cause: failed });
+    return replies[0]![1] as string;
+  }
+
+  /** Entries after `afterId`, oldest first, at most `count`. */
+  async read(lineage: string, afterId: string, count: number): Promise<DeltaEntry[]> {
+    const key = deltaStreamKey(this.options.prefix, lineage);
+    const entries = await this.redis.xrangeBuffer(key, `(${afterId}`, '+', 'COUNT', count);
+    return entries.map(([id, fields]) => toEntry(id, fields));
+  }
+
+  /**
+   * Waits up to `blockMs` for entries after the given ids on any of the
+   * lineages (a blocking read: give this channel a connection of its own).
+   */
+  async follow(after: ReadonlyMap<string, string>, blockMs: number, count: number): Promise<Map<string, DeltaEntry[]>> {
+    const lineages = [...after.keys()];
+    const reply = await this.redis.xreadBuffer(
+      'COUNT',
+      count,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      ...lineages.map((lineage) => deltaStreamKey(this.options.prefix, lineage)),
+      ...lineages.map((lineage) => after.get(lineage)!),
+    );
+    const out = new Map<string, DeltaEntry[]>();
+    for (const [key, entries] of reply ?? []) {
+      const lineage = key.toString().slice(deltaStreamKey(this.options.prefix, '').length);
+      out.set(lineage, entries.map(([id, fields]) => toEntry(id, fields)));
+    }
+    return out;
+  }
+}
+
+function toEntry(id: Buffer | string, fields: Buffer[]): DeltaEntry {
+  const values = new Map<string, Buffer>();
+  for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i]!.toString(), fields[i + 1]!);
+  return { id: id.toString(), delta: decodeDelta(new Uint8Array(values.get('delta')!)), publishedAt: Number(values.get('published_at')) };
+}

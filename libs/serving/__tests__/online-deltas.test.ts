@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { OfflineStore, itemAttributes } from '@recstream/features';
+import { deserializeModel, vocabularyId, type RecModel } from '@recstream/models';
+import { DeltaChannel, lineageKey } from '@recstream/online';
+import { ModelRegistry } from '@recstream/registry';
+import { seedScenario, type Scenario } from '../src/testing/scenario.js';
+import { createHarness, namespace, recommend, REDIS_URL, startService, type Harness, type RunningService } from './harness.js';
+
+let harness: Harness;
+let scenario: Scenario;
+let running: RunningService;
+const ns = namespace();
+const redis = new Redis(REDIS_URL);
+let channel: DeltaChannel;
+let recallLineage: string;
+let rankingLineage: string;
+
+beforeAll(async () => {
+  harness = await createHarness();
+  scenario = await seedScenario({ pool: harness.pool, redis }, { namespace: ns });
+  running = await startService(harness.database.url, {
+    featureNamespace: ns,
+    models: { pollIntervalMs: 60_000, hnsw: {} },
+    recommender: { featureTimeoutMs: 1_000, rerank: { explorationRate: 0 } },
+    onlineDeltas: { follow: true, prefix: ns, blockMs: 200, batchEntries: 100, catalogReloadMs: 1_000 },
+  });
+  const registry = new ModelRegistry(harness.pool);
+  recallLineage = lineageKey((await registry.get(scenario.recallVersion))!);
+  rankingLineage = lineageKey((await registry.get(scenario.rankingVersion))!);
+  channel = new DeltaChannel(redis, { prefix: ns });
+}, 120_000);
+
+afterAll(async () => {
+  await running?.close();
+  const keys = await redis.keys(`${ns}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  await harness?.close();
+});
+
+/** A row of `table` in `model`, as the model holds it. */
+function rowOf(model: RecModel, table: string, id: number): Float32Array {
+  const t = model.tables().get(table)!;
+  const row = t.row(id, false);
+  return t.vectors().slice(t.offsetOf(row), t.offsetOf(row) + t.dim);
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const everything = (user: string) => recommend(running.url, { user_id: user, k: 200, context: { surface: 'home', device: 'mobile' } });
+
+describe('serving with online deltas', () => {
+  it('moves a user’s query vector when the updater publishes the user’s row', async () => {
+    const recall = deserializeModel(scenario.recallArtifact);
+    const user = scenario.users[7]!;
+    const before = await everything(user);
+    const unseen = scenario.items.find((item, i) => i % 37 !== 36 && !before.body.items.some((x) => x.item_id === item) && !scenario.sequences.get(user)!.includes(item))!;
+    // The user's new taste points straight at an item recall never proposed to them.
+    const target = rowOf(recall, 'item', vocabularyId(unseen)).map((x) => 50 * x);
+    await channel.publish(recallLineage, { tables: { user: { ids: Int32Array.of(vocabularyId(user)), vectors: target } }, dense: {} });
+    const after = await until(async () => {
+      const response = await everything(user);
+      return response.body.items.find((item) => item.item_id === unseen) ? response : undefined;
+    });
+    expect(after.body.items.find((item) => item.item_id === unseen)!.sources).toContain('ann');
+    expect(after.body.model_versions.recall).toBe(scenario.recallVersion);
+    recall.dispose();
+  });
+
+  it('makes items the models just learned recommendable once the catalogue has them, however close together they come', async () => {
+    const recall = deserializeModel(scenario.recallArtifact);
+    const user = scenario.users[3]!;
+    const offline = new OfflineStore(harness.pool, { namespace: ns });
+    const userRow = rowOf(recall, 'user', vocabularyId(user));
+    const learn = async (item: string, bias: number) => {
+      await offline.writeBatch({
+        events: [],
+        history: [{ view: itemAttributes.name, entityId: item, eventTime: Date.now(), values: { categories: ['cat-1'], tags: [], available: true, created_time: Date.now() } }],
+      });
+      // A large bias (the last float): the item tops every user's inner products.
+      const itemRow = Float32Array.from(userRow, (x, i) => (i === userRow.length - 1 ? bias : 5 * x));
+      await channel.publish(recallLineage, { tables: { item: { ids: Int32Array.of(vocabularyId(item)), vectors: itemRow } }, dense: {} });
+    };
+    const served = async (item: string) => (await everything(user)).body.items.find((x) => x.item_id === item);
+    const [first, second] = [`item-fresh-${ns}-1`, `item-fresh-${ns}-2`];
+    await learn(first, 20);
+    expect((await until(() => served(first))).sources).toContain('ann');
+    // Within the catalogue's reload interval of the first: its reload is put off, not skipped.
+    await learn(second, 21);
+    expect((await until(() => served(second))).sources).toContain('ann');
+    recall.dispose();
+  });
+
+  it('scores with the ranking rows the updater publishes', async () => {
+    const ranking = deserializeModel(scenario.rankingArtifact);
+    const user = scenario.users[11]!;
+    const before = await everything(user);
+    const id = vocabularyId(user);
+    const tables = Object.fromEntries(
+      ['gmf_user', 'mlp_user'].map((name) => [name, { ids: Int32Array.of(id), vectors: rowOf(ranking, name, id).map((x) => -4 * x + 0.5) }]),
+    );
+    await channel.publish(rankingLineage, { tables, dense: {} });
+    const scores = (body: typeof before.body) => new Map(body.items.map((item) => [item.item_id, item.score]));
+    const changed = await until(async () => {
+      const response = await everything(user);
+      const now = scores(response.body);
+      const was = scores(before.body);
+      return [...now].some(([item, score]) => was.has(item) && was.get(item) !== score) ? response : undefined;
+    });
+    expect(changed.body.model_versions.ranking).toBe(scenario.rankingVersion);
+    ranking.dispose();
+  });
+});
