@@ -12,6 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { consoleConfig } from '../../apps/console/src/env.js';
 import { featureBuilderConfig } from '../../apps/feature-builder/src/env.js';
 import { ingesterConfig } from '../../apps/ingester/src/env.js';
+import { onlineUpdaterConfig } from '../../apps/online-updater/src/env.js';
 import { sampleGeneratorConfig } from '../../apps/sample-generator/src/env.js';
 import { servingConfig } from '../../apps/serving/src/env.js';
 import { trainerConfig } from '../../apps/trainer/src/env.js';
@@ -30,6 +31,7 @@ const DEFAULT_PORTS: Record<string, () => number | undefined> = {
   serving: () => servingConfig({}).options.port,
   trainer: () => trainerConfig({}).http.port,
   console: () => consoleConfig({}).options.port,
+  'online-updater': () => onlineUpdaterConfig({}).options.port,
 };
 
 const apps = readdirSync(resolve(ROOT, 'apps'), { withFileTypes: true })
