@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
+import { sumByMetric } from '@recstream/console';
 import { DEFAULT_FEATURE_BUILDER_OPTIONS } from '@recstream/features';
 import { brokersFrom, createLogger, formatTable } from '@recstream/platform';
 import { createKafka } from '@recstream/streams';
@@ -58,7 +59,7 @@ const STEPS = 7;
 const step = (n: number, text: string) => console.log(`\n[${n}/${STEPS}] ${text}`);
 
 /** Where the demo runs each app; the same ports every run, so the printed URLs stay valid. */
-const PORTS = { ingester: 8080, serving: 8081, featureBuilder: 8082, console: 8084 } as const;
+const PORTS = { ingester: 8080, serving: 8081, featureBuilder: 8082, console: 8084, onlineUpdater: 8085 } as const;
 const url = (port: number) => `http://127.0.0.1:${port}`;
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
 
@@ -100,7 +101,8 @@ async function main(): Promise<void> {
     const ranking = await trainAndPromote(clients, manifest.datasetVersion, 'deepfm', 'ranking', Number(flags['ranking-epochs']));
 
     step(5, 'serving recommendations from the production models, under an A/B test');
-    const experimentId = await startExperiment(clients.pool, randomUUID().slice(0, 8));
+    const runId = randomUUID().slice(0, 8);
+    const experimentId = await startExperiment(clients.pool, runId);
     await startApp('serving', PORTS.serving, { env: infraEnv, background: true, readyTimeoutMs: 120_000 });
     const metricsTargets = Object.entries({ ingester: PORTS.ingester, 'feature-builder': PORTS.featureBuilder, serving: PORTS.serving })
       .map(([app, port]) => `${app}=${url(port)}/metrics`)
@@ -115,7 +117,9 @@ async function main(): Promise<void> {
     }
 
     const rounds = Number(flags.rounds);
-    step(6, `${rounds} rounds of ${flags['round-users']} simulated users reacting to what is served`);
+    step(6, `${rounds} rounds of ${flags['round-users']} simulated users reacting to what is served, with the online updater learning from them`);
+    // A lineage of its own per run: it starts from this run's production models, not an earlier run's snapshots.
+    await startApp('online-updater', PORTS.onlineUpdater, { env: { ...infraEnv, UPDATER_NAME: `demo-${runId}` }, background: true, readyTimeoutMs: 120_000 });
     const audience = new SimulatedAudience(world);
     const roundUsers = world.users.slice(0, Number(flags['round-users']));
     const reports: RoundReport[] = [];
@@ -125,6 +129,7 @@ async function main(): Promise<void> {
       console.log(`  round ${round}: ${report.clicks} clicks on ${report.shown} items shown (CTR ${fixed(report.clicks / Math.max(report.shown, 1))}); features caught up ${fixed(report.featuresCaughtUpS, 1)} s after the clicks`);
     }
     const variants = await experimentResults(clients.pool, experimentId);
+    const updater = sumByMetric(await (await fetch(`${url(PORTS.onlineUpdater)}/metrics`)).text());
 
     step(7, 'summary');
     console.log(
@@ -159,6 +164,9 @@ async function main(): Promise<void> {
             ['rejected events (dead-lettered)', ingest.rejected],
             ['features caught up after ingest (s)', fixed(catchUp, 1)],
             ['features caught up after a round\'s clicks, max (s)', fixed(Math.max(...freshness), 1)],
+            ['online updater: examples learned', updater.get('online_updater_examples_total') ?? 0],
+            ['online updater: rows published to serving', updater.get('online_updater_rows_published_total') ?? 0],
+            ['online updater: guardrail tripped', (updater.get('online_updater_guardrail_tripped') ?? 0) > 0 ? 'yes' : 'no'],
             ['training samples', manifest.sampleCount],
             ['training backend', recall.result.backend],
             ['total time (s)', fixed((performance.now() - started) / 1000, 1)],
@@ -170,6 +178,7 @@ still running, for exploration (logs and pids in ${APPS_DIR}):
   ingester         ${ingester.url}   POST /v1/events
   serving          ${serving.url}   POST /v1/recommendations
   feature builder  ${url(PORTS.featureBuilder)}   /metrics
+  online updater   ${url(PORTS.onlineUpdater)}   /metrics
   console          ${url(PORTS.console)}   open it in a browser and paste the key
   API key (ingest, serve, admin): ${key}
   e.g. curl -s -H 'authorization: Bearer ${key}' -H 'content-type: application/json' -d '{"user_id":"u1","k":5}' ${serving.url}/v1/recommendations
