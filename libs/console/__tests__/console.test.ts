@@ -154,22 +154,47 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-  await consoleService?.close();
-  await serving?.close();
-  await queue?.obliterate({ force: true });
-  await queue?.close();
   const admin = kafka.admin();
-  await admin.connect();
-  // Either may be missing when setup failed before creating it; the rest of the cleanup still runs.
-  await admin.deleteGroups([group]).catch(() => undefined);
-  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.disconnect();
-  redis?.disconnect();
-  await pool?.end();
-  await database?.drop();
-});
+  await teardown([
+    ['closing the browser', () => context?.close()],
+    ['removing the browser profile', () => profile && rmSync(profile, { recursive: true, force: true })],
+    ['closing the console', () => consoleService?.close()],
+    ['closing serving', () => serving?.close()],
+    ['removing the queue', async () => {
+      await queue?.obliterate({ force: true });
+      await queue?.close();
+    }],
+    // Either may be missing when setup failed before creating it; the rest of the cleanup still runs.
+    ['removing the Kafka group and topic', async () => {
+      await admin.connect();
+      await admin.deleteGroups([group]).catch(() => undefined);
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.disconnect();
+    }],
+    ['closing Redis and Postgres', async () => {
+      redis?.disconnect();
+      await pool?.end();
+      await database?.drop();
+    }],
+  ]);
+}, 120_000);
+
+/**
+ * Runs cleanup steps in order, naming any that is still running after 10 s:
+ * this teardown once ran past its time limit in a loaded CI run, and the
+ * output should say where.
+ */
+async function teardown(steps: [string, () => unknown][]): Promise<void> {
+  for (const [name, step] of steps) {
+    const slow = setTimeout(() => console.error(`console test teardown: ${name} is still running after 10 s`), 10_000);
+    try {
+      await step();
+    } finally {
+      clearTimeout(slow);
+    }
+  }
+}
+
 
 const get = (path: string, key?: string) => fetch(`${consoleUrl}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 const texts = (selector: string) => page.locator(selector).allInnerTexts();
