@@ -28,6 +28,8 @@ const WARMUP_S = 5;
 const CONNECTIONS = 32;
 const K = 20;
 const RECALL_QUERIES = 200;
+/** Serving processes on the port: one per core of this 2-core machine. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const namespace = `bench-serve-${Date.now().toString(36)}`;
 
@@ -89,11 +91,13 @@ async function annRecall(artifact: Uint8Array) {
   return { recall: recall / RECALL_QUERIES, buildSeconds, searchMs: searchMs / RECALL_QUERIES };
 }
 
-/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+/** CPU seconds (user + system) a process and its live children (serving's workers) have used, from /proc (Linux). */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; clock ticks are 100 per second.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const own = (Number(fields[11]) + Number(fields[12])) / 100;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  return children.reduce((sum, child) => sum + cpuSeconds(child), own);
 }
 
 
@@ -114,7 +118,7 @@ try {
   started = performance.now();
   // Callers authenticate as in production; the key's rate limit is above the offered load.
   const { key } = await new ApiKeyStore(pool).create('bench:serve', ['serve'], RATE * 10);
-  const server = await startApp('serving', PORT, { env: { DATABASE_URL: database.url, FEATURE_NAMESPACE: namespace, AUTH_MODE: 'api-key' }, readyTimeoutMs: 300_000 });
+  const server = await startApp('serving', PORT, { env: { DATABASE_URL: database.url, FEATURE_NAMESPACE: namespace, AUTH_MODE: 'api-key', WORKERS: String(WORKERS) }, readyTimeoutMs: 300_000 });
   const startSeconds = (performance.now() - started) / 1000;
   try {
     console.log(`warming up for ${WARMUP_S} s…`);
@@ -151,6 +155,7 @@ try {
         ann_search_ms: round(ann.searchMs, 3),
         index_build_s: round(ann.buildSeconds, 1),
         serving_ready_s: round(startSeconds, 1),
+        workers: WORKERS,
       },
       details: [
         `Load: autocannon, ${CONNECTIONS} connections, overallRate ${RATE} requests/s for ${DURATION_S} s after a ${WARMUP_S} s warm-up; k = ${K};`,
@@ -158,8 +163,8 @@ try {
         `Catalogue: ${ITEMS} items in 500 categories, ${USERS} users with 40 interactions each; recall MF (dim 16) over all items in HNSW`,
         `(M ${DEFAULT_HNSW_OPTIONS.m}, efConstruction ${DEFAULT_HNSW_OPTIONS.efConstruction}, efSearch ${DEFAULT_HNSW_OPTIONS.efSearch}, MIPS-to-L2 transform), ranking NeuMF on the wasm backend over the best ${DEFAULT_RECOMMENDER_OPTIONS.rankCandidates} candidates.`,
         `Stage timings are per response (features covers both Redis reads). ANN recall@100: ${RECALL_QUERIES} user queries against exact inner-product search on the same vectors.`,
-        'Serving ran as its own process; Kafka, Postgres, Redis and the load generator shared the same 2 cores',
-        '(load_average_1m is the machine\'s at the end of the run). server_cpu_ms_per_response is the serving process\'s CPU time over the measured run divided by the responses:',
+        `Serving ran as its own process with ${WORKERS} worker process(es) on one port (WORKERS; BENCH_WORKERS changes it); Kafka, Postgres, Redis and the load generator shared the same 2 cores`,
+        '(load_average_1m is the machine\'s at the end of the run). server_cpu_ms_per_response is the serving processes\' CPU time over the measured run divided by the responses:',
         'the rate one core could sustain is about 1000 / that figure, whatever else the machine was doing.',
       ],
     });

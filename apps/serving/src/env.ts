@@ -16,6 +16,8 @@ const schema = z.object({
   MODEL_POLL_MS: envInt(D.models.pollIntervalMs),
   HNSW_EF_SEARCH: z.coerce.number().int().positive().optional(),
   PG_POOL_SIZE: envInt(4),
+  /** Processes serving on the one port (node:cluster); each loads its own models and index. Up to one per core. */
+  WORKERS: envInt(1),
   /** `api-key`: callers need a key with the `serve` scope (keys live in Postgres); `none`: open, for trusted networks only. */
   AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
   /** `follow`: apply the online updater's deltas to the production models as they are published; `off`: serve versions as registered. */
@@ -44,6 +46,7 @@ export function servingConfig(env: Record<string, string | undefined> = process.
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     poolSize: e.PG_POOL_SIZE,
+    workers: e.WORKERS,
     authMode: e.AUTH_MODE,
     options,
   };

@@ -1,21 +1,24 @@
 import pg from 'pg';
 import { ApiKeyAuthenticator, ApiKeyStore } from '@recstream/auth';
-import { closeOnSignals, createLogger } from '@recstream/platform';
+import { closeOnSignals, createLogger, runWorkers } from '@recstream/platform';
 import { createKafka } from '@recstream/streams';
 import { ServingService, createServingRedis } from '@recstream/serving';
 import { servingConfig } from './env.js';
 
 const config = servingConfig();
 const logger = createLogger('serving', config.logLevel);
-const kafka = createKafka({ clientId: 'recstream-serving', brokers: config.brokers, logger });
-const redis = createServingRedis(config.redisUrl, logger);
-const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
-pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres client failed'));
-const authenticator = config.authMode === 'api-key' ? new ApiKeyAuthenticator(new ApiKeyStore(pool)) : undefined;
-const service = new ServingService(
-  { pool, redis, kafka, logger },
-  { ...config.options, authorize: authenticator && ((request, scope) => authenticator.authorize(request, scope)) },
-);
-closeOnSignals({ close: () => service.close().finally(() => Promise.allSettled([redis.quit(), pool.end()])) }, logger);
-const port = await service.start();
-logger.info({ port, auth: config.authMode, recall: service.models.productionVersion('recall'), ranking: service.models.productionVersion('ranking') }, 'serving listening');
+
+await runWorkers(config.workers, logger, async () => {
+  const kafka = createKafka({ clientId: 'recstream-serving', brokers: config.brokers, logger });
+  const redis = createServingRedis(config.redisUrl, logger);
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
+  pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres client failed'));
+  const authenticator = config.authMode === 'api-key' ? new ApiKeyAuthenticator(new ApiKeyStore(pool)) : undefined;
+  const service = new ServingService(
+    { pool, redis, kafka, logger },
+    { ...config.options, authorize: authenticator && ((request, scope) => authenticator.authorize(request, scope)) },
+  );
+  closeOnSignals({ close: () => service.close().finally(() => Promise.allSettled([redis.quit(), pool.end()])) }, logger);
+  const port = await service.start();
+  logger.info({ port, auth: config.authMode, recall: service.models.productionVersion('recall'), ranking: service.models.productionVersion('ranking') }, 'serving listening');
+});

@@ -2,7 +2,7 @@ export { RecstreamError, NonRetriableError, ConfigError, isRetriable } from './e
 export { retry, DEFAULT_RETRY, type RetryOptions } from './retry.js';
 export { parseEnv, infraEnv, brokersFrom, envInt } from './config.js';
 export { createLogger, type Logger } from './logger.js';
-export { closeOnSignals, type Closable } from './signals.js';
+export { closeOnSignals, runWorkers, type Closable } from './signals.js';
 export {
   HttpService,
   HttpError,

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 
 export interface Closable {
@@ -24,4 +25,34 @@ export function closeOnSignals(service: Closable, logger: Logger): void {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+}
+
+/**
+ * Runs `worker` in `count` cluster processes that share the listening port
+ * (the primary hands connections out round-robin), so a CPU-bound stateless
+ * app uses several cores of one host; with a count of 1 it runs in this
+ * process. The primary only supervises: it passes SIGTERM on, exits once the
+ * workers have, and stops them all when one dies unasked, so whatever
+ * restarts the app restarts the whole set. (SIGINT from a terminal reaches
+ * the workers directly.)
+ */
+export async function runWorkers(count: number, logger: Logger, worker: () => Promise<void>): Promise<void> {
+  if (count <= 1 || !cluster.isPrimary) return worker();
+  let stopping = false;
+  const stop = (signal?: NodeJS.Signals) => {
+    stopping = true;
+    if (signal) for (const child of Object.values(cluster.workers ?? {})) child?.process.kill(signal);
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop());
+  cluster.on('exit', (child, code, signal) => {
+    if (!stopping) {
+      logger.error({ pid: child.process.pid, code, signal }, 'a worker died; stopping the others');
+      process.exitCode = 1;
+      stop('SIGTERM');
+    }
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
+  });
+  for (let i = 0; i < count; i++) cluster.fork();
+  logger.info({ workers: count }, 'started worker processes');
 }
