@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpService } from './http.js';
 import { createLogger } from './logger.js';
@@ -47,5 +47,33 @@ describe('HttpService body limit', () => {
     const answer = await post(Buffer.alloc(LIMIT * 20, 1), chunked);
     expect(answer.status).toBe(413);
     expect(answer.body).toEqual({ error: `request body exceeds ${LIMIT} bytes; split it into smaller batches`, max_bytes: LIMIT });
+  });
+});
+
+describe('HttpService.close', () => {
+  it('lets a request in flight finish, closes its kept-alive connection, and resolves without waiting out keep-alive', async () => {
+    const slow = new HttpService({ port: 0, host: '127.0.0.1', maxBodyBytes: LIMIT, logger: createLogger('http-spec', 'silent'), registry: createRegistry('http-close-spec'), ready: () => true });
+    let release = () => {};
+    slow.route('GET', '/slow', () => new Promise((resolve) => (release = () => resolve({ status: 200, body: { done: true } }))));
+    const { port: slowPort } = await slow.listen();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const answered = new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+        httpRequest({ host: '127.0.0.1', port: slowPort, path: '/slow', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
+        }).on('error', reject).end();
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const started = Date.now();
+      const closed = slow.close();
+      release();
+      expect(await answered).toEqual({ status: 200, connection: 'close' });
+      await closed;
+      // Keep-alive is 65 s; the connection must not have held the close that long.
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      agent.destroy();
+    }
   });
 });

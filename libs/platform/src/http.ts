@@ -50,6 +50,9 @@ export interface HttpServiceOptions {
   authorize?: (request: HttpRequest, scope: string) => Promise<unknown>;
 }
 
+/** How long `close()` lets requests in flight finish before cutting their connections. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
 export const DEFAULT_HTTP_OPTIONS = { port: 8080, host: '0.0.0.0', maxBodyBytes: 5 * 1024 * 1024 };
 
 /**
@@ -89,10 +92,22 @@ export class HttpService {
     return this.server.address() as AddressInfo;
   }
 
-  /** Stops accepting connections and waits for requests in flight to finish. */
+  /**
+   * Stops accepting connections and waits for requests in flight to finish.
+   * Their responses close their connections; keep-alive connections that are
+   * idle are closed at once, and whatever is still open after
+   * `SHUTDOWN_GRACE_MS` is cut, so a client holding a connection cannot keep
+   * the process from exiting for the keep-alive timeout.
+   */
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve, reject) => {
-      this.server.close((error) => (error ? reject(error) : resolve()));
+      const cut = setTimeout(() => this.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      cut.unref();
+      this.server.close((error) => {
+        clearTimeout(cut);
+        if (error) reject(error);
+        else resolve();
+      });
       this.server.closeIdleConnections();
     });
     return this.closing;
@@ -118,6 +133,8 @@ export class HttpService {
       response = this.errorResponse(error, method, url.pathname);
       if (response.status === 413) res.setHeader('connection', 'close');
     }
+    // While closing, a kept-alive connection would only go idle and hold the close up.
+    if (this.closing) res.setHeader('connection', 'close');
     send(res, response);
   }
 
