@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
+import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_CONSOLE_OPTIONS as D, MetricsTargetList, type ConsoleOptions } from '@recstream/console';
 
 const schema = z.object({
@@ -20,8 +20,8 @@ const schema = z.object({
   MODEL_VERSIONS: envInt(D.modelVersions),
   TRAFFIC_DAYS: envInt(D.trafficDays),
   PG_POOL_SIZE: envInt(2),
-  /** `api-key`: the JSON routes need a key with the `admin` scope; `none`: open, for trusted networks only. */
-  AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
+  /** With `api-key`, callers need the `admin` scope. */
+  AUTH_MODE: authModeEnv,
 });
 
 /** The console's environment, validated at boot. */

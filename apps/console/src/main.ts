@@ -1,4 +1,4 @@
-import { ApiKeyAuthenticator, ApiKeyStore } from '@recstream/auth';
+import { apiKeyAuthorizer } from '@recstream/auth';
 import { ConsoleService } from '@recstream/console';
 import { closeOnSignals, createClients, createLogger } from '@recstream/platform';
 import { createKafka } from '@recstream/streams';
@@ -9,10 +9,9 @@ const logger = createLogger('console', config.logLevel);
 // The console only reads job counts (no blocking BullMQ reads), so a Redis outage should fail them fast, not queue them.
 const { redis, pool, release } = createClients(config, logger, config.poolSize, { maxRetriesPerRequest: 1 });
 const kafka = createKafka({ clientId: 'recstream-console', brokers: config.brokers, logger });
-const authenticator = config.authMode === 'api-key' ? new ApiKeyAuthenticator(new ApiKeyStore(pool)) : undefined;
 const service = new ConsoleService(
   { pool, redis, kafka, logger },
-  { ...config.options, authorize: authenticator && ((request, scope) => authenticator.authorize(request, scope)) },
+  { ...config.options, authorize: config.authMode === 'api-key' ? apiKeyAuthorizer(pool) : undefined },
 );
 closeOnSignals({ close: () => service.close().finally(release) }, logger);
 const port = await service.start();

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
+import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_INGESTER_OPTIONS } from '@recstream/ingest';
 
 
 const schema = z.object({
   KAFKA_BROKERS: infraEnv.KAFKA_BROKERS,
   DATABASE_URL: infraEnv.DATABASE_URL,
-  /** `api-key`: callers need a key with the `ingest` scope (keys live in Postgres); `none`: open, for trusted networks only. */
-  AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
+  /** With `api-key`, callers need the `ingest` scope. */
+  AUTH_MODE: authModeEnv,
   LOG_LEVEL: infraEnv.LOG_LEVEL,
   PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_INGESTER_OPTIONS.port),
   HOST: z.string().default(DEFAULT_INGESTER_OPTIONS.host),

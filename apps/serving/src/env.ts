@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
+import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_SERVING_OPTIONS as D, type ServingOptions } from '@recstream/serving';
 
 
@@ -18,8 +18,8 @@ const schema = z.object({
   PG_POOL_SIZE: envInt(4),
   /** Processes serving on the one port (node:cluster); each loads its own models and index. Up to one per core. */
   WORKERS: envInt(1),
-  /** `api-key`: callers need a key with the `serve` scope (keys live in Postgres); `none`: open, for trusted networks only. */
-  AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
+  /** With `api-key`, callers need the `serve` scope. */
+  AUTH_MODE: authModeEnv,
   /** `follow`: apply the online updater's deltas to the production models as they are published; `off`: serve versions as registered. */
   ONLINE_DELTAS: z.enum(['follow', 'off']).default('follow'),
   ONLINE_DELTA_PREFIX: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.onlineDeltas.prefix),

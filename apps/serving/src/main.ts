@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ApiKeyAuthenticator, ApiKeyStore } from '@recstream/auth';
+import { apiKeyAuthorizer } from '@recstream/auth';
 import { closeOnSignals, createLogger, runWorkers } from '@recstream/platform';
 import { createKafka } from '@recstream/streams';
 import { ServingService, createServingRedis } from '@recstream/serving';
@@ -13,10 +13,9 @@ await runWorkers(config.workers, logger, async () => {
   const redis = createServingRedis(config.redisUrl, logger);
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
   pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres client failed'));
-  const authenticator = config.authMode === 'api-key' ? new ApiKeyAuthenticator(new ApiKeyStore(pool)) : undefined;
   const service = new ServingService(
     { pool, redis, kafka, logger },
-    { ...config.options, authorize: authenticator && ((request, scope) => authenticator.authorize(request, scope)) },
+    { ...config.options, authorize: config.authMode === 'api-key' ? apiKeyAuthorizer(pool) : undefined },
   );
   closeOnSignals({ close: () => service.close().finally(() => Promise.allSettled([redis.quit(), pool.end()])) }, logger);
   const port = await service.start();

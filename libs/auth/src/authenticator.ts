@@ -1,5 +1,6 @@
-import { HttpError, type HttpRequest } from '@recstream/platform';
-import { parseApiKey, secretMatches, type ApiKeyStore, type Scope } from './api-keys.js';
+import type pg from 'pg';
+import { HttpError, type HttpRequest, type HttpServiceOptions } from '@recstream/platform';
+import { ApiKeyStore, parseApiKey, secretMatches, type Scope } from './api-keys.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface AuthenticatorOptions {
@@ -61,6 +62,12 @@ export class ApiKeyAuthenticator {
     this.cache.set(keyId, { lookup, expires: now + this.options.cacheTtlMs });
     return lookup;
   }
+}
+
+/** The `authorize` hook for an app's HttpService: API keys from the key store in `pool`. */
+export function apiKeyAuthorizer(pool: pg.Pool, options: Partial<AuthenticatorOptions> = {}): NonNullable<HttpServiceOptions['authorize']> {
+  const authenticator = new ApiKeyAuthenticator(new ApiKeyStore(pool), options);
+  return (request, scope) => authenticator.authorize(request, scope);
 }
 
 function presentedKey(request: HttpRequest): string | undefined {

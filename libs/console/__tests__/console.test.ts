@@ -16,7 +16,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ApiKeyAuthenticator, ApiKeyStore } from '@recstream/auth';
+import { ApiKeyStore, apiKeyAuthorizer } from '@recstream/auth';
 import { brokersFrom, createLogger } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import { refreshBiViews } from '@recstream/samples';
@@ -121,8 +121,7 @@ beforeAll(async () => {
   const keys = new ApiKeyStore(pool);
   adminKey = (await keys.create('console-admin', ['admin'])).key;
   serveKey = (await keys.create('site', ['serve'])).key;
-  const authenticator = new ApiKeyAuthenticator(keys);
-  const authorize = (request: Parameters<ApiKeyAuthenticator['authorize']>[0], scope: string) => authenticator.authorize(request, scope);
+  const authorize = apiKeyAuthorizer(pool);
 
   serving = new ServingService(
     { pool, redis: createServingRedis(REDIS_URL, logger), kafka, logger },

@@ -24,6 +24,9 @@ export const infraEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
+/** `api-key`: callers need a key with the route's scope (keys live in Postgres); `none`: open, for trusted networks only. */
+export const authModeEnv = z.enum(['api-key', 'none']).default('api-key');
+
 export const brokersFrom = (list: string): string[] =>
   list
     .split(',')

@@ -1,6 +1,6 @@
 export { RecstreamError, NonRetriableError, ConfigError, isRetriable } from './errors.js';
 export { retry, DEFAULT_RETRY, type RetryOptions } from './retry.js';
-export { parseEnv, infraEnv, brokersFrom, envInt } from './config.js';
+export { parseEnv, infraEnv, authModeEnv, brokersFrom, envInt } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { closeOnSignals, runWorkers, type Closable } from './signals.js';
 export {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { validateEvent, TOPICS } from '@recstream/schemas';
 import { collectMessages, latestOffsets } from '@recstream/streams/inspect';
-import { ApiKeyAuthenticator, ApiKeyStore } from '@recstream/auth';
+import { ApiKeyStore, apiKeyAuthorizer } from '@recstream/auth';
 import { ModelRegistry } from '@recstream/registry';
 import { seedScenario, type Scenario } from '../src/testing/scenario.js';
 import { bucket, type RecommendationResponse } from '../src/index.js';
@@ -233,11 +233,10 @@ describe('serving', () => {
 
   it('requires an API key with the serve scope when authentication is on', async () => {
     const store = new ApiKeyStore(harness.pool);
-    const authenticator = new ApiKeyAuthenticator(store);
     const guarded = await startService(harness.database.url, {
       featureNamespace: ns,
       recommender: TEST_BUDGET,
-      authorize: (request, scope) => authenticator.authorize(request, scope),
+      authorize: apiKeyAuthorizer(harness.pool),
     });
     try {
       const call = (key?: string) =>
