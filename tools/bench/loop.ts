@@ -16,7 +16,7 @@ import { brokersFrom, createLogger, parseEnv } from '@recstream/platform';
 import { createTestDatabase } from '@recstream/schemas/test-database';
 import { createKafka } from '@recstream/streams';
 import { Random, SimulatedAudience, SyntheticWorld, type SimulatedClick } from '@recstream/synth';
-import { buildSamples, featuresCaughtUp, ingestWorld, recommend, trainAndPromote, type Clients, type Endpoint } from '../demo/pipeline.js';
+import { buildSamples, clickEvent, featuresCaughtUp, ingestWorld, recommend, trainAndPromote, type Clients, type Endpoint } from '../demo/pipeline.js';
 import { startApp, stopApp } from '../infra/apps.js';
 import { infraSettings } from '../infra/settings.js';
 import { percentile, recordBenchmark, round } from './report.js';
@@ -102,17 +102,7 @@ async function main(): Promise<void> {
         const listClicks: SimulatedClick[] = audience.react({ requestId: response.request_id, userId: user.id, itemIds: response.items.map((i) => i.item_id), device: user.device, time: Date.now() });
         if (listClicks.length === 0) return;
         const s = performance.now();
-        await ingestClient.send(
-          listClicks.map((click) => ({
-            event_id: `${click.requestId}:${click.itemId}:click`,
-            type: 'click',
-            user_id: click.userId,
-            item_id: click.itemId,
-            request_id: click.requestId,
-            event_time: click.time,
-            context: { position: click.position, device: click.device },
-          })),
-        );
+        await ingestClient.send(listClicks.map((click) => clickEvent(click)));
         ingestMs.push(performance.now() - s);
         clicks += listClicks.length;
       } catch (error) {

@@ -128,23 +128,19 @@ export const DEMO_EXPERIMENT_PREFIX = 'demo-';
  */
 export async function startExperiment(pool: pg.Pool, runId: string): Promise<string> {
   const experimentId = `${DEMO_EXPERIMENT_PREFIX}${runId}`;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('UPDATE experiments SET active = false WHERE experiment_id LIKE $1', [`${DEMO_EXPERIMENT_PREFIX}%`]);
-    await client.query(`INSERT INTO experiments (experiment_id, description, surface) VALUES ($1, 'demo: default re-ranking vs strong diversity', 'home')`, [experimentId]);
-    await client.query(
-      `INSERT INTO experiment_variants (experiment_id, variant, share, strategy)
-       VALUES ($1, 'control', 0.5, '{}'), ($1, 'diverse', 0.5, '{"diversity": 0.7}')`,
-      [experimentId],
-    );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  // One statement, so all of it or none takes effect.
+  await pool.query(
+    `WITH retired AS (
+       UPDATE experiments SET active = false WHERE experiment_id LIKE $2
+     ), started AS (
+       INSERT INTO experiments (experiment_id, description, surface)
+       VALUES ($1, 'demo: default re-ranking vs strong diversity', 'home') RETURNING experiment_id
+     )
+     INSERT INTO experiment_variants (experiment_id, variant, share, strategy)
+     SELECT experiment_id, variant, 0.5, strategy::jsonb
+       FROM started, (VALUES ('control', '{}'), ('diverse', '{"diversity": 0.7}')) AS v (variant, strategy)`,
+    [experimentId, `${DEMO_EXPERIMENT_PREFIX}%`],
+  );
   return experimentId;
 }
 
@@ -185,18 +181,26 @@ export async function simulateRound(
   };
   await Promise.all(Array.from({ length: ROUND_CONCURRENCY }, worker));
   bar.finish();
-  const events = clicks.map((click) => ({
+  await new IngestClient(endpoints.ingester).send(clicks.map((click) => clickEvent(click, 'home')));
+  const featuresCaughtUpS = await featuresCaughtUp(clients, DEFAULT_FEATURE_BUILDER_OPTIONS.groupId);
+  return { lists: users.length, shown, clicks: clicks.length, featuresCaughtUpS };
+}
+
+/**
+ * The click event a client sends for a simulated click: it carries the
+ * request id, which is how outcomes join their exposures, and an event id
+ * derived from it, so a resent click is deduplicated.
+ */
+export function clickEvent(click: SimulatedClick, surface?: string): Record<string, unknown> {
+  return {
     event_id: `${click.requestId}:${click.itemId}:click`,
     type: 'click',
     user_id: click.userId,
     item_id: click.itemId,
     request_id: click.requestId,
     event_time: click.time,
-    context: { surface: 'home', position: click.position, device: click.device },
-  }));
-  await new IngestClient(endpoints.ingester).send(events);
-  const featuresCaughtUpS = await featuresCaughtUp(clients, DEFAULT_FEATURE_BUILDER_OPTIONS.groupId);
-  return { lists: users.length, shown, clicks: clicks.length, featuresCaughtUpS };
+    context: { ...(surface && { surface }), position: click.position, device: click.device },
+  };
 }
 
 /** Requests in flight at once during a round, as several clients would send them. */
