@@ -6,7 +6,6 @@
  * Chromium (Debian's package) through playwright-core. It saves a screenshot.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import pg from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ApiKeyStore, apiKeyAuthorizer } from '@recstream/auth';
 import { brokersFrom, createLogger } from '@recstream/platform';
+import { unusedPort } from '@recstream/platform/testing';
 import { ModelRegistry } from '@recstream/registry';
 import { refreshBiViews } from '@recstream/samples';
 import { QUEUES } from '@recstream/schemas';
@@ -52,14 +52,6 @@ let context: BrowserContext;
 let page: Page;
 let profile: string;
 let closedPort: number;
-/** A loopback port nothing listens on: bound once by the OS, then released. */
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const versions: Record<'recall' | 'ranking', { versionId: number; metrics: Record<string, number> }[]> = { recall: [], ranking: [] };
 

@@ -1,17 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
+import { unusedPort } from '../src/testing.js';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures/workers-app.ts');
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Pids that answered `requests` fresh connections (no keep-alive, so each may go to another worker). */
 async function answeringPids(port: number, requests: number): Promise<Set<string>> {
@@ -24,7 +16,7 @@ async function answeringPids(port: number, requests: number): Promise<Set<string
 }
 
 it('runWorkers serves one port from several processes and stops them all on SIGTERM', async () => {
-  const port = await freePort();
+  const port = await unusedPort();
   const app = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env: { ...process.env, WORKERS: '2', PORT: String(port) }, stdio: 'ignore' });
   try {
     let pids = new Set<string>();

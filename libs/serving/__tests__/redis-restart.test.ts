@@ -6,10 +6,10 @@
  * Redis here is a private redis-server, so stopping it disturbs no other test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OnlineFeatureReader, rebuildFromOffline } from '@recstream/features';
+import { unusedPort } from '@recstream/platform/testing';
 import { seedScenario, type Scenario } from '../src/testing/scenario.js';
 import { createHarness, logger, namespace, recommend, startService, type Harness, type RunningService } from './harness.js';
 
@@ -20,14 +20,6 @@ let redisServer: ChildProcess | undefined;
 let port = 0;
 const ns = namespace();
 const budget = { featureTimeoutMs: 1_000 };
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port: free } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return free;
-}
 
 /** Starts an empty, non-persistent redis-server on `port` and waits for it to answer. */
 async function startRedis(): Promise<void> {
@@ -60,7 +52,7 @@ async function snapshot(redis: Redis): Promise<unknown> {
 const redisUrl = () => `redis://127.0.0.1:${port}`;
 
 beforeAll(async () => {
-  port = await freePort();
+  port = await unusedPort();
   await startRedis();
   harness = await createHarness();
   const seedRedis = new Redis(redisUrl());
