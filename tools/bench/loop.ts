@@ -134,8 +134,6 @@ async function main(): Promise<void> {
         return [name, { first, last, max: Math.max(...samples.map((s) => s.mb)), perMinute: minutes > 0 ? (last - first) / minutes : Number.NaN }];
       }),
     );
-    serveMs.sort((a, b) => a - b);
-    ingestMs.sort((a, b) => a - b);
     const figures: Record<string, number> = {
       seconds: round(elapsedS),
       lists: serveMs.length,
