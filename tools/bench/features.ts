@@ -150,7 +150,7 @@ async function main(): Promise<void> {
       details: [
         `Backlog of ${env.BENCH_BACKLOG_EVENTS} interactions (${USERS} users, ${ITEMS} items with power-law popularity, ${PARTITIONS} partitions) consumed by one feature builder in this process; sustained rate measured from the first to the last applied chunk.`,
         `Fixed rate: ${env.BENCH_RATE} events/s for ${env.BENCH_RATE_SECONDS} s produced by a separate process; freshness is from event time to the Redis write acknowledging the chunk.`,
-        `Online read: ${env.BENCH_READS} sequential reads of 1 user + 200 items (one Redis call, lua/read-features.lua). Postgres after the run: ${rows[0]!.events} event_log rows, ${rows[0]!.history} feature_history rows.`,
+        `Online read: ${env.BENCH_READS} sequential reads of 1 user + 200 items (one Redis MGET of the entities' feature rows). Postgres after the run: ${rows[0]!.events} event_log rows, ${rows[0]!.history} feature_history rows.`,
         `Kafka, Postgres and Redis run on the same machine as the builder and the producer: load average ${loadAtStart} at the start, ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end (1/5/15 min).`,
       ],
     });

@@ -11,6 +11,7 @@ import { catalogView } from '../src/catalog.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
 import { OfflineStore } from '../src/offline-store.js';
 import { OnlineFeatureReader } from '../src/online-reader.js';
+import { KeyLayout } from '../src/keys.js';
 import { OnlineStore } from '../src/online-store.js';
 import { rebuildFromKafka, rebuildFromOffline } from '../src/rebuild.js';
 import { userActivity } from '../src/views.js';
@@ -116,7 +117,7 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
     expect(unknown.user).toMatchObject({ found: false, user_sequence: { items: [] }, user_activity: { last_active_ms: 0 } });
     expect(unknown.items[0]).toMatchObject({ item_id: 'nothing', found: false, item_stats: { ctr_7d: 0 }, item_attributes: { available: true } });
 
-    const keys = await redis.keys(`${ns('a')}:v1:*`);
+    const keys = await redis.keys(new KeyLayout(ns('a')).pattern);
     expect(keys.length).toBeGreaterThan(data.users.length + data.items.length);
     const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
     expect(ttls.filter((ttl) => ttl <= 0)).toEqual([]);

@@ -9,6 +9,7 @@ import { brokersFrom, createLogger } from '@recstream/platform';
 import type { InteractionEvent, InteractionType, ItemEvent } from '@recstream/schemas';
 import { createKafka } from '@recstream/streams';
 import { KeyLayout } from '../src/keys.js';
+import { rowSegments } from '../src/rows.js';
 
 export const logger = createLogger('features-test', 'silent');
 export const kafka = createKafka({ clientId: 'features-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger });
@@ -48,6 +49,8 @@ export async function snapshot(redis: Redis, namespace: string, omitFields: read
       const hash = await redis.hgetall(key);
       for (const field of omitFields) delete hash[field];
       out[name] = Object.fromEntries(Object.entries(hash).map(([field, value]) => [field, field.startsWith('_') ? value : JSON.parse(value)]));
+    } else if (type === 'string') {
+      out[name] = rowSegments(await redis.get(key)).map((segment) => (segment === '' ? null : JSON.parse(segment)));
     } else if (type === 'zset') {
       out[name] = await redis.zrange(key, 0, -1, 'WITHSCORES');
     }

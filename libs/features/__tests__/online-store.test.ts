@@ -1,10 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { OnlineFeatureReader } from '../src/online-reader.js';
 import { OnlineStore } from '../src/online-store.js';
 import type { BatchPlan } from '../src/plan.js';
 import { newRedis, run } from './harness.js';
 
 const redis = newRedis();
 const store = new OnlineStore(redis, { namespace: `fbt-${run}-lua` });
+const reader = new OnlineFeatureReader(redis, { namespace: `fbt-${run}-lua` });
 afterAll(async () => {
   await store.clear();
   await redis.quit();
@@ -33,13 +35,13 @@ describe('Redis online store scripts', () => {
     expect(await store.apply(plan('9', '19', 'after-8', 2))).toBe('conflict');
     expect(await store.readWatermark('t', 0)).toEqual({ offset: '9', streamTime: 1_000 });
     expect(await store.apply(plan('9', '19', 'after-9', 2))).toBe('applied');
-    expect(await redis.hget(store.keys.entity('item', 'i1'), '_v')).toBe('after-19');
-    expect(JSON.parse((await redis.hget(store.keys.entity('item', 'i1'), 'item_stats'))!)).toEqual({ clicks: 2 });
+    expect(await redis.hget(store.keys.state('item', 'i1'), '_v')).toBe('after-19');
+    expect((await reader.readItems(['i1']))[0]!.item_stats).toMatchObject({ clicks: 2 });
     expect(await redis.zscore(store.keys.covisit('i1'), 'i2')).toBe('4');
   });
 
   it('sets a TTL on every key it writes', async () => {
-    for (const key of [store.keys.entity('item', 'i1'), store.keys.covisit('i1'), store.keys.watermark('t', 0)]) {
+    for (const key of [...store.keys.entityKeys('item', 'i1'), store.keys.covisit('i1'), store.keys.watermark('t', 0)]) {
       expect(await redis.pttl(key)).toBeGreaterThan(0);
     }
   });
@@ -48,7 +50,25 @@ describe('Redis online store scripts', () => {
     const write = (eventTime: number, available: boolean) => ({ entity: 'item' as const, id: 'i3', view: 'item_attributes', eventTime, values: { available } });
     expect(await store.writeViews([write(200, false)])).toBe(1);
     expect(await store.writeViews([write(100, true), write(200, true)])).toBe(0);
-    expect(JSON.parse((await redis.hget(store.keys.entity('item', 'i3'), 'item_attributes'))!)).toEqual({ available: false });
-    expect(await redis.pttl(store.keys.entity('item', 'i3'))).toBeGreaterThan(0);
+    expect((await reader.readItems(['i3']))[0]!.item_attributes).toMatchObject({ available: false });
+    for (const key of store.keys.entityKeys('item', 'i3')) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  });
+
+  it('keeps every view of an entity in its row: a batch and a catalogue write each replace only their own', async () => {
+    const attributes = { entity: 'item' as const, id: 'i4', view: 'item_attributes', values: { categories: ['books'] } };
+    expect(await store.writeViews([{ ...attributes, eventTime: 100 }])).toBe(1);
+    const batch: BatchPlan = { ...plan(undefined, '3', '', 5), partition: 1, entities: [{ ...plan(undefined, '3', '', 5).entities[0]!, id: 'i4' }] };
+    expect(await store.apply(batch)).toBe('applied');
+    expect(await store.writeViews([{ ...attributes, eventTime: 200, values: { categories: ['music'] } }])).toBe(1);
+    const [item] = await reader.readItems(['i4']);
+    expect(item).toMatchObject({ found: true, item_stats: { clicks: 5 }, item_attributes: { categories: ['music'] } });
+    const { stored } = await store.loadEntities('t', 1, [{ entity: 'item', id: 'i4' }]);
+    expect(JSON.parse(stored.get('item:i4')!.attributes!)).toEqual({ categories: ['music'] });
+  });
+
+  it('applies a chunk with more arguments than a function call can take', async () => {
+    const entities = Array.from({ length: 30_000 }, (_, i) => ({ ...plan(undefined, '1', '', 1).entities[0]!, entity: 'user' as const, id: `big-${i}`, views: { user_activity: { last_active_ms: i } } }));
+    expect(await store.apply({ ...plan(undefined, '1', '', 1), partition: 2, entities, covisits: new Map() })).toBe('applied');
+    expect((await reader.read({ userId: 'big-29999', itemIds: [] })).user.user_activity.last_active_ms).toBe(29_999);
   });
 });

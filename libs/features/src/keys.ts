@@ -1,17 +1,23 @@
 import type { EntityName } from './views.js';
 
 /**
- * Redis key layout, version 1 (see README). The version is part of every
+ * Redis key layout, version 2 (see README). The version is part of every
  * key, so a layout change writes new keys beside the old ones, which expire.
  *
- *   {ns}:v1:user:{user_id}              hash: one field per user feature view (JSON), `_t:{view}`, `_s`, `_v`
- *   {ns}:v1:item:{item_id}              hash: one field per item feature view (JSON), `_t:{view}`, `_s`, `_v`
- *   {ns}:v1:covisit:{item_id}           sorted set: co-visited item -> count
- *   {ns}:v1:wm:{topic}:{partition}      hash: `offset` and `stream_time` applied from that Kafka partition
+ *   {ns}:v2:user:{user_id}              string: the user's feature row (rows.ts), what online reads fetch
+ *   {ns}:v2:item:{item_id}              string: the item's feature row
+ *   {ns}:v2:state:user:{user_id}        hash: write-side bookkeeping: `_s`, `_v`, `_t:{view}`
+ *   {ns}:v2:state:item:{item_id}        hash: the same for items
+ *   {ns}:v2:covisit:{item_id}           sorted set: co-visited item -> count
+ *   {ns}:v2:wm:{topic}:{partition}      hash: `offset` and `stream_time` applied from that Kafka partition
+ *
+ * Rows and state are separate keys so that a read is one MGET of plain
+ * strings (no script, no hash per entity), while writes keep per-view event
+ * times and the aggregation state beside them.
  */
-export const KEY_LAYOUT_VERSION = 'v1';
+export const KEY_LAYOUT_VERSION = 'v2';
 
-/** Hash fields beside the views: aggregation state, version, and per-view event time. */
+/** State hash fields: aggregation state, version, and per-view event time. */
 export const STATE_FIELD = '_s';
 export const VERSION_FIELD = '_v';
 export const viewTimeField = (view: string) => `_t:${view}`;
@@ -23,8 +29,19 @@ export class KeyLayout {
     this.prefix = `${namespace}:${KEY_LAYOUT_VERSION}:`;
   }
 
-  entity(entity: EntityName, id: string): string {
+  /** The entity's feature row. */
+  row(entity: EntityName, id: string): string {
     return `${this.prefix}${entity}:${id}`;
+  }
+
+  /** The entity's write-side state. */
+  state(entity: EntityName, id: string): string {
+    return `${this.prefix}state:${entity}:${id}`;
+  }
+
+  /** Every key that holds something about the entity (for erasure). */
+  entityKeys(entity: EntityName, id: string): string[] {
+    return [this.row(entity, id), this.state(entity, id)];
   }
 
   covisit(itemId: string): string {

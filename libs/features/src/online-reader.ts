@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { NonRetriableError } from '@recstream/platform';
-import { withScripts, type ScriptedRedis } from './scripts.js';
 import { KeyLayout } from './keys.js';
-import { ITEM_VIEWS, USER_VIEWS, itemAttributes, itemStats, userActivity, userProfile, userSequence } from './views.js';
+import { rowSegments } from './rows.js';
+import { itemAttributes, itemStats, userActivity, userProfile, userSequence } from './views.js';
 import type { FeatureView, ItemAttributes, ItemStats, UserActivity, UserProfile, UserSequence } from './views.js';
 
 export interface UserFeatures {
@@ -35,51 +35,45 @@ export interface OnlineReaderOptions {
 
 export const DEFAULT_ONLINE_READER_OPTIONS: OnlineReaderOptions = { namespace: 'fs', maxItems: 1_000 };
 
-const USER_FIELDS = USER_VIEWS.map((view) => view.name);
-const ITEM_FIELDS = ITEM_VIEWS.map((view) => view.name);
-
 /**
  * The online read API: one user's and a few hundred items' features in one
- * Redis call (lua/read-features.lua, HMGET of the view fields only), typed,
- * with each view's defaults where the store has nothing.
+ * Redis call (MGET of their feature rows, rows.ts), typed, with each view's
+ * defaults where the store has nothing.
  */
 export class OnlineFeatureReader {
   private readonly keys: KeyLayout;
   private readonly options: OnlineReaderOptions;
-  private readonly redis: ScriptedRedis;
+  private readonly redis: Redis;
 
   constructor(redis: Redis, options: Partial<OnlineReaderOptions> = {}) {
     this.options = { ...DEFAULT_ONLINE_READER_OPTIONS, ...options };
     this.keys = new KeyLayout(this.options.namespace);
-    this.redis = withScripts(redis);
+    this.redis = redis;
   }
 
+  /** The user's and the items' features together. */
   async read(request: { userId: string; itemIds: readonly string[] }): Promise<OnlineFeatures> {
     const { userId, itemIds } = request;
+    const rows = await this.redis.mget(this.keys.row('user', userId), ...this.itemKeys(itemIds));
+    return { user: userFeatures(userId, rows[0]), items: itemIds.map((itemId, i) => itemFeatures(itemId, rows[i + 1])) };
+  }
+
+  async readUser(userId: string): Promise<UserFeatures> {
+    return userFeatures(userId, await this.redis.get(this.keys.row('user', userId)));
+  }
+
+  /** In the order of `itemIds`. */
+  async readItems(itemIds: readonly string[]): Promise<ItemFeatures[]> {
+    if (itemIds.length === 0) return [];
+    const rows = await this.redis.mget(this.itemKeys(itemIds));
+    return itemIds.map((itemId, i) => itemFeatures(itemId, rows[i]));
+  }
+
+  private itemKeys(itemIds: readonly string[]): string[] {
     if (itemIds.length > this.options.maxItems) {
       throw new NonRetriableError(`asked for ${itemIds.length} items; the limit is ${this.options.maxItems}, split the request`);
     }
-    const keys = [this.keys.entity('user', userId), ...itemIds.map((itemId) => this.keys.entity('item', itemId))];
-    const replies = await this.redis.readFeatures(keys.length, ...keys, String(USER_FIELDS.length), ...USER_FIELDS, ...ITEM_FIELDS);
-    const fields = (i: number) => replies[i] ?? [];
-    const [activity, sequence, profile] = fields(0);
-    const user: UserFeatures = {
-      user_id: userId,
-      found: activity != null || sequence != null || profile != null,
-      user_activity: decode(userActivity, activity),
-      user_sequence: decode(userSequence, sequence),
-      user_profile: decode(userProfile, profile),
-    };
-    const items = itemIds.map((itemId, i): ItemFeatures => {
-      const [stats, attributes] = fields(i + 1);
-      return {
-        item_id: itemId,
-        found: stats != null || attributes != null,
-        item_stats: decode(itemStats, stats),
-        item_attributes: decode(itemAttributes, attributes),
-      };
-    });
-    return { user, items };
+    return itemIds.map((itemId) => this.keys.row('item', itemId));
   }
 
   /** The items most often clicked in the same session as `itemId`, highest count first. */
@@ -91,6 +85,22 @@ export class OnlineFeatureReader {
   }
 }
 
+function userFeatures(userId: string, row: string | null | undefined): UserFeatures {
+  const [activity, sequence, profile] = rowSegments(row);
+  return {
+    user_id: userId,
+    found: row != null,
+    user_activity: decode(userActivity, activity),
+    user_sequence: decode(userSequence, sequence),
+    user_profile: decode(userProfile, profile),
+  };
+}
+
+function itemFeatures(itemId: string, row: string | null | undefined): ItemFeatures {
+  const [stats, attributes] = rowSegments(row);
+  return { item_id: itemId, found: row != null, item_stats: decode(itemStats, stats), item_attributes: decode(itemAttributes, attributes) };
+}
+
 const viewKeys = new Map<string, string[]>();
 
 /**
@@ -98,8 +108,8 @@ const viewKeys = new Map<string, string[]>();
  * to a view reads as its default until the entity is rewritten). Defaults are
  * built only when something is missing: reads decode hundreds of views.
  */
-function decode<V>(view: FeatureView<string, V>, stored: string | null | undefined): V {
-  if (stored == null) return view.defaults();
+function decode<V>(view: FeatureView<string, V>, stored: string | undefined): V {
+  if (!stored) return view.defaults();
   const values = JSON.parse(stored) as Record<string, unknown>;
   let keys = viewKeys.get(view.name);
   if (!keys) viewKeys.set(view.name, (keys = Object.keys(view.defaults() as object)));

@@ -2,6 +2,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { execPipeline } from './pipeline.js';
 import { KeyLayout, STATE_FIELD, VERSION_FIELD, viewTimeField } from './keys.js';
 import type { BatchPlan, EntityWrite, Watermark } from './plan.js';
+import { ROW_VIEWS, encodeRow, rowSegment, rowSegments } from './rows.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
 import { entityTtlMs, itemAttributes, itemCovisit, type EntityName } from './views.js';
 
@@ -39,6 +40,8 @@ export interface ViewWrite {
  * The Redis online store, write side: reads state and watermarks, applies
  * a batch plan atomically (lua/apply-batch.lua), and writes catalogue and
  * rebuilt views only when newer (lua/write-if-newer.lua), all pipelined.
+ * View values go to the entity's feature row (rows.ts); the state hash
+ * beside it holds what only writers need.
  */
 export class OnlineStore {
   readonly keys: KeyLayout;
@@ -66,14 +69,19 @@ export class OnlineStore {
     entities: readonly { entity: EntityName; id: string }[],
   ): Promise<{ watermark: Watermark | undefined; stored: Map<string, StoredEntity> }> {
     const pipeline = this.redis.pipeline().hmget(this.keys.watermark(topic, partition), 'offset', 'stream_time');
-    for (const { entity, id } of entities) pipeline.hmget(this.keys.entity(entity, id), VERSION_FIELD, STATE_FIELD, itemAttributes.name);
-    const [mark, ...replies] = (await execPipeline(pipeline, 'reading entity state')) as (string | null)[][];
+    for (const { entity, id } of entities) {
+      pipeline.hmget(this.keys.state(entity, id), VERSION_FIELD, STATE_FIELD);
+      if (entity === 'item') pipeline.get(this.keys.row(entity, id));
+    }
+    const [mark, ...replies] = (await execPipeline(pipeline, 'reading entity state')) as unknown[];
     const stored = new Map<string, StoredEntity>();
-    entities.forEach(({ entity, id }, i) => {
-      const [version, state, attributes] = replies[i]!;
-      stored.set(`${entity}:${id}`, { version: version ?? '', state: state ?? null, attributes: attributes ?? null });
-    });
-    const [offset, streamTime] = mark!;
+    let reply = 0;
+    for (const { entity, id } of entities) {
+      const [version, state] = replies[reply++] as (string | null)[];
+      const attributes = entity === 'item' ? rowSegments(replies[reply++] as string | null)[ATTRIBUTES_SEGMENT] || null : null;
+      stored.set(`${entity}:${id}`, { version: version ?? '', state: state ?? null, attributes });
+    }
+    const [offset, streamTime] = mark as (string | null)[];
     return { watermark: offset == null ? undefined : { offset, streamTime: Number(streamTime) }, stored };
   }
 
@@ -83,16 +91,20 @@ export class OnlineStore {
     const args: (string | number)[] = [plan.from?.offset ?? '', plan.to.offset, plan.to.streamTime, plan.entities.length];
     args.push(itemCovisit.ttlMs, this.options.maxCovisits, this.options.watermarkTtlMs, plan.version);
     for (const write of plan.entities) {
-      keys.push(this.keys.entity(write.entity, write.id));
-      const fields = entityFields(write);
-      args.push(write.expectedVersion, entityTtlMs(write.entity), fields.length / 2, ...fields);
+      keys.push(this.keys.state(write.entity, write.id), this.keys.row(write.entity, write.id));
+      const fields = stateFields(write);
+      const views = Object.entries(write.views);
+      args.push(write.expectedVersion, entityTtlMs(write.entity), fields.length / 2, ...fields, ROW_VIEWS[write.entity].length, views.length);
+      // Lua tables count from 1.
+      for (const [view, values] of views) args.push(rowSegment(write.entity, view) + 1, JSON.stringify(values));
     }
     for (const [item, others] of plan.covisits) {
       keys.push(this.keys.covisit(item));
       args.push(others.size);
       for (const [other, count] of others) args.push(other, count);
     }
-    const result = await this.redis.applyBatch(keys.length, ...keys, ...args);
+    // One array, not spread: a large chunk has more arguments than a function call takes.
+    const result = await this.redis.applyBatch(keys.length, [...keys, ...args]);
     return result === 1 ? 'applied' : result === 0 ? 'fenced' : 'conflict';
   }
 
@@ -100,20 +112,25 @@ export class OnlineStore {
   async writeViews(writes: readonly ViewWrite[]): Promise<number> {
     if (writes.length === 0) return 0;
     const pipeline = this.redis.pipeline() as unknown as ScriptedRedis;
-    for (const w of writes) pipeline.writeIfNewer(this.keys.entity(w.entity, w.id), w.view, w.eventTime, JSON.stringify(w.values), entityTtlMs(w.entity));
+    for (const w of writes) {
+      const [state, row] = [this.keys.state(w.entity, w.id), this.keys.row(w.entity, w.id)];
+      pipeline.writeIfNewer(state, row, w.view, w.eventTime, rowSegment(w.entity, w.view) + 1, ROW_VIEWS[w.entity].length, JSON.stringify(w.values), entityTtlMs(w.entity));
+    }
     const replies = await execPipeline(pipeline as unknown as ChainableCommander, 'writing feature views');
     return replies.reduce<number>((written, result) => written + Number(result), 0);
   }
 
   /**
-   * Writes entity states, views and co-visitation sets outright, pipelined:
-   * only for a rebuild into a cleared namespace, while no feature builder runs.
+   * Writes entity states, rows and co-visitation sets outright, pipelined:
+   * only for a rebuild into a cleared namespace, while no feature builder
+   * runs, and before `writeViews` adds the catalogue views to the rows.
    */
   async writeEntities(entities: readonly EntityWrite[], covisits: BatchPlan['covisits']): Promise<void> {
     const pipeline = this.redis.pipeline();
     for (const write of entities) {
-      const key = this.keys.entity(write.entity, write.id);
-      pipeline.hset(key, ...entityFields(write), VERSION_FIELD, 'rebuilt').pexpire(key, entityTtlMs(write.entity));
+      const [state, ttl] = [this.keys.state(write.entity, write.id), entityTtlMs(write.entity)];
+      pipeline.hset(state, ...stateFields(write), VERSION_FIELD, 'rebuilt').pexpire(state, ttl);
+      pipeline.set(this.keys.row(write.entity, write.id), encodeRow(write.entity, write.views), 'PX', ttl);
     }
     for (const [item, others] of covisits) {
       const key = this.keys.covisit(item);
@@ -144,9 +161,11 @@ export class OnlineStore {
   }
 }
 
-/** The hash fields of an entity write: state, and each view with its event time. */
-function entityFields(write: EntityWrite): string[] {
+const ATTRIBUTES_SEGMENT = rowSegment('item', itemAttributes.name);
+
+/** The state hash fields of an entity write: aggregation state, and each view's event time. */
+function stateFields(write: EntityWrite): string[] {
   const fields = [STATE_FIELD, write.state];
-  for (const [view, values] of Object.entries(write.views)) fields.push(view, JSON.stringify(values), viewTimeField(view), String(write.eventTime));
+  for (const view of Object.keys(write.views)) fields.push(viewTimeField(view), String(write.eventTime));
   return fields;
 }

@@ -45,7 +45,6 @@ export async function rebuildFromOffline(deps: RebuildDeps, options: Partial<Fea
 
   const catalog = [...(await offline.latest(itemAttributes)), ...(await offline.latest(userProfile))];
   const categories = new Map(catalog.filter((row) => row.view === itemAttributes.name).map((row) => [row.entityId, (row.values as ItemAttributes).categories]));
-  await online.writeViews(catalog.map((row): ViewWrite => ({ ...row, id: row.entityId, entity: row.view === itemAttributes.name ? 'item' : 'user' })));
 
   const aggregator = new Aggregator(opts, undefined, (itemId) => categories.get(itemId) ?? []);
   let events = 0;
@@ -53,7 +52,9 @@ export async function rebuildFromOffline(deps: RebuildDeps, options: Partial<Fea
     for (const event of page) aggregator.apply(event);
     events += page.length;
   }
+  // Entities first: writeEntities sets whole rows, writeViews then adds the catalogue views to them.
   await online.writeEntities(aggregator.writes().entities, aggregator.covisits);
+  await online.writeViews(catalog.map((row): ViewWrite => ({ ...row, id: row.entityId, entity: row.view === itemAttributes.name ? 'item' : 'user' })));
   await online.setWatermarks(await offline.readOffsets());
   return { source: 'offline', deletedKeys, events, entities: aggregator.touched, durationMs: performance.now() - started };
 }

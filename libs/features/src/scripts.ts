@@ -3,14 +3,14 @@ import type { Redis } from 'ioredis';
 
 /** The Lua scripts in `lua/`, each with a header listing its KEYS, ARGV and result. */
 const source = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.meta.url), 'utf8');
+/** Scripts that write feature rows start with the row functions. */
+const writingRows = (name: string) => `${source('feature-row')}\n${source(name)}`;
 
 export interface ScriptCommands {
-  /** lua/apply-batch.lua: numkeys first, then keys and args. */
-  applyBatch(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
-  /** lua/read-features.lua: numkeys first, then keys and args. */
-  readFeatures(numKeys: number, ...keysAndArgs: string[]): Promise<(string | null)[][]>;
+  /** lua/apply-batch.lua: numkeys, then one array of the keys and then the args. */
+  applyBatch(numKeys: number, keysAndArgs: (string | number)[]): Promise<number>;
   /** lua/write-if-newer.lua. */
-  writeIfNewer(key: string, view: string, eventTime: number, values: string, ttlMs: number): Promise<number>;
+  writeIfNewer(stateKey: string, rowKey: string, view: string, eventTime: number, segment: number, segments: number, values: string, ttlMs: number): Promise<number>;
 }
 
 export type ScriptedRedis = Redis & ScriptCommands;
@@ -19,9 +19,8 @@ export type ScriptedRedis = Redis & ScriptCommands;
 export function withScripts(redis: Redis): ScriptedRedis {
   const scripted = redis as ScriptedRedis;
   if (typeof scripted.applyBatch !== 'function') {
-    redis.defineCommand('applyBatch', { lua: source('apply-batch') });
-    redis.defineCommand('writeIfNewer', { numberOfKeys: 1, lua: source('write-if-newer') });
-    redis.defineCommand('readFeatures', { lua: source('read-features'), readOnly: true });
+    redis.defineCommand('applyBatch', { lua: writingRows('apply-batch') });
+    redis.defineCommand('writeIfNewer', { numberOfKeys: 2, lua: writingRows('write-if-newer') });
   }
   return scripted;
 }

@@ -41,14 +41,14 @@ async function targetCounts(userId: string) {
       `SELECT count(*) AS n FROM sample_features f WHERE f.entity = 'user'
           AND EXISTS (SELECT 1 FROM samples s WHERE s.user_id = $1 AND s.dataset_version = f.dataset_version AND s.user_key = f.key)`,
     ),
-    redis_keys: await redis.exists(keys.entity('user', userId)),
+    redis_keys: await redis.exists(...keys.entityKeys('user', userId)),
   };
 }
 
 /** A digest of every row and key that is not the target user's, to prove they are untouched. */
 async function everythingElse(userId: string) {
   const digest = async (sql: string) => (await pool.query(sql, [userId])).rows[0].digest as string;
-  const redisKeys = (await redis.keys(keys.pattern)).filter((key) => key !== keys.entity('user', userId)).sort();
+  const redisKeys = (await redis.keys(keys.pattern)).filter((key) => !keys.entityKeys('user', userId).includes(key)).sort();
   return {
     event_log: await digest(`SELECT md5(string_agg(payload::text, '' ORDER BY event_id)) AS digest FROM event_log WHERE user_id <> $1`),
     feature_history: await digest(
@@ -60,7 +60,7 @@ async function everythingElse(userId: string) {
       `SELECT md5(string_agg(f::text, '' ORDER BY dataset_version, entity, key)) AS digest FROM sample_features f
         WHERE NOT EXISTS (SELECT 1 FROM samples s WHERE s.user_id = $1 AND f.entity = 'user' AND s.dataset_version = f.dataset_version AND s.user_key = f.key)`,
     ),
-    redis: await Promise.all(redisKeys.map(async (key) => [key, await redis.hgetall(key)])),
+    redis: await Promise.all(redisKeys.map(async (key) => [key, (await redis.dumpBuffer(key))?.toString('hex')])),
   };
 }
 

@@ -106,7 +106,7 @@ export class UserEraser {
     if ((request.reason?.length ?? 0) > MAX_REASON_LENGTH) throw new NonRetriableError(`reason: must be at most ${MAX_REASON_LENGTH} characters`);
     const { rows } = await this.pool.query(ERASE_SQL, [request.userId, USER_VIEW_NAMES, request.requestedBy, request.reason ?? null]);
     const record = toRecord(rows[0]);
-    const redisKeys = await this.redis.unlink(this.keys.entity('user', request.userId));
+    const redisKeys = await this.redis.unlink(...this.keys.entityKeys('user', request.userId));
     const completed = await this.pool.query(
       `UPDATE user_erasures SET removed = removed || jsonb_build_object('redis_keys', $2::int), completed_at = now()
         WHERE erasure_id = $1 RETURNING *`,
