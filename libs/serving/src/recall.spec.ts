@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogItem } from './catalog.js';
-import { shortlist, type Candidate } from './recall.js';
+import { Catalog, type CatalogItem } from './catalog.js';
+import type { ServedRecall } from './models/served-model.js';
+import { DEFAULT_RECALL_OPTIONS, mergeCandidates, shortlist, type Candidate } from './recall.js';
 
 const item = (id: string): CatalogItem => ({ id, vocabId: 0, categories: [], available: true, createdMs: null });
 const candidate = (id: string, fusedScore: number, sources: Candidate['sources'], annRank?: number): Candidate => ({ item: item(id), sources, fusedScore, annRank });
@@ -18,5 +19,37 @@ describe('shortlist', () => {
 
   it('is the best by fusion when nothing is reserved, with exploration candidates on top of the size', () => {
     expect(shortlist([...popular, annOnly, deepAnn, exploring], 4, 0).map((c) => c.item.id)).toEqual(['p0', 'p1', 'p2', 'p3', 'x']);
+  });
+});
+
+describe('mergeCandidates', () => {
+  const items = new Map(['a', 'b', 'c', 'x', 'seen'].map((id) => [id, item(id)]));
+  const get = (id: string) => items.get(id)!;
+  const served = { items: [get('a'), get('b'), get('seen')] } as unknown as ServedRecall;
+  const merged = mergeCandidates(
+    {
+      catalog: new Catalog([...items.values()]),
+      ann: { served, labels: [1, 2, 0] },
+      popular: [[{ item: get('c'), rank: 0 }, { item: get('b'), rank: 3 }], [{ item: get('b'), rank: 1 }]],
+      trending: [{ item: get('a'), rank: 5 }],
+      covisited: [{ id: 'c', score: 3 }, { id: 'unknown', score: 2 }],
+      exploration: [get('a'), get('x')],
+      allowed: (i) => i.id !== 'seen',
+    },
+    { ...DEFAULT_RECALL_OPTIONS, explorationCandidates: 5 },
+  );
+  const byId = new Map(merged.map((c) => [c.item.id, c]));
+
+  it('lists each allowed item once with every source that proposed it, in the order sources are read', () => {
+    expect(merged.map((c) => c.item.id)).toEqual(['b', 'a', 'c', 'x']);
+    expect(byId.get('b')!.sources).toEqual(['ann', 'popular']);
+    expect(byId.get('c')!.sources).toEqual(['covisit', 'popular']);
+    expect(byId.get('x')!.sources).toEqual(['exploration']);
+  });
+
+  it('fuses by reciprocal rank, using each list item’s own rank, and remembers the ANN rank', () => {
+    expect(byId.get('b')!.fusedScore).toBeCloseTo(1 / 60 + 1 / 63 + 1 / 61, 12);
+    expect(byId.get('a')!.fusedScore).toBeCloseTo(1 / 62 + 1 / 65, 12);
+    expect([byId.get('b')!.annRank, byId.get('a')!.annRank, byId.get('c')!.annRank]).toEqual([0, 2, undefined]);
   });
 });

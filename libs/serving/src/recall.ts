@@ -1,6 +1,7 @@
 import type { Catalog, CatalogItem } from './catalog.js';
 import type { ServedRecall } from './models/served-model.js';
 import type { ScoredItem } from './popularity.js';
+import type { RankedItem } from './recall-lists.js';
 
 export type RecallSource = 'ann' | 'popular' | 'trending' | 'covisit' | 'exploration';
 
@@ -17,7 +18,7 @@ export interface Candidate {
 export interface RecallOptions {
   /** Neighbours asked from the ANN index. */
   annCandidates: number;
-  /** Items taken from each rule-based list (popular, contextual popular, trending). */
+  /** Items taken from each rule-based list (popular, contextual popular, trending); see recall-lists.ts. */
   ruleCandidates: number;
   /** Exploration-pool items added so the exploration slot has candidates with features. */
   explorationCandidates: number;
@@ -42,9 +43,9 @@ export interface RecallInput {
   catalog: Catalog;
   /** The ANN results, as the recall model's labels. */
   ann?: { served: ServedRecall; labels: number[] };
-  /** Popular lists for the request's context, most specific first, then global. */
-  popular: ScoredItem[][];
-  trending: ScoredItem[];
+  /** Popular lists for the request's context, most specific first, then global, cut to `ruleCandidates`. */
+  popular: readonly (readonly RankedItem[])[];
+  trending: readonly RankedItem[];
   covisited: ScoredItem[];
   exploration: readonly CatalogItem[];
   /** False for items that must not be shown (consumed, excluded, unavailable, filtered out). */
@@ -54,27 +55,35 @@ export interface RecallInput {
 /** Merges every source into one candidate set, each item once with all the sources that proposed it. */
 export function mergeCandidates(input: RecallInput, options: RecallOptions): Candidate[] {
   const merged = new Map<string, Candidate>();
-  const add = (item: CatalogItem | undefined, source: RecallSource, rank: number) => {
-    if (!item || !input.allowed(item)) return;
+  const add = (item: CatalogItem | undefined, source: RecallSource, rank: number): Candidate | undefined => {
+    if (!item) return undefined;
     const existing = merged.get(item.id);
-    if (existing) {
-      if (!existing.sources.includes(source)) existing.sources.push(source);
-      existing.fusedScore += 1 / (RRF_K + rank);
-    } else merged.set(item.id, { item, sources: [source], fusedScore: 1 / (RRF_K + rank) });
+    if (!existing) {
+      // Checked once per item: one that is merged already was allowed.
+      if (!input.allowed(item)) return undefined;
+      const candidate: Candidate = { item, sources: [source], fusedScore: 1 / (RRF_K + rank), annRank: undefined };
+      merged.set(item.id, candidate);
+      return candidate;
+    }
+    if (!existing.sources.includes(source)) existing.sources.push(source);
+    existing.fusedScore += 1 / (RRF_K + rank);
+    return existing;
   };
-  input.ann?.labels.forEach((label, rank) => {
-    add(input.ann!.served.items[label], 'ann', rank);
-    const candidate = merged.get(input.ann!.served.items[label]?.id ?? '');
-    if (candidate) candidate.annRank = rank;
-  });
+  if (input.ann) {
+    const { items } = input.ann.served;
+    input.ann.labels.forEach((label, rank) => {
+      const candidate = add(items[label], 'ann', rank);
+      if (candidate) candidate.annRank = rank;
+    });
+  }
   input.covisited.forEach((scored, rank) => add(input.catalog.get(scored.id), 'covisit', rank));
-  for (const list of input.popular) list.slice(0, options.ruleCandidates).forEach((scored, rank) => add(input.catalog.get(scored.id), 'popular', rank));
-  input.trending.slice(0, options.ruleCandidates).forEach((scored, rank) => add(input.catalog.get(scored.id), 'trending', rank));
+  for (const list of input.popular) for (const { item, rank } of list) add(item, 'popular', rank);
+  for (const { item, rank } of input.trending) add(item, 'trending', rank);
   let explored = 0;
   for (const item of input.exploration) {
     if (explored >= options.explorationCandidates) break;
     if (merged.has(item.id) || !input.allowed(item)) continue;
-    merged.set(item.id, { item, sources: ['exploration'], fusedScore: 0 });
+    merged.set(item.id, { item, sources: ['exploration'], fusedScore: 0, annRank: undefined });
     explored++;
   }
   return [...merged.values()];
@@ -86,12 +95,27 @@ export function mergeCandidates(input: RecallInput, options: RecallOptions): Can
  * no fusion score and compete only for their slot).
  */
 export function shortlist(candidates: readonly Candidate[], size: number, annReserved: number): Candidate[] {
-  const exploring = candidates.filter(isExploration);
-  const recalled = candidates.filter((c) => !isExploration(c)).sort((a, b) => b.fusedScore - a.fusedScore);
-  const chosen = new Set(recalled.filter((c) => c.annRank !== undefined && c.annRank < annReserved).slice(0, size));
+  const exploring: Candidate[] = [];
+  const recalled: Candidate[] = [];
+  for (const candidate of candidates) (isExploration(candidate) ? exploring : recalled).push(candidate);
+  recalled.sort((a, b) => b.fusedScore - a.fusedScore);
+  const reserved = (c: Candidate) => c.annRank !== undefined && c.annRank < annReserved;
+  let reservedLeft = 0;
+  for (const candidate of recalled) if (reserved(candidate)) reservedLeft++;
+  reservedLeft = Math.min(reservedLeft, size);
+  let othersLeft = size - reservedLeft;
+  const chosen: Candidate[] = [];
+  // In fusion order: every reserved candidate (up to `size`), and the best of the others in the slots left.
   for (const candidate of recalled) {
-    if (chosen.size >= size) break;
-    chosen.add(candidate);
+    if (reserved(candidate)) {
+      if (reservedLeft === 0) continue;
+      reservedLeft--;
+    } else {
+      if (othersLeft === 0) continue;
+      othersLeft--;
+    }
+    chosen.push(candidate);
   }
-  return [...recalled.filter((c) => chosen.has(c)), ...exploring];
+  for (const candidate of exploring) chosen.push(candidate);
+  return chosen;
 }

@@ -5,14 +5,15 @@ import type { InteractionEvent } from '@recstream/schemas';
 import type { Catalog, CatalogItem } from './catalog.js';
 import { withDeadline } from './deadline.js';
 import { assign, type Assignment, type Experiment } from './experiments/experiment.js';
-import { explorationPool, samplePool, type Random } from './exploration.js';
+import { samplePool, type Random } from './exploration.js';
 import type { ExposureLog } from './exposure-log.js';
 import { historyRow } from '@recstream/models';
 import { vocabularyId } from '@recstream/models';
 import type { ServingMetrics, Stage } from './metrics.js';
 import type { ModelLease, ModelStore } from './models/model-store.js';
-import { contextKey, EMPTY_POPULARITY, type Popularity, type ScoredItem } from './popularity.js';
+import { EMPTY_POPULARITY, type Popularity, type ScoredItem } from './popularity.js';
 import { scoreCandidates } from './ranking.js';
+import { RecallLists } from './recall-lists.js';
 import { DEFAULT_RECALL_OPTIONS, mergeCandidates, shortlist, type Candidate, type RecallOptions, type RecallSource } from './recall.js';
 import type { RecommendationRequest } from './request.js';
 import { DEFAULT_RERANK_OPTIONS, rerank, type RerankOptions, type Scored } from './rerank.js';
@@ -92,7 +93,7 @@ export interface RecommenderDeps {
  */
 export class Recommender {
   private readonly options: RecommenderOptions;
-  private pool?: { catalog: Catalog; popularity: Popularity; items: CatalogItem[] };
+  private lists?: RecallLists;
   private readonly lastWarned = new Map<DegradedReason, number>();
 
   constructor(
@@ -189,7 +190,7 @@ export class Recommender {
       degraded.add('catalog_unavailable');
       return [];
     }
-    const popularity = this.deps.popularity() ?? EMPTY_POPULARITY;
+    const lists = this.recallLists(catalog, this.deps.popularity() ?? EMPTY_POPULARITY);
     const history = user?.user_sequence.items ?? [];
     const consumed = new Set(history.map((entry) => entry.item_id));
     const excluded = new Set(request.filters.exclude_items);
@@ -209,21 +210,14 @@ export class Recommender {
       }
     } else if (!lease.recall) degraded.add('index_unavailable');
 
-    const { device, surface } = request.context;
-    const popular = [
-      surface ? popularity.contextual.get(contextKey('surface', surface)) : undefined,
-      device ? popularity.contextual.get(contextKey('device', device)) : undefined,
-      popularity.global,
-    ].filter((list): list is ScoredItem[] => list !== undefined);
-
     return mergeCandidates(
       {
         catalog,
         ann,
-        popular,
-        trending: popularity.trending,
+        popular: lists.popular(request.context.surface, request.context.device),
+        trending: lists.trending,
         covisited: await this.covisited(history.slice(-this.options.covisitSeeds).map((e) => e.item_id), degraded),
-        exploration: samplePool(this.explorationPool(catalog, popularity), this.options.recall.explorationCandidates * 2, this.deps.random),
+        exploration: samplePool(lists.exploration, this.options.recall.explorationCandidates * 2, this.deps.random),
         allowed,
       },
       this.options.recall,
@@ -268,11 +262,12 @@ export class Recommender {
     return shortlist.map((candidate, i) => withFeatures(candidate, i, candidate.fusedScore));
   }
 
-  private explorationPool(catalog: Catalog, popularity: Popularity): CatalogItem[] {
-    if (this.pool?.catalog !== catalog || this.pool.popularity !== popularity) {
-      this.pool = { catalog, popularity, items: explorationPool(catalog, popularity, this.options.explorationPoolSize) };
+  /** The rule-based lists of the current catalogue and popularity, resolved once per snapshot. */
+  private recallLists(catalog: Catalog, popularity: Popularity): RecallLists {
+    if (this.lists?.catalog !== catalog || this.lists.popularity !== popularity) {
+      this.lists = new RecallLists(catalog, popularity, { ruleCandidates: this.options.recall.ruleCandidates, explorationPoolSize: this.options.explorationPoolSize });
     }
-    return this.pool.items;
+    return this.lists;
   }
 
   private dependencyFailed(reason: DegradedReason, error: unknown, degraded: Set<DegradedReason>): void {

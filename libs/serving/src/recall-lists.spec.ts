@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { Catalog, type CatalogItem } from './catalog.js';
+import { contextKey, type Popularity } from './popularity.js';
+import { RecallLists } from './recall-lists.js';
+
+const item = (id: string, createdMs: number | null = null): CatalogItem => ({ id, vocabId: 0, categories: [], available: true, createdMs });
+const scored = (...ids: string[]) => ids.map((id, i) => ({ id, score: 10 - i }));
+
+const catalog = new Catalog([item('a'), item('b'), item('c'), item('d'), item('new', 5), item('newer', 9)]);
+const popularity: Popularity = {
+  global: scored('a', 'gone', 'b', 'c', 'd'),
+  contextual: new Map([
+    [contextKey('surface', 'home'), scored('c', 'b')],
+    [contextKey('device', 'mobile'), scored('d')],
+  ]),
+  trending: scored('gone', 'b'),
+  normalized: new Map([['a', 1], ['b', 0.5], ['c', 0.2], ['d', 0.1]]),
+};
+const lists = new RecallLists(catalog, popularity, { ruleCandidates: 4, explorationPoolSize: 10 });
+const ids = (list: readonly { item: CatalogItem; rank: number }[]) => list.map(({ item, rank }) => [item.id, rank]);
+
+describe('RecallLists', () => {
+  it('resolves each list to catalogue items once, cut to ruleCandidates, keeping the ranks of items the catalogue lacks', () => {
+    expect(ids(lists.global)).toEqual([['a', 0], ['b', 2], ['c', 3]]);
+    expect(ids(lists.trending)).toEqual([['b', 1]]);
+    expect(lists.global[0]!.item).toBe(catalog.get('a'));
+  });
+
+  it('gives the popular lists of a context most specific first, global last, skipping contexts without a list', () => {
+    expect(lists.popular('home', 'mobile').map(ids)).toEqual([[['c', 0], ['b', 1]], [['d', 0]], ids(lists.global)]);
+    expect(lists.popular('nowhere', undefined).map(ids)).toEqual([ids(lists.global)]);
+  });
+
+  it('keeps the exploration pool of the snapshot: items without interactions, newest first', () => {
+    expect(lists.exploration.map((i) => i.id)).toEqual(['newer', 'new']);
+  });
+});
