@@ -56,9 +56,16 @@ export interface RerankInput {
  * item chosen by Thompson sampling on its clicks over impressions.
  */
 export function rerank(input: RerankInput, options: RerankOptions): Placed[] {
-  const exploring = input.scored.filter((s) => isExploration(s.candidate));
-  const regular = input.scored.filter((s) => !exploring.includes(s));
-  const maxScore = Math.max(Number.EPSILON, ...regular.map((s) => s.score));
+  const exploring: Scored[] = [];
+  const regular: Scored[] = [];
+  let maxScore = Number.EPSILON;
+  for (const s of input.scored) {
+    if (isExploration(s.candidate)) exploring.push(s);
+    else {
+      regular.push(s);
+      if (s.score > maxScore) maxScore = s.score;
+    }
+  }
   const relevance = regular.map((s) => s.score / maxScore + adjustment(s, input, options));
   const placed = mmr(regular, relevance, input.k, input.similarity, options.diversity);
   if (exploring.length > 0 && input.random() < options.explorationRate) {
@@ -77,23 +84,30 @@ function adjustment(s: Scored, input: RerankInput, options: RerankOptions): numb
 }
 
 function mmr(scored: Scored[], relevance: number[], k: number, similarity: RerankInput['similarity'], diversity: number): Placed[] {
+  const count = Math.min(k, scored.length);
   const maxSimilarity = new Float64Array(scored.length);
   const taken = new Uint8Array(scored.length);
   const placed: Placed[] = [];
-  while (placed.length < Math.min(k, scored.length)) {
+  while (placed.length < count) {
     let best = -1;
     let bestValue = -Infinity;
     for (let i = 0; i < scored.length; i++) {
       if (taken[i]) continue;
       const value = (1 - diversity) * relevance[i]! - diversity * maxSimilarity[i]!;
-      if (value > bestValue) [best, bestValue] = [i, value];
+      if (value > bestValue) {
+        best = i;
+        bestValue = value;
+      }
     }
     taken[best] = 1;
     const chosen = scored[best]!;
     placed.push({ itemId: chosen.candidate.item.id, score: relevance[best]!, sources: chosen.candidate.sources });
-    if (diversity === 0) continue;
+    // Similarities only steer the picks still to come.
+    if (diversity === 0 || placed.length === count) continue;
     for (let i = 0; i < scored.length; i++) {
-      if (!taken[i]) maxSimilarity[i] = Math.max(maxSimilarity[i]!, similarity(scored[i]!.candidate, chosen.candidate));
+      if (taken[i]) continue;
+      const s = similarity(scored[i]!.candidate, chosen.candidate);
+      if (s > maxSimilarity[i]!) maxSimilarity[i] = s;
     }
   }
   return placed;
