@@ -1,10 +1,12 @@
+import { RowMap } from './row-map.js';
+
 /**
  * Maps raw ids to table rows one to one (no hashing, so no collisions). A row
  * is created the first time an id is admitted; with `minCount` > 1 an id gets
  * a row only after that many sightings, so one-off ids cost no memory.
  */
 export class IdMap {
-  private readonly rows = new Map<number, number>();
+  private rows = new RowMap();
   private readonly sightings = new Map<number, number>();
   private readonly freeRows: number[] = [];
   private rowIds: number[] = [];
@@ -21,7 +23,7 @@ export class IdMap {
   }
 
   rowOf(id: number): number {
-    return this.rows.get(id) ?? -1;
+    return this.rows.get(id);
   }
 
   /** Raw id stored in `row`, or -1 for a free row. */
@@ -35,7 +37,7 @@ export class IdMap {
    */
   admit(id: number, force = false): { row: number; created: boolean } {
     const existing = this.rows.get(id);
-    if (existing !== undefined) return { row: existing, created: false };
+    if (existing >= 0) return { row: existing, created: false };
     if (this.minCount > 1) {
       const seen = (this.sightings.get(id) ?? 0) + 1;
       if (seen < this.minCount && !force) {
@@ -74,6 +76,7 @@ export class IdMap {
 
   static fromIds(ids: Int32Array, minCount = 1): IdMap {
     const map = new IdMap(minCount);
+    map.rows = new RowMap(ids.length);
     map.rowIds = Array.from(ids);
     ids.forEach((id, row) => {
       if (id === -1) map.freeRows.push(row);
