@@ -7,6 +7,7 @@ export { encodeDelta, decodeDelta, applyDelta, deltaRows, type ModelDelta } from
 export { neuMfFromPretrained, NeuMfModel } from './models/neumf.js';
 export { TwoTowerModel } from './models/two-tower.js';
 export { EmbeddingTable, type EmbeddingTableOptions, type RowDelta } from './sparse/embedding-table.js';
+export { RowMap } from './sparse/row-map.js';
 export type { Interaction } from './data/interactions.js';
 export { fit, DEFAULT_FIT_OPTIONS, type FitOptions } from './training/fit.js';
 export { trainingBatches } from './training/training-batches.js';

@@ -1,5 +1,6 @@
 import type { Catalog, CatalogItem } from './catalog.js';
 import { explorationPool } from './exploration.js';
+import { ItemPopularity } from './item-popularity.js';
 import { contextKey, type Popularity, type ScoredItem } from './popularity.js';
 
 /** An item of a rule-based list and its rank there; items the catalogue lacks are left out but keep their ranks counted. */
@@ -16,15 +17,16 @@ export interface RecallListsOptions {
 }
 
 /**
- * What recall takes from one catalogue and popularity snapshot, resolved to
- * catalogue items when the snapshot changes rather than on every request:
- * the popular and trending lists cut to `ruleCandidates`, and the
- * exploration pool.
+ * What recall and re-ranking take from one catalogue and popularity
+ * snapshot, resolved to catalogue items when the snapshot changes rather
+ * than on every request: the popular and trending lists cut to
+ * `ruleCandidates`, the exploration pool, and each item's popularity.
  */
 export class RecallLists {
   readonly global: readonly RankedItem[];
   readonly trending: readonly RankedItem[];
   readonly exploration: readonly CatalogItem[];
+  readonly itemPopularity: ItemPopularity;
   private readonly contextual = new Map<string, readonly RankedItem[]>();
 
   constructor(
@@ -37,6 +39,7 @@ export class RecallLists {
     this.trending = resolve(popularity.trending);
     for (const [key, list] of popularity.contextual) this.contextual.set(key, resolve(list));
     this.exploration = explorationPool(catalog, popularity, options.explorationPoolSize);
+    this.itemPopularity = new ItemPopularity(catalog, popularity.normalized);
   }
 
   /** The popular lists for a request's context: surface, then device, then global (those that exist). */

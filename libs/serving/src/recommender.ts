@@ -117,7 +117,9 @@ export class Recommender {
       time('features', stageStart);
 
       stageStart = performance.now();
-      const candidates = await this.recall(request, user, lease, degraded);
+      const catalog = this.deps.catalog();
+      const lists = catalog && catalog.size > 0 ? this.recallLists(catalog, this.deps.popularity() ?? EMPTY_POPULARITY) : undefined;
+      const candidates = await this.recall(request, user, lease, lists, degraded);
       time('recall', stageStart);
 
       stageStart = performance.now();
@@ -137,7 +139,7 @@ export class Recommender {
           scored: available,
           k: request.k,
           now: request.time,
-          popularity: (this.deps.popularity() ?? EMPTY_POPULARITY).normalized,
+          popularity: (item) => lists?.itemPopularity.of(item) ?? 0,
           similarity: similarityFor(available.map((s) => s.candidate), lease.recall),
           random: this.deps.random,
         },
@@ -184,13 +186,17 @@ export class Recommender {
     }
   }
 
-  private async recall(request: RecommendationRequest, user: UserFeatures | undefined, lease: ModelLease, degraded: Set<DegradedReason>): Promise<Candidate[]> {
-    const catalog = this.deps.catalog();
-    if (!catalog || catalog.size === 0) {
+  private async recall(
+    request: RecommendationRequest,
+    user: UserFeatures | undefined,
+    lease: ModelLease,
+    lists: RecallLists | undefined,
+    degraded: Set<DegradedReason>,
+  ): Promise<Candidate[]> {
+    if (!lists) {
       degraded.add('catalog_unavailable');
       return [];
     }
-    const lists = this.recallLists(catalog, this.deps.popularity() ?? EMPTY_POPULARITY);
     const history = user?.user_sequence.items ?? [];
     const consumed = new Set(history.map((entry) => entry.item_id));
     const excluded = new Set(request.filters.exclude_items);
@@ -212,7 +218,7 @@ export class Recommender {
 
     return mergeCandidates(
       {
-        catalog,
+        catalog: lists.catalog,
         ann,
         popular: lists.popular(request.context.surface, request.context.device),
         trending: lists.trending,

@@ -8,7 +8,7 @@ const candidate = (id: string, category: string, sources: RecallSource[] = ['ann
   fusedScore: 0,
 });
 const sameCategory = (a: Candidate, b: Candidate) => (a.item.categories[0] === b.item.categories[0] ? 1 : 0);
-const base = { now: 0, popularity: new Map<string, number>(), similarity: sameCategory, random: () => 0.99 };
+const base = { now: 0, popularity: () => 0, similarity: sameCategory, random: () => 0.99 };
 const options = { ...DEFAULT_RERANK_OPTIONS, freshnessWeight: 0, popularityWeight: 0, explorationRate: 0 };
 
 // Three strong items in one category, two slightly weaker ones in others.
@@ -32,6 +32,11 @@ describe('rerank', () => {
   it('lifts fresh items', () => {
     const fresh = scored.map((s) => (s.candidate.item.id === 'c1' ? { ...s, candidate: { ...s.candidate, item: { ...s.candidate.item, createdMs: 0 } } } : s));
     expect(rerank({ ...base, scored: fresh, k: 1 }, { ...options, diversity: 0, freshnessWeight: 0.5 })[0]!.itemId).toBe('c1');
+  });
+
+  it('lifts popular items', () => {
+    const popularity = (item: { id: string }) => (item.id === 'c1' ? 1 : 0);
+    expect(rerank({ ...base, scored, k: 1, popularity }, { ...options, diversity: 0, popularityWeight: 0.5 })[0]!.itemId).toBe('c1');
   });
 
   it('gives an exploration item its slot when the draw says so, and only then', () => {

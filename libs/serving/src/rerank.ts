@@ -1,4 +1,5 @@
 import type { ItemFeatures } from '@recstream/features';
+import type { CatalogItem } from './catalog.js';
 import { sampleBeta, type Random } from './exploration.js';
 import { isExploration, type Candidate, type RecallSource } from './recall.js';
 
@@ -43,7 +44,8 @@ export interface RerankInput {
   scored: Scored[];
   k: number;
   now: number;
-  popularity: ReadonlyMap<string, number>;
+  /** The item's normalized popularity (0..1). */
+  popularity: (item: CatalogItem) => number;
   /** Similarity of two candidates in [0, 1], for MMR. */
   similarity: (a: Candidate, b: Candidate) => number;
   random: Random;
@@ -80,7 +82,7 @@ export function rerank(input: RerankInput, options: RerankOptions): Placed[] {
 function adjustment(s: Scored, input: RerankInput, options: RerankOptions): number {
   const created = s.features?.item_attributes.created_time ?? s.candidate.item.createdMs;
   const freshness = created === null ? 0 : 0.5 ** (Math.max(0, input.now - created) / options.freshnessHalfLifeMs);
-  return options.freshnessWeight * freshness + options.popularityWeight * (input.popularity.get(s.candidate.item.id) ?? 0);
+  return options.freshnessWeight * freshness + options.popularityWeight * input.popularity(s.candidate.item);
 }
 
 function mmr(scored: Scored[], relevance: number[], k: number, similarity: RerankInput['similarity'], diversity: number): Placed[] {
