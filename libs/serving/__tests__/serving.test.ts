@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { validateEvent, TOPICS } from '@recstream/schemas';
 import { collectMessages, latestOffsets } from '@recstream/streams/inspect';
 import { ApiKeyStore, apiKeyAuthorizer } from '@recstream/auth';
+import { OnlineFeatureReader } from '@recstream/features';
 import { ModelRegistry } from '@recstream/registry';
 import { seedScenario, type Scenario } from '../src/testing/scenario.js';
 import { bucket, type RecommendationResponse } from '../src/index.js';
@@ -62,6 +63,19 @@ describe('serving', () => {
     expect(events.every((e) => e.ok)).toBe(true);
     const byPosition = events.flatMap((e) => (e.ok && e.event.type === 'exposure' ? [[e.event.context.position, e.event.item_id]] : []));
     expect(new Map(byPosition as [number, string][])).toEqual(new Map(ids.map((id, position) => [position, id])));
+  });
+
+  it("reads the user's features once and the candidates' in one more read", async () => {
+    const reads = ['readUser', 'readItems', 'read'] as const;
+    const spies = reads.map((method) => vi.spyOn(OnlineFeatureReader.prototype, method));
+    try {
+      const { status, body } = await recommend(running.url, { user_id: scenario.users[5]!, k: 10 });
+      expect(status).toBe(200);
+      expect(body.degraded).toBe(false);
+      expect(spies.map((spy) => spy.mock.calls.length)).toEqual([1, 1, 0]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 
   it('gives items nobody has interacted with an exploration slot in some responses', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@recstream/platform';
-import type { OnlineFeatureReader, OnlineFeatures, UserFeatures } from '@recstream/features';
+import type { ItemFeatures, OnlineFeatureReader, UserFeatures } from '@recstream/features';
 import type { InteractionEvent } from '@recstream/schemas';
 import type { Catalog, CatalogItem } from './catalog.js';
 import { withDeadline } from './deadline.js';
@@ -124,11 +124,11 @@ export class Recommender {
 
       stageStart = performance.now();
       const shortlisted = shortlist(candidates, this.options.rankCandidates, this.options.recall.annReserved);
-      const features = await this.readFeatures(request.user_id, shortlisted, degraded);
+      const itemFeatures = await this.readItems(shortlisted, degraded);
       time('features', stageStart);
 
       stageStart = performance.now();
-      const scored = this.rank(request, user, shortlisted, features, lease, degraded);
+      const scored = this.rank(request, user, shortlisted, itemFeatures, lease, degraded);
       time('ranking', stageStart);
 
       stageStart = performance.now();
@@ -168,18 +168,19 @@ export class Recommender {
 
   private async readUser(userId: string, degraded: Set<DegradedReason>): Promise<UserFeatures | undefined> {
     try {
-      return (await withDeadline(this.deps.features.read({ userId, itemIds: [] }), this.options.featureTimeoutMs, 'reading user features')).user;
+      return await withDeadline(this.deps.features.readUser(userId), this.options.featureTimeoutMs, 'reading user features');
     } catch (error) {
       this.dependencyFailed('features_unavailable', error, degraded);
       return undefined;
     }
   }
 
-  private async readFeatures(userId: string, shortlist: Candidate[], degraded: Set<DegradedReason>): Promise<OnlineFeatures | undefined> {
+  /** The candidates' features; the user's were read before recall. */
+  private async readItems(shortlist: Candidate[], degraded: Set<DegradedReason>): Promise<ItemFeatures[] | undefined> {
     if (degraded.has('features_unavailable') || shortlist.length === 0) return undefined;
     try {
       const itemIds = shortlist.map((c) => c.item.id);
-      return await withDeadline(this.deps.features.read({ userId, itemIds }), this.options.featureTimeoutMs, 'reading candidate features');
+      return await withDeadline(this.deps.features.readItems(itemIds), this.options.featureTimeoutMs, 'reading candidate features');
     } catch (error) {
       this.dependencyFailed('features_unavailable', error, degraded);
       return undefined;
@@ -251,14 +252,14 @@ export class Recommender {
     request: RecommendationRequest,
     user: UserFeatures | undefined,
     shortlist: Candidate[],
-    features: OnlineFeatures | undefined,
+    itemFeatures: ItemFeatures[] | undefined,
     lease: ModelLease,
     degraded: Set<DegradedReason>,
   ): Scored[] {
-    const withFeatures = (candidate: Candidate, i: number, score: number): Scored => ({ candidate, score, features: features?.items[i] });
+    const withFeatures = (candidate: Candidate, i: number, score: number): Scored => ({ candidate, score, features: itemFeatures?.[i] });
     if (lease.ranking && shortlist.length > 0) {
       try {
-        const history = (features?.user ?? user)?.user_sequence.items.map((e) => vocabularyId(e.item_id)) ?? [];
+        const history = user?.user_sequence.items.map((e) => vocabularyId(e.item_id)) ?? [];
         const scores = scoreCandidates(lease.ranking, { userVocabId: vocabularyId(request.user_id), history, context: request.context, time: request.time, candidates: shortlist });
         return shortlist.map((candidate, i) => withFeatures(candidate, i, scores[i]!));
       } catch (error) {
