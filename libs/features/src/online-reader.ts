@@ -106,13 +106,14 @@ const viewKeys = new Map<string, string[]>();
 /**
  * Stored values, with the view's defaults for keys they lack (a field added
  * to a view reads as its default until the entity is rewritten). Defaults are
- * built only when something is missing: reads decode hundreds of views.
+ * built only when something is missing, and the check allocates nothing:
+ * reads decode hundreds of views.
  */
 function decode<V>(view: FeatureView<string, V>, stored: string | undefined): V {
   if (!stored) return view.defaults();
   const values = JSON.parse(stored) as Record<string, unknown>;
   let keys = viewKeys.get(view.name);
   if (!keys) viewKeys.set(view.name, (keys = Object.keys(view.defaults() as object)));
-  if (keys.some((key) => !(key in values))) return { ...view.defaults(), ...values };
+  for (const key of keys) if (!(key in values)) return { ...view.defaults(), ...values };
   return values as V;
 }
