@@ -12,6 +12,7 @@ import { ApiKeyStore } from '@recstream/auth';
 import { brokersFrom } from '@recstream/platform';
 import { ensureTopics } from '@recstream/streams';
 import { SyntheticWorld } from '@recstream/synth';
+import { cpuSeconds } from './cpu.js';
 import { recordBenchmark } from './report.js';
 import { startApp, stopApp } from '../infra/apps.js';
 
@@ -22,6 +23,8 @@ const DURATION_S = Number(process.env.BENCH_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 /** Offered load in requests/s (x 500 events); latency is measured at this sustained rate, not at saturation. */
 const RATE = Number(process.env.BENCH_RATE ?? 44);
+/** Ingester processes: two halve the queue a burst of requests meets on one event loop (see BENCHMARKS.md). */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const brokers = brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
 
 function buildBodies(): { bodies: string[]; meanEventBytes: number } {
@@ -109,13 +112,15 @@ async function main(): Promise<void> {
   console.log('generating request bodies…');
   const { bodies, meanEventBytes } = buildBodies();
   const key = await createIngestKey();
-  console.log(`starting the ingester on :${PORT}`);
-  const ingester = await startApp('ingester', PORT, { env: { AUTH_MODE: 'api-key' } });
+  console.log(`starting the ingester on :${PORT} (${WORKERS} worker processes)`);
+  const ingester = await startApp('ingester', PORT, { env: { AUTH_MODE: 'api-key', WORKERS: String(WORKERS) } });
   try {
     console.log('warming up for 5 s…');
     await runLoad(bodies, 5, key);
     console.log(`measuring for ${DURATION_S} s at ${RATE} requests/s (${RATE * BATCH} events/s offered) over ${CONNECTIONS} connections…`);
+    const cpuBefore = cpuSeconds(ingester.pid!);
     const result = await runLoad(bodies, DURATION_S, key);
+    const cpuMsPerRequest = ((cpuSeconds(ingester.pid!) - cpuBefore) * 1000) / Math.max(result.requests.total, 1);
     const ok = result['2xx'];
     const eventsPerS = Math.round((ok * BATCH) / DURATION_S);
     console.log('running Kafka ProducerPerformance (acks=all, same record size)…');
@@ -128,6 +133,7 @@ async function main(): Promise<void> {
         offered_events_per_s: RATE * BATCH,
         p50_ms: result.latency.p50,
         p99_ms: result.latency.p99,
+        ingester_cpu_ms_per_request: Number(cpuMsPerRequest.toFixed(2)),
         non_2xx: result.non2xx,
         errors: result.errors,
         mean_event_bytes: meanEventBytes,
@@ -136,8 +142,10 @@ async function main(): Promise<void> {
       },
       details: [
         `Load: autocannon at a fixed ${RATE} requests/s (${RATE * BATCH} events/s offered) over ${CONNECTIONS} connections, ${DURATION_S} s after a 5 s warm-up,`,
-        `NDJSON batches of ${BATCH} generated events; BENCH_RATE and BENCH_CONNECTIONS change the load.`,
-        'ingester as its own process with API-key authentication, acks from all in-sync replicas, broker on the same 2-core machine.',
+        `NDJSON batches of ${BATCH} generated events; BENCH_RATE and BENCH_CONNECTIONS change the load. autocannon spends each connection's`,
+        "share of the rate back to back at the start of every second, so requests arrive in bursts of up to one per connection, which sets p99.",
+        "ingester_cpu_ms_per_request is the ingester processes' CPU time over the measured run divided by the requests.",
+        `ingester as its own process (WORKERS=${WORKERS}; BENCH_WORKERS changes it) with API-key authentication, acks from all in-sync replicas, broker on the same 2-core machine.`,
         'Kafka reference: org.apache.kafka.tools.ProducerPerformance, 1,000,000 records of the mean event size, acks=all.',
       ],
     });

@@ -4,7 +4,6 @@
  * per-stage timings from the responses, degraded responses, and the ANN
  * index's recall@100 against exact search on the same embeddings.
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -15,6 +14,7 @@ import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, exactTopK
 import { SCENARIO_DEVICES, itemId, seedScenario, userId } from '@recstream/serving/testing';
 import { Random } from '@recstream/synth';
 import { startApp, stopApp } from '../infra/apps.js';
+import { cpuSeconds } from './cpu.js';
 import { pacedLoad } from './paced-load.js';
 import { removeKeys } from './redis-keys.js';
 import { percentile, recordBenchmark, round } from './report.js';
@@ -85,15 +85,6 @@ async function annRecall(artifact: Uint8Array) {
   }
   model.dispose();
   return { recall: recall / RECALL_QUERIES, buildSeconds, searchMs: searchMs / RECALL_QUERIES };
-}
-
-/** CPU seconds (user + system) a process and its live children (serving's workers) have used, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; clock ticks are 100 per second.
-  const own = (Number(fields[11]) + Number(fields[12])) / 100;
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  return children.reduce((sum, child) => sum + cpuSeconds(child), own);
 }
 
 

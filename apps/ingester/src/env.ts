@@ -15,6 +15,8 @@ const schema = z.object({
   MAX_BATCH_EVENTS: envInt(DEFAULT_INGESTER_OPTIONS.maxBatchEvents),
   MAX_BUFFERED_EVENTS: envInt(DEFAULT_INGESTER_OPTIONS.maxBufferedEvents),
   PRODUCE_TIMEOUT_MS: envInt(DEFAULT_INGESTER_OPTIONS.produceTimeoutMs),
+  /** Processes sharing the port (node:cluster); each has its own producer and buffering limit. */
+  WORKERS: envInt(1),
   /** Optional upstream topic of raw JSON events to validate and forward. */
   RAW_TOPIC: z.string().min(1).optional(),
 });
@@ -26,6 +28,7 @@ export function ingesterConfig(env: Record<string, string | undefined> = process
     databaseUrl: e.DATABASE_URL,
     authMode: e.AUTH_MODE,
     logLevel: e.LOG_LEVEL,
+    workers: e.WORKERS,
     options: {
       port: e.PORT,
       host: e.HOST,

@@ -22,7 +22,10 @@ export const MAX_KEY_LENGTH = 64;
  */
 // eslint-disable-next-line no-control-regex -- U+0000 is exactly what must be found.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-export const isStorableText = (value: string): boolean => !UNSTORABLE.test(value);
+/** Any code unit UNSTORABLE could match: a cheap first test, as almost every string has none. */
+// eslint-disable-next-line no-control-regex -- as above.
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+export const isStorableText = (value: string): boolean => !SUSPECT.test(value) || !UNSTORABLE.test(value);
 export const UNSTORABLE_MESSAGE = 'must not contain U+0000 or unpaired UTF-16 surrogates';
 /** Any string of the contract: storable in Postgres. */
 const text = (params?: Parameters<typeof z.string>[0]) => z.string(params).refine(isStorableText, UNSTORABLE_MESSAGE);
@@ -30,16 +33,20 @@ const text = (params?: Parameters<typeof z.string>[0]) => z.string(params).refin
 const requiredString = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a string') };
 /** An entity, event or request id, as the event contract accepts it. */
 export const EntityId = text(requiredString).min(1, 'must not be empty').max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
-const label = text(requiredString).min(1, 'must not be empty').max(64, 'must be at most 64 characters');
+/** Longest label (surface, page, experiment, variant, category, tag). */
+export const MAX_LABEL_LENGTH = 64;
+const label = text(requiredString).min(1, 'must not be empty').max(MAX_LABEL_LENGTH, `must be at most ${MAX_LABEL_LENGTH} characters`);
 
 /** Epoch milliseconds from a number or an ISO-8601 string; years 1990 to 2100. */
-const timestamp = z
+export const EARLIEST_EVENT_TIME_MS = 631_152_000_000;
+export const LATEST_EVENT_TIME_MS = 4_102_444_800_000;
+export const EventTime = z
   .union([z.number().int('must be whole milliseconds'), z.string().datetime({ offset: true, message: 'must be ISO-8601' })], {
     error: (issue) => (issue.input === undefined ? 'is required' : 'must be epoch milliseconds or an ISO-8601 string'),
   })
   .transform((value) => (typeof value === 'number' ? value : Date.parse(value)))
   // From 1990: old enough for public rating logs (MovieLens starts in 1995), and a time sent in seconds instead of ms fails loudly.
-  .refine((ms) => ms >= 631_152_000_000 && ms < 4_102_444_800_000, 'must be between 1990 and 2100 (epoch ms or ISO-8601)');
+  .refine((ms) => ms >= EARLIEST_EVENT_TIME_MS && ms < LATEST_EVENT_TIME_MS, 'must be between 1990 and 2100 (epoch ms or ISO-8601)');
 
 export const INTERACTION_TYPES = [
   'exposure',
@@ -55,8 +62,10 @@ export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
 export const DEVICES = ['mobile', 'desktop', 'tablet', 'tv', 'other'] as const;
 
+/** Longest string value of a free-form map (custom context, user attributes). */
+export const MAX_CUSTOM_TEXT_LENGTH = 256;
 /** A value of a free-form map (custom context, user attributes). */
-const customValue = z.union([text().max(256), z.number(), z.boolean()]);
+const customValue = z.union([text().max(MAX_CUSTOM_TEXT_LENGTH), z.number(), z.boolean()]);
 
 /** Bounds a free-form map: how many keys, and how long each key is. */
 function boundedKeys<T extends z.ZodType<Record<string, unknown>>>(map: T, maxKeys: number): T {
@@ -66,15 +75,21 @@ function boundedKeys<T extends z.ZodType<Record<string, unknown>>>(map: T, maxKe
     .refine((value) => Object.keys(value).every(isStorableText), `keys ${UNSTORABLE_MESSAGE}`);
 }
 
+export const MAX_POSITION = 10_000;
+/** Longest locale: BCP 47 tags fit in 35 characters. */
+export const MAX_LOCALE_LENGTH = 35;
+export const MAX_DWELL_MS = 86_400_000;
+export const MAX_RATING = 10;
+
 /** Where and how the event happened; unknown keys are kept for custom context. */
 export const Context = boundedKeys(
   z
     .object({
       surface: label.optional(),
       page: label.optional(),
-      position: z.number().int().min(0).max(10_000).optional(),
+      position: z.number().int().min(0).max(MAX_POSITION).optional(),
       device: z.enum(DEVICES).optional(),
-      locale: text().max(35).optional(),
+      locale: text().max(MAX_LOCALE_LENGTH).optional(),
     })
     .catchall(customValue),
   MAX_CONTEXT_KEYS,
@@ -83,7 +98,7 @@ export const Context = boundedKeys(
 const base = {
   schema_version: z.literal(EVENT_SCHEMA_VERSION).default(EVENT_SCHEMA_VERSION),
   event_id: EntityId,
-  event_time: timestamp,
+  event_time: EventTime,
 };
 
 /** A user's interaction with an item: exposures, clicks, views, conversions, ratings. */
@@ -99,9 +114,9 @@ export const InteractionEvent = z
     experiment: label.optional(),
     variant: label.optional(),
     /** Time spent on the item, for `view`. */
-    dwell_ms: z.number().int().min(0).max(86_400_000).optional(),
+    dwell_ms: z.number().int().min(0).max(MAX_DWELL_MS).optional(),
     /** Explicit rating, for `rating` (e.g. 1-5 stars). */
-    rating: z.number().min(0).max(10).optional(),
+    rating: z.number().min(0).max(MAX_RATING).optional(),
     /** Purchase value in the shop's currency, for `purchase`. */
     value: z.number().min(0).optional(),
   })
@@ -123,7 +138,7 @@ export const ItemEvent = z
     item_id: EntityId,
     categories: z.array(label).max(16).default([]),
     tags: z.array(label).max(64).default([]),
-    created_time: timestamp.optional(),
+    created_time: EventTime.optional(),
     available: z.boolean().default(true),
   })
   .strict();

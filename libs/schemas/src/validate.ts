@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { InteractionEvent, ItemEvent, UserEvent, INTERACTION_TYPES, type AnyEvent } from './events.js';
+import { acceptInteraction } from './interaction-fast-path.js';
 
 export type Validation = { ok: true; event: AnyEvent } | { ok: false; reasons: string[] };
 
@@ -8,13 +9,16 @@ const allTypes = [...INTERACTION_TYPES, 'item', 'user'].join(', ');
 
 /**
  * Validates one decoded event of any kind, choosing the schema by `type`.
- * On failure every bad field is named, as `field: reason`.
+ * On failure every bad field is named, as `field: reason`. Valid
+ * interactions, the bulk of the traffic, take a cheaper path to the same result.
  */
 export function validateEvent(input: unknown): Validation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, reasons: ['event: must be a JSON object'] };
   }
   const type = (input as { type?: unknown }).type;
+  const fast = typeof type === 'string' && interactionTypes.has(type) ? acceptInteraction(input) : undefined;
+  if (fast) return { ok: true, event: fast };
   const schema = typeof type !== 'string' ? undefined : interactionTypes.has(type) ? InteractionEvent : schemaFor[type];
   if (!schema) return { ok: false, reasons: [`type: must be one of ${allTypes}`] };
   const result = schema.safeParse(input);

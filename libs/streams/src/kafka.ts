@@ -1,5 +1,6 @@
-import { Kafka, Partitioners, logLevel, type KafkaConfig, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
 import type { Logger } from 'pino';
+import { JavaCompatiblePartitioner } from './partitioner.js';
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -43,5 +44,5 @@ function logTo(logger: Logger, { level, log }: LogEntry): void {
  * Java-compatible murmur2, so other Kafka clients send a key to the same partition.
  */
 export function createProducer(kafka: Kafka, options: ProducerConfig = {}): Producer {
-  return kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, ...options });
+  return kafka.producer({ allowAutoTopicCreation: false, createPartitioner: JavaCompatiblePartitioner, ...options });
 }
