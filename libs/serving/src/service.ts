@@ -5,12 +5,12 @@ import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOpti
 import { OnlineFeatureReader } from '@recstream/features';
 import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/online';
 import { ModelRegistry } from '@recstream/registry';
+import { createProducer } from '@recstream/streams';
 import { loadCatalog, type Catalog } from './catalog.js';
 import type { Experiment } from './experiments/experiment.js';
 import { loadExperiments } from './experiments/load-experiments.js';
 import type { Random } from './exploration.js';
 import { DEFAULT_EXPOSURE_LOG_OPTIONS, ExposureLog, type ExposureLogOptions } from './exposure-log.js';
-import { lastKeyPartitioner } from './key-partitioner.js';
 import { createServingMetrics } from './metrics.js';
 import { DEFAULT_DELTA_FOLLOWER_OPTIONS, DeltaFollower, type DeltaFollowerOptions } from './models/delta-follower.js';
 import { DEFAULT_MODEL_STORE_OPTIONS, ModelStore, type ModelStoreOptions } from './models/model-store.js';
@@ -123,7 +123,7 @@ export class ServingService {
       logger,
       { intervalMs: o.experimentsRefreshMs },
     );
-    const producer = deps.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: lastKeyPartitioner });
+    const producer = createProducer(deps.kafka);
     this.exposures = new ExposureLog(producer, logger, (count) => metrics.exposuresDropped.inc(count), o.exposures);
     const recommender = new Recommender(
       {
