@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OnlineFeatureReader } from '../src/online-reader.js';
 import { OnlineStore } from '../src/online-store.js';
 import type { BatchPlan } from '../src/plan.js';
+import { itemStats } from '../src/views.js';
 import { newRedis, run } from './harness.js';
 
 const redis = newRedis();
@@ -18,7 +19,7 @@ const plan = (from: string | undefined, to: string, expectedVersion: string, cli
   version,
   from: from === undefined ? undefined : { offset: from, streamTime: 0 },
   to: { offset: to, streamTime: 1_000 },
-  entities: [{ entity: 'item', id: 'i1', expectedVersion, state: '{}', views: { item_stats: { clicks } }, eventTime: 1_000 }],
+  entities: [{ entity: 'item', id: 'i1', expectedVersion, state: '{}', views: { item_stats: { ...itemStats.defaults(), clicks: { '1h': 0, '24h': 0, '7d': clicks } } }, eventTime: 1_000 }],
   covisits: new Map([['i1', new Map([['i2', 2]])]]),
 });
 
@@ -36,7 +37,7 @@ describe('Redis online store scripts', () => {
     expect(await store.readWatermark('t', 0)).toEqual({ offset: '9', streamTime: 1_000 });
     expect(await store.apply(plan('9', '19', 'after-9', 2))).toBe('applied');
     expect(await redis.hget(store.keys.state('item', 'i1'), '_v')).toBe('after-19');
-    expect((await reader.readItems(['i1']))[0]!.item_stats).toMatchObject({ clicks: 2 });
+    expect((await reader.readItems(['i1']))[0]!.item_stats.clicks['7d']).toBe(2);
     expect(await redis.zscore(store.keys.covisit('i1'), 'i2')).toBe('4');
   });
 
@@ -61,7 +62,7 @@ describe('Redis online store scripts', () => {
     expect(await store.apply(batch)).toBe('applied');
     expect(await store.writeViews([{ ...attributes, eventTime: 200, values: { categories: ['music'] } }])).toBe(1);
     const [item] = await reader.readItems(['i4']);
-    expect(item).toMatchObject({ found: true, item_stats: { clicks: 5 }, item_attributes: { categories: ['music'] } });
+    expect(item).toMatchObject({ found: true, item_stats: { clicks: { '7d': 5 } }, item_attributes: { categories: ['music'] } });
     const { stored } = await store.loadEntities('t', 1, [{ entity: 'item', id: 'i4' }]);
     expect(JSON.parse(stored.get('item:i4')!.attributes!)).toEqual({ categories: ['music'] });
   });

@@ -5,7 +5,8 @@ import { classifyArrival, type Arrival } from './lateness.js';
 import type { StoredEntity } from './online-store.js';
 import type { HistoryRow } from './offline-store.js';
 import type { BatchPlan, Watermark } from './plan.js';
-import type { EntityName, ItemAttributes } from './views.js';
+import { decodeView } from './rows.js';
+import { itemAttributes, type EntityName } from './views.js';
 
 export interface ComputeOptions extends AggregationOptions {
   /** How far behind stream time an event may be and still count in its windows. */
@@ -50,7 +51,7 @@ export function computeBatch(input: BatchInput, options: ComputeOptions): Comput
   const { stored } = input;
   const categoriesOf = (itemId: string) => {
     const attributes = stored.get(`item:${itemId}`)?.attributes;
-    return attributes ? (JSON.parse(attributes) as ItemAttributes).categories : [];
+    return attributes ? decodeView(itemAttributes, attributes).categories : [];
   };
   const aggregator = new Aggregator(options, (entity, id) => stored.get(`${entity}:${id}`), categoriesOf);
   const arrivals: Record<Arrival, number> = { in_order: 0, out_of_order: 0, late: 0 };

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { NonRetriableError } from '@recstream/platform';
 import { KeyLayout } from './keys.js';
-import { rowSegments } from './rows.js';
+import { decodeView, rowSegments } from './rows.js';
 import { itemAttributes, itemStats, userActivity, userProfile, userSequence } from './views.js';
-import type { FeatureView, ItemAttributes, ItemStats, UserActivity, UserProfile, UserSequence } from './views.js';
+import type { ItemAttributes, ItemStats, UserActivity, UserProfile, UserSequence } from './views.js';
 
 export interface UserFeatures {
   user_id: string;
@@ -90,30 +90,13 @@ function userFeatures(userId: string, row: string | null | undefined): UserFeatu
   return {
     user_id: userId,
     found: row != null,
-    user_activity: decode(userActivity, activity),
-    user_sequence: decode(userSequence, sequence),
-    user_profile: decode(userProfile, profile),
+    user_activity: decodeView(userActivity, activity),
+    user_sequence: decodeView(userSequence, sequence),
+    user_profile: decodeView(userProfile, profile),
   };
 }
 
 function itemFeatures(itemId: string, row: string | null | undefined): ItemFeatures {
   const [stats, attributes] = rowSegments(row);
-  return { item_id: itemId, found: row != null, item_stats: decode(itemStats, stats), item_attributes: decode(itemAttributes, attributes) };
-}
-
-const viewKeys = new Map<string, string[]>();
-
-/**
- * Stored values, with the view's defaults for keys they lack (a field added
- * to a view reads as its default until the entity is rewritten). Defaults are
- * built only when something is missing, and the check allocates nothing:
- * reads decode hundreds of views.
- */
-function decode<V>(view: FeatureView<string, V>, stored: string | undefined): V {
-  if (!stored) return view.defaults();
-  const values = JSON.parse(stored) as Record<string, unknown>;
-  let keys = viewKeys.get(view.name);
-  if (!keys) viewKeys.set(view.name, (keys = Object.keys(view.defaults() as object)));
-  for (const key of keys) if (!(key in values)) return { ...view.defaults(), ...values };
-  return values as V;
+  return { item_id: itemId, found: row != null, item_stats: decodeView(itemStats, stats), item_attributes: decodeView(itemAttributes, attributes) };
 }

@@ -25,7 +25,31 @@ export function rowSegment(entity: EntityName, view: string): number {
 /** A whole row from view values by name; views not given are left empty. */
 export function encodeRow(entity: EntityName, views: Readonly<Record<string, unknown>>): string {
   for (const view of Object.keys(views)) rowSegment(entity, view);
-  return ROW_VIEWS[entity].map((view) => (view.name in views ? JSON.stringify(views[view.name]) : '')).join(ROW_SEPARATOR);
+  return ROW_VIEWS[entity].map((view) => (view.name in views ? encodeView(view, views[view.name]) : '')).join(ROW_SEPARATOR);
+}
+
+/** One view's values as its row segment: JSON, of the positional fields where the view declares them. */
+export function encodeView(view: FeatureView, values: unknown): string {
+  return JSON.stringify(view.onlineFields ? view.onlineFields.encode(values) : values);
+}
+
+const viewKeys = new Map<string, string[]>();
+
+/**
+ * A row segment's values, with the view's defaults for fields it lacks (a
+ * field added to a view reads as its default until the entity is rewritten).
+ * Defaults are built only when something is missing, and the check
+ * allocates nothing: reads decode hundreds of views.
+ */
+export function decodeView<V>(view: FeatureView<string, V>, segment: string | undefined): V {
+  if (!segment) return view.defaults();
+  const parsed = JSON.parse(segment) as unknown;
+  if (view.onlineFields) return view.onlineFields.decode(parsed as unknown[]);
+  const values = parsed as Record<string, unknown>;
+  let keys = viewKeys.get(view.name);
+  if (!keys) viewKeys.set(view.name, (keys = Object.keys(view.defaults() as object)));
+  for (const key of keys) if (!(key in values)) return { ...view.defaults(), ...values };
+  return values as V;
 }
 
 /** The stored JSON of each of the entity's views, in row order; '' where the row has no value. */
