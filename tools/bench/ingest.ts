@@ -10,6 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
 import { brokersFrom } from '@recstream/platform';
+import { TOPICS } from '@recstream/schemas';
 import { ensureTopics } from '@recstream/streams';
 import { SyntheticWorld } from '@recstream/synth';
 import { cpuSeconds } from './cpu.js';
@@ -103,17 +104,27 @@ function kafkaProducerPerf(recordBytes: number): number {
   return Math.round(Number(match[1]));
 }
 
+/**
+ * The ingester produces to topics of the bench's own, partitioned as the
+ * platform's: millions of bench events in `events` would be read by every
+ * feature builder and online updater that starts from the beginning.
+ */
+const BENCH_TOPICS = Object.values(TOPICS).map((spec) => ({ ...spec, name: `bench.ingest.${spec.name}`, retentionMs: 3_600_000 }));
+const [eventsTopic, itemsTopic, usersTopic, deadLetterTopic] = BENCH_TOPICS.map((spec) => spec.name);
+
 async function main(): Promise<void> {
   const admin = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR }).admin();
   await admin.connect();
-  await ensureTopics(admin, [{ name: 'bench.producer-perf', partitions: 6, retentionMs: 3_600_000, description: 'bench' }]);
+  await ensureTopics(admin, [{ name: 'bench.producer-perf', partitions: 6, retentionMs: 3_600_000, description: 'bench' }, ...BENCH_TOPICS]);
   await admin.disconnect();
 
   console.log('generating request bodies…');
   const { bodies, meanEventBytes } = buildBodies();
   const key = await createIngestKey();
   console.log(`starting the ingester on :${PORT} (${WORKERS} worker processes)`);
-  const ingester = await startApp('ingester', PORT, { env: { AUTH_MODE: 'api-key', WORKERS: String(WORKERS) } });
+  const ingester = await startApp('ingester', PORT, {
+    env: { AUTH_MODE: 'api-key', WORKERS: String(WORKERS), EVENTS_TOPIC: eventsTopic!, ITEMS_TOPIC: itemsTopic!, USERS_TOPIC: usersTopic!, DEAD_LETTER_TOPIC: deadLetterTopic! },
+  });
   try {
     console.log('warming up for 5 s…');
     await runLoad(bodies, 5, key);
@@ -145,7 +156,8 @@ async function main(): Promise<void> {
         `NDJSON batches of ${BATCH} generated events; BENCH_RATE and BENCH_CONNECTIONS change the load. autocannon spends each connection's`,
         "share of the rate back to back at the start of every second, so requests arrive in bursts of up to one per connection, which sets p99.",
         "ingester_cpu_ms_per_request is the ingester processes' CPU time over the measured run divided by the requests.",
-        `ingester as its own process (WORKERS=${WORKERS}; BENCH_WORKERS changes it) with API-key authentication, acks from all in-sync replicas, broker on the same 2-core machine.`,
+        `ingester as its own process (WORKERS=${WORKERS}; BENCH_WORKERS changes it) with API-key authentication, acks from all in-sync replicas, broker on the same 2-core machine;`,
+        `it produces to bench.ingest.* topics partitioned as the platform's (${TOPICS.events.partitions} for events) with 1 h retention, not to the platform's own.`,
         'Kafka reference: org.apache.kafka.tools.ProducerPerformance, 1,000,000 records of the mean event size, acks=all.',
       ],
     });

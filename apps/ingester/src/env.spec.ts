@@ -13,4 +13,9 @@ describe('ingester environment', () => {
     expect(ingesterConfig({ WORKERS: '2' }).workers).toBe(2);
     expect(() => ingesterConfig({ WORKERS: 'two' })).toThrow(/WORKERS/);
   });
+
+  it("produces to the platform's topics unless told other names", () => {
+    expect(ingesterConfig({}).options.topics).toEqual(D.topics);
+    expect(ingesterConfig({ EVENTS_TOPIC: 'staging.events', DEAD_LETTER_TOPIC: 'staging.dlq' }).options.topics).toEqual({ ...D.topics, events: 'staging.events', deadLetter: 'staging.dlq' });
+  });
 });

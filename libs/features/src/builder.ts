@@ -3,7 +3,7 @@ import { createProducer, sendBounded } from '@recstream/streams';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
-import { TOPICS, type DeadLetter } from '@recstream/schemas';
+import { DEFAULT_TOPIC_NAMES, type DeadLetter, type TopicNames } from '@recstream/schemas';
 import { CatalogProcessor } from './catalog.js';
 import { DEFAULT_AGGREGATION_OPTIONS } from './aggregate.js';
 import type { ComputeOptions } from './compute.js';
@@ -18,7 +18,7 @@ export interface FeatureBuilderOptions extends ComputeOptions {
   groupId: string;
   /** Key prefix in Redis and offsets namespace in Postgres. */
   namespace: string;
-  topics: { events: string; items: string; users: string; deadLetter: string };
+  topics: TopicNames;
   /** Which of `topics` to consume. */
   consume: readonly ('events' | 'items' | 'users')[];
   /** Most messages applied (and committed) as one unit; a fetched batch is cut into chunks of this size. */
@@ -49,7 +49,7 @@ export const DEFAULT_FEATURE_BUILDER_OPTIONS: FeatureBuilderOptions = {
   allowedLatenessMs: 10 * 60_000,
   groupId: 'feature-builder',
   namespace: 'fs',
-  topics: { events: TOPICS.events.name, items: TOPICS.items.name, users: TOPICS.users.name, deadLetter: TOPICS.deadLetter.name },
+  topics: DEFAULT_TOPIC_NAMES,
   consume: ['events', 'items', 'users'],
   maxBatchEvents: 20_000,
   maxBytesPerPartition: 8 * 1024 * 1024,

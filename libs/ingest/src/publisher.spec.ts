@@ -78,4 +78,15 @@ describe('EventPublisher', () => {
     await Promise.all([inFlight, closed]);
     expect(publisher.ready).toBe(false);
   });
+
+  it('produces to the topic names it is given', async () => {
+    const { producer, pending } = manualProducer();
+    const topics = { events: 'bench.events', items: 'bench.items', users: 'bench.users', deadLetter: 'bench.dlq' };
+    const publisher = new EventPublisher(producer, logger, { topics });
+    const publishing = publisher.publish([event(1)], [{ reasons: ['type: bad'], source: 'spec', received_at: 0, raw: {} }]);
+    await new Promise((r) => setImmediate(r));
+    pending[0]!.resolve();
+    expect([...(await publishing).perTopic.keys()]).toEqual(['bench.events', 'bench.dlq']);
+    expect((pending[0]!.batch as { topicMessages: { topic: string }[] }).topicMessages.map((t) => t.topic)).toEqual(['bench.events', 'bench.dlq']);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Producer, TopicMessages } from 'kafkajs';
 import { HttpError, type Logger } from '@recstream/platform';
-import { TOPICS, routeEvent, type AnyEvent, type DeadLetter } from '@recstream/schemas';
+import { DEFAULT_TOPIC_NAMES, routeEvent, type AnyEvent, type DeadLetter, type TopicNames } from '@recstream/schemas';
 import { sendBounded } from '@recstream/streams';
 
 export interface EventPublisherOptions {
@@ -10,12 +10,15 @@ export interface EventPublisherOptions {
   produceTimeoutMs: number;
   /** Seconds a 429/503 asks the caller to wait before retrying. */
   retryAfterSeconds: number;
+  /** Where accepted events (by type) and dead letters go. */
+  topics: TopicNames;
 }
 
 export const DEFAULT_PUBLISHER_OPTIONS: EventPublisherOptions = {
   maxBufferedEvents: 50_000,
   produceTimeoutMs: 5_000,
   retryAfterSeconds: 2,
+  topics: DEFAULT_TOPIC_NAMES,
 };
 
 export interface PublishResult {
@@ -56,6 +59,10 @@ export class EventPublisher {
     return this.connected && !this.closing;
   }
 
+  get topics(): TopicNames {
+    return this.options.topics;
+  }
+
   get bufferedEvents(): number {
     return this.buffered;
   }
@@ -68,7 +75,7 @@ export class EventPublisher {
     if (this.buffered + count > this.options.maxBufferedEvents) {
       throw new HttpError(429, 'ingester is at its buffering limit while Kafka catches up; retry later', {}, retryAfter);
     }
-    const { topicMessages, perTopic } = toTopicMessages(events, deadLetters);
+    const { topicMessages, perTopic } = toTopicMessages(events, deadLetters, this.options.topics);
     const started = performance.now();
     this.buffered += count;
     const send = sendBounded(this.producer, -1, topicMessages).finally(() => {
@@ -101,7 +108,7 @@ export class EventPublisher {
   }
 }
 
-function toTopicMessages(events: readonly AnyEvent[], deadLetters: readonly DeadLetter[]) {
+function toTopicMessages(events: readonly AnyEvent[], deadLetters: readonly DeadLetter[], topics: TopicNames) {
   const byTopic = new Map<string, TopicMessages['messages']>();
   const add = (topic: string, key: string | null, value: string) => {
     let messages = byTopic.get(topic);
@@ -109,10 +116,10 @@ function toTopicMessages(events: readonly AnyEvent[], deadLetters: readonly Dead
     messages.push({ key, value });
   };
   for (const event of events) {
-    const { topic, key } = routeEvent(event);
+    const { topic, key } = routeEvent(event, topics);
     add(topic, key, JSON.stringify(event));
   }
-  for (const letter of deadLetters) add(TOPICS.deadLetter.name, null, JSON.stringify(letter));
+  for (const letter of deadLetters) add(topics.deadLetter, null, JSON.stringify(letter));
   const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
   return { topicMessages, perTopic: new Map([...byTopic].map(([topic, messages]) => [topic, messages.length])) };
 }

@@ -1,4 +1,4 @@
-import { TOPICS, deadLetterFor, validateEvent, type AnyEvent, type DeadLetter } from '@recstream/schemas';
+import { deadLetterFor, validateEvent, type AnyEvent, type DeadLetter } from '@recstream/schemas';
 import type { DecodedItem } from './decode.js';
 import type { IngestMetrics } from './metrics.js';
 import type { EventPublisher } from './publisher.js';
@@ -30,6 +30,6 @@ export function triage(items: readonly DecodedItem[], source: string): Triage {
 export async function publishTriage(publisher: EventPublisher, metrics: IngestMetrics, { events, deadLetters }: Triage): Promise<void> {
   const result = await publisher.publish(events, deadLetters);
   metrics.produceLatency.observe(result.durationMs / 1000);
-  for (const [topic, count] of result.perTopic) if (topic !== TOPICS.deadLetter.name) metrics.accepted.inc({ topic }, count);
+  for (const [topic, count] of result.perTopic) if (topic !== publisher.topics.deadLetter) metrics.accepted.inc({ topic }, count);
   metrics.rejected.inc(deadLetters.length);
 }

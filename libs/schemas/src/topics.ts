@@ -23,15 +23,25 @@ export const TOPICS = {
   },
 } as const satisfies Record<string, TopicSpec>;
 
+/** The name each of the platform's topics has in a deployment; the defaults are `TOPICS`' names. */
+export type TopicNames = Record<keyof typeof TOPICS, string>;
+
+export const DEFAULT_TOPIC_NAMES: TopicNames = {
+  events: TOPICS.events.name,
+  items: TOPICS.items.name,
+  users: TOPICS.users.name,
+  deadLetter: TOPICS.deadLetter.name,
+};
+
 /** The topic and partitioning key an accepted event is produced with. */
-export function routeEvent(event: AnyEvent): { topic: string; key: string } {
+export function routeEvent(event: AnyEvent, topics: TopicNames = DEFAULT_TOPIC_NAMES): { topic: string; key: string } {
   switch (event.type) {
     case 'item':
-      return { topic: TOPICS.items.name, key: event.item_id };
+      return { topic: topics.items, key: event.item_id };
     case 'user':
-      return { topic: TOPICS.users.name, key: event.user_id };
+      return { topic: topics.users, key: event.user_id };
     default:
-      return { topic: TOPICS.events.name, key: event.user_id };
+      return { topic: topics.events, key: event.user_id };
   }
 }
 
