@@ -2,9 +2,9 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { execPipeline } from './pipeline.js';
 import { KeyLayout, STATE_FIELD, VERSION_FIELD, viewTimeField } from './keys.js';
 import type { BatchPlan, EntityWrite, Watermark } from './plan.js';
-import { ROW_VIEWS, encodeRow, encodeView, rowSegment, rowSegments } from './rows.js';
+import { ROW_VIEWS, encodeRow, rowSegment, rowSegments, segmentWrite } from './rows.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
-import { entityTtlMs, featureView, itemAttributes, itemCovisit, type EntityName } from './views.js';
+import { entityTtlMs, itemAttributes, itemCovisit, type EntityName } from './views.js';
 
 export interface OnlineStoreOptions {
   /** Prefix of every key; tests and parallel deployments use their own. */
@@ -95,8 +95,10 @@ export class OnlineStore {
       const fields = stateFields(write);
       const views = Object.entries(write.views);
       args.push(write.expectedVersion, entityTtlMs(write.entity), fields.length / 2, ...fields, ROW_VIEWS[write.entity].length, views.length);
-      // Lua tables count from 1.
-      for (const [view, values] of views) args.push(rowSegment(write.entity, view) + 1, encodeView(featureView(view), values));
+      for (const [view, values] of views) {
+        const { segment, encoded } = segmentWrite(write.entity, view, values);
+        args.push(segment, encoded);
+      }
     }
     for (const [item, others] of plan.covisits) {
       keys.push(this.keys.covisit(item));
@@ -113,8 +115,8 @@ export class OnlineStore {
     if (writes.length === 0) return 0;
     const pipeline = this.redis.pipeline() as unknown as ScriptedRedis;
     for (const w of writes) {
-      const [state, row] = [this.keys.state(w.entity, w.id), this.keys.row(w.entity, w.id)];
-      pipeline.writeIfNewer(state, row, w.view, w.eventTime, rowSegment(w.entity, w.view) + 1, ROW_VIEWS[w.entity].length, encodeView(featureView(w.view), w.values), entityTtlMs(w.entity));
+      const { segment, segments, encoded } = segmentWrite(w.entity, w.view, w.values);
+      pipeline.writeIfNewer(this.keys.state(w.entity, w.id), this.keys.row(w.entity, w.id), w.view, w.eventTime, segment, segments, encoded, entityTtlMs(w.entity));
     }
     const replies = await execPipeline(pipeline as unknown as ChainableCommander, 'writing feature views');
     return replies.reduce<number>((written, result) => written + Number(result), 0);

@@ -28,6 +28,15 @@ export function encodeRow(entity: EntityName, views: Readonly<Record<string, unk
   return ROW_VIEWS[entity].map((view) => (view.name in views ? encodeView(view, views[view.name]) : '')).join(ROW_SEPARATOR);
 }
 
+/**
+ * What a write script needs to replace one view's segment: its position,
+ * counted from 1 as Lua tables are, the row's length, and the encoded values.
+ */
+export function segmentWrite(entity: EntityName, view: string, values: unknown): { segment: number; segments: number; encoded: string } {
+  const index = rowSegment(entity, view);
+  return { segment: index + 1, segments: ROW_VIEWS[entity].length, encoded: encodeView(ROW_VIEWS[entity][index]!, values) };
+}
+
 /** One view's values as its row segment: JSON, of the positional fields where the view declares them. */
 export function encodeView(view: FeatureView, values: unknown): string {
   return JSON.stringify(view.onlineFields ? view.onlineFields.encode(values) : values);
