@@ -10,7 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
 import { brokersFrom } from '@recstream/platform';
-import { TOPICS } from '@recstream/schemas';
+import { TOPICS, type TopicNames } from '@recstream/schemas';
 import { ensureTopics } from '@recstream/streams';
 import { SyntheticWorld } from '@recstream/synth';
 import { cpuSeconds } from './cpu.js';
@@ -109,8 +109,8 @@ function kafkaProducerPerf(recordBytes: number): number {
  * platform's: millions of bench events in `events` would be read by every
  * feature builder and online updater that starts from the beginning.
  */
-const BENCH_TOPICS = Object.values(TOPICS).map((spec) => ({ ...spec, name: `bench.ingest.${spec.name}`, retentionMs: 3_600_000 }));
-const [eventsTopic, itemsTopic, usersTopic, deadLetterTopic] = BENCH_TOPICS.map((spec) => spec.name);
+const benchTopic = (topic: keyof TopicNames) => `bench.ingest.${TOPICS[topic].name}`;
+const BENCH_TOPICS = (Object.keys(TOPICS) as (keyof TopicNames)[]).map((topic) => ({ ...TOPICS[topic], name: benchTopic(topic), retentionMs: 3_600_000 }));
 
 async function main(): Promise<void> {
   const admin = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR }).admin();
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   const key = await createIngestKey();
   console.log(`starting the ingester on :${PORT} (${WORKERS} worker processes)`);
   const ingester = await startApp('ingester', PORT, {
-    env: { AUTH_MODE: 'api-key', WORKERS: String(WORKERS), EVENTS_TOPIC: eventsTopic!, ITEMS_TOPIC: itemsTopic!, USERS_TOPIC: usersTopic!, DEAD_LETTER_TOPIC: deadLetterTopic! },
+    env: { AUTH_MODE: 'api-key', WORKERS: String(WORKERS), EVENTS_TOPIC: benchTopic('events'), ITEMS_TOPIC: benchTopic('items'), USERS_TOPIC: benchTopic('users'), DEAD_LETTER_TOPIC: benchTopic('deadLetter') },
   });
   try {
     console.log('warming up for 5 s…');

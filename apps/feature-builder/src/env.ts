@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_FEATURE_BUILDER_OPTIONS as D, type FeatureBuilderOptions } from '@recstream/features';
+import { topicNamesEnv, topicNamesFromEnv } from '@recstream/schemas';
 
 
 const schema = z.object({
@@ -9,10 +10,7 @@ const schema = z.object({
   HOST: z.string().default(D.host),
   GROUP_ID: z.string().min(1).default(D.groupId),
   FEATURE_NAMESPACE: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.namespace),
-  EVENTS_TOPIC: z.string().default(D.topics.events),
-  ITEMS_TOPIC: z.string().default(D.topics.items),
-  USERS_TOPIC: z.string().default(D.topics.users),
-  DEAD_LETTER_TOPIC: z.string().default(D.topics.deadLetter),
+  ...topicNamesEnv,
   MAX_BATCH_EVENTS: envInt(D.maxBatchEvents),
   ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(D.allowedLatenessMs),
   SEQUENCE_LENGTH: envInt(D.sequenceLength),
@@ -29,7 +27,7 @@ export function featureBuilderConfig(env: Record<string, string | undefined> = p
     host: e.HOST,
     groupId: e.GROUP_ID,
     namespace: e.FEATURE_NAMESPACE,
-    topics: { events: e.EVENTS_TOPIC, items: e.ITEMS_TOPIC, users: e.USERS_TOPIC, deadLetter: e.DEAD_LETTER_TOPIC },
+    topics: topicNamesFromEnv(e),
     maxBatchEvents: e.MAX_BATCH_EVENTS,
     allowedLatenessMs: e.ALLOWED_LATENESS_MS,
     sequenceLength: e.SEQUENCE_LENGTH,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_INGESTER_OPTIONS } from '@recstream/ingest';
+import { topicNamesEnv, topicNamesFromEnv } from '@recstream/schemas';
 
 
 const schema = z.object({
@@ -19,10 +20,7 @@ const schema = z.object({
   WORKERS: envInt(1),
   /** Optional upstream topic of raw JSON events to validate and forward. */
   RAW_TOPIC: z.string().min(1).optional(),
-  EVENTS_TOPIC: z.string().min(1).default(DEFAULT_INGESTER_OPTIONS.topics.events),
-  ITEMS_TOPIC: z.string().min(1).default(DEFAULT_INGESTER_OPTIONS.topics.items),
-  USERS_TOPIC: z.string().min(1).default(DEFAULT_INGESTER_OPTIONS.topics.users),
-  DEAD_LETTER_TOPIC: z.string().min(1).default(DEFAULT_INGESTER_OPTIONS.topics.deadLetter),
+  ...topicNamesEnv,
 });
 
 export function ingesterConfig(env: Record<string, string | undefined> = process.env) {
@@ -41,7 +39,7 @@ export function ingesterConfig(env: Record<string, string | undefined> = process
       maxBufferedEvents: e.MAX_BUFFERED_EVENTS,
       produceTimeoutMs: e.PRODUCE_TIMEOUT_MS,
       rawTopic: e.RAW_TOPIC,
-      topics: { events: e.EVENTS_TOPIC, items: e.ITEMS_TOPIC, users: e.USERS_TOPIC, deadLetter: e.DEAD_LETTER_TOPIC },
+      topics: topicNamesFromEnv(e),
     },
   };
 }

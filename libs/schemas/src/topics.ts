@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AnyEvent } from './events.js';
 
 /** A Kafka topic the platform owns, with the settings `topics:create` applies. */
@@ -32,6 +33,18 @@ export const DEFAULT_TOPIC_NAMES: TopicNames = {
   users: TOPICS.users.name,
   deadLetter: TOPICS.deadLetter.name,
 };
+
+/** The environment variables that rename the topics, for an app's environment schema. */
+export const topicNamesEnv = {
+  EVENTS_TOPIC: z.string().min(1).default(DEFAULT_TOPIC_NAMES.events),
+  ITEMS_TOPIC: z.string().min(1).default(DEFAULT_TOPIC_NAMES.items),
+  USERS_TOPIC: z.string().min(1).default(DEFAULT_TOPIC_NAMES.users),
+  DEAD_LETTER_TOPIC: z.string().min(1).default(DEFAULT_TOPIC_NAMES.deadLetter),
+};
+
+export function topicNamesFromEnv(e: { EVENTS_TOPIC: string; ITEMS_TOPIC: string; USERS_TOPIC: string; DEAD_LETTER_TOPIC: string }): TopicNames {
+  return { events: e.EVENTS_TOPIC, items: e.ITEMS_TOPIC, users: e.USERS_TOPIC, deadLetter: e.DEAD_LETTER_TOPIC };
+}
 
 /** The topic and partitioning key an accepted event is produced with. */
 export function routeEvent(event: AnyEvent, topics: TopicNames = DEFAULT_TOPIC_NAMES): { topic: string; key: string } {
