@@ -148,7 +148,7 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
   /** Runs `compute` on gathered rows without creating any, and returns its values. */
   protected inference(lookups: Lookup[], compute: (embedded: tf.Tensor2D[]) => tf.Tensor): Float32Array {
     const gathered = this.gather(lookups, false);
-    const result = tf.tidy(() => compute(gathered.map((g) => g.tensor)));
+    const result = tf.tidy(() => this.params.readOnly(() => compute(gathered.map((g) => g.tensor))));
     const out = Float32Array.from(result.dataSync());
     tf.dispose([result, ...gathered.map((g) => g.tensor)]);
     return out;
