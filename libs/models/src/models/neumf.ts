@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NonRetriableError } from '@recstream/platform';
 import type { Batch, FeatureSpec } from '../batch.js';
-import { mlp, mlpShapes, type ParamShape } from '../dense/dense-params.js';
+import { denseLayer, mlp, mlpShapes, type ParamShape } from '../dense/dense-params.js';
 import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, type ForwardResult, type Lookup, type TableShape } from './tf-model.js';
 
@@ -47,7 +47,7 @@ export class NeuMfModel extends TfModel<NeuMfConfig> {
       outWidth += full.mlpLayers.at(-1) ?? 2 * full.mlpDim;
     }
     dense.push({ name: 'out.w', shape: [outWidth, 1], init: 'glorot' }, { name: 'out.b', shape: [1], init: 'zeros' });
-    super('neumf', full, spec, { tables, dense, kernels: [] }, artifact);
+    super('neumf', full, spec, { tables, dense, kernels: ['Slice'] }, artifact);
     this.useGmf = useGmf;
     this.useMlp = useMlp;
   }
@@ -60,18 +60,16 @@ export class NeuMfModel extends TfModel<NeuMfConfig> {
   }
 
   protected forward(embedded: tf.Tensor2D[]): ForwardResult {
-    const parts: tf.Tensor2D[] = [];
+    const halves: tf.Tensor2D[] = [];
     let next = 0;
     if (this.useGmf) {
-      parts.push(tf.mul(embedded[next]!, embedded[next + 1]!));
+      halves.push(tf.mul(embedded[next]!, embedded[next + 1]!));
       next += 2;
     }
     if (this.useMlp) {
-      const input = tf.concat([embedded[next]!, embedded[next + 1]!], 1);
-      parts.push(mlp(this.params, 'mlp', this.config.mlpLayers.length, input));
+      halves.push(mlp(this.params, 'mlp', this.config.mlpLayers.length, [embedded[next]!, embedded[next + 1]!]));
     }
-    const joined = parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
-    const logits = tf.fused.matMul({ a: joined, b: this.params.get('out.w') as tf.Tensor2D, bias: this.params.get('out.b') });
+    const logits = denseLayer(this.params, 'out', halves);
     return { logits: tf.reshape(logits, [-1]) };
   }
 }
