@@ -41,7 +41,7 @@ export class DinModel extends TfModel<DinConfig> {
           ...mlpShapes('att_out', full.attentionLayers.at(-1) ?? 4 * d, [1]),
           ...topShapes((3 + spec.contextFields.length) * d, full.topLayers),
         ],
-        kernels: [],
+        kernels: ['Slice'],
       },
       artifact,
     );

@@ -36,7 +36,7 @@ export function topShapes(inputWidth: number, layers: number[]): ParamShape[] {
 }
 
 export function topLogits(params: DenseParams, layers: number, parts: tf.Tensor2D[]): tf.Tensor1D {
-  const hidden = mlp(params, 'top', layers, tf.concat(parts, 1));
+  const hidden = mlp(params, 'top', layers, parts);
   const out = tf.add(tf.matMul(hidden, params.get('top_out.w')), params.get('top_out.b'));
   return tf.reshape(out, [-1]);
 }
