@@ -41,7 +41,7 @@ export class TwoTowerModel extends TfModel<TwoTowerConfig> {
           { name: 'item', dim: d },
         ],
         dense: [...mlpShapes('user_tower', userInput, full.towerLayers), ...mlpShapes('item_tower', d, full.towerLayers)],
-        kernels: [],
+        kernels: ['Slice'],
       },
       artifact,
     );
@@ -73,11 +73,8 @@ export class TwoTowerModel extends TfModel<TwoTowerConfig> {
   }
 
   private userTower(embedded: tf.Tensor2D[], batch: Batch): tf.Tensor2D {
-    let input = embedded[0]!;
     const length = this.spec.historyLength;
-    if (length > 0) {
-      input = tf.concat([input, meanOfHistory(embedded[2]!, batch, length)], 1);
-    }
+    const input = length > 0 ? [embedded[0]!, meanOfHistory(embedded[2]!, batch, length)] : embedded[0]!;
     return mlp(this.params, 'user_tower', this.config.towerLayers.length, input, true);
   }
 
