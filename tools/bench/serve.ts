@@ -10,7 +10,7 @@ import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
 import { deserializeModel, vocabularyId } from '@recstream/models';
 import { createTestDatabase } from '@recstream/schemas/test-database';
-import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, exactTopK, recallAt, recallEmbedder } from '@recstream/serving';
+import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, SERVING_NODE_OPTIONS, exactTopK, recallAt, recallEmbedder } from '@recstream/serving';
 import { SCENARIO_DEVICES, itemId, seedScenario, userId } from '@recstream/serving/testing';
 import { Random } from '@recstream/synth';
 import { startApp, stopApp } from '../infra/apps.js';
@@ -105,7 +105,14 @@ try {
   started = performance.now();
   // Callers authenticate as in production; the key's rate limit is above the offered load.
   const { key } = await new ApiKeyStore(pool).create('bench:serve', ['serve'], RATE * 10);
-  const server = await startApp('serving', PORT, { env: { DATABASE_URL: database.url, FEATURE_NAMESPACE: namespace, AUTH_MODE: 'api-key', WORKERS: String(WORKERS) }, readyTimeoutMs: 300_000 });
+  const env = {
+    DATABASE_URL: database.url,
+    FEATURE_NAMESPACE: namespace,
+    AUTH_MODE: 'api-key',
+    WORKERS: String(WORKERS),
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, SERVING_NODE_OPTIONS].filter(Boolean).join(' '),
+  };
+  const server = await startApp('serving', PORT, { env, readyTimeoutMs: 300_000 });
   const startSeconds = (performance.now() - started) / 1000;
   try {
     console.log(`warming up for ${WARMUP_S} s…`);
@@ -155,7 +162,8 @@ try {
         `Catalogue: ${ITEMS} items in 500 categories, ${USERS} users with 40 interactions each; recall MF (dim 16) over all items in HNSW`,
         `(M ${DEFAULT_HNSW_OPTIONS.m}, efConstruction ${DEFAULT_HNSW_OPTIONS.efConstruction}, efSearch ${DEFAULT_HNSW_OPTIONS.efSearch}, MIPS-to-L2 transform), ranking NeuMF on the wasm backend over the best ${DEFAULT_RECOMMENDER_OPTIONS.rankCandidates} candidates.`,
         `Stage timings are per response (features covers both Redis reads). ANN recall@100: ${RECALL_QUERIES} user queries against exact inner-product search on the same vectors.`,
-        `Serving ran as its own process with ${WORKERS} worker process(es) on one port (WORKERS; BENCH_WORKERS changes it); Kafka, Postgres, Redis and the load generator shared the same 2 cores`,
+        `Serving ran as its own process with ${WORKERS} worker process(es) on one port (WORKERS; BENCH_WORKERS changes it) and NODE_OPTIONS=${SERVING_NODE_OPTIONS} as deployed;`,
+        'Kafka, Postgres, Redis and the load generator shared the same 2 cores',
         '(load_average_1m is the machine\'s at the end of the run). server_cpu_ms_per_response is the serving processes\' CPU time over the measured run divided by the responses:',
         'the rate one core could sustain is about 1000 / that figure, whatever else the machine was doing.',
       ],

@@ -16,6 +16,7 @@ import { onlineUpdaterConfig } from '../../apps/online-updater/src/env.js';
 import { sampleGeneratorConfig } from '../../apps/sample-generator/src/env.js';
 import { servingConfig } from '../../apps/serving/src/env.js';
 import { trainerConfig } from '../../apps/trainer/src/env.js';
+import { SERVING_NODE_OPTIONS } from '../../libs/serving/src/node-options.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const read = (path: string) => readFileSync(resolve(ROOT, path), 'utf8');
@@ -117,6 +118,13 @@ describe('deployment files', () => {
         ]),
       );
     });
+  });
+
+  it('runs serving with its Node options in Kubernetes and in docker compose', () => {
+    const serving = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === 'serving');
+    const env: Manifest[] = serving.spec.template.spec.containers[0].env;
+    expect(env.find((v) => v.name === 'NODE_OPTIONS')?.value).toBe(SERVING_NODE_OPTIONS);
+    expect(yamlDocs('docker-compose.yml')[0].services.serving.environment.NODE_OPTIONS).toBe(SERVING_NODE_OPTIONS);
   });
 
   it('runs the trainer on a GPU from the GPU image', () => {
