@@ -9,10 +9,13 @@ export type Random = () => number;
  * newest first: the only way they can earn interactions is to be shown.
  */
 export function explorationPool(catalog: Catalog, popularity: Popularity, size: number): CatalogItem[] {
-  return catalog.items
-    .filter((item) => item.available && !popularity.normalized.has(item.id))
-    .sort((a, b) => (b.createdMs ?? 0) - (a.createdMs ?? 0))
-    .slice(0, size);
+  // Walks the catalogue's newest-first order, which it sorts once, rather than sorting on every popularity snapshot.
+  const pool: CatalogItem[] = [];
+  for (const item of catalog.newestFirst) {
+    if (pool.length >= size) break;
+    if (item.available && !popularity.normalized.has(item.id)) pool.push(item);
+  }
+  return pool;
 }
 
 /**
