@@ -45,21 +45,29 @@ interface Row {
  * Popular lists from the event log: every non-exposure interaction of the
  * window, exponentially decayed, grouped overall, per device and per surface
  * in one scan (GROUPING SETS), so cold-start users get lists for their context.
+ * Every item comes back overall (re-ranking boosts and the exploration pool
+ * need them all), but only each context's top `listSize`: a process reloads
+ * this every minute, and the full per-context rows were five times as many.
  */
 export async function loadPopularity(pool: pg.Pool, options: Partial<PopularityOptions> = {}, now = Date.now()): Promise<Popularity> {
   const o = { ...DEFAULT_POPULARITY_OPTIONS, ...options };
   const { rows } = await pool.query<Row>(
-    `SELECT item_id, context->>'device' AS device, context->>'surface' AS surface,
-            GROUPING(context->>'device', context->>'surface')::int AS grouping,
-            sum(exp(ln(0.5) * extract(epoch FROM (to_timestamp($1 / 1000.0) - event_time)) * 1000 / $2))::float8 AS popularity,
-            count(*) FILTER (WHERE event_time > to_timestamp(($1 - 3600000) / 1000.0))::int AS last_hour,
-            count(*) FILTER (WHERE event_time > to_timestamp(($1 - 86400000) / 1000.0))::int AS last_day
-       FROM event_log
-      WHERE type <> 'exposure'
-        AND event_time > to_timestamp(($1 - $3) / 1000.0)
-        AND event_time <= to_timestamp($1 / 1000.0)
-      GROUP BY GROUPING SETS ((item_id), (item_id, context->>'device'), (item_id, context->>'surface'))`,
-    [now, o.halfLifeMs, o.windowMs],
+    `WITH scored AS (
+       SELECT item_id, context->>'device' AS device, context->>'surface' AS surface,
+              GROUPING(context->>'device', context->>'surface')::int AS grouping,
+              sum(exp(ln(0.5) * extract(epoch FROM (to_timestamp($1 / 1000.0) - event_time)) * 1000 / $2))::float8 AS popularity,
+              count(*) FILTER (WHERE event_time > to_timestamp(($1 - 3600000) / 1000.0))::int AS last_hour,
+              count(*) FILTER (WHERE event_time > to_timestamp(($1 - 86400000) / 1000.0))::int AS last_day
+         FROM event_log
+        WHERE type <> 'exposure'
+          AND event_time > to_timestamp(($1 - $3) / 1000.0)
+          AND event_time <= to_timestamp($1 / 1000.0)
+        GROUP BY GROUPING SETS ((item_id), (item_id, context->>'device'), (item_id, context->>'surface'))
+     )
+     SELECT item_id, device, surface, grouping, popularity, last_hour, last_day
+       FROM (SELECT *, row_number() OVER (PARTITION BY grouping, device, surface ORDER BY popularity DESC, item_id) AS rank FROM scored) ranked
+      WHERE grouping = 3 OR rank <= $4`,
+    [now, o.halfLifeMs, o.windowMs, o.listSize],
   );
   // GROUPING bits: 2 = device rolled up, 1 = surface rolled up.
   const overall = rows.filter((row) => row.grouping === 3);
@@ -72,7 +80,9 @@ export async function loadPopularity(pool: pg.Pool, options: Partial<PopularityO
     contextual.set(key, list);
   }
   for (const [key, list] of contextual) contextual.set(key, top(list, o.listSize));
-  const max = Math.max(0, ...overall.map((row) => row.popularity));
+  // A loop, not Math.max(...): spreading more than about 125,000 items overflows the call stack.
+  let max = 0;
+  for (const row of overall) if (row.popularity > max) max = row.popularity;
   return {
     global: top(overall.map((row) => ({ id: row.item_id, score: row.popularity })), o.listSize),
     contextual,
