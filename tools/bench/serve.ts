@@ -166,6 +166,8 @@ try {
         'Kafka, Postgres, Redis and the load generator shared the same 2 cores',
         '(load_average_1m is the machine\'s at the end of the run). server_cpu_ms_per_response is the serving processes\' CPU time over the measured run divided by the responses:',
         'the rate one core could sustain is about 1000 / that figure, whatever else the machine was doing.',
+        'index_build_s is CPU-bound work done before any load: on one machine it measured 5.7 s early in a session and 8-14 s later, with',
+        'server_cpu_ms_per_response rising from 1.95 to 2.7-3.0 for the same code, so compare runs only where it agrees.',
       ],
     });
   } finally {
