@@ -41,13 +41,14 @@ export class Catalog {
   }
 
   /**
-   * The item's index in `items`, found by model row id, or -1 for an item
-   * of another catalogue and for the later of two items sharing a row id
-   * (31-bit hashes). Numeric lookups miss the cache less than a string map.
+   * The index in `items` of the item with this item's id, found by model
+   * row id (numeric lookups miss the cache less than a string map), or -1
+   * when there is none and for the later of two items sharing a row id
+   * (31-bit hashes). Items of an older catalogue are placed by their id.
    */
   positionOf(item: CatalogItem): number {
     const position = this.positions.get(item.vocabId);
-    return position >= 0 && this.items[position] === item ? position : -1;
+    return position >= 0 && this.items[position]!.id === item.id ? position : -1;
   }
 
   get size(): number {
