@@ -1,8 +1,8 @@
 --[[
   Feature rows (src/rows.ts): an entity's feature view values, JSON, in the
   entity's view order, joined by U+001E; empty where a view has no value.
-  Prepended to the scripts that write rows (src/scripts.ts), so the encoding
-  has one Lua definition.
+  Prepended to the scripts that read or write rows (src/scripts.ts), so the
+  encoding has one Lua definition.
 ]]
 local ROW_SEPARATOR = '\30'
 

@@ -45,7 +45,12 @@ export class KeyLayout {
   }
 
   covisit(itemId: string): string {
-    return `${this.prefix}covisit:${itemId}`;
+    return `${this.covisitPrefix}${itemId}`;
+  }
+
+  /** What every co-visitation key starts with; lua/read-user-covisits.lua appends the item id. */
+  get covisitPrefix(): string {
+    return `${this.prefix}covisit:`;
   }
 
   watermark(topic: string, partition: number): string {

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { NonRetriableError } from '@recstream/platform';
 import { KeyLayout } from './keys.js';
-import { decodeView, rowSegments } from './rows.js';
+import { ROW_VIEWS, decodeView, rowSegment, rowSegments } from './rows.js';
+import { withScripts, type ScriptedRedis } from './scripts.js';
 import { itemAttributes, itemStats, userActivity, userProfile, userSequence } from './views.js';
 import type { ItemAttributes, ItemStats, UserActivity, UserProfile, UserSequence } from './views.js';
 
@@ -27,11 +28,21 @@ export interface OnlineFeatures {
   items: ItemFeatures[];
 }
 
+/** An item's co-visitation list: the items most often clicked in the same session, highest count first. */
+export interface CovisitList {
+  seed: string;
+  items: { item_id: string; count: number }[];
+}
+
 export interface OnlineReaderOptions {
   namespace: string;
   /** Most items one read may ask for. */
   maxItems: number;
 }
+
+const USER_SEGMENTS = ROW_VIEWS.user.length;
+/** user_sequence's place in the user row, counted from 1 as Lua does. */
+const SEQUENCE_SEGMENT = rowSegment('user', userSequence.name) + 1;
 
 export const DEFAULT_ONLINE_READER_OPTIONS: OnlineReaderOptions = { namespace: 'fs', maxItems: 1_000 };
 
@@ -43,12 +54,12 @@ export const DEFAULT_ONLINE_READER_OPTIONS: OnlineReaderOptions = { namespace: '
 export class OnlineFeatureReader {
   private readonly keys: KeyLayout;
   private readonly options: OnlineReaderOptions;
-  private readonly redis: Redis;
+  private readonly redis: ScriptedRedis;
 
   constructor(redis: Redis, options: Partial<OnlineReaderOptions> = {}) {
     this.options = { ...DEFAULT_ONLINE_READER_OPTIONS, ...options };
     this.keys = new KeyLayout(this.options.namespace);
-    this.redis = redis;
+    this.redis = withScripts(redis);
   }
 
   /** The user's and the items' features together. */
@@ -60,6 +71,19 @@ export class OnlineFeatureReader {
 
   async readUser(userId: string): Promise<UserFeatures> {
     return userFeatures(userId, await this.redis.get(this.keys.row('user', userId)));
+  }
+
+  /**
+   * The user's features and the co-visitation lists of their latest
+   * `seeds` items (in user_sequence order, oldest first), `perSeed`
+   * entries each, in one round trip: recall needs both before it can start.
+   */
+  async readUserWithCovisits(userId: string, seeds: number, perSeed: number): Promise<{ user: UserFeatures; covisited: CovisitList[] }> {
+    const rowKey = this.keys.row('user', userId);
+    const [row, ...lists] = await this.redis.readUserCovisits(rowKey, this.keys.covisitPrefix, USER_SEGMENTS, SEQUENCE_SEGMENT, seeds, perSeed);
+    const covisited: CovisitList[] = [];
+    for (let i = 0; i < lists.length; i += 2) covisited.push({ seed: lists[i] as string, items: covisitEntries(lists[i + 1] as string[]) });
+    return { user: userFeatures(userId, row as string | null), covisited };
   }
 
   /** In the order of `itemIds`. */
@@ -77,12 +101,16 @@ export class OnlineFeatureReader {
   }
 
   /** The items most often clicked in the same session as `itemId`, highest count first. */
-  async covisited(itemId: string, limit = 50): Promise<{ item_id: string; count: number }[]> {
-    const flat = await this.redis.zrange(this.keys.covisit(itemId), 0, limit - 1, 'REV', 'WITHSCORES');
-    const items: { item_id: string; count: number }[] = [];
-    for (let i = 0; i < flat.length; i += 2) items.push({ item_id: flat[i]!, count: Number(flat[i + 1]) });
-    return items;
+  async covisited(itemId: string, limit = 50): Promise<CovisitList['items']> {
+    return covisitEntries(await this.redis.zrange(this.keys.covisit(itemId), 0, limit - 1, 'REV', 'WITHSCORES'));
   }
+}
+
+/** A co-visitation sorted set read WITHSCORES: item, count, item, count, ... */
+function covisitEntries(flat: readonly string[]): CovisitList['items'] {
+  const items: CovisitList['items'] = [];
+  for (let i = 0; i < flat.length; i += 2) items.push({ item_id: flat[i]!, count: Number(flat[i + 1]) });
+  return items;
 }
 
 function userFeatures(userId: string, row: string | null | undefined): UserFeatures {

@@ -3,14 +3,16 @@ import type { Redis } from 'ioredis';
 
 /** The Lua scripts in `lua/`, each with a header listing its KEYS, ARGV and result. */
 const source = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.meta.url), 'utf8');
-/** Scripts that write feature rows start with the row functions. */
-const writingRows = (name: string) => `${source('feature-row')}\n${source(name)}`;
+/** Scripts that read or write feature rows start with the row functions. */
+const withRows = (name: string) => `${source('feature-row')}\n${source(name)}`;
 
 export interface ScriptCommands {
   /** lua/apply-batch.lua: numkeys, then one array of the keys and then the args. */
   applyBatch(numKeys: number, keysAndArgs: (string | number)[]): Promise<number>;
   /** lua/write-if-newer.lua. */
   writeIfNewer(stateKey: string, rowKey: string, view: string, eventTime: number, segment: number, segments: number, values: string, ttlMs: number): Promise<number>;
+  /** lua/read-user-covisits.lua. */
+  readUserCovisits(rowKey: string, covisitPrefix: string, segments: number, sequenceSegment: number, seeds: number, perSeed: number): Promise<(string | null | string[])[]>;
 }
 
 export type ScriptedRedis = Redis & ScriptCommands;
@@ -19,8 +21,9 @@ export type ScriptedRedis = Redis & ScriptCommands;
 export function withScripts(redis: Redis): ScriptedRedis {
   const scripted = redis as ScriptedRedis;
   if (typeof scripted.applyBatch !== 'function') {
-    redis.defineCommand('applyBatch', { lua: writingRows('apply-batch') });
-    redis.defineCommand('writeIfNewer', { numberOfKeys: 2, lua: writingRows('write-if-newer') });
+    redis.defineCommand('applyBatch', { lua: withRows('apply-batch') });
+    redis.defineCommand('writeIfNewer', { numberOfKeys: 2, lua: withRows('write-if-newer') });
+    redis.defineCommand('readUserCovisits', { numberOfKeys: 1, lua: withRows('read-user-covisits') });
   }
   return scripted;
 }

@@ -65,14 +65,14 @@ describe('serving', () => {
     expect(new Map(byPosition as [number, string][])).toEqual(new Map(ids.map((id, position) => [position, id])));
   });
 
-  it("reads the user's features once and the candidates' in one more read", async () => {
-    const reads = ['readUser', 'readItems', 'read'] as const;
+  it("reads the user's features with their co-visitations in one read, and the candidates' in one more", async () => {
+    const reads = ['readUserWithCovisits', 'readItems', 'read', 'readUser', 'covisited'] as const;
     const spies = reads.map((method) => vi.spyOn(OnlineFeatureReader.prototype, method));
     try {
       const { status, body } = await recommend(running.url, { user_id: scenario.users[5]!, k: 10 });
       expect(status).toBe(200);
       expect(body.degraded).toBe(false);
-      expect(spies.map((spy) => spy.mock.calls.length)).toEqual([1, 1, 0]);
+      expect(spies.map((spy) => spy.mock.calls.length)).toEqual([1, 1, 0, 0, 0]);
     } finally {
       for (const spy of spies) spy.mockRestore();
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@recstream/platform';
-import type { ItemFeatures, OnlineFeatureReader, UserFeatures } from '@recstream/features';
+import type { CovisitList, ItemFeatures, OnlineFeatureReader, UserFeatures } from '@recstream/features';
 import type { InteractionEvent } from '@recstream/schemas';
 import type { Catalog, CatalogItem } from './catalog.js';
 import { withDeadline } from './deadline.js';
@@ -113,13 +113,13 @@ export class Recommender {
     const lease = this.deps.models.lease({ recall: assignment?.variant.recallVersion ?? null, ranking: assignment?.variant.rankingVersion ?? null });
     try {
       let stageStart = performance.now();
-      const user = await this.readUser(request.user_id, degraded);
+      const { user, covisited } = await this.readUser(request.user_id, degraded);
       time('features', stageStart);
 
       stageStart = performance.now();
       const catalog = this.deps.catalog();
       const lists = catalog && catalog.size > 0 ? this.recallLists(catalog, this.deps.popularity() ?? EMPTY_POPULARITY) : undefined;
-      const candidates = await this.recall(request, user, lease, lists, degraded);
+      const candidates = this.recall(request, user, covisited, lease, lists, degraded);
       time('recall', stageStart);
 
       stageStart = performance.now();
@@ -166,12 +166,15 @@ export class Recommender {
     }
   }
 
-  private async readUser(userId: string, degraded: Set<DegradedReason>): Promise<UserFeatures | undefined> {
+  /** The user's features and the co-visitations of their latest items, which recall needs, in one read. */
+  private async readUser(userId: string, degraded: Set<DegradedReason>): Promise<{ user?: UserFeatures; covisited: ScoredItem[] }> {
     try {
-      return await withDeadline(this.deps.features.readUser(userId), this.options.featureTimeoutMs, 'reading user features');
+      const read = this.deps.features.readUserWithCovisits(userId, this.options.covisitSeeds, this.options.covisitPerSeed);
+      const { user, covisited } = await withDeadline(read, this.options.featureTimeoutMs, 'reading user features');
+      return { user, covisited: mergeCovisits(covisited) };
     } catch (error) {
       this.dependencyFailed('features_unavailable', error, degraded);
-      return undefined;
+      return { covisited: [] };
     }
   }
 
@@ -187,13 +190,14 @@ export class Recommender {
     }
   }
 
-  private async recall(
+  private recall(
     request: RecommendationRequest,
     user: UserFeatures | undefined,
+    covisited: ScoredItem[],
     lease: ModelLease,
     lists: RecallLists | undefined,
     degraded: Set<DegradedReason>,
-  ): Promise<Candidate[]> {
+  ): Candidate[] {
     if (!lists) {
       degraded.add('catalog_unavailable');
       return [];
@@ -223,29 +227,12 @@ export class Recommender {
         ann,
         popular: lists.popular(request.context.surface, request.context.device),
         trending: lists.trending,
-        covisited: await this.covisited(history.slice(-this.options.covisitSeeds).map((e) => e.item_id), degraded),
+        covisited,
         exploration: samplePool(lists.exploration, this.options.recall.explorationCandidates * 2, this.deps.random),
         allowed,
       },
       this.options.recall,
     );
-  }
-
-  private async covisited(seeds: string[], degraded: Set<DegradedReason>): Promise<ScoredItem[]> {
-    if (seeds.length === 0 || degraded.has('features_unavailable')) return [];
-    try {
-      const lists = await withDeadline(
-        Promise.all(seeds.map((seed) => this.deps.features.covisited(seed, this.options.covisitPerSeed))),
-        this.options.featureTimeoutMs,
-        'reading co-visitations',
-      );
-      const counts = new Map<string, number>();
-      for (const list of lists) for (const { item_id, count } of list) counts.set(item_id, (counts.get(item_id) ?? 0) + count);
-      return [...counts].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
-    } catch (error) {
-      this.dependencyFailed('features_unavailable', error, degraded);
-      return [];
-    }
   }
 
   private rank(
@@ -292,6 +279,13 @@ export class Recommender {
     metrics.requests.inc({ outcome: response.degraded ? 'degraded' : 'ok' });
     for (const reason of response.degraded_reasons) metrics.degraded.inc({ reason });
   }
+}
+
+/** Co-visitation lists merged into one, each item's counts summed, highest first. */
+function mergeCovisits(lists: readonly CovisitList[]): ScoredItem[] {
+  const counts = new Map<string, number>();
+  for (const list of lists) for (const { item_id, count } of list.items) counts.set(item_id, (counts.get(item_id) ?? 0) + count);
+  return [...counts].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
 }
 
 /** One exposure event per served item, valid per the event contract; event ids are stable per request and position. */
