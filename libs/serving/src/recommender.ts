@@ -113,7 +113,7 @@ export class Recommender {
     const lease = this.deps.models.lease({ recall: assignment?.variant.recallVersion ?? null, ranking: assignment?.variant.rankingVersion ?? null });
     try {
       let stageStart = performance.now();
-      const { user, covisited } = await this.readUser(request.user_id, degraded);
+      const { user, covisited } = await this.readUserWithCovisits(request.user_id, degraded);
       time('features', stageStart);
 
       stageStart = performance.now();
@@ -167,7 +167,7 @@ export class Recommender {
   }
 
   /** The user's features and the co-visitations of their latest items, which recall needs, in one read. */
-  private async readUser(userId: string, degraded: Set<DegradedReason>): Promise<{ user?: UserFeatures; covisited: ScoredItem[] }> {
+  private async readUserWithCovisits(userId: string, degraded: Set<DegradedReason>): Promise<{ user?: UserFeatures; covisited: ScoredItem[] }> {
     try {
       const read = this.deps.features.readUserWithCovisits(userId, this.options.covisitSeeds, this.options.covisitPerSeed);
       const { user, covisited } = await withDeadline(read, this.options.featureTimeoutMs, 'reading user features');
