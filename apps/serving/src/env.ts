@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
+import { topicNamesEnv } from '@recstream/schemas';
 import { DEFAULT_SERVING_OPTIONS as D, type ServingOptions } from '@recstream/serving';
 
 
@@ -23,6 +24,8 @@ const schema = z.object({
   /** `follow`: apply the online updater's deltas to the production models as they are published; `off`: serve versions as registered. */
   ONLINE_DELTAS: z.enum(['follow', 'off']).default('follow'),
   ONLINE_DELTA_PREFIX: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.onlineDeltas.prefix),
+  /** Where exposures are logged. */
+  EVENTS_TOPIC: topicNamesEnv.EVENTS_TOPIC,
 });
 
 /** The serving app's environment, validated at boot. */
@@ -39,6 +42,7 @@ export function servingConfig(env: Record<string, string | undefined> = process.
     experimentsRefreshMs: e.EXPERIMENTS_REFRESH_MS,
     models: { ...D.models, pollIntervalMs: e.MODEL_POLL_MS, hnsw: e.HNSW_EF_SEARCH === undefined ? {} : { efSearch: e.HNSW_EF_SEARCH } },
     onlineDeltas: { ...D.onlineDeltas, follow: e.ONLINE_DELTAS === 'follow', prefix: e.ONLINE_DELTA_PREFIX },
+    exposures: { ...D.exposures, topic: e.EVENTS_TOPIC },
   };
   return {
     brokers: brokersFrom(e.KAFKA_BROKERS),

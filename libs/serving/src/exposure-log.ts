@@ -8,12 +8,14 @@ export interface ExposureLogOptions {
   lingerMs: number;
   /** Past this many unsent exposures new ones are dropped (and counted), so Kafka trouble never slows responses. */
   maxBuffered: number;
+  /** The interaction events topic (EVENTS_TOPIC): where the feature builder and the online updater read exposures. */
+  topic: string;
 }
 
-export const DEFAULT_EXPOSURE_LOG_OPTIONS: ExposureLogOptions = { batchSize: 1_000, lingerMs: 20, maxBuffered: 100_000 };
+export const DEFAULT_EXPOSURE_LOG_OPTIONS: ExposureLogOptions = { batchSize: 1_000, lingerMs: 20, maxBuffered: 100_000, topic: TOPICS.events.name };
 
 /**
- * Writes exposure events to the `events` topic, keyed by user_id like every
+ * Writes exposure events to the events topic, keyed by user_id like every
  * interaction, off the request path: responses never wait for Kafka.
  */
 export class ExposureLog {
@@ -71,7 +73,7 @@ export class ExposureLog {
     this.pending = [];
     this.inFlight += messages.length;
     const send = this.producer
-      .send({ topic: TOPICS.events.name, messages })
+      .send({ topic: this.options.topic, messages })
       .then(
         () => undefined,
         (error: unknown) => {

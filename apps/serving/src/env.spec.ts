@@ -1,0 +1,11 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SERVING_OPTIONS as D } from '@recstream/serving';
+import { servingConfig } from './env.js';
+
+describe('serving environment', () => {
+  it("logs exposures to the platform's events topic unless told another", () => {
+    expect(servingConfig({}).options.exposures).toEqual(D.exposures);
+    expect(servingConfig({ EVENTS_TOPIC: 'bench.serve.events' }).options.exposures).toEqual({ ...D.exposures, topic: 'bench.serve.events' });
+    expect(() => servingConfig({ EVENTS_TOPIC: '' })).toThrow(/EVENTS_TOPIC/);
+  });
+});
