@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
 import type { Logger } from 'pino';
 import { JavaCompatiblePartitioner } from './partitioner.js';
+import { stopIdleRequestQueueTimers } from './request-queue-timer.js';
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -15,8 +16,12 @@ export interface KafkaClientOptions {
 
 const DEFAULTS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, retries: 5 };
 
-/** A kafkajs client whose logs go through pino at the matching level. */
+/**
+ * A kafkajs client whose logs go through pino at the matching level, and
+ * whose idle connections do not spin (request-queue-timer.ts).
+ */
 export function createKafka(options: KafkaClientOptions): Kafka {
+  stopIdleRequestQueueTimers();
   const opts = { ...DEFAULTS, ...options };
   const config: KafkaConfig = {
     clientId: opts.clientId,
