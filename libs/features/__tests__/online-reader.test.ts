@@ -44,3 +44,33 @@ describe('OnlineFeatureReader.readUserWithCovisits', () => {
     expect(profileOnly.user.found).toBe(true);
   });
 });
+
+describe('OnlineFeatureReader.readItems', () => {
+  it('decodes a row again only when it changed, and sees every change', async () => {
+    const attributes = (available: boolean) => ({ categories: ['c1'], tags: [], available, created_time: 5 });
+    await redis.set(keys.row('item', 'i1'), encodeRow('item', { item_attributes: attributes(true) }));
+    const [first, missing] = await reader.readItems(['i1', 'no-such-item']);
+    const [again, missingAgain] = await reader.readItems(['i1', 'no-such-item']);
+    expect(again).toBe(first);
+    expect(missingAgain).toBe(missing);
+    expect(missing!.found).toBe(false);
+
+    await redis.set(keys.row('item', 'i1'), encodeRow('item', { item_attributes: attributes(false) }));
+    const [changed] = await reader.readItems(['i1']);
+    expect(changed!.item_attributes.available).toBe(false);
+    await redis.del(keys.row('item', 'i1'));
+    const [deleted] = await reader.readItems(['i1']);
+    expect(deleted!.found).toBe(false);
+    expect(deleted!.item_attributes).toEqual(missing!.item_attributes);
+  });
+
+  it('decodes every read afresh with no rows kept, and reads the same either way', async () => {
+    const uncached = new OnlineFeatureReader(redis, { namespace, decodedItems: 0 });
+    await redis.set(keys.row('item', 'i2'), encodeRow('item', { item_attributes: { categories: ['c2'], tags: ['t'], available: true, created_time: 9 } }));
+    const [a] = await uncached.readItems(['i2']);
+    const [b] = await uncached.readItems(['i2']);
+    expect(b).not.toBe(a);
+    expect(b).toEqual(a);
+    expect(await reader.readItems(['i2'])).toEqual([a]);
+  });
+});

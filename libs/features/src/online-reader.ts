@@ -38,23 +38,32 @@ export interface OnlineReaderOptions {
   namespace: string;
   /** Most items one read may ask for. */
   maxItems: number;
+  /** Items whose last decoded row is kept (see OnlineFeatureReader); 0 keeps none. */
+  decodedItems: number;
 }
 
 const USER_SEGMENTS = ROW_VIEWS.user.length;
 /** user_sequence's place in the user row, counted from 1 as Lua does. */
 const SEQUENCE_SEGMENT = rowSegment('user', userSequence.name) + 1;
 
-export const DEFAULT_ONLINE_READER_OPTIONS: OnlineReaderOptions = { namespace: 'fs', maxItems: 1_000 };
+export const DEFAULT_ONLINE_READER_OPTIONS: OnlineReaderOptions = { namespace: 'fs', maxItems: 1_000, decodedItems: 200_000 };
 
 /**
  * The online read API: one user's and a few hundred items' features in one
  * Redis call (MGET of their feature rows, rows.ts), typed, with each view's
  * defaults where the store has nothing.
+ *
+ * Every read goes to Redis, but an item row that is the same string as last
+ * time is not decoded again: serving reads the same popular items' rows for
+ * most requests, and decoding 150 of them was 4% of its CPU. The features
+ * returned for such an item are the same object each time, so callers must
+ * not change them.
  */
 export class OnlineFeatureReader {
   private readonly keys: KeyLayout;
   private readonly options: OnlineReaderOptions;
   private readonly redis: ScriptedRedis;
+  private readonly decodedItems = new Map<string, { row: string | null; features: ItemFeatures }>();
 
   constructor(redis: Redis, options: Partial<OnlineReaderOptions> = {}) {
     this.options = { ...DEFAULT_ONLINE_READER_OPTIONS, ...options };
@@ -66,7 +75,7 @@ export class OnlineFeatureReader {
   async read(request: { userId: string; itemIds: readonly string[] }): Promise<OnlineFeatures> {
     const { userId, itemIds } = request;
     const rows = await this.redis.mget(this.keys.row('user', userId), ...this.itemKeys(itemIds));
-    return { user: userFeatures(userId, rows[0]), items: itemIds.map((itemId, i) => itemFeatures(itemId, rows[i + 1])) };
+    return { user: userFeatures(userId, rows[0]), items: itemIds.map((itemId, i) => this.itemFeatures(itemId, rows[i + 1])) };
   }
 
   async readUser(userId: string): Promise<UserFeatures> {
@@ -90,7 +99,20 @@ export class OnlineFeatureReader {
   async readItems(itemIds: readonly string[]): Promise<ItemFeatures[]> {
     if (itemIds.length === 0) return [];
     const rows = await this.redis.mget(this.itemKeys(itemIds));
-    return itemIds.map((itemId, i) => itemFeatures(itemId, rows[i]));
+    return itemIds.map((itemId, i) => this.itemFeatures(itemId, rows[i]));
+  }
+
+  private itemFeatures(itemId: string, row: string | null | undefined): ItemFeatures {
+    const stored = row ?? null;
+    const decoded = this.decodedItems.get(itemId);
+    if (decoded?.row === stored) return decoded.features;
+    const features = itemFeatures(itemId, stored);
+    if (this.options.decodedItems > 0) {
+      // Bounded crudely: past the limit (a catalogue larger than it) start again.
+      if (!decoded && this.decodedItems.size >= this.options.decodedItems) this.decodedItems.clear();
+      this.decodedItems.set(itemId, { row: stored, features });
+    }
+    return features;
   }
 
   private itemKeys(itemIds: readonly string[]): string[] {
@@ -124,7 +146,7 @@ function userFeatures(userId: string, row: string | null | undefined): UserFeatu
   };
 }
 
-function itemFeatures(itemId: string, row: string | null | undefined): ItemFeatures {
+function itemFeatures(itemId: string, row: string | null): ItemFeatures {
   const [stats, attributes] = rowSegments(row);
   return { item_id: itemId, found: row != null, item_stats: decodeView(itemStats, stats), item_attributes: decodeView(itemAttributes, attributes) };
 }
