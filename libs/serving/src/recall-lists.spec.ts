@@ -31,6 +31,20 @@ describe('RecallLists', () => {
     expect(lists.popular('nowhere', undefined).map(ids)).toEqual([ids(lists.global)]);
   });
 
+  it('fuses the rules of a context once, shared by every request of that context', () => {
+    const rules = lists.rules('home', 'mobile');
+    expect(rules.candidates.map((c) => [c.item.id, c.sources])).toEqual([
+      ['c', ['popular']],
+      ['b', ['popular', 'trending']],
+      ['d', ['popular']],
+      ['a', ['popular']],
+    ]);
+    expect(lists.rules('home', 'mobile')).toBe(rules);
+    // A context value without a list of its own shares the rules of the contexts that have one.
+    expect(lists.rules('home', 'tv')).toBe(lists.rules('home', undefined));
+    expect(lists.rules('nowhere', 'tv').candidates.map((c) => c.item.id)).toEqual(['a', 'b', 'c']);
+  });
+
   it('keeps the exploration pool of the snapshot: items without interactions, newest first', () => {
     expect(lists.exploration.map((i) => i.id)).toEqual(['newer', 'new']);
   });

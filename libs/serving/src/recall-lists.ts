@@ -2,6 +2,7 @@ import type { Catalog, CatalogItem } from './catalog.js';
 import { explorationPool } from './exploration.js';
 import { ItemPopularity } from './item-popularity.js';
 import { contextKey, type Popularity, type ScoredItem } from './popularity.js';
+import { fuseRules, type RuleCandidates } from './recall.js';
 
 /** An item of a rule-based list and its rank there; items the catalogue lacks are left out but keep their ranks counted. */
 export interface RankedItem {
@@ -28,6 +29,8 @@ export class RecallLists {
   readonly exploration: readonly CatalogItem[];
   readonly itemPopularity: ItemPopularity;
   private readonly contextual = new Map<string, readonly RankedItem[]>();
+  /** Fused rule candidates per combination of context lists: bounded by the lists, not by what requests send. */
+  private readonly fused = new Map<string, RuleCandidates>();
 
   constructor(
     readonly catalog: Catalog,
@@ -44,13 +47,29 @@ export class RecallLists {
 
   /** The popular lists for a request's context: surface, then device, then global (those that exist). */
   popular(surface: string | undefined, device: string | undefined): (readonly RankedItem[])[] {
+    return this.contextLists(surface, device).lists;
+  }
+
+  /** The context's popular lists and the trending list fused into candidates, once per snapshot and context. */
+  rules(surface: string | undefined, device: string | undefined): RuleCandidates {
+    const { key, lists } = this.contextLists(surface, device);
+    let rules = this.fused.get(key);
+    if (!rules) this.fused.set(key, (rules = fuseRules(lists, this.trending)));
+    return rules;
+  }
+
+  private contextLists(surface: string | undefined, device: string | undefined): { key: string; lists: (readonly RankedItem[])[] } {
     const lists: (readonly RankedItem[])[] = [];
-    const bySurface = surface ? this.contextual.get(contextKey('surface', surface)) : undefined;
-    const byDevice = device ? this.contextual.get(contextKey('device', device)) : undefined;
-    if (bySurface) lists.push(bySurface);
-    if (byDevice) lists.push(byDevice);
+    let key = '';
+    for (const context of [surface && contextKey('surface', surface), device && contextKey('device', device)]) {
+      const list = context ? this.contextual.get(context) : undefined;
+      if (list) {
+        lists.push(list);
+        key += `${context}|`;
+      }
+    }
     lists.push(this.global);
-    return lists;
+    return { key, lists };
   }
 }
 

@@ -39,20 +39,49 @@ export const isExploration = (candidate: Candidate) => candidate.sources.length 
 /** Rank offset of reciprocal-rank fusion (Cormack et al. 2009). */
 const RRF_K = 60;
 
+/**
+ * The popular and trending lists of one context, fused once per snapshot:
+ * each item with its rule sources and their reciprocal-rank sum, in the
+ * order the lists name them. Every request of the context shares these
+ * candidates, so nothing may change them.
+ */
+export interface RuleCandidates {
+  candidates: readonly Candidate[];
+  ids: ReadonlySet<string>;
+}
+
+/** Fuses the popular lists (most specific first) and the trending list into rule candidates. */
+export function fuseRules(popular: readonly (readonly RankedItem[])[], trending: readonly RankedItem[]): RuleCandidates {
+  const fused = new Map<string, Candidate>();
+  const add = (source: RecallSource, { item, rank }: RankedItem) => {
+    const existing = fused.get(item.id);
+    if (!existing) return void fused.set(item.id, { item, sources: [source], fusedScore: 1 / (RRF_K + rank), annRank: undefined });
+    if (!existing.sources.includes(source)) existing.sources.push(source);
+    existing.fusedScore += 1 / (RRF_K + rank);
+  };
+  for (const list of popular) for (const ranked of list) add('popular', ranked);
+  for (const ranked of trending) add('trending', ranked);
+  return { candidates: [...fused.values()], ids: new Set(fused.keys()) };
+}
+
 export interface RecallInput {
   catalog: Catalog;
   /** The ANN results, as the recall model's labels. */
   ann?: { served: ServedRecall; labels: number[] };
-  /** Popular lists for the request's context, most specific first, then global, cut to `ruleCandidates`. */
-  popular: readonly (readonly RankedItem[])[];
-  trending: readonly RankedItem[];
+  /** The request context's popular and trending lists, fused (`fuseRules`). */
+  rules: RuleCandidates;
   covisited: ScoredItem[];
   exploration: readonly CatalogItem[];
   /** False for items that must not be shown (consumed, excluded, unavailable, filtered out). */
   allowed: (item: CatalogItem) => boolean;
 }
 
-/** Merges every source into one candidate set, each item once with all the sources that proposed it. */
+/**
+ * Merges every source into one candidate set, each item once with all the
+ * sources that proposed it: the ANN's and co-visitation's first, then the
+ * rules'. A rule candidate no other source proposed is passed on as it is,
+ * shared with other requests, rather than copied.
+ */
 export function mergeCandidates(input: RecallInput, options: RecallOptions): Candidate[] {
   const merged = new Map<string, Candidate>();
   const add = (item: CatalogItem | undefined, source: RecallSource, rank: number): Candidate | undefined => {
@@ -77,16 +106,26 @@ export function mergeCandidates(input: RecallInput, options: RecallOptions): Can
     });
   }
   input.covisited.forEach((scored, rank) => add(input.catalog.get(scored.id), 'covisit', rank));
-  for (const list of input.popular) for (const { item, rank } of list) add(item, 'popular', rank);
-  for (const { item, rank } of input.trending) add(item, 'trending', rank);
+  const candidates: Candidate[] = [...merged.values()];
+  for (const rule of input.rules.candidates) {
+    const existing = merged.get(rule.item.id);
+    if (!existing) {
+      if (input.allowed(rule.item)) candidates.push(rule);
+      continue;
+    }
+    for (const source of rule.sources) if (!existing.sources.includes(source)) existing.sources.push(source);
+    existing.fusedScore += rule.fusedScore;
+  }
   let explored = 0;
   for (const item of input.exploration) {
     if (explored >= options.explorationCandidates) break;
-    if (merged.has(item.id) || !input.allowed(item)) continue;
-    merged.set(item.id, { item, sources: ['exploration'], fusedScore: 0, annRank: undefined });
+    if (merged.has(item.id) || input.rules.ids.has(item.id) || !input.allowed(item)) continue;
+    const candidate: Candidate = { item, sources: ['exploration'], fusedScore: 0, annRank: undefined };
+    merged.set(item.id, candidate);
+    candidates.push(candidate);
     explored++;
   }
-  return [...merged.values()];
+  return candidates;
 }
 
 /**

@@ -225,8 +225,7 @@ export class Recommender {
       {
         catalog: lists.catalog,
         ann,
-        popular: lists.popular(request.context.surface, request.context.device),
-        trending: lists.trending,
+        rules: lists.rules(request.context.surface, request.context.device),
         covisited,
         exploration: samplePool(lists.exploration, this.options.recall.explorationCandidates * 2, this.deps.random),
         allowed,
