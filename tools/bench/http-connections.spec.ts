@@ -53,3 +53,21 @@ describe('HttpConnections', () => {
     expect(await connections.post('/', {}, '{}')).toEqual({ status: 200, body: '{}' });
   });
 });
+
+describe('HttpConnections.open', () => {
+  it('opens every connection before the first request, and says when the server is not there', async () => {
+    let accepted = 0;
+    server = createServer(() => accepted++);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    pool = new HttpConnections({ host: '127.0.0.1', port, connections: 3 });
+    await pool.open(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(accepted).toBe(3);
+    pool.close();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    server = undefined;
+    pool = new HttpConnections({ host: '127.0.0.1', port, connections: 1 });
+    await expect(pool.open()).rejects.toThrow(`cannot connect to 127.0.0.1:${port}`);
+  });
+});

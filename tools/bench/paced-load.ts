@@ -24,7 +24,7 @@ export interface PacedLoadJob {
   bodies: string[];
   rate: number;
   seconds: number;
-  /** Most connections open at once; a request that finds them all busy waits for one, and its wait counts. */
+  /** Keep-alive connections, opened at the start; a request that finds them all busy waits for one, and its wait counts. */
   connections: number;
   /** Top-level fields of each 2xx JSON response kept in `responses`. */
   keep: string[];
@@ -60,6 +60,7 @@ async function generate(job: PacedLoadJob): Promise<PacedLoadResult> {
   // kept reusing the few most recent ones, and a server of several processes (node:cluster deals out connections,
   // not requests) then measured one process at 94% CPU and the other at 6%.
   const pool = new HttpConnections({ host: target.hostname, port: Number(target.port), connections: job.connections });
+  await pool.open();
   const intervalMs = 1000 / job.rate;
   const total = Math.round(job.rate * job.seconds);
   const latencies: number[] = [];

@@ -29,7 +29,7 @@ const USERS = 5_000;
 const RATE = 500;
 const DURATION_S = 20;
 const WARMUP_S = 5;
-/** Connections the load generator may open; at an even pace few are busy at once. */
+/** Connections the load generator keeps open; at an even pace few are busy at once. */
 const CONNECTIONS = 32;
 const K = 20;
 const RECALL_QUERIES = 200;
