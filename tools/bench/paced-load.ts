@@ -64,7 +64,8 @@ async function generate(job: PacedLoadJob): Promise<PacedLoadResult> {
   const intervalMs = 1000 / job.rate;
   const total = Math.round(job.rate * job.seconds);
   const latencies: number[] = [];
-  const responses: Record<string, unknown>[] = [];
+  // Bodies are parsed after the run: parsing 4 KB as each arrives delayed the next ones in this process.
+  const bodies: string[] = [];
   let [errors, non2xx, finished, maxScheduleLagMs] = [0, 0, 0, 0];
   let done!: () => void;
   const allDone = new Promise<void>((r) => (done = r));
@@ -74,10 +75,8 @@ async function generate(job: PacedLoadJob): Promise<PacedLoadResult> {
     pool.post(job.path, job.headers, job.bodies[index % job.bodies.length]!).then(
       ({ status, body }) => {
         latencies.push(performance.now() - scheduledAt);
-        if (status >= 200 && status < 300) {
-          const parsed = JSON.parse(body) as Record<string, unknown>;
-          responses.push(Object.fromEntries(job.keep.map((field) => [field, parsed[field]])));
-        } else non2xx++;
+        if (status >= 200 && status < 300) bodies.push(body);
+        else non2xx++;
         settle();
       },
       () => {
@@ -102,6 +101,10 @@ async function generate(job: PacedLoadJob): Promise<PacedLoadResult> {
   await allDone;
   const seconds = (performance.now() - started) / 1000;
   pool.close();
+  const responses = bodies.map((body) => {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    return Object.fromEntries(job.keep.map((field) => [field, parsed[field]]));
+  });
   return {
     sent: total,
     completed: latencies.length,
