@@ -53,15 +53,27 @@ export interface RuleCandidates {
 /** Fuses the popular lists (most specific first) and the trending list into rule candidates. */
 export function fuseRules(popular: readonly (readonly RankedItem[])[], trending: readonly RankedItem[]): RuleCandidates {
   const fused = new Map<string, Candidate>();
-  const add = (source: RecallSource, { item, rank }: RankedItem) => {
-    const existing = fused.get(item.id);
-    if (!existing) return void fused.set(item.id, { item, sources: [source], fusedScore: 1 / (RRF_K + rank), annRank: undefined });
-    if (!existing.sources.includes(source)) existing.sources.push(source);
-    existing.fusedScore += 1 / (RRF_K + rank);
-  };
-  for (const list of popular) for (const ranked of list) add('popular', ranked);
-  for (const ranked of trending) add('trending', ranked);
+  for (const list of popular) for (const { item, rank } of list) propose(fused, item, 'popular', rank);
+  for (const { item, rank } of trending) propose(fused, item, 'trending', rank);
   return { candidates: [...fused.values()], ids: new Set(fused.keys()) };
+}
+
+/**
+ * Adds one source's proposal of `item` at `rank` to `fused`: a new candidate
+ * if `admit` lets it in (checked once per item: one already there was
+ * admitted), else one more source and fusion term on the candidate there.
+ */
+function propose(fused: Map<string, Candidate>, item: CatalogItem, source: RecallSource, rank: number, admit?: (item: CatalogItem) => boolean): Candidate | undefined {
+  const existing = fused.get(item.id);
+  if (!existing) {
+    if (admit && !admit(item)) return undefined;
+    const candidate: Candidate = { item, sources: [source], fusedScore: 1 / (RRF_K + rank), annRank: undefined };
+    fused.set(item.id, candidate);
+    return candidate;
+  }
+  if (!existing.sources.includes(source)) existing.sources.push(source);
+  existing.fusedScore += 1 / (RRF_K + rank);
+  return existing;
 }
 
 export interface RecallInput {
@@ -84,20 +96,7 @@ export interface RecallInput {
  */
 export function mergeCandidates(input: RecallInput, options: RecallOptions): Candidate[] {
   const merged = new Map<string, Candidate>();
-  const add = (item: CatalogItem | undefined, source: RecallSource, rank: number): Candidate | undefined => {
-    if (!item) return undefined;
-    const existing = merged.get(item.id);
-    if (!existing) {
-      // Checked once per item: one that is merged already was allowed.
-      if (!input.allowed(item)) return undefined;
-      const candidate: Candidate = { item, sources: [source], fusedScore: 1 / (RRF_K + rank), annRank: undefined };
-      merged.set(item.id, candidate);
-      return candidate;
-    }
-    if (!existing.sources.includes(source)) existing.sources.push(source);
-    existing.fusedScore += 1 / (RRF_K + rank);
-    return existing;
-  };
+  const add = (item: CatalogItem | undefined, source: RecallSource, rank: number) => (item ? propose(merged, item, source, rank, input.allowed) : undefined);
   if (input.ann) {
     const { items } = input.ann.served;
     input.ann.labels.forEach((label, rank) => {
