@@ -26,9 +26,15 @@ describe('RecallLists', () => {
     expect(lists.global[0]!.item).toBe(catalog.get('a'));
   });
 
-  it('gives the popular lists of a context most specific first, global last, skipping contexts without a list', () => {
-    expect(lists.popular('home', 'mobile').map(ids)).toEqual([[['c', 0], ['b', 1]], [['d', 0]], ids(lists.global)]);
-    expect(lists.popular('nowhere', undefined).map(ids)).toEqual([ids(lists.global)]);
+  it('fuses the popular lists of a context most specific first, global last, skipping contexts without a list', () => {
+    // Ranks: surface:home c 0, b 1; device:mobile d 0; global a 0, b 2, c 3; trending b 1.
+    const scores = (surface: string | undefined, device: string | undefined) => lists.rules(surface, device).candidates.map((c) => [c.item.id, c.fusedScore] as const);
+    const expectScores = (actual: (readonly [string, number])[], expected: [string, number][]) => {
+      expect(actual.map(([id]) => id)).toEqual(expected.map(([id]) => id));
+      actual.forEach(([, score], i) => expect(score).toBeCloseTo(expected[i]![1], 12));
+    };
+    expectScores(scores('home', 'mobile'), [['c', 1 / 60 + 1 / 63], ['b', 1 / 61 + 1 / 62 + 1 / 61], ['d', 1 / 60], ['a', 1 / 60]]);
+    expectScores(scores('nowhere', undefined), [['a', 1 / 60], ['b', 1 / 62 + 1 / 61], ['c', 1 / 63]]);
   });
 
   it('fuses the rules of a context once, shared by every request of that context', () => {

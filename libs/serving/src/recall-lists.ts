@@ -45,12 +45,11 @@ export class RecallLists {
     this.itemPopularity = new ItemPopularity(catalog, popularity.normalized);
   }
 
-  /** The popular lists for a request's context: surface, then device, then global (those that exist). */
-  popular(surface: string | undefined, device: string | undefined): (readonly RankedItem[])[] {
-    return this.contextLists(surface, device).lists;
-  }
-
-  /** The context's popular lists and the trending list fused into candidates, once per snapshot and context. */
+  /**
+   * The context's popular lists (surface, then device, then global: those
+   * that exist) and the trending list fused into candidates, once per
+   * snapshot and context.
+   */
   rules(surface: string | undefined, device: string | undefined): RuleCandidates {
     const { key, lists } = this.contextLists(surface, device);
     let rules = this.fused.get(key);
