@@ -1,24 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { validateEvent } from '@recstream/schemas';
-import { exposureEvents, type RecommendationResponse } from './recommender.js';
+import { exposureEvents } from './recommender.js';
 import { parseRequestFactory } from './request.js';
+import { servedResponse } from './testing/responses.js';
 
 describe('exposureEvents', () => {
   it('writes one contract-valid exposure per served item, with position, request and variant', () => {
     const request = parseRequestFactory({ defaultK: 2, maxK: 10 })({ user_id: 'u1', context: { surface: 'home', device: 'tv', time: 1_795_000_000_000 } });
-    const response: RecommendationResponse = {
-      request_id: 'req-1',
-      user_id: 'u1',
-      items: [
+    const response = servedResponse(
+      'req-1',
+      [
         { item_id: 'i1', score: 0.9, position: 0, source: 'ann', sources: ['ann'] },
         { item_id: 'i2', score: 0.1, position: 1, source: 'exploration', sources: ['exploration'] },
       ],
-      model_versions: { recall: 1, ranking: 2 },
-      experiment: { id: 'exp', variant: 'b' },
-      degraded: false,
-      degraded_reasons: [],
-      timings_ms: {},
-    };
+      { id: 'exp', variant: 'b' },
+    );
     const variant = { name: 'b', share: 1, recallVersion: null, rankingVersion: null, strategy: {} };
     const events = exposureEvents(request, response, { experiment: 'exp', variant });
     const validated = events.map((event) => validateEvent(event));
@@ -35,16 +31,7 @@ describe('exposureEvents', () => {
     const parse = parseRequestFactory({ defaultK: 2, maxK: 10 });
     const custom = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`c${i}`, i]));
     const request = parse({ user_id: 'u1', context: { ...custom(30), time: 1_795_000_000_000, position: 3 } });
-    const response: RecommendationResponse = {
-      request_id: 'req-2',
-      user_id: 'u1',
-      items: [{ item_id: 'i1', score: 0.9, position: 0, source: 'ann', sources: ['ann'] }],
-      model_versions: { recall: 1, ranking: 2 },
-      experiment: null,
-      degraded: false,
-      degraded_reasons: [],
-      timings_ms: {},
-    };
+    const response = servedResponse('req-2', [{ item_id: 'i1', score: 0.9, position: 0, source: 'ann', sources: ['ann'] }]);
     expect(exposureEvents(request, response, undefined).map((event) => validateEvent(event).ok)).toEqual([true]);
     expect(() => parse({ user_id: 'u1', context: custom(31) })).toThrow(/context must have at most 30 keys besides time, position and recall_source/);
   });
