@@ -47,8 +47,8 @@ function replyBody(data: Buffer, head: string, start: number): string | undefine
 /** One connection: sends a request, parses its reply, then is free for the next. */
 class Connection {
   private readonly socket: Socket;
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  /** What has arrived of the reply awaited. */
+  private unread?: Buffer;
   /** The reply awaited; unset while the connection is free. */
   private waiting?: { resolve: (reply: HttpReply) => void; reject: (error: Error) => void };
   closed = false;
@@ -91,17 +91,14 @@ class Connection {
   }
 
   private received(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    const data = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.buffered);
+    const data = (this.unread = this.unread ? Buffer.concat([this.unread, chunk]) : chunk);
     const headerEnd = data.indexOf(HEADER_END);
-    if (headerEnd < 0) return void (this.chunks = [data]);
+    if (headerEnd < 0) return;
     const head = data.toString('latin1', 0, headerEnd);
     const body = replyBody(data, head, headerEnd + HEADER_END.length);
-    if (body === undefined) return void (this.chunks = [data]);
+    if (body === undefined) return;
     // One request at a time, so nothing follows the body.
-    this.chunks = [];
-    this.buffered = 0;
+    this.unread = undefined;
     const waiting = this.waiting;
     this.waiting = undefined;
     waiting?.resolve({ status: Number(head.slice(9, 12)), body });
