@@ -6,13 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
 import { brokersFrom } from '@recstream/platform';
 import { TOPICS, type TopicNames } from '@recstream/schemas';
-import { ensureTopics } from '@recstream/streams';
 import { SyntheticWorld } from '@recstream/synth';
+import { benchTopic, ensureBenchTopics } from './bench-topics.js';
 import { cpuSeconds } from './cpu.js';
 import { recordBenchmark } from './report.js';
 import { startApp, stopApp } from '../infra/apps.js';
@@ -104,26 +103,19 @@ function kafkaProducerPerf(recordBytes: number): number {
   return Math.round(Number(match[1]));
 }
 
-/**
- * The ingester produces to topics of the bench's own, partitioned as the
- * platform's: millions of bench events in `events` would be read by every
- * feature builder and online updater that starts from the beginning.
- */
-const benchTopic = (topic: keyof TopicNames) => `bench.ingest.${TOPICS[topic].name}`;
-const BENCH_TOPICS = (Object.keys(TOPICS) as (keyof TopicNames)[]).map((topic) => ({ ...TOPICS[topic], name: benchTopic(topic), retentionMs: 3_600_000 }));
+/** The ingester produces to topics of the bench's own (bench-topics.ts): a run sends about 770,000 events. */
+const benchTopicName = (topic: keyof TopicNames) => benchTopic('ingest', TOPICS[topic]).name;
+const BENCH_TOPICS = (Object.keys(TOPICS) as (keyof TopicNames)[]).map((topic) => benchTopic('ingest', TOPICS[topic]));
 
 async function main(): Promise<void> {
-  const admin = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR }).admin();
-  await admin.connect();
-  await ensureTopics(admin, [{ name: 'bench.producer-perf', partitions: 6, retentionMs: 3_600_000, description: 'bench' }, ...BENCH_TOPICS]);
-  await admin.disconnect();
+  await ensureBenchTopics(brokers, [{ name: 'bench.producer-perf', partitions: 6, retentionMs: 3_600_000, description: 'bench' }, ...BENCH_TOPICS]);
 
   console.log('generating request bodies…');
   const { bodies, meanEventBytes } = buildBodies();
   const key = await createIngestKey();
   console.log(`starting the ingester on :${PORT} (${WORKERS} worker processes)`);
   const ingester = await startApp('ingester', PORT, {
-    env: { AUTH_MODE: 'api-key', WORKERS: String(WORKERS), EVENTS_TOPIC: benchTopic('events'), ITEMS_TOPIC: benchTopic('items'), USERS_TOPIC: benchTopic('users'), DEAD_LETTER_TOPIC: benchTopic('deadLetter') },
+    env: { AUTH_MODE: 'api-key', WORKERS: String(WORKERS), EVENTS_TOPIC: benchTopicName('events'), ITEMS_TOPIC: benchTopicName('items'), USERS_TOPIC: benchTopicName('users'), DEAD_LETTER_TOPIC: benchTopicName('deadLetter') },
   });
   try {
     console.log('warming up for 5 s…');

@@ -6,18 +6,17 @@
  */
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
 import { brokersFrom } from '@recstream/platform';
 import { TOPICS } from '@recstream/schemas';
-import { ensureTopics } from '@recstream/streams';
 import { deserializeModel, vocabularyId } from '@recstream/models';
 import { createTestDatabase } from '@recstream/schemas/test-database';
 import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, SERVING_NODE_OPTIONS, exactTopK, recallAt, recallEmbedder } from '@recstream/serving';
 import { SCENARIO_DEVICES, itemId, seedScenario, userId } from '@recstream/serving/testing';
 import { Random } from '@recstream/synth';
 import { startApp, stopApp } from '../infra/apps.js';
+import { benchTopic, ensureBenchTopics } from './bench-topics.js';
 import { cpuSeconds } from './cpu.js';
 import { pacedLoad } from './paced-load.js';
 import { removeKeys } from './redis-keys.js';
@@ -42,12 +41,8 @@ const RECALL_QUERIES = 200;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const namespace = `bench-serve-${Date.now().toString(36)}`;
-/**
- * Serving logs its exposures (200,000 a run) to a topic of the bench's own,
- * partitioned as `events`: in the platform's, every feature builder that
- * starts from the beginning reads them (the demo's took 380 s to catch up).
- */
-const EXPOSURE_TOPIC = { ...TOPICS.events, name: `bench.serve.${TOPICS.events.name}`, retentionMs: 3_600_000 };
+/** Serving logs its exposures (200,000 a run) to a topic of the bench's own (bench-topics.ts): in `events` the demo's feature builder took 380 s to catch up. */
+const EXPOSURE_TOPIC = benchTopic('serve', TOPICS.events);
 
 interface Sample {
   degraded: boolean;
@@ -99,10 +94,7 @@ async function annRecall(artifact: Uint8Array) {
 
 
 
-const admin = new Kafka({ clientId: 'bench', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logLevel: logLevel.ERROR }).admin();
-await admin.connect();
-await ensureTopics(admin, [EXPOSURE_TOPIC]);
-await admin.disconnect();
+await ensureBenchTopics(brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), [EXPOSURE_TOPIC]);
 
 const database = await createTestDatabase();
 const pool = new pg.Pool({ connectionString: database.url, max: 4 });
