@@ -1,5 +1,6 @@
 export { FeatureBuilder, DEFAULT_FEATURE_BUILDER_OPTIONS, type FeatureBuilderOptions, type FeatureBuilderDeps } from './builder.js';
 export type { AppliedBatch } from './interactions.js';
+export { ItemRowTracking, type ItemRowChange } from './item-row-tracking.js';
 export { OnlineFeatureReader, DEFAULT_ONLINE_READER_OPTIONS, type OnlineFeatures, type UserFeatures, type ItemFeatures, type CovisitList, type OnlineReaderOptions } from './online-reader.js';
 export { OnlineStore, DEFAULT_ONLINE_STORE_OPTIONS, type OnlineStoreOptions, type ApplyOutcome } from './online-store.js';
 export { OfflineStore, DEFAULT_OFFLINE_STORE_OPTIONS, pointInTimeSql, sequencePointInTimeSql, type HistoryRow, type Label, type OfflineStoreOptions } from './offline-store.js';

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { NonRetriableError } from '@recstream/platform';
+import type { ItemRowTracking } from './item-row-tracking.js';
 import { KeyLayout } from './keys.js';
 import { ROW_VIEWS, decodeView, rowSegment, rowSegments } from './rows.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
@@ -53,29 +54,44 @@ export const DEFAULT_ONLINE_READER_OPTIONS: OnlineReaderOptions = { namespace: '
  * Redis call (MGET of their feature rows, rows.ts), typed, with each view's
  * defaults where the store has nothing.
  *
- * Every read goes to Redis, but an item row that is the same string as last
- * time is not decoded again: serving reads the same popular items' rows for
- * most requests, and decoding 150 of them was 4% of its CPU. The features
- * returned for such an item are the same object each time, so callers must
- * not change them.
+ * An item row that is the same string as last time is not decoded again:
+ * serving reads the same popular items' rows for most requests, and decoding
+ * 150 of them was 4% of its CPU. With an ItemRowTracking, such a row is not
+ * even read again until Redis reports that it changed. The features returned
+ * for a kept item are the same object each time, so callers must not change
+ * them.
  */
 export class OnlineFeatureReader {
   private readonly keys: KeyLayout;
   private readonly options: OnlineReaderOptions;
   private readonly redis: ScriptedRedis;
-  private readonly decodedItems = new Map<string, { row: string | null; features: ItemFeatures }>();
+  /** `current`: no change to the row has been reported since it was read (only ever true with tracking). */
+  private readonly decodedItems = new Map<string, { row: string | null; features: ItemFeatures; current: boolean }>();
 
-  constructor(redis: Redis, options: Partial<OnlineReaderOptions> = {}) {
+  constructor(
+    redis: Redis,
+    options: Partial<OnlineReaderOptions> = {},
+    private readonly tracking?: ItemRowTracking,
+  ) {
     this.options = { ...DEFAULT_ONLINE_READER_OPTIONS, ...options };
     this.keys = new KeyLayout(this.options.namespace);
     this.redis = withScripts(redis);
+    tracking?.onChange((itemId) => {
+      if (itemId === null) for (const kept of this.decodedItems.values()) kept.current = false;
+      else {
+        const kept = this.decodedItems.get(itemId);
+        if (kept) kept.current = false;
+      }
+    });
   }
 
   /** The user's and the items' features together. */
   async read(request: { userId: string; itemIds: readonly string[] }): Promise<OnlineFeatures> {
     const { userId, itemIds } = request;
+    const token = this.tracking?.readStarted() ?? null;
     const rows = await this.redis.mget(this.keys.row('user', userId), ...this.itemKeys(itemIds));
-    return { user: userFeatures(userId, rows[0]), items: itemIds.map((itemId, i) => this.itemFeatures(itemId, rows[i + 1])) };
+    const current = this.tracking?.stillCurrent(token) ?? false;
+    return { user: userFeatures(userId, rows[0]), items: itemIds.map((itemId, i) => this.itemFeatures(itemId, rows[i + 1], current)) };
   }
 
   async readUser(userId: string): Promise<UserFeatures> {
@@ -97,29 +113,51 @@ export class OnlineFeatureReader {
 
   /** In the order of `itemIds`. */
   async readItems(itemIds: readonly string[]): Promise<ItemFeatures[]> {
-    if (itemIds.length === 0) return [];
-    const rows = await this.redis.mget(this.itemKeys(itemIds));
-    return itemIds.map((itemId, i) => this.itemFeatures(itemId, rows[i]));
+    this.checkItemCount(itemIds);
+    const features = new Array<ItemFeatures>(itemIds.length);
+    const unread: string[] = [];
+    const unreadAt: number[] = [];
+    itemIds.forEach((itemId, i) => {
+      const kept = this.decodedItems.get(itemId);
+      if (kept?.current) features[i] = kept.features;
+      else {
+        unread.push(itemId);
+        unreadAt.push(i);
+      }
+    });
+    if (unread.length === 0) return features;
+    const token = this.tracking?.readStarted() ?? null;
+    const rows = await this.redis.mget(unread.map((itemId) => this.keys.row('item', itemId)));
+    const current = this.tracking?.stillCurrent(token) ?? false;
+    unread.forEach((itemId, j) => (features[unreadAt[j]!] = this.itemFeatures(itemId, rows[j], current)));
+    return features;
   }
 
-  private itemFeatures(itemId: string, row: string | null | undefined): ItemFeatures {
+  private itemFeatures(itemId: string, row: string | null | undefined, current: boolean): ItemFeatures {
     const stored = row ?? null;
     const decoded = this.decodedItems.get(itemId);
-    if (decoded?.row === stored) return decoded.features;
+    if (decoded?.row === stored) {
+      decoded.current = current;
+      return decoded.features;
+    }
     const features = itemFeatures(itemId, stored);
     if (this.options.decodedItems > 0) {
       // Bounded crudely: past the limit (a catalogue larger than it) start again.
       if (!decoded && this.decodedItems.size >= this.options.decodedItems) this.decodedItems.clear();
-      this.decodedItems.set(itemId, { row: stored, features });
+      this.decodedItems.set(itemId, { row: stored, features, current });
     }
     return features;
   }
 
   private itemKeys(itemIds: readonly string[]): string[] {
+    this.checkItemCount(itemIds);
+    return itemIds.map((itemId) => this.keys.row('item', itemId));
+  }
+
+  private checkItemCount(itemIds: readonly string[]): void {
     if (itemIds.length > this.options.maxItems) {
       throw new NonRetriableError(`asked for ${itemIds.length} items; the limit is ${this.options.maxItems}, split the request`);
     }
-    return itemIds.map((itemId) => this.keys.row('item', itemId));
   }
 
   /** The items most often clicked in the same session as `itemId`, highest count first. */

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
-import { OnlineFeatureReader } from '@recstream/features';
+import { ItemRowTracking, OnlineFeatureReader } from '@recstream/features';
 import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/online';
 import { ModelRegistry } from '@recstream/registry';
 import { createProducer } from '@recstream/streams';
@@ -28,6 +28,8 @@ export interface ServingOptions {
   maxK: number;
   /** Namespace of the online feature store's keys (as the feature builder writes them). */
   featureNamespace: string;
+  /** Keep item feature rows in process until Redis reports a change (ItemRowTracking); off, every request reads them. */
+  trackItemRows: boolean;
   catalogRefreshMs: number;
   popularityRefreshMs: number;
   experimentsRefreshMs: number;
@@ -47,6 +49,7 @@ export const DEFAULT_SERVING_OPTIONS: ServingOptions = {
   defaultK: 20,
   maxK: 200,
   featureNamespace: 'fs',
+  trackItemRows: true,
   catalogRefreshMs: 5 * 60_000,
   popularityRefreshMs: 60_000,
   experimentsRefreshMs: 30_000,
@@ -80,6 +83,7 @@ export class ServingService {
   private readonly experiments: Refreshing<Experiment[]>;
   private readonly exposures: ExposureLog;
   private readonly deltas?: { follower: DeltaFollower; redis: Redis };
+  private readonly itemRows?: ItemRowTracking;
   private started = false;
   private closing?: Promise<void>;
 
@@ -123,6 +127,7 @@ export class ServingService {
       logger,
       { intervalMs: o.experimentsRefreshMs },
     );
+    if (o.trackItemRows) this.itemRows = new ItemRowTracking(deps.redis, o.featureNamespace, logger);
     const producer = createProducer(deps.kafka);
     this.exposures = new ExposureLog(producer, logger, (count) => metrics.exposuresDropped.inc(count), o.exposures);
     const recommender = new Recommender(
@@ -131,7 +136,7 @@ export class ServingService {
         popularity: () => this.popularity.current,
         experiments: () => this.experiments.current ?? [],
         models: this.models,
-        features: new OnlineFeatureReader(deps.redis, { namespace: o.featureNamespace }),
+        features: new OnlineFeatureReader(deps.redis, { namespace: o.featureNamespace }, this.itemRows),
         exposures: this.exposures,
         metrics,
         logger,
@@ -145,7 +150,10 @@ export class ServingService {
 
   /** Loads everything serving reads, connects the exposure producer, then listens; resolves with the bound port. */
   async start(): Promise<number> {
-    await Promise.all([this.catalog.start(), this.popularity.start(), this.exposures.start()]);
+    // Without tracking every request reads its items' rows: slower, never wrong, so it does not stop serving
+    // (ItemRowTracking logs a refusal; an unreachable Redis is reported by serving's own connection).
+    const tracking = this.itemRows?.connect().catch(() => undefined);
+    await Promise.all([this.catalog.start(), this.popularity.start(), this.exposures.start(), tracking]);
     await this.experiments.start();
     await this.models.start();
     this.deltas?.follower.start();
@@ -171,6 +179,7 @@ export class ServingService {
       }
       await Promise.all([this.catalog.close(), this.popularity.close(), this.experiments.close(), this.models.close()]);
       await this.exposures.close();
+      this.itemRows?.disconnect();
     })();
     return this.closing;
   }
