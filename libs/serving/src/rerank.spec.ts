@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Random } from '@recstream/synth';
 import type { Candidate, RecallSource } from './recall.js';
 import { DEFAULT_RERANK_OPTIONS, rerank, type Scored } from './rerank.js';
 
@@ -47,4 +48,36 @@ describe('rerank', () => {
     const exploited = rerank({ ...base, scored: withNew, k: 4, random: () => 0.5 }, { ...options, diversity: 0, explorationRate: 0.2 });
     expect(exploited.map((p) => p.itemId)).not.toContain('new');
   });
+
+  it('picks what the full greedy MMR scan picks, ties included', () => {
+    const random = new Random(5);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + random.int(60);
+      // Few distinct scores and categories, so ties in relevance and in MMR value are common.
+      const list: Scored[] = Array.from({ length: n }, (_, i) => ({ candidate: candidate(`i${i}`, `c${random.int(6)}`), score: random.int(8) / 8 }));
+      const k = 1 + random.int(25);
+      const diversity = [0, 0.3, 0.5, 1][trial % 4]!;
+      const served = rerank({ ...base, scored: list, k }, { ...options, diversity }).map((p) => p.itemId);
+      expect(served).toEqual(fullGreedyMmr(list, k, diversity));
+    }
+  });
 });
+
+/** MMR as Carbonell & Goldstein state it: at each step, the first candidate of highest value over all not yet picked. */
+function fullGreedyMmr(list: Scored[], k: number, diversity: number): string[] {
+  const maxScore = Math.max(Number.EPSILON, ...list.map((s) => s.score));
+  const relevance = list.map((s) => s.score / maxScore);
+  const picked: number[] = [];
+  while (picked.length < Math.min(k, list.length)) {
+    let best = -1;
+    let bestValue = -Infinity;
+    list.forEach((s, i) => {
+      if (picked.includes(i)) return;
+      const similarity = Math.max(0, ...picked.map((p) => sameCategory(s.candidate, list[p]!.candidate)));
+      const value = (1 - diversity) * relevance[i]! - diversity * similarity;
+      if (value > bestValue) [best, bestValue] = [i, value];
+    });
+    picked.push(best);
+  }
+  return picked.map((i) => list[i]!.candidate.item.id);
+}

@@ -85,34 +85,97 @@ function adjustment(s: Scored, input: RerankInput, options: RerankOptions): numb
   return options.freshnessWeight * freshness + options.popularityWeight * input.popularity(s.candidate.item);
 }
 
+/**
+ * Greedy MMR, evaluated lazily. Similarities are in [0, 1], so a
+ * candidate's MMR value never exceeds `(1 - diversity) * relevance` and only
+ * falls as picks accumulate: each pick visits candidates in relevance order,
+ * stops once that bound is below the best value found, and a visited
+ * candidate is compared only with the picks made since its last visit. The
+ * picks are those of the full greedy scan (ties to the earlier candidate),
+ * with a fraction of its similarity calls: 3,000 per response of 20 from
+ * 150 candidates took 90 of rerank's 140 us.
+ */
 function mmr(scored: Scored[], relevance: number[], k: number, similarity: RerankInput['similarity'], diversity: number): Placed[] {
   const count = Math.min(k, scored.length);
+  const order = new RelevanceOrder(relevance);
   const maxSimilarity = new Float64Array(scored.length);
+  /** How many of the picks each candidate has been compared with. */
+  const compared = new Int32Array(scored.length);
   const taken = new Uint8Array(scored.length);
-  const placed: Placed[] = [];
-  while (placed.length < count) {
+  const picks: number[] = [];
+  while (picks.length < count) {
     let best = -1;
     let bestValue = -Infinity;
-    for (let i = 0; i < scored.length; i++) {
+    for (let position = 0, i = order.at(0); i !== undefined; i = order.at(++position)) {
       if (taken[i]) continue;
+      if ((1 - diversity) * relevance[i]! < bestValue) break;
+      if (diversity > 0) {
+        for (let p = compared[i]!; p < picks.length; p++) {
+          const s = similarity(scored[i]!.candidate, scored[picks[p]!]!.candidate);
+          if (s > maxSimilarity[i]!) maxSimilarity[i] = s;
+        }
+        compared[i] = picks.length;
+      }
       const value = (1 - diversity) * relevance[i]! - diversity * maxSimilarity[i]!;
-      if (value > bestValue) {
+      if (value > bestValue || (value === bestValue && i < best)) {
         best = i;
         bestValue = value;
       }
     }
     taken[best] = 1;
-    const chosen = scored[best]!;
-    placed.push({ itemId: chosen.candidate.item.id, score: relevance[best]!, sources: chosen.candidate.sources });
-    // Similarities only steer the picks still to come.
-    if (diversity === 0 || placed.length === count) continue;
-    for (let i = 0; i < scored.length; i++) {
-      if (taken[i]) continue;
-      const s = similarity(scored[i]!.candidate, chosen.candidate);
-      if (s > maxSimilarity[i]!) maxSimilarity[i] = s;
+    picks.push(best);
+  }
+  return picks.map((i) => ({ itemId: scored[i]!.candidate.item.id, score: relevance[i]!, sources: scored[i]!.candidate.sources }));
+}
+
+/**
+ * Candidate indices by descending relevance (ties: the earlier first),
+ * sorted only as far as they are read: MMR reads a few past its picks, and
+ * sorting all 150 with a comparator took 36 us, more than the rest of
+ * rerank.
+ */
+class RelevanceOrder {
+  private readonly heap: Int32Array;
+  private size: number;
+  private readonly sorted: number[] = [];
+
+  constructor(private readonly relevance: readonly number[]) {
+    this.size = relevance.length;
+    this.heap = new Int32Array(this.size);
+    for (let i = 0; i < this.size; i++) this.heap[i] = i;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  at(position: number): number | undefined {
+    while (this.sorted.length <= position && this.size > 0) {
+      this.sorted.push(this.heap[0]!);
+      this.heap[0] = this.heap[--this.size]!;
+      this.siftDown(0);
+    }
+    return this.sorted[position];
+  }
+
+  private before(a: number, b: number): boolean {
+    const ra = this.relevance[a]!;
+    const rb = this.relevance[b]!;
+    return ra > rb || (ra === rb && a < b);
+  }
+
+  private siftDown(from: number): void {
+    const { heap, size } = this;
+    let i = from;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= size) return;
+      const right = left + 1;
+      const child = right < size && this.before(heap[right]!, heap[left]!) ? right : left;
+      if (!this.before(heap[child]!, heap[i]!)) return;
+      const swapped = heap[i]!;
+      heap[i] = heap[child]!;
+      heap[child] = swapped;
+      i = child;
     }
   }
-  return placed;
 }
 
 function thompson(exploring: Scored[], random: Random): Scored {
