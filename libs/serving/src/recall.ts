@@ -1,6 +1,7 @@
 import type { Catalog, CatalogItem } from './catalog.js';
 import type { ServedRecall } from './models/served-model.js';
 import type { ScoredItem } from './popularity.js';
+import { descendingOrder } from './order.js';
 import type { RankedItem } from './recall-lists.js';
 
 export type RecallSource = 'ann' | 'popular' | 'trending' | 'covisit' | 'exploration';
@@ -136,15 +137,18 @@ export function shortlist(candidates: readonly Candidate[], size: number, annRes
   const exploring: Candidate[] = [];
   const recalled: Candidate[] = [];
   for (const candidate of candidates) (isExploration(candidate) ? exploring : recalled).push(candidate);
-  recalled.sort((a, b) => b.fusedScore - a.fusedScore);
+  const fusion = new Float64Array(recalled.length);
+  recalled.forEach((candidate, i) => (fusion[i] = candidate.fusedScore));
+  const byFusion: Candidate[] = [];
+  for (const i of descendingOrder(fusion)) byFusion.push(recalled[i]!);
   const reserved = (c: Candidate) => c.annRank !== undefined && c.annRank < annReserved;
   let reservedLeft = 0;
-  for (const candidate of recalled) if (reserved(candidate)) reservedLeft++;
+  for (const candidate of byFusion) if (reserved(candidate)) reservedLeft++;
   reservedLeft = Math.min(reservedLeft, size);
   let othersLeft = size - reservedLeft;
   const chosen: Candidate[] = [];
   // In fusion order: every reserved candidate (up to `size`), and the best of the others in the slots left.
-  for (const candidate of recalled) {
+  for (const candidate of byFusion) {
     if (reserved(candidate)) {
       if (reservedLeft === 0) continue;
       reservedLeft--;

@@ -1,6 +1,7 @@
 import type { ItemFeatures } from '@recstream/features';
 import type { CatalogItem } from './catalog.js';
 import { sampleBeta, type Random } from './exploration.js';
+import { descendingOrder } from './order.js';
 import { isExploration, type Candidate, type RecallSource } from './recall.js';
 
 export interface RerankOptions {
@@ -97,7 +98,7 @@ function adjustment(s: Scored, input: RerankInput, options: RerankOptions): numb
  */
 function mmr(scored: Scored[], relevance: number[], k: number, similarity: RerankInput['similarity'], diversity: number): Placed[] {
   const count = Math.min(k, scored.length);
-  const order = new RelevanceOrder(relevance);
+  const order = descendingOrder(relevance);
   const maxSimilarity = new Float64Array(scored.length);
   /** How many of the picks each candidate has been compared with. */
   const compared = new Int32Array(scored.length);
@@ -106,7 +107,7 @@ function mmr(scored: Scored[], relevance: number[], k: number, similarity: Reran
   while (picks.length < count) {
     let best = -1;
     let bestValue = -Infinity;
-    for (let position = 0, i = order.at(0); i !== undefined; i = order.at(++position)) {
+    for (const i of order) {
       if (taken[i]) continue;
       if ((1 - diversity) * relevance[i]! < bestValue) break;
       if (diversity > 0) {
@@ -126,56 +127,6 @@ function mmr(scored: Scored[], relevance: number[], k: number, similarity: Reran
     picks.push(best);
   }
   return picks.map((i) => ({ itemId: scored[i]!.candidate.item.id, score: relevance[i]!, sources: scored[i]!.candidate.sources }));
-}
-
-/**
- * Candidate indices by descending relevance (ties: the earlier first),
- * sorted only as far as they are read: MMR reads a few past its picks, and
- * sorting all 150 with a comparator took 36 us, more than the rest of
- * rerank.
- */
-class RelevanceOrder {
-  private readonly heap: Int32Array;
-  private size: number;
-  private readonly sorted: number[] = [];
-
-  constructor(private readonly relevance: readonly number[]) {
-    this.size = relevance.length;
-    this.heap = new Int32Array(this.size);
-    for (let i = 0; i < this.size; i++) this.heap[i] = i;
-    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.siftDown(i);
-  }
-
-  at(position: number): number | undefined {
-    while (this.sorted.length <= position && this.size > 0) {
-      this.sorted.push(this.heap[0]!);
-      this.heap[0] = this.heap[--this.size]!;
-      this.siftDown(0);
-    }
-    return this.sorted[position];
-  }
-
-  private before(a: number, b: number): boolean {
-    const ra = this.relevance[a]!;
-    const rb = this.relevance[b]!;
-    return ra > rb || (ra === rb && a < b);
-  }
-
-  private siftDown(from: number): void {
-    const { heap, size } = this;
-    let i = from;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= size) return;
-      const right = left + 1;
-      const child = right < size && this.before(heap[right]!, heap[left]!) ? right : left;
-      if (!this.before(heap[child]!, heap[i]!)) return;
-      const swapped = heap[i]!;
-      heap[i] = heap[child]!;
-      heap[child] = swapped;
-      i = child;
-    }
-  }
 }
 
 function thompson(exploring: Scored[], random: Random): Scored {
