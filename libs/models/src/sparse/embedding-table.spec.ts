@@ -29,6 +29,25 @@ describe('EmbeddingTable', () => {
     expect(table.size).toBe(0);
   });
 
+  it('reads a repeated id (one user against many items) as each of its positions would alone', () => {
+    const table = new EmbeddingTable({ dim: 2, initScale: 1 });
+    table.gather(Int32Array.of(3, 8), true, new Float32Array(4), new Int32Array(2));
+    const ids = Int32Array.of(3, 3, 3, 8, 8, -1, 3, 5);
+    const out = new Float32Array(ids.length * 2);
+    const rows = new Int32Array(ids.length);
+    table.gather(ids, false, out, rows);
+    const alone = Array.from(ids).map((id) => (id === 3 || id === 8 ? vectorOf(table, id) : [0, 0]));
+    expect(Array.from(out)).toEqual(alone.flat());
+    expect(Array.from(rows)).toEqual(Array.from(ids, (id) => table.row(id, false)));
+  });
+
+  it('counts every repeated sighting towards minCount when creating', () => {
+    const table = new EmbeddingTable({ dim: 2, minCount: 3 });
+    const rows = new Int32Array(3);
+    table.gather(Int32Array.of(7, 7, 7), true, new Float32Array(6), rows);
+    expect(rows[2]).toBeGreaterThanOrEqual(0);
+  });
+
   it('admits an id only after minCount sightings', () => {
     const table = new EmbeddingTable({ dim: 2, minCount: 3 });
     expect(table.row(7, true)).toBe(-1);

@@ -126,8 +126,14 @@ export class EmbeddingTable {
    */
   gather(ids: Int32Array, create: boolean, out: Float32Array, rows: Int32Array): void {
     const dim = this.dim;
+    // Scoring repeats one user's id for every candidate: look it up once. (Not when creating: every sighting counts towards minCount.)
+    let lastId = -1;
+    let lastRow = -1;
     for (let i = 0; i < ids.length; i++) {
-      const row = this.row(ids[i]!, create);
+      const id = ids[i]!;
+      const row = !create && id === lastId ? lastRow : this.row(id, create);
+      lastId = id;
+      lastRow = row;
       rows[i] = row;
       // A plain loop: subarray views per row cost more than copying a short row.
       const from = row * dim;
