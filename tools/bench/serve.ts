@@ -25,7 +25,7 @@ import { percentile, recordBenchmark, round } from './report.js';
 const PORT = 18_090;
 const ITEMS = 100_000;
 const USERS = 5_000;
-const RATE = 500;
+const RATE = Number(process.env.BENCH_RATE ?? 500);
 const DURATION_S = 20;
 const WARMUP_S = 5;
 /** Connections the load generator keeps open; at an even pace few are busy at once. */
