@@ -65,6 +65,8 @@ export class OnlineFeatureReader {
   private readonly keys: KeyLayout;
   private readonly options: OnlineReaderOptions;
   private readonly redis: ScriptedRedis;
+  /** Item rows asked for so far, by where they came from: `kept` in process (with tracking) or read from `redis`. */
+  readonly itemRowReads = { kept: 0, redis: 0 };
   /** `current`: no change to the row has been reported since it was read (only ever true with tracking). */
   private readonly decodedItems = new Map<string, { row: string | null; features: ItemFeatures; current: boolean }>();
 
@@ -89,6 +91,7 @@ export class OnlineFeatureReader {
   async read(request: { userId: string; itemIds: readonly string[] }): Promise<OnlineFeatures> {
     const { userId, itemIds } = request;
     const token = this.tracking?.readStarted() ?? null;
+    this.itemRowReads.redis += itemIds.length;
     const rows = await this.redis.mget(this.keys.row('user', userId), ...this.itemKeys(itemIds));
     const current = this.tracking?.stillCurrent(token) ?? false;
     return { user: userFeatures(userId, rows[0]), items: itemIds.map((itemId, i) => this.itemFeatures(itemId, rows[i + 1], current)) };
@@ -125,6 +128,8 @@ export class OnlineFeatureReader {
         unreadAt.push(i);
       }
     });
+    this.itemRowReads.kept += itemIds.length - unread.length;
+    this.itemRowReads.redis += unread.length;
     if (unread.length === 0) return features;
     const token = this.tracking?.readStarted() ?? null;
     const rows = await this.redis.mget(unread.map((itemId) => this.keys.row('item', itemId)));

@@ -78,6 +78,21 @@ describe('serving', () => {
     }
   });
 
+  it('keeps candidate rows in process between requests and counts where each came from', async () => {
+    const itemRows = async () => {
+      const text = await (await fetch(`${running.url}/metrics`)).text();
+      const count = (source: string) => Number(new RegExp(`^serving_item_rows_total\\{source="${source}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1]);
+      return { process: count('process'), redis: count('redis') };
+    };
+    const request = { user_id: scenario.users[7]!, k: 10 };
+    expect((await recommend(running.url, request)).status).toBe(200);
+    const before = await itemRows();
+    expect(before.redis).toBeGreaterThan(0);
+    expect((await recommend(running.url, request)).status).toBe(200);
+    const after = await itemRows();
+    expect(after.process).toBeGreaterThan(before.process);
+  });
+
   it('gives items nobody has interacted with an exploration slot in some responses', async () => {
     const { rows } = await harness.pool.query<{ item_id: string }>("SELECT DISTINCT item_id FROM event_log WHERE type <> 'exposure'");
     const interacted = new Set(rows.map((row) => row.item_id));

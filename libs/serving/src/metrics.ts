@@ -64,3 +64,18 @@ export function createServingMetrics(registry: Registry) {
     }),
   };
 }
+
+/** Candidate feature rows by where they came from, read from the reader's own counts at each scrape. */
+export function registerItemRowsMetric(registry: Registry, reads: { readonly kept: number; readonly redis: number }): void {
+  new Counter({
+    name: 'serving_item_rows_total',
+    help: 'Candidate item feature rows by source: process (kept until Redis reported a change) or redis (read)',
+    labelNames: ['source'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ source: 'process' }, reads.kept);
+      this.inc({ source: 'redis' }, reads.redis);
+    },
+  });
+}

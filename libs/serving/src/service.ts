@@ -11,7 +11,7 @@ import type { Experiment } from './experiments/experiment.js';
 import { loadExperiments } from './experiments/load-experiments.js';
 import type { Random } from './exploration.js';
 import { DEFAULT_EXPOSURE_LOG_OPTIONS, ExposureLog, type ExposureLogOptions } from './exposure-log.js';
-import { createServingMetrics } from './metrics.js';
+import { createServingMetrics, registerItemRowsMetric } from './metrics.js';
 import { DEFAULT_DELTA_FOLLOWER_OPTIONS, DeltaFollower, type DeltaFollowerOptions } from './models/delta-follower.js';
 import { DEFAULT_MODEL_STORE_OPTIONS, ModelStore, type ModelStoreOptions } from './models/model-store.js';
 import { DEFAULT_POPULARITY_OPTIONS, loadPopularity, type Popularity, type PopularityOptions } from './popularity.js';
@@ -130,13 +130,15 @@ export class ServingService {
     if (o.trackItemRows) this.itemRows = new ItemRowTracking(deps.redis, o.featureNamespace, logger);
     const producer = createProducer(deps.kafka);
     this.exposures = new ExposureLog(producer, logger, (count) => metrics.exposuresDropped.inc(count), o.exposures);
+    const features = new OnlineFeatureReader(deps.redis, { namespace: o.featureNamespace }, this.itemRows);
+    registerItemRowsMetric(registry, features.itemRowReads);
     const recommender = new Recommender(
       {
         catalog: () => this.catalog.current,
         popularity: () => this.popularity.current,
         experiments: () => this.experiments.current ?? [],
         models: this.models,
-        features: new OnlineFeatureReader(deps.redis, { namespace: o.featureNamespace }, this.itemRows),
+        features,
         exposures: this.exposures,
         metrics,
         logger,
