@@ -90,10 +90,8 @@ export class OnlineFeatureReader {
   /** The user's and the items' features together. */
   async read(request: { userId: string; itemIds: readonly string[] }): Promise<OnlineFeatures> {
     const { userId, itemIds } = request;
-    const token = this.tracking?.readStarted() ?? null;
     this.itemRowReads.redis += itemIds.length;
-    const rows = await this.redis.mget(this.keys.row('user', userId), ...this.itemKeys(itemIds));
-    const current = this.tracking?.stillCurrent(token) ?? false;
+    const { rows, current } = await this.readRows([this.keys.row('user', userId), ...this.itemKeys(itemIds)]);
     return { user: userFeatures(userId, rows[0]), items: itemIds.map((itemId, i) => this.itemFeatures(itemId, rows[i + 1], current)) };
   }
 
@@ -131,11 +129,16 @@ export class OnlineFeatureReader {
     this.itemRowReads.kept += itemIds.length - unread.length;
     this.itemRowReads.redis += unread.length;
     if (unread.length === 0) return features;
-    const token = this.tracking?.readStarted() ?? null;
-    const rows = await this.redis.mget(unread.map((itemId) => this.keys.row('item', itemId)));
-    const current = this.tracking?.stillCurrent(token) ?? false;
+    const { rows, current } = await this.readRows(unread.map((itemId) => this.keys.row('item', itemId)));
     unread.forEach((itemId, j) => (features[unreadAt[j]!] = this.itemFeatures(itemId, rows[j], current)));
     return features;
+  }
+
+  /** One MGET, and whether the item rows in it may be kept: no change was reported while it ran (ItemRowTracking). */
+  private async readRows(keys: string[]): Promise<{ rows: (string | null)[]; current: boolean }> {
+    const token = this.tracking?.readStarted() ?? null;
+    const rows = await this.redis.mget(keys);
+    return { rows, current: this.tracking?.stillCurrent(token) ?? false };
   }
 
   private itemFeatures(itemId: string, row: string | null | undefined, current: boolean): ItemFeatures {
