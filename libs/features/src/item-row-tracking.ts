@@ -85,7 +85,8 @@ export class ItemRowTracking {
       await this.connection.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', id, 'BCAST', 'PREFIX', this.prefix);
       await this.connection.subscribe(INVALIDATE_CHANNEL);
     } catch (error) {
-      this.logger.warn({ err: error, prefix: this.prefix }, 'Redis refused item row tracking; item rows are read from Redis every time');
+      // A connection lost mid-setup is not a refusal: the next 'ready' tries again.
+      if (drops === this.drops) this.logger.warn({ err: error, prefix: this.prefix }, 'Redis refused item row tracking; item rows are read from Redis every time');
       return;
     }
     // A drop while this was being set up voids it; the next 'ready' tries again.
