@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeadLetter } from '@recstream/schemas';
+import type { DeadLetter, InteractionEvent } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { collectMessages } from '@recstream/streams/inspect';
 import { DEFAULT_AGGREGATION_OPTIONS } from '../src/aggregate.js';
@@ -32,10 +32,32 @@ let database: TestDatabase;
 let pool: pg.Pool;
 let clean: Record<string, unknown> = {};
 
-const interactionMessages = () => [
-  ...data.interactions.map((event) => ({ key: event.user_id, value: JSON.stringify(event) })),
-  ...data.invalid,
-];
+/**
+ * The interactions as messages, each user's exposures in arrays of up to
+ * five as serving logs a response's, then the invalid ones. An array goes
+ * out within 4 minutes of its first exposure's event time: with the
+ * dataset's own 2 minutes of lateness, inside the builder's allowed 10.
+ */
+function interactionMessages() {
+  const messages: { key: string; value: string }[] = [];
+  const exposures = new Map<string, InteractionEvent[]>();
+  const send = (user: string) => {
+    messages.push({ key: user, value: JSON.stringify(exposures.get(user)) });
+    exposures.delete(user);
+  };
+  for (const event of data.interactions) {
+    for (const [user, batch] of exposures) if (batch[0]!.event_time < event.event_time - 240_000) send(user);
+    if (event.type !== 'exposure') {
+      messages.push({ key: event.user_id, value: JSON.stringify(event) });
+      continue;
+    }
+    const batch = exposures.get(event.user_id) ?? [];
+    exposures.set(event.user_id, [...batch, event]);
+    if (batch.length === 4) send(event.user_id);
+  }
+  for (const user of [...exposures.keys()]) send(user);
+  return [...messages, ...data.invalid];
+}
 
 async function startBuilder(namespace: string, groupId: string, options: Partial<FeatureBuilderOptions> = {}, onApplied?: () => void) {
   const builder = new FeatureBuilder({ kafka, redis, pool, logger, onApplied }, { ...base, namespace, groupId, ...options });
@@ -82,7 +104,10 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
   it('computes counts, sequences, co-visitation and attributes that match a reference', async () => {
     const { builder, port } = await startBuilder(ns('a'), `${run}-a`);
     await catchUp(`${run}-a`, [topics.items]);
-    await produce(topics.events, interactionMessages());
+    const messages = interactionMessages();
+    // Arrays of several exposures are part of what must match the reference.
+    expect(messages.filter((m) => m.value.startsWith('[') && (JSON.parse(m.value) as unknown[]).length > 1).length).toBeGreaterThan(50);
+    await produce(topics.events, messages);
     await catchUp(`${run}-a`, [topics.events]);
 
     const reader = new OnlineFeatureReader(redis, { namespace: ns('a') });
@@ -152,9 +177,10 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
     const letters = (await collectMessages(kafka, topics.deadLetter, { done: (all) => all.length >= data.invalid.length, timeoutMs: 30_000 })).map(
       (message) => JSON.parse(message.value) as DeadLetter,
     );
-    // The two invalid messages sit in different partitions, so their letters come in either order.
+    // The invalid messages sit in different partitions, so their letters come in any order.
     const described = letters.map((letter) => [letter.source, letter.reasons]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
     expect(described).toEqual([
+      ['feature-builder', ['[1].item_id: is required']],
       ['feature-builder', ['item_id: is required']],
       ['feature-builder', [expect.stringMatching(/^message: invalid JSON/)]],
     ]);

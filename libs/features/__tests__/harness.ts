@@ -130,6 +130,14 @@ export function dataset(userCount: number, itemCount: number, perUser: number): 
   const invalid = [
     { key: users[0]!, value: '{"event_id": "broken' },
     { key: users[1]!, value: JSON.stringify({ event_id: `${run}-bad`, type: 'click', user_id: users[1], event_time: T0 }) },
+    // An array message (as serving logs a response's exposures) is rejected whole when one event is bad.
+    {
+      key: users[2]!,
+      value: JSON.stringify([
+        { event_id: `${run}-batch-0`, type: 'exposure', user_id: users[2], item_id: items[0], event_time: T0 },
+        { event_id: `${run}-batch-1`, type: 'exposure', user_id: users[2], event_time: T0 },
+      ]),
+    },
   ];
   return { users, items, catalog, interactions, invalid };
 }

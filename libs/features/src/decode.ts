@@ -1,10 +1,10 @@
 import type { KafkaMessage } from 'kafkajs';
-import { deadLetterFor, validateEvent, type AnyEvent, type DeadLetter } from '@recstream/schemas';
+import { deadLetterFor, validateMessage, type AnyEvent, type DeadLetter } from '@recstream/schemas';
 
 export const DEAD_LETTER_SOURCE = 'feature-builder';
 
-/** One consumed message: its offset and either the valid event or the dead letter saying why not. */
-export type DecodedMessage<E> = { offset: string; event: E } | { offset: string; deadLetter: DeadLetter };
+/** One consumed message: its offset and either its valid events (one, or a batch such as a response's exposures) or the dead letter saying why not. */
+export type DecodedMessage<E> = { offset: string; events: E[] } | { offset: string; deadLetter: DeadLetter };
 
 /** Decodes and validates messages; `accepts` says which event types belong on the topic. */
 export function decodeMessages<E extends AnyEvent>(
@@ -21,12 +21,13 @@ export function decodeMessages<E extends AnyEvent>(
     } catch (error) {
       return { offset, deadLetter: deadLetter([`message: invalid JSON (${(error as Error).message})`], text) };
     }
-    const result = validateEvent(value);
+    const result = validateMessage(value);
     if (!result.ok) return { offset, deadLetter: deadLetter(result.reasons, value) };
-    if (!accepts(result.event)) {
-      return { offset, deadLetter: deadLetter([`type: ${result.event.type} does not belong on this topic; expected ${expected}`], value) };
+    const misplaced = result.events.find((event) => !accepts(event));
+    if (misplaced) {
+      return { offset, deadLetter: deadLetter([`type: ${misplaced.type} does not belong on this topic; expected ${expected}`], value) };
     }
-    return { offset, event: result.event };
+    return { offset, events: result.events as E[] };
   });
 }
 
@@ -35,7 +36,7 @@ export function partitionDecoded<E>(decoded: readonly DecodedMessage<E>[]): { ev
   const events: E[] = [];
   const deadLetters: DeadLetter[] = [];
   for (const message of decoded) {
-    if ('event' in message) events.push(message.event);
+    if ('events' in message) events.push(...message.events);
     else deadLetters.push(message.deadLetter);
   }
   return { events, deadLetters };

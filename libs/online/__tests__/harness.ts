@@ -93,13 +93,26 @@ async function deleteTopics(topics: string[]): Promise<void> {
   await admin.disconnect();
 }
 
-export async function produce(topic: string, events: InteractionEvent[]): Promise<void> {
+export async function produce(topic: string, events: InteractionEvent[], options: { servedListsAsOne?: boolean } = {}): Promise<void> {
+  const values = options.servedListsAsOne ? servedLists(events) : events;
   const producer = createProducer(kafka);
   await producer.connect();
-  for (let i = 0; i < events.length; i += 500) {
-    await producer.send({ topic, acks: -1, messages: events.slice(i, i + 500).map((e) => ({ key: e.user_id, value: JSON.stringify(e) })) });
+  for (let i = 0; i < values.length; i += 500) {
+    const messages = values.slice(i, i + 500).map((value) => ({ key: [value].flat()[0]!.user_id, value: JSON.stringify(value) }));
+    await producer.send({ topic, acks: -1, messages });
   }
   await producer.disconnect();
+}
+
+/** The events in order, each served list's exposures (consecutive, of one request) as one array, as serving logs them. */
+function servedLists(events: InteractionEvent[]): (InteractionEvent | InteractionEvent[])[] {
+  const out: (InteractionEvent | InteractionEvent[])[] = [];
+  for (const event of events) {
+    const last = out.at(-1);
+    if (event.type === 'exposure' && Array.isArray(last) && last[0]!.request_id === event.request_id) last.push(event);
+    else out.push(event.type === 'exposure' ? [event] : event);
+  }
+  return out;
 }
 
 /** An updater on the harness's database and Redis, started; options default to a test-sized, exactly replayable setup. */

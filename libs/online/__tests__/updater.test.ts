@@ -82,6 +82,22 @@ describe('OnlineUpdater', () => {
     await restarted.close(true);
   });
 
+  it('learns the same from served lists logged one message each (as serving does) as from one message per exposure', async () => {
+    const events = harness.world.events(300, true);
+    const [single, lists] = [await createTopic(harness, 'single'), await createTopic(harness, 'lists')];
+    await produce(single, events);
+    await produce(lists, events, { servedListsAsOne: true });
+    const fromSingle = await startUpdater(harness, { name: `single-${run}`, topic: single });
+    await caughtUp(fromSingle, single);
+    const fromLists = await startUpdater(harness, { name: `lists-${run}`, topic: lists });
+    await caughtUp(fromLists, lists);
+    expect(fromSingle.status().examples).toBeGreaterThan(0);
+    expect(fromLists.status().examples).toBe(fromSingle.status().examples);
+    expectClose(weightsOf(fromLists.model('recall')!), weightsOf(fromSingle.model('recall')!));
+    expectClose(weightsOf(fromLists.model('ranking')!), weightsOf(fromSingle.model('ranking')!));
+    await Promise.all([fromSingle.close(true), fromLists.close(true)]);
+  });
+
   it('publishes the rows it touches, which bring a copy of the production model to the updater’s model', async () => {
     const topic = await createTopic(harness, 'publish');
     const updater = await startUpdater(harness, { name: `publish-${run}`, topic, flushAfterMs: 50 });

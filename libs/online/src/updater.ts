@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { deltaRows, deserializeModel, selectBackend, serializeModel, type BackendName, type RecModel } from '@recstream/models';
 import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
 import { ModelRegistry, type ModelRole, type ModelVersion } from '@recstream/registry';
-import { INTERACTION_TYPES, TOPICS, validateEvent, type InteractionEvent } from '@recstream/schemas';
+import { INTERACTION_TYPES, TOPICS, validateMessage, type InteractionEvent } from '@recstream/schemas';
 import { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, type DeltaChannelOptions } from './delta-channel.js';
 import { ExampleBuilder, type ExampleBuilderOptions, type ExampleBuilderState } from './examples/example-builder.js';
 import type { GuardrailStatus } from './guardrail.js';
@@ -343,12 +343,14 @@ export class OnlineUpdater {
     for (const message of messages) {
       const position = this.positions.get(partition);
       if (position !== undefined && BigInt(message.offset) < BigInt(position)) continue;
-      const event = decode(message);
-      if (event) {
-        const examples = builder.accept(partition, event);
-        built += examples.length;
-        learner.learn(examples);
-        applied++;
+      const events = decode(message);
+      if (events) {
+        for (const event of events) {
+          const examples = builder.accept(partition, event);
+          built += examples.length;
+          learner.learn(examples);
+        }
+        applied += events.length;
       } else invalid++;
       this.positions.set(partition, (BigInt(message.offset) + 1n).toString());
     }
@@ -496,11 +498,11 @@ export class OnlineUpdater {
   }
 }
 
-/** The message's interaction event, or undefined for anything else (invalid JSON, an invalid or catalogue event). */
-function decode(message: KafkaMessage): InteractionEvent | undefined {
+/** The message's interaction events (one, or a batch such as a response's exposures), or undefined for anything else (invalid JSON, an invalid or catalogue event). */
+function decode(message: KafkaMessage): InteractionEvent[] | undefined {
   try {
-    const result = validateEvent(JSON.parse(message.value?.toString('utf8') ?? ''));
-    return result.ok && INTERACTIONS.has(result.event.type) ? (result.event as InteractionEvent) : undefined;
+    const result = validateMessage(JSON.parse(message.value?.toString('utf8') ?? ''));
+    return result.ok && result.events.every((event) => INTERACTIONS.has(event.type)) ? (result.events as InteractionEvent[]) : undefined;
   } catch {
     return undefined;
   }

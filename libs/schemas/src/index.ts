@@ -1,4 +1,4 @@
 export * from './events.js';
-export { validateEvent, type Validation } from './validate.js';
+export { validateEvent, validateMessage, MAX_EVENTS_PER_MESSAGE, type Validation, type MessageValidation } from './validate.js';
 export { TOPICS, DEFAULT_TOPIC_NAMES, topicNamesEnv, topicNamesFromEnv, routeEvent, deadLetterFor, MAX_DEAD_LETTER_RAW_CHARS, type TopicNames, type TopicSpec, type DeadLetter } from './topics.js';
 export { QUEUES, MODEL_ROLES, TrainJob, SamplesJob } from './jobs.js';

@@ -13,7 +13,7 @@ export interface TopicSpec {
 const DAY_MS = 86_400_000;
 
 export const TOPICS = {
-  events: { name: 'events', partitions: 6, retentionMs: 7 * DAY_MS, description: 'interaction events, keyed by user_id' },
+  events: { name: 'events', partitions: 6, retentionMs: 7 * DAY_MS, description: 'interaction events, keyed by user_id: one event per message, or an array of one user\'s events (a response\'s exposures)' },
   items: { name: 'items', partitions: 3, retentionMs: 30 * DAY_MS, description: 'item catalogue upserts, keyed by item_id' },
   users: { name: 'users', partitions: 3, retentionMs: 30 * DAY_MS, description: 'user attribute upserts, keyed by user_id' },
   deadLetter: {

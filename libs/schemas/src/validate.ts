@@ -3,6 +3,10 @@ import { InteractionEvent, ItemEvent, UserEvent, INTERACTION_TYPES, type AnyEven
 import { acceptInteraction } from './interaction-fast-path.js';
 
 export type Validation = { ok: true; event: AnyEvent } | { ok: false; reasons: string[] };
+export type MessageValidation = { ok: true; events: AnyEvent[] } | { ok: false; reasons: string[] };
+
+/** Most events one message may carry as an array (MAX_K of serving's exposures of one response fit). */
+export const MAX_EVENTS_PER_MESSAGE = 1_000;
 
 const interactionTypes: ReadonlySet<string> = new Set(INTERACTION_TYPES);
 const allTypes = [...INTERACTION_TYPES, 'item', 'user'].join(', ');
@@ -23,6 +27,33 @@ export function validateEvent(input: unknown): Validation {
   if (!schema) return { ok: false, reasons: [`type: must be one of ${allTypes}`] };
   const result = schema.safeParse(input);
   return result.success ? { ok: true, event: result.data as AnyEvent } : { ok: false, reasons: describe(result.error) };
+}
+
+/**
+ * Validates one decoded message value: a single event, or an array of
+ * events written together under the message's one key (serving logs a
+ * response's exposures as one message, which halved what kafkajs' record
+ * encoding cost it). The message is valid only if every event is, and an
+ * invalid element is named by its index.
+ */
+export function validateMessage(input: unknown): MessageValidation {
+  if (!Array.isArray(input)) {
+    const result = validateEvent(input);
+    return result.ok ? { ok: true, events: [result.event] } : result;
+  }
+  if (input.length === 0) return { ok: false, reasons: ['message: an array of events must not be empty'] };
+  if (input.length > MAX_EVENTS_PER_MESSAGE) return { ok: false, reasons: [`message: at most ${MAX_EVENTS_PER_MESSAGE} events, got ${input.length}`] };
+  const events: AnyEvent[] = [];
+  const reasons: string[] = [];
+  input.forEach((element, i) => {
+    const result = validateEvent(element);
+    if (result.ok) events.push(result.event);
+    else reasons.push(...result.reasons.map((reason) => `[${i}].${reason}`));
+  });
+  if (reasons.length === 0) return { ok: true, events };
+  const listed = reasons.slice(0, MAX_REASONS);
+  if (reasons.length > MAX_REASONS) listed.push(`message: ${reasons.length - MAX_REASONS} more problems not listed`);
+  return { ok: false, reasons: listed };
 }
 
 const schemaFor: Record<string, z.ZodType | undefined> = { item: ItemEvent, user: UserEvent };

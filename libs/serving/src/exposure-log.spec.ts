@@ -1,22 +1,53 @@
 import type { Producer, ProducerRecord } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@recstream/platform';
+import { validateMessage } from '@recstream/schemas';
 import { ExposureLog } from './exposure-log.js';
 import { exposureEvents } from './recommender.js';
 import { parseRequestFactory } from './request.js';
 import { servedResponse } from './testing/responses.js';
 
 describe('ExposureLog', () => {
-  it('sends each exposure, keyed by user, to the topic it is given', async () => {
+  const request = parseRequestFactory({ defaultK: 2, maxK: 10 })({ user_id: 'u1' });
+  const served = (requestId: string) =>
+    servedResponse(requestId, [
+      { item_id: 'i1', score: 0.9, position: 0, source: 'ann', sources: ['ann'] },
+      { item_id: 'i2', score: 0.5, position: 1, source: 'popular', sources: ['popular'] },
+    ]);
+  const recordingProducer = (sent: ProducerRecord[], fail = false) =>
+    ({
+      connect: async () => {},
+      disconnect: async () => {},
+      send: async (record: ProducerRecord) => {
+        if (fail) throw new Error('broker unavailable');
+        sent.push(record);
+      },
+    }) as unknown as Producer;
+
+  it("sends each response's exposures as one message, keyed by user, to the topic it is given", async () => {
     const sent: ProducerRecord[] = [];
-    const producer = { connect: async () => {}, disconnect: async () => {}, send: async (record: ProducerRecord) => void sent.push(record) } as unknown as Producer;
-    const log = new ExposureLog(producer, createLogger('exposure-log-spec', 'silent'), () => {}, { topic: 'bench.serve.events' });
+    const log = new ExposureLog(recordingProducer(sent), createLogger('exposure-log-spec', 'silent'), () => {}, { topic: 'bench.serve.events' });
     await log.start();
-    const request = parseRequestFactory({ defaultK: 1, maxK: 10 })({ user_id: 'u1' });
-    const response = servedResponse('req-1', [{ item_id: 'i1', score: 0.9, position: 0, source: 'ann', sources: ['ann'] }]);
-    log.log(exposureEvents(request, response, undefined));
+    log.log(exposureEvents(request, served('req-1'), undefined));
+    log.log(exposureEvents(request, served('req-2'), undefined));
     await log.close();
     expect(sent.map((record) => record.topic)).toEqual(['bench.serve.events']);
-    expect(sent[0]!.messages.map((m) => m.key)).toEqual(['u1']);
+    const messages = sent[0]!.messages;
+    expect(messages.map((m) => m.key)).toEqual(['u1', 'u1']);
+    const decoded = messages.map((m) => validateMessage(JSON.parse(String(m.value))));
+    expect(decoded.map((d) => (d.ok ? d.events.map((e) => e.event_id) : d.reasons))).toEqual([
+      ['req-1:0', 'req-1:1'],
+      ['req-2:0', 'req-2:1'],
+    ]);
+  });
+
+  it('counts every exposure of a message it could not deliver, and of one past the buffer limit', async () => {
+    const dropped: number[] = [];
+    const log = new ExposureLog(recordingProducer([], true), createLogger('exposure-log-spec', 'silent'), (n) => dropped.push(n), { maxBuffered: 3 });
+    await log.start();
+    log.log(exposureEvents(request, served('req-1'), undefined));
+    log.log(exposureEvents(request, served('req-2'), undefined));
+    await log.close();
+    expect(dropped).toEqual([2, 2]);
   });
 });
