@@ -52,8 +52,9 @@ function interactionMessages() {
       continue;
     }
     const batch = exposures.get(event.user_id) ?? [];
-    exposures.set(event.user_id, [...batch, event]);
-    if (batch.length === 4) send(event.user_id);
+    batch.push(event);
+    exposures.set(event.user_id, batch);
+    if (batch.length === 5) send(event.user_id);
   }
   for (const user of [...exposures.keys()]) send(user);
   return [...messages, ...data.invalid];

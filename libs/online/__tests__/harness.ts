@@ -98,7 +98,7 @@ export async function produce(topic: string, events: InteractionEvent[], options
   const producer = createProducer(kafka);
   await producer.connect();
   for (let i = 0; i < values.length; i += 500) {
-    const messages = values.slice(i, i + 500).map((value) => ({ key: [value].flat()[0]!.user_id, value: JSON.stringify(value) }));
+    const messages = values.slice(i, i + 500).map((value) => ({ key: (Array.isArray(value) ? value[0]! : value).user_id, value: JSON.stringify(value) }));
     await producer.send({ topic, acks: -1, messages });
   }
   await producer.disconnect();

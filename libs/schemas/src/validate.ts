@@ -5,7 +5,7 @@ import { acceptInteraction } from './interaction-fast-path.js';
 export type Validation = { ok: true; event: AnyEvent } | { ok: false; reasons: string[] };
 export type MessageValidation = { ok: true; events: AnyEvent[] } | { ok: false; reasons: string[] };
 
-/** Most events one message may carry as an array (MAX_K of serving's exposures of one response fit). */
+/** Most events one message may carry as an array; serving splits a longer response (ExposureLog). */
 export const MAX_EVENTS_PER_MESSAGE = 1_000;
 
 const interactionTypes: ReadonlySet<string> = new Set(INTERACTION_TYPES);

@@ -1,7 +1,7 @@
 import type { Producer, ProducerRecord } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@recstream/platform';
-import { validateMessage } from '@recstream/schemas';
+import { MAX_EVENTS_PER_MESSAGE, validateMessage } from '@recstream/schemas';
 import { ExposureLog } from './exposure-log.js';
 import { exposureEvents } from './recommender.js';
 import { parseRequestFactory } from './request.js';
@@ -39,6 +39,17 @@ describe('ExposureLog', () => {
       ['req-1:0', 'req-1:1'],
       ['req-2:0', 'req-2:1'],
     ]);
+  });
+
+  it('splits a list longer than consumers take in one message, so none of it is dead-lettered', async () => {
+    const sent: ProducerRecord[] = [];
+    const log = new ExposureLog(recordingProducer(sent), createLogger('exposure-log-spec', 'silent'), () => {});
+    await log.start();
+    const items = Array.from({ length: MAX_EVENTS_PER_MESSAGE + 1 }, (_, position) => ({ item_id: `i${position}`, score: 0.5, position, source: 'ann' as const, sources: ['ann' as const] }));
+    log.log(exposureEvents(request, servedResponse('req-long', items), undefined));
+    await log.close();
+    const decoded = sent.flatMap((record) => record.messages).map((m) => validateMessage(JSON.parse(String(m.value))));
+    expect(decoded.map((d) => (d.ok ? d.events.length : d.reasons))).toEqual([MAX_EVENTS_PER_MESSAGE, 1]);
   });
 
   it('counts every exposure of a message it could not deliver, and of one past the buffer limit', async () => {

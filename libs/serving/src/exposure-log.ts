@@ -1,6 +1,6 @@
 import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '@recstream/platform';
-import { TOPICS, type InteractionEvent } from '@recstream/schemas';
+import { MAX_EVENTS_PER_MESSAGE, TOPICS, type InteractionEvent } from '@recstream/schemas';
 
 export interface ExposureLogOptions {
   /** Exposures are sent together once this many wait, or after `lingerMs`. */
@@ -50,7 +50,7 @@ export class ExposureLog {
     return this.connected && !this.closing;
   }
 
-  /** Queues one response's exposures, all of one user, as one message. */
+  /** Queues one response's exposures, all of one user, as one message (several past what consumers take in one, MAX_EVENTS_PER_MESSAGE). */
   log(events: readonly InteractionEvent[]): void {
     const first = events[0];
     if (!first) return;
@@ -58,7 +58,9 @@ export class ExposureLog {
       this.onDropped(events.length);
       return;
     }
-    this.pending.push({ key: first.user_id, value: JSON.stringify(events) });
+    for (let i = 0; i < events.length; i += MAX_EVENTS_PER_MESSAGE) {
+      this.pending.push({ key: first.user_id, value: JSON.stringify(events.slice(i, i + MAX_EVENTS_PER_MESSAGE)) });
+    }
     this.pendingExposures += events.length;
     if (this.pendingExposures >= this.options.batchSize) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.lingerMs);
