@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
-import { brokersFrom } from '@recstream/platform';
+import { z } from 'zod';
+import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { TOPICS, type TopicNames } from '@recstream/schemas';
 import { SyntheticWorld } from '@recstream/synth';
 import { benchTopic, ensureBenchTopics } from './bench-topics.js';
@@ -19,13 +20,24 @@ import { startApp, stopApp } from '../infra/apps.js';
 const PORT = 18_181;
 const BATCH = 500;
 const BODIES = 120;
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 30);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const settings = parseEnv(
+  'bench:ingest',
+  z.object({
+    KAFKA_BROKERS: infraEnv.KAFKA_BROKERS,
+    DATABASE_URL: infraEnv.DATABASE_URL,
+    BENCH_SECONDS: envInt(30),
+    BENCH_CONNECTIONS: envInt(8),
+    BENCH_RATE: envInt(44),
+    BENCH_WORKERS: envInt(2),
+  }),
+);
+const DURATION_S = settings.BENCH_SECONDS;
+const CONNECTIONS = settings.BENCH_CONNECTIONS;
 /** Offered load in requests/s (x 500 events); latency is measured at this sustained rate, not at saturation. */
-const RATE = Number(process.env.BENCH_RATE ?? 44);
+const RATE = settings.BENCH_RATE;
 /** Ingester processes: two halve the queue a burst of requests meets on one event loop (see BENCHMARKS.md). */
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
-const brokers = brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
+const WORKERS = settings.BENCH_WORKERS;
+const brokers = brokersFrom(settings.KAFKA_BROKERS);
 
 function buildBodies(): { bodies: string[]; meanEventBytes: number } {
   const events = new SyntheticWorld({ users: 2_000, items: 5_000, days: 2, seed: 99 }).interactionEvents();
@@ -47,7 +59,7 @@ function buildBodies(): { bodies: string[]; meanEventBytes: number } {
 
 /** A fresh ingest key, so the bench pays for authentication like real callers do. */
 async function createIngestKey(): Promise<string> {
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/recstream', max: 1 });
+  const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 1 });
   try {
     return (await new ApiKeyStore(pool).create('bench:ingest', ['ingest'], 100_000)).key;
   } finally {

@@ -7,6 +7,8 @@
  */
 import { loadavg } from 'node:os';
 import pg from 'pg';
+import { z } from 'zod';
+import { envInt, parseEnv } from '@recstream/platform';
 import { readSamples, SampleGenerator, type GenerateProgress } from '@recstream/samples';
 import { createTestDatabase } from '@recstream/schemas/test-database';
 import { recordBenchmark } from './report.js';
@@ -15,7 +17,7 @@ import { generateLog, type BenchLog } from './samples/log.js';
 const LOG: BenchLog = {
   users: 20_000,
   items: 10_000,
-  requests: Number(process.env.BENCH_REQUESTS ?? 100_000),
+  requests: parseEnv('bench:samples', z.object({ BENCH_REQUESTS: envInt(100_000) })).BENCH_REQUESTS,
   listSize: 10,
   days: 7,
   start: Date.UTC(2026, 2, 1),

@@ -8,7 +8,8 @@ import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
-import { brokersFrom } from '@recstream/platform';
+import { z } from 'zod';
+import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { TOPICS } from '@recstream/schemas';
 import { deserializeModel, vocabularyId } from '@recstream/models';
 import { createTestDatabase } from '@recstream/schemas/test-database';
@@ -25,7 +26,11 @@ import { percentile, recordBenchmark, round } from './report.js';
 const PORT = 18_090;
 const ITEMS = 100_000;
 const USERS = 5_000;
-const RATE = Number(process.env.BENCH_RATE ?? 500);
+const settings = parseEnv(
+  'bench:serve',
+  z.object({ KAFKA_BROKERS: infraEnv.KAFKA_BROKERS, REDIS_URL: infraEnv.REDIS_URL, NODE_OPTIONS: z.string().optional(), BENCH_RATE: envInt(500), BENCH_WORKERS: envInt(2) }),
+);
+const RATE = settings.BENCH_RATE;
 const DURATION_S = 20;
 const WARMUP_S = 5;
 /** Connections the load generator keeps open; at an even pace few are busy at once. */
@@ -38,8 +43,8 @@ const RECALL_QUERIES = 200;
  * which keeps one core about 100% busy. (Under autocannon's per-second
  * bursts one had measured better: p99 96 ms against 98 ms.)
  */
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const WORKERS = settings.BENCH_WORKERS;
+const REDIS_URL = settings.REDIS_URL;
 const namespace = `bench-serve-${Date.now().toString(36)}`;
 /** Serving logs its exposures (200,000 a run) to a topic of the bench's own (bench-topics.ts): in `events` the demo's feature builder took 380 s to catch up. */
 const EXPOSURE_TOPIC = benchTopic('serve', TOPICS.events);
@@ -94,7 +99,7 @@ async function annRecall(artifact: Uint8Array) {
 
 
 
-await ensureBenchTopics(brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), [EXPOSURE_TOPIC]);
+await ensureBenchTopics(brokersFrom(settings.KAFKA_BROKERS), [EXPOSURE_TOPIC]);
 
 const database = await createTestDatabase();
 const pool = new pg.Pool({ connectionString: database.url, max: 4 });
@@ -118,7 +123,7 @@ try {
     AUTH_MODE: 'api-key',
     WORKERS: String(WORKERS),
     EVENTS_TOPIC: EXPOSURE_TOPIC.name,
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, SERVING_NODE_OPTIONS].filter(Boolean).join(' '),
+    NODE_OPTIONS: [settings.NODE_OPTIONS, SERVING_NODE_OPTIONS].filter(Boolean).join(' '),
   };
   const server = await startApp('serving', PORT, { env, readyTimeoutMs: 300_000 });
   const startSeconds = (performance.now() - started) / 1000;
