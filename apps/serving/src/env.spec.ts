@@ -8,4 +8,10 @@ describe('serving environment', () => {
     expect(servingConfig({ EVENTS_TOPIC: 'bench.serve.events' }).options.exposures).toEqual({ ...D.exposures, topic: 'bench.serve.events' });
     expect(() => servingConfig({ EVENTS_TOPIC: '' })).toThrow(/EVENTS_TOPIC/);
   });
+
+  it('rebuilds the popular lists hourly unless told another interval', () => {
+    expect(servingConfig({}).options.popularity).toEqual(D.popularity);
+    expect(servingConfig({ POPULARITY_REBUILD_MS: '600000' }).options.popularity).toEqual({ ...D.popularity, rebuildEveryMs: 600_000 });
+    expect(() => servingConfig({ POPULARITY_REBUILD_MS: 'hourly' })).toThrow(/POPULARITY_REBUILD_MS/);
+  });
 });

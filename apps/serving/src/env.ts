@@ -13,6 +13,8 @@ const schema = z.object({
   FEATURE_NAMESPACE: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.featureNamespace),
   CATALOG_REFRESH_MS: envInt(D.catalogRefreshMs),
   POPULARITY_REFRESH_MS: envInt(D.popularityRefreshMs),
+  /** How often the popular lists aggregate the whole window again; refreshes in between read the last hour or so. */
+  POPULARITY_REBUILD_MS: envInt(D.popularity.rebuildEveryMs),
   EXPERIMENTS_REFRESH_MS: envInt(D.experimentsRefreshMs),
   MODEL_POLL_MS: envInt(D.models.pollIntervalMs),
   HNSW_EF_SEARCH: z.coerce.number().int().positive().optional(),
@@ -39,6 +41,7 @@ export function servingConfig(env: Record<string, string | undefined> = process.
     featureNamespace: e.FEATURE_NAMESPACE,
     catalogRefreshMs: e.CATALOG_REFRESH_MS,
     popularityRefreshMs: e.POPULARITY_REFRESH_MS,
+    popularity: { ...D.popularity, rebuildEveryMs: e.POPULARITY_REBUILD_MS },
     experimentsRefreshMs: e.EXPERIMENTS_REFRESH_MS,
     models: { ...D.models, pollIntervalMs: e.MODEL_POLL_MS, hnsw: e.HNSW_EF_SEARCH === undefined ? {} : { efSearch: e.HNSW_EF_SEARCH } },
     onlineDeltas: { ...D.onlineDeltas, follow: e.ONLINE_DELTAS === 'follow', prefix: e.ONLINE_DELTA_PREFIX },

@@ -14,7 +14,7 @@ import { DEFAULT_EXPOSURE_LOG_OPTIONS, ExposureLog, type ExposureLogOptions } fr
 import { createServingMetrics, registerItemRowsMetric } from './metrics.js';
 import { DEFAULT_DELTA_FOLLOWER_OPTIONS, DeltaFollower, type DeltaFollowerOptions } from './models/delta-follower.js';
 import { DEFAULT_MODEL_STORE_OPTIONS, ModelStore, type ModelStoreOptions } from './models/model-store.js';
-import { DEFAULT_POPULARITY_OPTIONS, loadPopularity, type Popularity, type PopularityOptions } from './popularity.js';
+import { DEFAULT_POPULARITY_OPTIONS, PopularityTracker, type Popularity, type PopularityOptions } from './popularity.js';
 import { Recommender, type RecommenderOverrides } from './recommender.js';
 import { Refreshing } from './refreshing.js';
 import { registerServingRoutes } from './routes.js';
@@ -93,7 +93,8 @@ export class ServingService {
     const registry = createRegistry('serving');
     const metrics = createServingMetrics(registry);
     this.catalog = new Refreshing('catalogue', () => loadCatalog(pool), logger, { intervalMs: o.catalogRefreshMs });
-    this.popularity = new Refreshing('popularity', () => loadPopularity(pool, o.popularity), logger, { intervalMs: o.popularityRefreshMs });
+    const popularity = new PopularityTracker(pool, o.popularity);
+    this.popularity = new Refreshing('popularity', () => popularity.refresh(), logger, { intervalMs: o.popularityRefreshMs });
     if (o.onlineDeltas.follow) {
       // Blocking reads need a connection of their own. Its errors surface as failed reads, which the follower reports.
       const blocking = deps.redis.duplicate();
