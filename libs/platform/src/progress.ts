@@ -1,3 +1,6 @@
+/** Below this much elapsed time a rate is mostly noise (a bar made at its first report saw 9,150,061 samples/s), so none is shown. */
+const MIN_RATE_SECONDS = 0.5;
+
 /** A one-line progress bar on stderr for command-line tools; on a non-TTY it prints a line every 10%. */
 export class ProgressBar {
   /** Units completed so far. */
@@ -14,8 +17,9 @@ export class ProgressBar {
   tick(count = 1): void {
     this.done += count;
     const fraction = Math.min(1, this.done / this.total);
-    const rate = Math.round(this.done / ((performance.now() - this.started) / 1000));
-    const text = `${this.label} ${Math.round(fraction * 100)}% ${this.done.toLocaleString('en')}/${this.total.toLocaleString('en')} ${this.unit} (${rate.toLocaleString('en')}/s)`;
+    const seconds = (performance.now() - this.started) / 1000;
+    const rate = seconds >= MIN_RATE_SECONDS ? ` (${Math.round(this.done / seconds).toLocaleString('en')}/s)` : '';
+    const text = `${this.label} ${Math.round(fraction * 100)}% ${this.done.toLocaleString('en')}/${this.total.toLocaleString('en')} ${this.unit}${rate}`;
     if (process.stderr.isTTY) {
       const width = 24;
       const filled = Math.round(fraction * width);
