@@ -16,6 +16,7 @@ import { ApiKeyStore } from '@recstream/auth';
 import { sumByMetric } from '@recstream/console';
 import { DEFAULT_FEATURE_BUILDER_OPTIONS } from '@recstream/features';
 import { brokersFrom, createLogger, formatTable } from '@recstream/platform';
+import { DEFAULT_GATES } from '@recstream/registry';
 import { createKafka } from '@recstream/streams';
 import { SimulatedAudience, SyntheticWorld } from '@recstream/synth';
 import { APPS_DIR, startApp, stopBackgroundApps } from '../infra/apps.js';
@@ -59,6 +60,8 @@ const STEPS = 7;
 const step = (n: number, text: string) => console.log(`\n[${n}/${STEPS}] ${text}`);
 
 /** Where the demo runs each app; the same ports every run, so the printed URLs stay valid. */
+/** How the summary names the promotion gates' metrics. */
+const GATE_METRIC_NAMES = { hr_at_10: 'HR@10', auc: 'AUC' } as const;
 const PORTS = { ingester: 8080, serving: 8081, featureBuilder: 8082, console: 8084, onlineUpdater: 8085 } as const;
 const url = (port: number) => `http://127.0.0.1:${port}`;
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
@@ -134,7 +137,7 @@ async function main(): Promise<void> {
     step(7, 'summary');
     console.log(
       formatTable(
-        ['model', 'role', 'HR@10', 'NDCG@10', 'AUC', 'popularity HR@10', 'version', 'promotion'],
+        ['model', 'role', 'HR@10', 'NDCG@10', 'AUC', 'popularity HR@10', 'gate', 'version', 'promotion'],
         [recall, ranking].map(({ modelType, role, result, outcome }) => [
           modelType,
           role,
@@ -142,10 +145,15 @@ async function main(): Promise<void> {
           fixed(result.metrics.ndcg_at_10),
           fixed(result.metrics.auc),
           fixed(result.metrics.popularity_hr_at_10),
+          GATE_METRIC_NAMES[DEFAULT_GATES[role].metric],
           outcome.version.versionId,
           outcome.promotion.promoted ? 'promoted' : `kept ${outcome.promotion.incumbentVersion}`,
         ]),
       ),
+    );
+    console.log(
+      'gate: the metric a new version must improve on the production one by a margin (a role\'s first version is promoted outright).\n' +
+        'A ranking model orders the recall\'s candidates, so it is gated on AUC; its HR@10 over the whole catalogue is for comparison only.',
     );
     console.log(
       `\nexperiment ${experimentId} (online CTR per variant, 95% Wilson interval):\n` +
