@@ -12,6 +12,8 @@ const schema = z.object({
   MAX_K: envInt(D.maxK),
   FEATURE_NAMESPACE: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.featureNamespace),
   CATALOG_REFRESH_MS: envInt(D.catalogRefreshMs),
+  /** How often the catalogue reads every item again; refreshes in between read the attribute rows written since. */
+  CATALOG_REBUILD_MS: envInt(D.catalog.rebuildEveryMs),
   POPULARITY_REFRESH_MS: envInt(D.popularityRefreshMs),
   /** How often the popular lists aggregate the whole window again; refreshes in between read the last hour or so. */
   POPULARITY_REBUILD_MS: envInt(D.popularity.rebuildEveryMs),
@@ -40,6 +42,7 @@ export function servingConfig(env: Record<string, string | undefined> = process.
     maxK: e.MAX_K,
     featureNamespace: e.FEATURE_NAMESPACE,
     catalogRefreshMs: e.CATALOG_REFRESH_MS,
+    catalog: { ...D.catalog, rebuildEveryMs: e.CATALOG_REBUILD_MS },
     popularityRefreshMs: e.POPULARITY_REFRESH_MS,
     popularity: { ...D.popularity, rebuildEveryMs: e.POPULARITY_REBUILD_MS },
     experimentsRefreshMs: e.EXPERIMENTS_REFRESH_MS,

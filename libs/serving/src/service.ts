@@ -6,7 +6,7 @@ import { ItemRowTracking, OnlineFeatureReader } from '@recstream/features';
 import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/online';
 import { ModelRegistry } from '@recstream/registry';
 import { createProducer } from '@recstream/streams';
-import { loadCatalog, type Catalog } from './catalog.js';
+import { CatalogTracker, DEFAULT_CATALOG_TRACKER_OPTIONS, type Catalog, type CatalogTrackerOptions } from './catalog.js';
 import type { Experiment } from './experiments/experiment.js';
 import { loadExperiments } from './experiments/load-experiments.js';
 import type { Random } from './exploration.js';
@@ -31,6 +31,7 @@ export interface ServingOptions {
   /** Keep item feature rows in process until Redis reports a change (ItemRowTracking); off, every request reads them. */
   trackItemRows: boolean;
   catalogRefreshMs: number;
+  catalog: CatalogTrackerOptions;
   popularityRefreshMs: number;
   experimentsRefreshMs: number;
   popularity: PopularityOptions;
@@ -51,6 +52,7 @@ export const DEFAULT_SERVING_OPTIONS: ServingOptions = {
   featureNamespace: 'fs',
   trackItemRows: true,
   catalogRefreshMs: 5 * 60_000,
+  catalog: DEFAULT_CATALOG_TRACKER_OPTIONS,
   popularityRefreshMs: 60_000,
   experimentsRefreshMs: 30_000,
   popularity: DEFAULT_POPULARITY_OPTIONS,
@@ -92,7 +94,8 @@ export class ServingService {
     const { pool, logger } = deps;
     const registry = createRegistry('serving');
     const metrics = createServingMetrics(registry);
-    this.catalog = new Refreshing('catalogue', () => loadCatalog(pool), logger, { intervalMs: o.catalogRefreshMs });
+    const catalog = new CatalogTracker(pool, o.catalog);
+    this.catalog = new Refreshing('catalogue', () => catalog.refresh(), logger, { intervalMs: o.catalogRefreshMs });
     const popularity = new PopularityTracker(pool, o.popularity);
     this.popularity = new Refreshing('popularity', () => popularity.refresh(), logger, { intervalMs: o.popularityRefreshMs });
     if (o.onlineDeltas.follow) {
