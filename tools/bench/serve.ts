@@ -13,7 +13,7 @@ import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { TOPICS } from '@recstream/schemas';
 import { deserializeModel, vocabularyId } from '@recstream/models';
 import { createTestDatabase } from '@recstream/schemas/test-database';
-import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, SERVING_NODE_OPTIONS, exactTopK, recallAt, recallEmbedder } from '@recstream/serving';
+import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, SERVING_NODE_OPTIONS, SERVING_V8_FLAGS, exactTopK, recallAt, recallEmbedder } from '@recstream/serving';
 import { SCENARIO_DEVICES, itemId, seedScenario, userId } from '@recstream/serving/testing';
 import { Random } from '@recstream/synth';
 import { startApp, stopApp } from '../infra/apps.js';
@@ -176,7 +176,7 @@ try {
         `Catalogue: ${ITEMS} items in 500 categories, ${USERS} users with 40 interactions each; recall MF (dim 16) over all items in HNSW`,
         `(M ${DEFAULT_HNSW_OPTIONS.m}, efConstruction ${DEFAULT_HNSW_OPTIONS.efConstruction}, efSearch ${DEFAULT_HNSW_OPTIONS.efSearch}, MIPS-to-L2 transform), ranking NeuMF on the wasm backend over the best ${DEFAULT_RECOMMENDER_OPTIONS.rankCandidates} candidates.`,
         `Stage timings are per response (features covers the user read and the MGET of candidate rows not kept in process, ItemRowTracking). ANN recall@100: ${RECALL_QUERIES} user queries against exact inner-product search on the same vectors.`,
-        `Serving ran as its own process with ${WORKERS} worker process(es) on one port (WORKERS; BENCH_WORKERS changes it) and NODE_OPTIONS=${SERVING_NODE_OPTIONS} as deployed;`,
+        `Serving ran as its own process with ${WORKERS} worker process(es) on one port (WORKERS; BENCH_WORKERS changes it), NODE_OPTIONS=${SERVING_NODE_OPTIONS} as deployed and ${SERVING_V8_FLAGS.join(' ')} set by serving itself;`,
         `Kafka, Postgres, Redis and the load generator shared the same 2 cores; exposures went to ${EXPOSURE_TOPIC.name} (${EXPOSURE_TOPIC.partitions} partitions, 1 h retention), not the platform's topic`,
         '(load_average_1m is the machine\'s at the end of the run). server_cpu_ms_per_response is the serving processes\' CPU time over the measured run divided by the responses:',
         'the rate one core could sustain is about 1000 / that figure, whatever else the machine was doing.',

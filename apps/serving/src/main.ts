@@ -2,9 +2,10 @@ import pg from 'pg';
 import { apiKeyAuthorizer } from '@recstream/auth';
 import { closeOnSignals, createLogger, runWorkers } from '@recstream/platform';
 import { createKafka } from '@recstream/streams';
-import { ServingService, createServingRedis } from '@recstream/serving';
+import { ServingService, applyServingV8Flags, createServingRedis } from '@recstream/serving';
 import { servingConfig } from './env.js';
 
+applyServingV8Flags();
 const config = servingConfig();
 const logger = createLogger('serving', config.logLevel);
 

@@ -5,4 +5,4 @@ export { HnswIndex, DEFAULT_HNSW_OPTIONS, type HnswOptions } from './ann/hnsw-in
 export { exactTopK, recallAt } from './ann/exact.js';
 export { recallEmbedder, type RecallEmbedder } from './models/recall-embedder.js';
 export { bucket, type Experiment, type Variant } from './experiments/experiment.js';
-export { SERVING_NODE_OPTIONS } from './node-options.js';
+export { SERVING_NODE_OPTIONS, SERVING_V8_FLAGS, applyServingV8Flags } from './node-options.js';
