@@ -32,7 +32,13 @@ const settings = parseEnv(
 );
 const RATE = settings.BENCH_RATE;
 const DURATION_S = 20;
-const WARMUP_S = 5;
+/**
+ * Long enough for the measured run to see a process as it settles: full
+ * collections begin about a minute after start, and the first popularity
+ * refresh comes at 60 s. After a 5 s warm-up p99 had measured 8-11 ms where
+ * 78-99 s after start measured 17-35 (BENCHMARKS.md, 2026-12-03).
+ */
+const WARMUP_S = 60;
 /** Connections the load generator keeps open; at an even pace few are busy at once. */
 const CONNECTIONS = 32;
 const K = 20;
