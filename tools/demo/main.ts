@@ -59,9 +59,9 @@ const MALFORMED = [
 const STEPS = 7;
 const step = (n: number, text: string) => console.log(`\n[${n}/${STEPS}] ${text}`);
 
-/** Where the demo runs each app; the same ports every run, so the printed URLs stay valid. */
 /** How the summary names the promotion gates' metrics. */
 const GATE_METRIC_NAMES = { hr_at_10: 'HR@10', auc: 'AUC' } as const;
+/** Where the demo runs each app; the same ports every run, so the printed URLs stay valid. */
 const PORTS = { ingester: 8080, serving: 8081, featureBuilder: 8082, console: 8084, onlineUpdater: 8085 } as const;
 const url = (port: number) => `http://127.0.0.1:${port}`;
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
