@@ -103,7 +103,7 @@ const ATTRIBUTES_SQL = `
  * rows written since the last read started (less `overlapMs`). A refresh that
  * finds no change returns the same Catalog, so nothing built from it is
  * built again. Reading all 100,000 items took 260-290 ms in the serving
- * process's CPU (most of it decoding rows), and at a reload every 5 s
+ * process (most of it decoding rows), and at a reload every 5 s
  * bench:serve's p99 went from 8 to 178 ms.
  */
 export class CatalogTracker {
