@@ -61,7 +61,8 @@ export function applyToUser(state: UserState, event: InteractionEvent, categorie
   for (const category of categories) bump(state.counts, `cat:${category}`, time);
   state.last_active_ms = Math.max(state.last_active_ms, time);
   const pairs = event.type === 'click' ? sessionPairs(state.sequence, event, options) : [];
-  insertByTime(state.sequence, { item_id: event.item_id, type: event.type, time }, options.sequenceLength);
+  const entry: SequenceEntry = { item_id: event.item_id, type: event.type, time, ...(categories[0] !== undefined && { category: categories[0] }) };
+  insertByTime(state.sequence, entry, options.sequenceLength);
   return pairs;
 }
 

@@ -10,3 +10,4 @@ export * from './views.js';
 export { WINDOWS, WINDOW_NAMES, type WindowName, type WindowSums } from './windows.js';
 export { endOffsets, waitForGroupCatchUp, type EndOffsets } from './catch-up.js';
 export { catalogView } from './catalog.js';
+export { modelFeatures, DEFAULT_USER_VIEWS, DEFAULT_ITEM_VIEWS, type UserViews, type ItemViews } from './model-features.js';

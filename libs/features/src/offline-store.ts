@@ -134,9 +134,12 @@ export class OfflineStore {
 
   /** Point-in-time behaviour sequences from the event log (`sequencePointInTimeSql`), oldest first. */
   async readSequencesAt(labels: readonly Label[], length: number): Promise<UserSequence[]> {
-    const rows = await this.queryLabels<{ item_id: string; type: InteractionType; time: string }>(sequencePointInTimeSql('labels', length), labels);
+    const rows = await this.queryLabels<{ item_id: string; type: InteractionType; time: string; category: string | null }>(sequencePointInTimeSql('labels', length), labels);
     const sequences = labels.map((): UserSequence => ({ items: [] }));
-    for (const row of rows) sequences[Number(row.label_id) - 1]!.items.unshift({ item_id: row.item_id, type: row.type, time: Number(row.time) });
+    for (const row of rows) {
+      const entry = { item_id: row.item_id, type: row.type, time: Number(row.time), ...(row.category !== null && { category: row.category }) };
+      sequences[Number(row.label_id) - 1]!.items.unshift(entry);
+    }
     return sequences;
   }
 
@@ -173,15 +176,24 @@ export function pointInTimeSql(view: FeatureView, labels: string): string {
 /**
  * The behaviour sequence as of each label: the user's latest `length`
  * non-exposure interactions at or before label_time, newest first (rank 1),
- * ranked with ROW_NUMBER over the (user_id, event_time) index.
+ * ranked with ROW_NUMBER over the (user_id, event_time) index, each with
+ * its item's first category from the latest catalogue attributes (the
+ * online builder stamps the category it knows when it applies the event;
+ * the two differ only for an item whose category changed since).
  */
 export function sequencePointInTimeSql(labels: string, length: number): string {
-  return `SELECT label_id, item_id, type, time FROM (
+  return `SELECT label_id, ranked.item_id, type, time, categories.category FROM (
       SELECT l.label_id, e.item_id, e.type, (extract(epoch FROM e.event_time) * 1000)::bigint::text AS time,
              ROW_NUMBER() OVER (PARTITION BY l.label_id ORDER BY e.event_time DESC, e.event_id DESC) AS rank
         FROM ${labels} l
         JOIN event_log e ON e.user_id = l.entity_id AND e.event_time <= l.label_time AND e.type <> 'exposure'
-    ) ranked WHERE rank <= ${Math.floor(length)} ORDER BY label_id, rank`;
+    ) ranked
+    LEFT JOIN (
+      SELECT DISTINCT ON (entity_id) entity_id AS item_id, "values"->'categories'->>0 AS category
+        FROM feature_history WHERE feature_view = 'item_attributes'
+       ORDER BY entity_id, event_time DESC, created_time DESC
+    ) categories ON categories.item_id = ranked.item_id
+    WHERE rank <= ${Math.floor(length)} ORDER BY label_id, rank`;
 }
 
 /*

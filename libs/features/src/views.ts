@@ -47,6 +47,8 @@ export interface SequenceEntry {
   type: InteractionType;
   /** Event time, epoch ms. */
   time: number;
+  /** The item's first catalogue category, when the catalogue had it at the time (sequence models and `last_category` read it). */
+  category?: string;
 }
 
 export interface UserActivity {

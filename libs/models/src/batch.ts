@@ -3,10 +3,18 @@
  * model artifact, so serving builds batches exactly as training did.
  */
 export interface FeatureSpec {
-  /** Names of categorical context fields (device, hour, page...), in batch order. */
+  /**
+   * The categorical fields read beside the user and item ids, in batch order
+   * (see encoding.ts' `encodeField`): request context (device, hour,
+   * daypart, surface, position...), model features (item_category,
+   * last_category...), numeric model features as buckets, and crosses of
+   * any of these joined by `×`.
+   */
   contextFields: string[];
   /** Length of the behaviour sequence (0: the model reads no history). */
   historyLength: number;
+  /** Per numeric model feature read, the ascending bucket boundaries fitted on the training data. */
+  numericBuckets?: Record<string, number[]>;
 }
 
 /**

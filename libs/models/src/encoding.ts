@@ -1,4 +1,7 @@
-import { DEVICES } from '@recstream/schemas';
+import { NonRetriableError } from '@recstream/platform';
+import { DEVICES, MODEL_FEATURES, isModelFeature, type ModelFeatureName, type ModelFeatures } from '@recstream/schemas';
+import type { Batch, FeatureSpec } from './batch.js';
+import type { RecModel } from './model.js';
 
 /**
  * How our string ids and request context become the integers a Batch holds,
@@ -26,22 +29,117 @@ export function hash32(value: string): number {
   return hash >>> 0;
 }
 
+/** One pair a model scores: the same shape for a training sample, a serving candidate and an online example. */
+export interface EncodableRow {
+  userId: string;
+  itemId: string;
+  /** Epoch ms of the moment scored (label time offline, request time online). */
+  time: number;
+  context: Record<string, unknown>;
+  /** The user's latest interactions before `time`, oldest first. */
+  sequence: readonly { item_id: string }[];
+  /** The pair's model features (libs/features' `modelFeatures`, or as serving logged them). */
+  features?: ModelFeatures;
+  label?: number;
+}
+
+/** Joins the names of a crossed field: `item_category×last_category` reads both as one categorical value. */
+export const CROSS = '×';
+export const cross = (...fields: string[]) => fields.join(CROSS);
+
+const HOURS_PER_DAYPART = 6;
+
 /**
- * The integer context columns for `FeatureSpec.contextFields`: `device` is
- * its index in the event contract's DEVICES, `hour` the UTC hour (0-23) and
- * `weekday` 0-6 from Sunday (both from `time`), any other field the
- * vocabulary id of its string value; a missing value is -1 (the padding).
+ * One categorical field of `row` as an integer id, -1 when unknown (read as
+ * a zero vector). Context: `device` is its index in the event contract's
+ * DEVICES, `hour` the UTC hour (0-23), `daypart` the hour's quarter of the
+ * day, `weekday` 0-6 from Sunday (all three from `time`), any other field
+ * the vocabulary id of its value. Model features: a categorical one's
+ * vocabulary id, a numeric one's bucket in `spec.numericBuckets`. Crosses:
+ * one id per combination of their parts' ids.
  */
-export function encodeContext(fields: readonly string[], context: Record<string, unknown>, time: number): number[] {
-  const date = new Date(time);
-  return fields.map((field) => {
-    if (field === 'hour') return date.getUTCHours();
-    if (field === 'weekday') return date.getUTCDay();
-    const value = context[field];
-    if (value === undefined || value === null) return -1;
-    if (field === 'device') return DEVICES.indexOf(value as (typeof DEVICES)[number]);
-    return vocabularyId(String(value));
-  });
+export function encodeField(field: string, row: EncodableRow, spec: FeatureSpec): number {
+  if (field.includes(CROSS)) {
+    const parts = field.split(CROSS).map((part) => encodeField(part, row, spec));
+    return parts.includes(-1) ? -1 : vocabularyId(`${field}=${parts.join(',')}`);
+  }
+  if (isModelFeature(field)) {
+    const value = row.features?.[field];
+    if (value === undefined) return -1;
+    if (MODEL_FEATURES[field] === 'categorical') return vocabularyId(String(value));
+    return bucketOf(Number(value), spec.numericBuckets?.[field] ?? missingBuckets(field));
+  }
+  if (field === 'hour') return new Date(row.time).getUTCHours();
+  if (field === 'daypart') return Math.floor(new Date(row.time).getUTCHours() / HOURS_PER_DAYPART);
+  if (field === 'weekday') return new Date(row.time).getUTCDay();
+  const value = row.context[field];
+  if (value === undefined || value === null) return -1;
+  if (field === 'device') return DEVICES.indexOf(value as (typeof DEVICES)[number]);
+  return vocabularyId(String(value));
+}
+
+/** Whether `spec` reads any model feature (directly or in a cross), so rows must carry `features`. */
+export function readsModelFeatures(spec: FeatureSpec): boolean {
+  return spec.contextFields.some((field) => field.split(CROSS).some(isModelFeature));
+}
+
+/** Rows as one model batch for `spec`: hashed ids, encoded field columns, left-padded history. */
+export function encodeRows(spec: FeatureSpec, rows: readonly EncodableRow[]): Batch {
+  const size = rows.length;
+  const batch: Batch = {
+    size,
+    userIds: Int32Array.from(rows, (row) => vocabularyId(row.userId)),
+    itemIds: Int32Array.from(rows, (row) => vocabularyId(row.itemId)),
+  };
+  if (rows[0]?.label !== undefined) batch.labels = Float32Array.from(rows, (row) => row.label ?? 0);
+  if (spec.contextFields.length > 0) {
+    batch.context = spec.contextFields.map((field) => Int32Array.from(rows, (row) => encodeField(field, row, spec)));
+  }
+  const length = spec.historyLength;
+  if (length > 0) {
+    const history = new Int32Array(size * length);
+    rows.forEach((row, i) => history.set(historyRow(row.sequence.map((entry) => vocabularyId(entry.item_id)), length), i * length));
+    batch.history = history;
+  }
+  return batch;
+}
+
+/** A model as a scorer of rows. */
+export function modelScorer(model: RecModel): { score(rows: readonly EncodableRow[]): Float32Array } {
+  return { score: (rows) => model.score(encodeRows(model.spec, rows)) };
+}
+
+/**
+ * Bucket boundaries for each numeric model feature `spec` reads: up to
+ * `buckets - 1` distinct quantiles of its values over `rows` (a sample of
+ * the training data), so every bucket holds about as many rows.
+ */
+export function fitNumericBuckets(spec: FeatureSpec, rows: readonly EncodableRow[], buckets = 16): Record<string, number[]> {
+  const numeric = new Set(spec.contextFields.flatMap((field) => field.split(CROSS)).filter((name) => isModelFeature(name) && MODEL_FEATURES[name] === 'numeric'));
+  const fitted: Record<string, number[]> = {};
+  for (const name of numeric) {
+    const values = rows.map((row) => row.features?.[name as ModelFeatureName]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+    const bounds = new Set<number>();
+    for (let q = 1; q < buckets && values.length > 0; q++) bounds.add(values[Math.floor((q * values.length) / buckets)]!);
+    fitted[name] = [...bounds].sort((a, b) => a - b);
+  }
+  return fitted;
+}
+
+/** How many boundaries `value` is at or above: 0 to `bounds.length`. */
+function bucketOf(value: number, bounds: readonly number[]): number {
+  let low = 0;
+  let high = bounds.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (bounds[mid]! <= value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function missingBuckets(field: string): never {
+  throw new NonRetriableError(`the feature spec reads numeric feature ${field} but has no buckets for it; fit them with fitNumericBuckets`);
 }
 
 /** The last `length` of `history`, oldest first, left-padded with -1: one row of `Batch.history`. */

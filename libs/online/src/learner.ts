@@ -1,7 +1,6 @@
 import { NonRetriableError } from '@recstream/platform';
-import { hash32, type ModelDelta, type RecModel, type TrainStepOptions } from '@recstream/models';
+import { encodeRows, hash32, readsModelFeatures, type ModelDelta, type RecModel, type TrainStepOptions } from '@recstream/models';
 import type { ModelRole } from '@recstream/registry';
-import { encodeRows } from '@recstream/training';
 import type { Example } from './examples/example-builder.js';
 import { Guardrail, type GuardrailOptions, type GuardrailStatus } from './guardrail.js';
 
@@ -117,7 +116,7 @@ export class OnlineLearner {
       const holdout = isHoldoutUser(example.userId, this.options.holdoutFraction);
       if (!holdout) this.learned++;
       for (const [role, state] of this.roles) {
-        if (role === 'recall' && example.rankingOnly) continue;
+        if (role === 'recall' ? example.rankingOnly : !example.exposed && readsModelFeatures(state.model.spec)) continue;
         (holdout ? state.holdout : state.buffer).push(example);
       }
     }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LoggedFeatures } from './model-features.js';
+import { isStorableText, UNSTORABLE_MESSAGE } from './text.js';
 
 /**
  * Event contract, version 1. Every event carries `event_id`, the idempotency
@@ -14,19 +16,7 @@ export const MAX_CONTEXT_KEYS = 32;
 /** Longest key of a free-form map (custom context, user attributes). */
 export const MAX_KEY_LENGTH = 64;
 
-/**
- * Postgres text and jsonb cannot hold U+0000, and jsonb refuses unpaired
- * UTF-16 surrogates (JSON lets both through as escapes). Refused at the
- * door, such strings cannot fail a database write downstream, where they
- * would stop a consumer on a poison message.
- */
-// eslint-disable-next-line no-control-regex -- U+0000 is exactly what must be found.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** Any code unit UNSTORABLE could match: a cheap first test, as almost every string has none. */
-// eslint-disable-next-line no-control-regex -- as above.
-const SUSPECT = /[\u0000\ud800-\udfff]/;
-export const isStorableText = (value: string): boolean => !SUSPECT.test(value) || !UNSTORABLE.test(value);
-export const UNSTORABLE_MESSAGE = 'must not contain U+0000 or unpaired UTF-16 surrogates';
+export { isStorableText, UNSTORABLE_MESSAGE } from './text.js';
 /** Any string of the contract: storable in Postgres. */
 const text = (params?: Parameters<typeof z.string>[0]) => z.string(params).refine(isStorableText, UNSTORABLE_MESSAGE);
 
@@ -119,6 +109,8 @@ export const InteractionEvent = z
     rating: z.number().min(0).max(MAX_RATING).optional(),
     /** Purchase value in the shop's currency, for `purchase`. */
     value: z.number().min(0).optional(),
+    /** The model features serving scored the item with, on the exposures it logs (see model-features.ts). */
+    features: LoggedFeatures.optional(),
   })
   .strict()
   .superRefine((event, ctx) => {

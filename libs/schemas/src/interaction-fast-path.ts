@@ -17,6 +17,7 @@ import {
   isStorableText,
   type InteractionEvent,
 } from './events.js';
+import { featureValueProblem } from './model-features.js';
 
 /**
  * A hand-written check of the common case, an interaction event that is
@@ -44,6 +45,7 @@ export function acceptInteraction(input: object): InteractionEvent | undefined {
   if (event.schema_version !== undefined && event.schema_version !== EVENT_SCHEMA_VERSION) return undefined;
   if (!(optional(event.request_id, isId) && optional(experiment, isLabel) && optional(variant, isLabel))) return undefined;
   if (!(optional(event.dwell_ms, isDwell) && optional(rating, isRating) && optional(event.value, isValue))) return undefined;
+  if (!optional(event.features, isModelFeatures)) return undefined;
   // Shape order, as zod builds its output; optional fields only when sent.
   const accepted: Record<string, unknown> = {
     schema_version: EVENT_SCHEMA_VERSION,
@@ -73,6 +75,7 @@ export const INTERACTION_FIELDS = [
   'dwell_ms',
   'rating',
   'value',
+  'features',
 ] as const;
 /** Every field of `Context` with a schema of its own, in the schema's order. */
 export const CONTEXT_FIELDS = ['surface', 'page', 'position', 'device', 'locale'] as const;
@@ -123,3 +126,6 @@ const isRating = (value: unknown) => typeof value === 'number' && Number.isFinit
 const isValue = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 const isCustomValue = (value: unknown) =>
   typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || text(value, 0, MAX_CUSTOM_TEXT_LENGTH);
+const isModelFeatures = (value: unknown) =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype &&
+  Object.entries(value).every(([name, feature]) => featureValueProblem(name, feature) === undefined);

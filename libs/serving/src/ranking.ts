@@ -1,36 +1,54 @@
-import { encodeContext, historyRow, type Batch } from '@recstream/models';
+import { DEFAULT_ITEM_VIEWS, DEFAULT_USER_VIEWS, modelFeatures, type ItemViews, type UserViews } from '@recstream/features';
+import { encodeRows, readsModelFeatures, type EncodableRow } from '@recstream/models';
+import type { ModelFeatures } from '@recstream/schemas';
 import type { ServedModel } from './models/served-model.js';
 import type { Candidate } from './recall.js';
 
 export interface RankingInput {
-  userVocabId: number;
-  /** The user's latest interactions as vocabulary ids, oldest first. */
-  history: readonly number[];
+  userId: string;
+  /** The user's views from the online store; undefined when they could not be read. */
+  user?: UserViews;
+  /** Each candidate's views, in candidate order; undefined when they could not be read. */
+  items?: readonly ItemViews[];
   context: Record<string, unknown>;
   time: number;
   candidates: readonly Candidate[];
 }
 
+export interface RankingOutput {
+  scores: Float32Array;
+  /** The model features each candidate was scored with, when the model reads any: what serving logs on exposures. */
+  features?: ModelFeatures[];
+}
+
 /**
- * Scores candidates with the ranking model exactly as training batches
- * are built: user and item ids, the spec's context columns, and the last
- * `historyLength` interactions left-padded with -1.
+ * Position bias: rankers train with the logged position as a context field
+ * and score every candidate as if shown at the top, so position explains
+ * clicks in training and no candidate is favoured by it in serving.
  */
-export function scoreCandidates(served: ServedModel, input: RankingInput): Float32Array {
+export const SCORING_POSITION = 0;
+
+/**
+ * Scores candidates with the ranking model on rows built exactly as the
+ * trainer builds them (libs/models' encodeRows), with model features
+ * derived from the online store's views by the trainer's derivation; views
+ * that could not be read are the views' defaults, as for an entity the
+ * point-in-time join found nothing for.
+ */
+export function scoreCandidates(served: ServedModel, input: RankingInput): RankingOutput {
   const { spec } = served.model;
-  const size = input.candidates.length;
-  const batch: Batch = {
-    size,
-    userIds: new Int32Array(size).fill(input.userVocabId),
-    itemIds: Int32Array.from(input.candidates, (c) => c.item.vocabId),
-  };
-  if (spec.contextFields.length > 0) {
-    batch.context = encodeContext(spec.contextFields, input.context, input.time).map((value) => new Int32Array(size).fill(value));
-  }
-  if (spec.historyLength > 0) {
-    const row = historyRow(input.history, spec.historyLength);
-    batch.history = new Int32Array(size * spec.historyLength);
-    for (let i = 0; i < size; i++) batch.history.set(row, i * spec.historyLength);
-  }
-  return served.model.score(batch);
+  const user = input.user ?? DEFAULT_USER_VIEWS;
+  const context = { ...input.context, position: SCORING_POSITION };
+  const withFeatures = readsModelFeatures(spec);
+  const rows = input.candidates.map(
+    (candidate, i): EncodableRow => ({
+      userId: input.userId,
+      itemId: candidate.item.id,
+      time: input.time,
+      context,
+      sequence: user.user_sequence.items,
+      ...(withFeatures && { features: modelFeatures(user, input.items?.[i] ?? DEFAULT_ITEM_VIEWS, input.time) }),
+    }),
+  );
+  return { scores: served.model.score(encodeRows(spec, rows)), ...(withFeatures && { features: rows.map((row) => row.features!) }) };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@recstream/platform';
 import type { CovisitList, ItemFeatures, OnlineFeatureReader, UserFeatures } from '@recstream/features';
-import type { InteractionEvent } from '@recstream/schemas';
+import type { InteractionEvent, ModelFeatures } from '@recstream/schemas';
 import type { Catalog, CatalogItem } from './catalog.js';
 import { withDeadline } from './deadline.js';
 import { assign, type Assignment, type Experiment } from './experiments/experiment.js';
@@ -128,7 +128,7 @@ export class Recommender {
       time('features', stageStart);
 
       stageStart = performance.now();
-      const scored = this.rank(request, user, shortlisted, itemFeatures, lease, degraded);
+      const { scored, features } = this.rank(request, user, shortlisted, itemFeatures, lease, degraded);
       time('ranking', stageStart);
 
       stageStart = performance.now();
@@ -157,7 +157,7 @@ export class Recommender {
         degraded_reasons: [...degraded],
         timings_ms: timings,
       };
-      this.deps.exposures.log(exposureEvents(request, response, assignment));
+      this.deps.exposures.log(exposureEvents(request, response, assignment, features));
       time('total', started);
       this.observe(response);
       return response;
@@ -241,18 +241,21 @@ export class Recommender {
     itemFeatures: ItemFeatures[] | undefined,
     lease: ModelLease,
     degraded: Set<DegradedReason>,
-  ): Scored[] {
+  ): { scored: Scored[]; features?: ReadonlyMap<string, ModelFeatures> } {
     const withFeatures = (candidate: Candidate, i: number, score: number): Scored => ({ candidate, score, features: itemFeatures?.[i] });
     if (lease.ranking && shortlist.length > 0) {
       try {
-        const history = user?.user_sequence.items.map((e) => vocabularyId(e.item_id)) ?? [];
-        const scores = scoreCandidates(lease.ranking, { userVocabId: vocabularyId(request.user_id), history, context: request.context, time: request.time, candidates: shortlist });
-        return shortlist.map((candidate, i) => withFeatures(candidate, i, scores[i]!));
+        const input = { userId: request.user_id, user, items: itemFeatures, context: request.context, time: request.time, candidates: shortlist };
+        const { scores, features } = scoreCandidates(lease.ranking, input);
+        return {
+          scored: shortlist.map((candidate, i) => withFeatures(candidate, i, scores[i]!)),
+          features: features && new Map(shortlist.map((candidate, i) => [candidate.item.id, features[i]!])),
+        };
       } catch (error) {
         this.dependencyFailed('ranking_unavailable', error, degraded);
       }
     } else if (!lease.ranking) degraded.add('ranking_unavailable');
-    return shortlist.map((candidate, i) => withFeatures(candidate, i, candidate.fusedScore));
+    return { scored: shortlist.map((candidate, i) => withFeatures(candidate, i, candidate.fusedScore)) };
   }
 
   /** The rule-based lists of the current catalogue and popularity, resolved once per snapshot. */
@@ -287,8 +290,17 @@ function mergeCovisits(lists: readonly CovisitList[]): ScoredItem[] {
   return [...counts].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
 }
 
-/** One exposure event per served item, valid per the event contract; event ids are stable per request and position. */
-export function exposureEvents(request: RecommendationRequest, response: RecommendationResponse, assignment: Assignment | undefined): InteractionEvent[] {
+/**
+ * One exposure event per served item, valid per the event contract, with
+ * the model features the ranker scored it with when it read any; event ids
+ * are stable per request and position.
+ */
+export function exposureEvents(
+  request: RecommendationRequest,
+  response: RecommendationResponse,
+  assignment: Assignment | undefined,
+  features?: ReadonlyMap<string, ModelFeatures>,
+): InteractionEvent[] {
   // `time` only steers scoring (hour, freshness); the exposure happens now, at event_time.
   const context = { ...request.context };
   delete context.time;
@@ -303,6 +315,7 @@ export function exposureEvents(request: RecommendationRequest, response: Recomme
     context: { ...context, position: item.position, recall_source: item.source },
     request_id: response.request_id,
     ...(assignment && { experiment: assignment.experiment, variant: assignment.variant.name }),
+    ...(features?.has(item.item_id) && { features: features.get(item.item_id) }),
   }));
 }
 

@@ -7,7 +7,8 @@ import { InteractionEvent } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { SyntheticWorld } from '@recstream/synth';
 import { deserializeModel, serializeModel } from '@recstream/models';
-import { modelScorer, registerAndPromote, trainOnDataset, type TrainResult } from '../src/index.js';
+import { modelScorer } from '@recstream/models';
+import { registerAndPromote, trainOnDataset, type TrainResult } from '../src/index.js';
 
 const world = new SyntheticWorld({ users: 300, items: 300, categories: 10, days: 6, seed: 11, sessionsPerUserPerDay: 2 });
 let database: TestDatabase;

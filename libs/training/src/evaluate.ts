@@ -1,20 +1,22 @@
 import type pg from 'pg';
-import { auc, catalogueCoverage, createRandom, groupAuc, hitAtK, logLoss, ndcgAtK, rankOf } from '@recstream/models';
+import { DEFAULT_ITEM_VIEWS, modelFeatures, type ItemViews } from '@recstream/features';
+import { auc, catalogueCoverage, createRandom, groupAuc, hitAtK, logLoss, ndcgAtK, rankOf, type EncodableRow } from '@recstream/models';
 import { readSamples, type Sample } from '@recstream/samples';
-import type { EncodableRow } from './encoder.js';
 
 /** Anything that scores rows: a model (see modelScorer) or the popularity baseline. */
 export interface RowScorer {
   score(rows: readonly EncodableRow[]): Float32Array;
 }
 
-export function toRow(sample: Sample): EncodableRow {
+/** A sample as a model row: its point-in-time views become its model features; `item` puts another item's views in its place. */
+export function toRow(sample: Sample, item?: { itemId: string; views: ItemViews }): EncodableRow {
   return {
     userId: sample.userId,
-    itemId: sample.itemId,
+    itemId: item?.itemId ?? sample.itemId,
     time: sample.labelTime,
     context: sample.context,
     sequence: sample.features.user_sequence?.items ?? [],
+    features: modelFeatures(sample.features, item?.views ?? sample.features, sample.labelTime),
     label: sample.label,
   };
 }
@@ -28,16 +30,24 @@ export class DatasetIndex {
   private readonly itemSet = new Set<string>();
   readonly positives = new Map<string, Set<string>>();
   readonly popularity = new Map<string, number>();
+  /** Each item's latest views in the training data: the features an NCF negative is scored with. */
+  private readonly itemViews = new Map<string, { time: number; views: ItemViews }>();
   private sortedItems?: string[];
 
   observe(sample: Sample): void {
     this.itemSet.add(sample.itemId);
     this.sortedItems = undefined;
+    const known = this.itemViews.get(sample.itemId);
+    if (!known || known.time <= sample.labelTime) this.itemViews.set(sample.itemId, { time: sample.labelTime, views: sample.features });
     if (sample.label <= 0) return;
     let items = this.positives.get(sample.userId);
     if (!items) this.positives.set(sample.userId, (items = new Set()));
     items.add(sample.itemId);
     this.popularity.set(sample.itemId, (this.popularity.get(sample.itemId) ?? 0) + 1);
+  }
+
+  viewsOf(itemId: string): ItemViews {
+    return this.itemViews.get(itemId)?.views ?? DEFAULT_ITEM_VIEWS;
   }
 
   /** Items in a fixed order, so seeded negative sampling is the same for every model. */
@@ -97,7 +107,7 @@ export async function evaluateOnDataset(
   const groups: number[] = [];
   const userGroup = new Map<string, number>();
   for await (const batch of readSamples(pool, datasetVersion, { splits: ['test'], batchSize: o.batchSize })) {
-    const batchScores = scorer.score(batch.map(toRow));
+    const batchScores = scorer.score(batch.map((sample) => toRow(sample)));
     batch.forEach((sample, i) => {
       scores.push(batchScores[i]!);
       labels.push(sample.label > 0 ? 1 : 0);
@@ -126,8 +136,7 @@ export async function evaluateOnDataset(
         chosen.add(item);
         candidates.push(item);
       }
-      const base = toRow(sample);
-      const caseScores = scorer.score(candidates.map((itemId) => ({ ...base, itemId })));
+      const caseScores = scorer.score(candidates.map((itemId, i) => (i === 0 ? toRow(sample) : toRow(sample, { itemId, views: index.viewsOf(itemId) }))));
       const rank = rankOf(caseScores, 0);
       hits += hitAtK(rank, o.k);
       ndcg += ndcgAtK(rank, o.k);

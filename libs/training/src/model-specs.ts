@@ -1,17 +1,43 @@
-import type { FeatureSpec, ModelKind } from '@recstream/models';
-import { CONTEXT_FIELDS } from './encoder.js';
+import { cross, type FeatureSpec, type ModelKind } from '@recstream/models';
 
 /** The behaviour-sequence length DIN and DIEN read. */
 export const HISTORY_LENGTH = 20;
 
-/** What each model kind reads: id-only models ignore context and history. */
+/** Request context the context-aware models read; `hour` and `daypart` come from the row's time. */
+export const CONTEXT_FIELDS = ['device', 'hour', 'daypart', 'surface', 'position'] as const;
+
+/**
+ * The model features and crosses the rankers read beside the context: the
+ * item's category and the user's history in it, item popularity and
+ * freshness, the category after the user's latest one, and category by
+ * device and time of day. Numeric ones are read as buckets fitted on the
+ * training data (see `fitNumericBuckets`).
+ */
+export const RANKING_FEATURE_FIELDS = [
+  'item_category',
+  'last_category',
+  'user_country',
+  'user_category_7d',
+  'user_category_24h',
+  'user_category_share_7d',
+  'user_clicks_7d',
+  'item_ctr_7d',
+  'item_clicks_7d',
+  'item_impressions_7d',
+  'item_trend',
+  'item_age_days',
+  cross('item_category', 'last_category'),
+  cross('item_category', 'device', 'daypart'),
+] as const;
+
+/** What each model kind reads: MF, NeuMF and the two-tower model stay on ids, the rankers read every field. */
 export function featureSpecFor(kind: ModelKind): FeatureSpec {
   switch (kind) {
     case 'deepfm':
-      return { contextFields: [...CONTEXT_FIELDS], historyLength: 0 };
+      return { contextFields: [...CONTEXT_FIELDS, ...RANKING_FEATURE_FIELDS], historyLength: 0 };
     case 'din':
     case 'dien':
-      return { contextFields: [...CONTEXT_FIELDS], historyLength: HISTORY_LENGTH };
+      return { contextFields: [...CONTEXT_FIELDS, ...RANKING_FEATURE_FIELDS], historyLength: HISTORY_LENGTH };
     default:
       return { contextFields: [], historyLength: 0 };
   }

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { DEFAULT_GATES, type ModelRegistry, type ModelRole, type ModelVersion, type PromotionGate, type PromotionResult } from '@recstream/registry';
 import { deserializeModel, forgetUsers, serializeModel } from '@recstream/models';
 import { erasedUsers } from '@recstream/privacy';
-import { modelScorer } from './encoder.js';
+import { modelScorer } from '@recstream/models';
 import { evaluateOnDataset } from './evaluate.js';
 import type { TrainResult } from './train.js';
 

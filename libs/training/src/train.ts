@@ -1,8 +1,24 @@
 import type pg from 'pg';
-import { auc, createModel, createRandom, deserializeModel, selectBackend, serializeModel, type BackendName, type Batch, type FeatureSpec, type ModelKind, type Random, type RecModel } from '@recstream/models';
+import {
+  auc,
+  createModel,
+  createRandom,
+  deserializeModel,
+  encodeRows,
+  fitNumericBuckets,
+  modelScorer,
+  selectBackend,
+  serializeModel,
+  type BackendName,
+  type Batch,
+  type EncodableRow,
+  type FeatureSpec,
+  type ModelKind,
+  type Random,
+  type RecModel,
+} from '@recstream/models';
 import { NonRetriableError, RecstreamError } from '@recstream/platform';
 import { readManifest, readSamples, type Sample } from '@recstream/samples';
-import { encodeRows, modelScorer } from './encoder.js';
 import { DatasetIndex, evaluateOnDataset, PopularityBaseline, toRow, type EvaluationReport } from './evaluate.js';
 import { defaultHyperparameters, featureSpecFor } from './model-specs.js';
 import { EncodedCache } from './encoded-cache.js';
@@ -86,7 +102,7 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
   if (manifest?.status !== 'ready') throw new NonRetriableError(`dataset version ${o.datasetVersion} is not ready (${manifest?.status ?? 'unknown'})`);
   let trainTotal = Number(manifest.splitCounts?.train ?? manifest.sampleCount);
   const backend = await selectBackend();
-  const spec = featureSpecFor(o.modelType);
+  const spec = await withNumericBuckets(pool, o.datasetVersion, featureSpecFor(o.modelType), trainTotal);
   const model = createModel(o.modelType, spec, { seed: o.seed, ...defaultHyperparameters(o.modelType), ...o.hyperparameters });
   const index = new DatasetIndex();
   const random = createRandom(o.seed);
@@ -142,6 +158,21 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
   };
 }
 
+/** Rows the numeric features' bucket boundaries are fitted on, sampled evenly over the train split. */
+const BUCKET_FIT_ROWS = 50_000;
+
+/** `spec` with bucket boundaries for the numeric features it reads, fitted on the train split (one read pass). */
+async function withNumericBuckets(pool: pg.Pool, datasetVersion: string, spec: FeatureSpec, trainTotal: number): Promise<FeatureSpec> {
+  if (Object.keys(fitNumericBuckets(spec, [])).length === 0) return spec;
+  const stride = Math.max(1, Math.ceil(trainTotal / BUCKET_FIT_ROWS));
+  const rows: EncodableRow[] = [];
+  let seen = 0;
+  for await (const samples of readSamples(pool, datasetVersion, { splits: ['train'] })) {
+    for (const sample of samples) if (seen++ % stride === 0) rows.push(toRow(sample));
+  }
+  return { ...spec, numericBuckets: fitNumericBuckets(spec, rows) };
+}
+
 interface TrainingData {
   cache: EncodedCache;
   spec: FeatureSpec;
@@ -168,7 +199,7 @@ async function* streamTrainSplit(pool: pg.Pool, o: TrainOptions, data: TrainingD
   const stream = shuffled(readSamples(pool, o.datasetVersion, { splits: ['train'], batchSize: o.batchSize * 4 }), o.shuffleBuffer, data.random);
   for await (const samples of chunked(stream, o.batchSize)) {
     if (first) samples.forEach((sample: Sample) => data.index.observe(sample));
-    const batch = encodeRows(data.spec, samples.map(toRow));
+    const batch = encodeRows(data.spec, samples.map((sample) => toRow(sample)));
     if (first) data.cache.add(batch);
     yield batch;
   }
@@ -188,7 +219,7 @@ class ValidationSet {
     if (!this.batches) {
       this.batches = [];
       for await (const samples of readSamples(this.pool, this.datasetVersion, { splits: ['validation'], batchSize: this.batchSize })) {
-        this.batches.push(encodeRows(model.spec, samples.map(toRow)));
+        this.batches.push(encodeRows(model.spec, samples.map((sample) => toRow(sample))));
       }
     }
     const scores: number[] = [];

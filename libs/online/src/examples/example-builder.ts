@@ -1,7 +1,7 @@
 import type { SequenceEntry } from '@recstream/features';
 import { createRandom, hash32 } from '@recstream/models';
 import type { InteractionEvent, InteractionType } from '@recstream/schemas';
-import type { EncodableRow } from '@recstream/training';
+import type { EncodableRow } from '@recstream/models';
 import { ItemPool } from './item-pool.js';
 
 /** A labelled example, in the shape the trainer encodes (see libs/training's encodeRows). */
@@ -12,6 +12,12 @@ export interface Example extends EncodableRow {
    * positives against sampled negatives only, as offline training does.
    */
   rankingOnly: boolean;
+  /**
+   * An exposure's outcome, carrying the features serving logged on it; a
+   * ranker that reads model features learns only from these, since implicit
+   * positives and sampled negatives have no features of their own.
+   */
+  exposed: boolean;
 }
 
 export interface ExampleBuilderOptions {
@@ -115,10 +121,10 @@ export class ExampleBuilder {
       const exposure = key ? join.pending.get(key) : undefined;
       if (exposure && !exposure.resolved) {
         exposure.resolved = true;
-        examples.push(...this.withNegatives({ ...exposure.row, label: 1, rankingOnly: false }, event.event_id));
+        examples.push(...this.withNegatives({ ...exposure.row, label: 1, rankingOnly: false, exposed: true }, event.event_id));
       } else if (!exposure) {
         if (key) join.unmatched.set(key, event.event_time);
-        examples.push(...this.withNegatives({ ...this.rowFor(event), label: 1, rankingOnly: false }, event.event_id));
+        examples.push(...this.withNegatives({ ...this.rowFor(event), label: 1, rankingOnly: false, exposed: false }, event.event_id));
       }
       this.remember(event);
     }
@@ -147,9 +153,11 @@ export class ExampleBuilder {
     return this.positives.has(event.type) && (event.type !== 'rating' || (event.rating ?? 0) >= this.options.minRating);
   }
 
-  /** The event as a row, with the user's history as of just before it. */
+  /** The event as a row, with the user's history as of just before it and the features serving logged on it. */
   private rowFor(event: InteractionEvent): EncodableRow {
-    return { userId: event.user_id, itemId: event.item_id, time: event.event_time, context: event.context, sequence: this.histories.get(event.user_id) ?? [] };
+    const row: EncodableRow = { userId: event.user_id, itemId: event.item_id, time: event.event_time, context: event.context, sequence: this.histories.get(event.user_id) ?? [] };
+    if (event.features) row.features = event.features;
+    return row;
   }
 
   private remember(event: InteractionEvent): void {
@@ -167,7 +175,10 @@ export class ExampleBuilder {
       const item = this.items.draw(random, (candidate) => !excluded.has(candidate), MAX_DRAWS);
       if (item === undefined) break;
       excluded.add(item);
-      examples.push({ ...positive, itemId: item, label: 0 });
+      const negative: Example = { ...positive, itemId: item, label: 0, exposed: false };
+      // The positive's features describe its item, not this one.
+      delete negative.features;
+      examples.push(negative);
     }
     return examples;
   }
@@ -179,7 +190,7 @@ export class ExampleBuilder {
     for (const [key, exposure] of join.pending) {
       if (exposure.row.time + attributionWindowMs >= join.watermark) break;
       join.pending.delete(key);
-      if (!exposure.resolved) out.push({ ...exposure.row, label: 0, rankingOnly: true });
+      if (!exposure.resolved) out.push({ ...exposure.row, label: 0, rankingOnly: true, exposed: true });
     }
     for (const [key, time] of join.unmatched) {
       if (time + attributionWindowMs >= join.watermark) break;

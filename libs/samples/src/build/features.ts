@@ -68,7 +68,7 @@ export async function joinFeatures({ client, config }: BuildContext, onView: (vi
 async function sequenceFromLog(client: BuildContext['client'], view: FeatureView, length: number): Promise<void> {
   await client.query(
     `CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS
-     SELECT label_id, jsonb_build_object('items', jsonb_agg(jsonb_build_object('item_id', item_id, 'type', type, 'time', time::bigint) ORDER BY time::bigint)) AS "values"
+     SELECT label_id, jsonb_build_object('items', jsonb_agg(jsonb_strip_nulls(jsonb_build_object('item_id', item_id, 'type', type, 'time', time::bigint, 'category', category)) ORDER BY time::bigint)) AS "values"
        FROM (${sequencePointInTimeSql(keysTable(view.entity), length)}) entries
       GROUP BY label_id`,
   );

@@ -1,0 +1,54 @@
+import type { ModelFeatures } from '@recstream/schemas';
+import { itemAttributes, itemStats, userActivity, userProfile, userSequence, type ItemAttributes, type ItemStats, type UserActivity, type UserProfile, type UserSequence } from './views.js';
+
+/** The user's views, as a sample carries them (point-in-time) or the online store returns them. */
+export interface UserViews {
+  user_activity: UserActivity;
+  user_sequence: UserSequence;
+  user_profile: UserProfile;
+}
+
+/** The item's views, likewise. */
+export interface ItemViews {
+  item_stats: ItemStats;
+  item_attributes: ItemAttributes;
+}
+
+/** The views of a user the stores hold nothing for (or that could not be read): every view's defaults. */
+export const DEFAULT_USER_VIEWS: UserViews = { user_activity: userActivity.defaults(), user_sequence: userSequence.defaults(), user_profile: userProfile.defaults() };
+export const DEFAULT_ITEM_VIEWS: ItemViews = { item_stats: itemStats.defaults(), item_attributes: itemAttributes.defaults() };
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The model features of one (user, item) pair at `time`, from their feature
+ * views: the one derivation the trainer (from the point-in-time join) and
+ * serving (from the online store) share, so a model reads the same values
+ * offline and online. Values the views do not hold are left out (unknown).
+ */
+export function modelFeatures(user: UserViews, item: ItemViews, time: number): ModelFeatures {
+  const features: ModelFeatures = {};
+  const category = item.item_attributes.categories[0];
+  const categories = user.user_activity.category_counts;
+  if (category !== undefined) {
+    features.item_category = category;
+    features.user_category_7d = categories[category]?.['7d'] ?? 0;
+    features.user_category_24h = categories[category]?.['24h'] ?? 0;
+    let total = 0;
+    for (const sums of Object.values(categories)) total += sums['7d'];
+    features.user_category_share_7d = total > 0 ? features.user_category_7d / total : 0;
+  }
+  const country = user.user_profile.attributes.country;
+  if (country !== undefined) features.user_country = String(country);
+  const last = user.user_sequence.items.at(-1)?.category;
+  if (last !== undefined) features.last_category = last;
+  features.user_clicks_7d = user.user_activity.counts.click?.['7d'] ?? 0;
+  const stats = item.item_stats;
+  features.item_ctr_7d = stats.ctr_7d;
+  features.item_clicks_7d = stats.clicks['7d'];
+  features.item_impressions_7d = stats.impressions['7d'];
+  features.item_trend = stats.trend;
+  const created = item.item_attributes.created_time;
+  if (created !== null) features.item_age_days = Math.max(0, (time - created) / DAY_MS);
+  return features;
+}
