@@ -14,6 +14,13 @@ export interface AggregationOptions {
   /** Smoothed CTR = (clicks + prior x strength) / (impressions + strength). */
   ctrPrior: number;
   ctrStrength: number;
+  /**
+   * An entity's history gets a row for each interval of event time it was
+   * active in, not only one per batch, so the point-in-time join sees what
+   * serving saw even when a backlog (a fast ingest, a rebuild) arrives in
+   * few large batches.
+   */
+  historyIntervalMs: number;
 }
 
 export const DEFAULT_AGGREGATION_OPTIONS: AggregationOptions = {
@@ -23,6 +30,7 @@ export const DEFAULT_AGGREGATION_OPTIONS: AggregationOptions = {
   maxCategories: 20,
   ctrPrior: 0.02,
   ctrStrength: 50,
+  historyIntervalMs: 60_000,
 };
 
 /** What the builder keeps per user between batches (in the online store, beside the views). */

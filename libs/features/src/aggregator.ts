@@ -26,6 +26,8 @@ export interface StartingState {
 interface Entry<S> {
   state: S;
   version: string;
+  /** Whether this aggregator applied events to it: a state as loaded is in the history already. */
+  changed: boolean;
 }
 
 /**
@@ -37,6 +39,8 @@ interface Entry<S> {
 export class Aggregator {
   private readonly users = new Map<string, Entry<UserState>>();
   private readonly items = new Map<string, Entry<ItemState>>();
+  /** Rows of earlier intervals of the entities touched, taken as their events moved on. */
+  private readonly earlier: HistoryRow[] = [];
   readonly covisits: Covisits = new Map();
 
   constructor(
@@ -48,6 +52,9 @@ export class Aggregator {
   apply(event: InteractionEvent): void {
     const user = this.entry(this.users, 'user', event.user_id, emptyUserState);
     const item = this.entry(this.items, 'item', event.item_id, emptyItemState);
+    this.closeInterval('user', event.user_id, user, event.event_time);
+    this.closeInterval('item', event.item_id, item, event.event_time);
+    user.changed = item.changed = true;
     for (const [a, b] of applyToUser(user.state, event, this.categoriesOf(event.item_id), this.options)) {
       increment(this.covisits, a, b);
       increment(this.covisits, b, a);
@@ -62,28 +69,42 @@ export class Aggregator {
   /** Each touched entity's state and views as of its latest event, and the matching history rows. */
   writes(): { entities: EntityWrite[]; history: HistoryRow[] } {
     const entities: EntityWrite[] = [];
-    const history: HistoryRow[] = [];
-    const emit = (entity: EntityName, id: string, entry: Entry<UserState | ItemState>, views: Record<string, unknown>) => {
-      const eventTime = entry.state.time;
-      entities.push({ entity, id, expectedVersion: entry.version, state: JSON.stringify(entry.state), views, eventTime });
-      for (const [view, values] of Object.entries(views)) {
-        if (featureView(view).offline === 'history') history.push({ view, entityId: id, eventTime, values });
+    const history: HistoryRow[] = [...this.earlier];
+    for (const [entity, entries] of [['user', this.users], ['item', this.items]] as const) {
+      for (const [id, entry] of entries) {
+        const views = this.materialize(entity, entry.state);
+        const eventTime = entry.state.time;
+        entities.push({ entity, id, expectedVersion: entry.version, state: JSON.stringify(entry.state), views, eventTime });
+        history.push(...historyRows(id, eventTime, views));
       }
-    };
-    for (const [id, user] of this.users) emit('user', id, user, materializeUser(user.state, this.options));
-    for (const [id, item] of this.items) emit('item', id, item, materializeItem(item.state, this.options));
+    }
     return { entities, history };
+  }
+
+  /** Before an event of a later interval applies, the entity's views as of its last event become a history row. */
+  private closeInterval(entity: EntityName, id: string, { state, changed }: Entry<UserState | ItemState>, time: number): void {
+    const interval = this.options.historyIntervalMs;
+    if (!changed || Math.floor(state.time / interval) >= Math.floor(time / interval)) return;
+    this.earlier.push(...historyRows(id, state.time, this.materialize(entity, state)));
+  }
+
+  private materialize(entity: EntityName, state: UserState | ItemState): Record<string, unknown> {
+    return entity === 'user' ? materializeUser(state as UserState, this.options) : materializeItem(state as ItemState, this.options);
   }
 
   private entry<S>(entries: Map<string, Entry<S>>, entity: EntityName, id: string, empty: () => S): Entry<S> {
     let entry = entries.get(id);
     if (!entry) {
       const stored = this.load(entity, id);
-      entry = { state: stored?.state ? (JSON.parse(stored.state) as S) : empty(), version: stored?.version ?? '' };
+      entry = { state: stored?.state ? (JSON.parse(stored.state) as S) : empty(), version: stored?.version ?? '', changed: false };
       entries.set(id, entry);
     }
     return entry;
   }
+}
+
+function historyRows(entityId: string, eventTime: number, views: Record<string, unknown>): HistoryRow[] {
+  return Object.entries(views).flatMap(([view, values]) => (featureView(view).offline === 'history' ? [{ view, entityId, eventTime, values }] : []));
 }
 
 function increment(covisits: Covisits, item: string, other: string): void {

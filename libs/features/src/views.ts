@@ -144,7 +144,9 @@ export const itemStats: FeatureView<'item_stats', ItemStats> = {
 export const itemAttributes: FeatureView<'item_attributes', ItemAttributes> = {
   name: 'item_attributes',
   entity: 'item',
-  ttlMs: 90 * DAY_MS,
+  // Attributes hold until the catalogue replaces them: catalogues stamp items at creation, often years back, and a
+  // shorter TTL made the point-in-time join miss what the online store (TTL from its write) still served.
+  ttlMs: 5 * 365 * DAY_MS,
   source: 'items',
   offline: 'history',
   defaults: () => ({ categories: [], tags: [], available: true, created_time: null }),

@@ -9,3 +9,4 @@ export { SampleJobWorker, DEFAULT_SAMPLE_JOB_WORKER_OPTIONS, SCHEDULER_ID, type 
 export { enqueueTraining } from './jobs/train-flow.js';
 export { TrainTarget, DEFAULT_RETRY_POLICY, type RetryPolicy } from './jobs/options.js';
 export { registerQueueDepths } from './jobs/queue-metrics.js';
+export { measureFeatureSkew, DEFAULT_FEATURE_SKEW_OPTIONS, type FeatureSkewOptions, type FeatureSkewReport, type FeatureMismatch } from './skew.js';
