@@ -26,9 +26,22 @@ export interface TrainStepOptions {
    */
   dense: 'optimizer' | 'sgd' | 'frozen';
   sgdLearningRate: number;
+  /**
+   * `all`: every embedding table. `ids`: only the user and item tables; the
+   * tables of shared fields (context, model features, crosses), which every
+   * sample reads, stay as offline training left them, so a stream of a few
+   * thousand examples served by the model itself cannot drag them off.
+   */
+  sparse: 'all' | 'ids';
 }
 
-export const DEFAULT_TRAIN_STEP_OPTIONS: TrainStepOptions = { dense: 'optimizer', sgdLearningRate: 0.001 };
+export const DEFAULT_TRAIN_STEP_OPTIONS: TrainStepOptions = { dense: 'optimizer', sgdLearningRate: 0.001, sparse: 'all' };
+
+const FIELD_TABLE_PREFIX = 'ctx:';
+/** The embedding table of a feature spec field (its `.w` table holds FM's first-order weights). */
+export const fieldTable = (field: string) => `${FIELD_TABLE_PREFIX}${field}`;
+/** Whether a table embeds a field many samples share, as opposed to a user or item id table. */
+export const isFieldTable = (table: string) => table.startsWith(FIELD_TABLE_PREFIX);
 
 /**
  * The one interface the trainer, the online updater and serving use, so a

@@ -205,7 +205,7 @@ export class OnlineLearner {
     const { denseEvery, denseLearningRate } = this.options;
     // Recall's towers stay as trained offline: moving them would move every item vector in serving's ANN index.
     const denseStep = role === 'ranking' && denseEvery > 0 && (state.steps + 1) % denseEvery === 0;
-    const options: Partial<TrainStepOptions> = denseStep ? { dense: 'sgd', sgdLearningRate: denseLearningRate } : { dense: 'frozen' };
+    const options: Partial<TrainStepOptions> = { sparse: 'ids', ...(denseStep ? { dense: 'sgd', sgdLearningRate: denseLearningRate } : { dense: 'frozen' }) };
     state.model.trainStep(encodeRows(state.model.spec, rows), options);
     state.steps++;
     if (denseStep) state.denseVersion++;

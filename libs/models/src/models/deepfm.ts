@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { contextOf, type Batch, type FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes } from '../dense/dense-params.js';
-import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
+import { COMMON_DEFAULTS, fieldTable, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, type ForwardResult, type Lookup, type TableShape } from './tf-model.js';
 
 export interface DeepFmConfig extends CommonConfig {
@@ -30,7 +30,7 @@ export class DeepFmModel extends TfModel<DeepFmConfig> {
 
   constructor(config: Partial<DeepFmConfig>, spec: FeatureSpec, artifact?: ModelArtifact) {
     const full = { ...DEEPFM_DEFAULTS, ...config };
-    const fields = ['user', 'item', ...spec.contextFields.map((name) => `ctx:${name}`)];
+    const fields = ['user', 'item', ...spec.contextFields.map(fieldTable)];
     const tables: TableShape[] = [
       ...fields.map((name) => ({ name, dim: full.embeddingDim })),
       ...fields.map((name) => ({ name: `${name}.w`, dim: 1 })),

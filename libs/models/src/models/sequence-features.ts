@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { contextOf, historyOf, type Batch, type FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes, type DenseParams, type ParamShape } from '../dense/dense-params.js';
+import { fieldTable } from '../model.js';
 import type { Lookup, TableShape } from './tf-model.js';
 
 /**
@@ -12,7 +13,7 @@ export function sequenceTables(spec: FeatureSpec, dim: number): TableShape[] {
   return [
     { name: 'user', dim },
     { name: 'item', dim },
-    ...spec.contextFields.map((name) => ({ name: `ctx:${name}`, dim })),
+    ...spec.contextFields.map((name) => ({ name: fieldTable(name), dim })),
   ];
 }
 
@@ -22,7 +23,7 @@ export function sequenceLookups(spec: FeatureSpec, batch: Batch): Lookup[] {
     { table: 'user', ids: batch.userIds },
     { table: 'item', ids: batch.itemIds },
     { table: 'item', ids: historyOf(batch, Math.max(spec.historyLength, 1)) },
-    ...spec.contextFields.map((name, f) => ({ table: `ctx:${name}`, ids: contextOf(batch, f) })),
+    ...spec.contextFields.map((name, f) => ({ table: fieldTable(name), ids: contextOf(batch, f) })),
   ];
 }
 

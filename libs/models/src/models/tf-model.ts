@@ -4,7 +4,7 @@ import { assertKernels } from '../backend.js';
 import { historyOf, type Batch, type FeatureSpec } from '../batch.js';
 import { DenseParams, type ParamShape } from '../dense/dense-params.js';
 import { GRADIENT_KERNELS, registerModelGradients } from '../dense/gradients.js';
-import { DEFAULT_TRAIN_STEP_OPTIONS, type CommonConfig, type DenseWeights, type ModelArtifact, type ModelKind, type RecModel, type TrainStepOptions } from '../model.js';
+import { DEFAULT_TRAIN_STEP_OPTIONS, isFieldTable, type CommonConfig, type DenseWeights, type ModelArtifact, type ModelKind, type RecModel, type TrainStepOptions } from '../model.js';
 import { EmbeddingTable, type EmbeddingTableData } from '../sparse/embedding-table.js';
 
 /** Ids to gather from one table; the model receives them as a `[ids.length, dim]` tensor. */
@@ -80,11 +80,12 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
   protected abstract forward(embedded: tf.Tensor2D[], batch: Batch, training: boolean): ForwardResult;
 
   trainStep(batch: Batch, options: Partial<TrainStepOptions> = {}): number {
-    const { dense, sgdLearningRate } = { ...DEFAULT_TRAIN_STEP_OPTIONS, ...options };
+    const { dense, sgdLearningRate, sparse } = { ...DEFAULT_TRAIN_STEP_OPTIONS, ...options };
     const { loss, gathered, grads } = this.differentiate(batch, dense !== 'frozen');
     // Rows step on the gradient of the summed loss, so their step size does
     // not shrink with the batch size (per-row Adagrad/Adam state then scales it).
     gathered.forEach((g, i) => {
+      if (sparse === 'ids' && isFieldTable(g.name)) return;
       g.table.applyGradients(g.rows, grads[i]!.dataSync() as Float32Array, batch.size);
     });
     const denseGrads = grads.slice(gathered.length);
