@@ -15,8 +15,8 @@ import { IngestClient } from '@recstream/ingest';
 import { brokersFrom, createLogger, parseEnv } from '@recstream/platform';
 import { createTestDatabase } from '@recstream/schemas/test-database';
 import { createKafka } from '@recstream/streams';
-import { Random, SimulatedAudience, SyntheticWorld, type SimulatedClick } from '@recstream/synth';
-import { buildSamples, clickEvent, featuresCaughtUp, ingestWorld, recommend, trainAndPromote, type Clients, type Endpoint } from '../demo/pipeline.js';
+import { Random, SimulatedAudience, type SimulatedClick } from '@recstream/synth';
+import { buildSamples, clickEvent, featuresCaughtUp, ingestWorld, recommend, trainAndPromote, worldEndingToday, type Clients, type Endpoint } from '../demo/pipeline.js';
 import { startApp, stopApp } from '../infra/apps.js';
 import { infraSettings } from '../infra/settings.js';
 import { percentile, recordBenchmark, round } from './report.js';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const ingester: Endpoint = { url: `http://127.0.0.1:${PORTS.ingester}`, apiKey: key };
     const serving: Endpoint = { url: `http://127.0.0.1:${PORTS.serving}`, apiKey: key };
 
-    const world = new SyntheticWorld({ users: 2_000, items: 3_000, days: 3, seed: 11, start: Math.floor(Date.now() / 86_400_000 - 3) * 86_400_000 });
+    const world = worldEndingToday({ users: 2_000, items: 3_000, days: 3, seed: 11 });
     say(`seeding: ${world.users.length} users, ${world.items.length} items, ${world.options.days} days; the feature builder first reads what the events topic already holds`);
     apps['feature-builder'] = await startApp('feature-builder', PORTS.featureBuilder, { env: appEnv });
     apps.ingester = await startApp('ingester', PORTS.ingester, { env: appEnv });

@@ -5,8 +5,12 @@ import { resolve } from 'node:path';
 export interface BenchReport {
   /** The area after `bench:`, e.g. `ingest`. */
   area: string;
+  /** The flags it ran with, shown in its command. */
+  args?: readonly string[];
   /** Headline figures; also printed as the bench's last output line. */
   figures: Record<string, number | string | boolean>;
+  /** Arrays and objects for the last output line beside the figures (per-round series, the inputs used); not tabled. */
+  structured?: Record<string, unknown>;
   /** Markdown lines with detail (tables, notes), placed under the figures. */
   details?: string[];
 }
@@ -21,7 +25,8 @@ export function machineDescription(): string {
 
 /**
  * Rewrites this area's section of BENCHMARKS.md (command, machine, date,
- * figures) and prints the figures as one JSON line, the bench's last output.
+ * figures) and prints the figures (and structured results) as one JSON
+ * line, the bench's last output.
  */
 export function recordBenchmark(report: BenchReport): void {
   const begin = `<!-- bench:${report.area} -->`;
@@ -30,7 +35,7 @@ export function recordBenchmark(report: BenchReport): void {
     begin,
     `## bench:${report.area}`,
     '',
-    `- command: \`npm run bench:${report.area}\``,
+    `- command: \`npm run bench:${report.area}${report.args?.length ? ` -- ${report.args.join(' ')}` : ''}\``,
     `- machine: ${machineDescription()}`,
     `- date: ${new Date().toISOString()}`,
     '',
@@ -45,7 +50,7 @@ export function recordBenchmark(report: BenchReport): void {
   const pattern = new RegExp(`${begin}[\\s\\S]*?${end}`);
   const next = pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`;
   writeFileSync(FILE, next);
-  console.log(JSON.stringify(report.figures));
+  console.log(JSON.stringify({ ...report.figures, ...report.structured }));
 }
 
 /** The p-th percentile (0-100) of `values`, nearest rank; 0 for none. */

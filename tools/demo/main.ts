@@ -10,7 +10,6 @@
  * stage is printed. The apps are left running for exploration.
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
 import { sumByMetric } from '@recstream/console';
@@ -18,36 +17,27 @@ import { DEFAULT_FEATURE_BUILDER_OPTIONS } from '@recstream/features';
 import { brokersFrom, createLogger, formatTable } from '@recstream/platform';
 import { DEFAULT_GATES } from '@recstream/registry';
 import { createKafka } from '@recstream/streams';
-import { SimulatedAudience, SyntheticWorld } from '@recstream/synth';
+import { SimulatedAudience } from '@recstream/synth';
 import { APPS_DIR, startApp, stopBackgroundApps } from '../infra/apps.js';
 import { infraSettings } from '../infra/settings.js';
+import { parseLoopOptions } from './options.js';
 import {
   buildSamples,
+  demoExperiment,
   experimentResults,
   featuresCaughtUp,
   ingestWorld,
   recommend,
   simulateRound,
   startExperiment,
-  trainAndPromote,
+  trainModels,
+  worldEndingToday,
   type Clients,
   type Endpoint,
+  type LoopApps,
   type RoundReport,
 } from './pipeline.js';
-
-const { values: flags } = parseArgs({
-  options: {
-    users: { type: 'string', default: '500' },
-    items: { type: 'string', default: '800' },
-    days: { type: 'string', default: '4' },
-    seed: { type: 'string', default: '42' },
-    // Bounds that keep the demo within minutes on 2 cores; early stopping may end sooner.
-    'recall-epochs': { type: 'string', default: '8' },
-    'ranking-epochs': { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '3' },
-    'round-users': { type: 'string', default: '300' },
-  },
-});
+import { QUALITY_COLUMNS, listQuality, qualityRow, referenceListsFor, scoreLists, type ListQuality } from './quality.js';
 
 /** Malformed input sent on purpose, to show where rejected events go. */
 const MALFORMED = [
@@ -67,6 +57,7 @@ const url = (port: number) => `http://127.0.0.1:${port}`;
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
 
 async function main(): Promise<void> {
+  const options = parseLoopOptions(process.argv.slice(2));
   const settings = infraSettings();
   const logger = createLogger('demo', 'warn');
   const clients: Clients = {
@@ -74,10 +65,7 @@ async function main(): Promise<void> {
     pool: new pg.Pool({ connectionString: settings.DATABASE_URL, max: 6 }),
     logger,
   };
-  const days = Number(flags.days);
-  // The world ends at today's midnight (UTC), so popularity windows and feature TTLs see it as recent.
-  const start = Math.floor(Date.now() / 86_400_000 - days) * 86_400_000;
-  const world = new SyntheticWorld({ users: Number(flags.users), items: Number(flags.items), days, seed: Number(flags.seed), start });
+  const world = worldEndingToday(options.world);
   const started = performance.now();
   try {
     step(1, `generating a world: ${world.users.length} users, ${world.items.length} items, ${world.options.days} days (seed ${world.options.seed})`);
@@ -100,12 +88,11 @@ async function main(): Promise<void> {
     console.log(`  dataset ${manifest.datasetVersion}: ${manifest.sampleCount.toLocaleString('en')} samples, label rate ${fixed(manifest.labelRate ?? 0)}`);
 
     step(4, 'training a recall model (MF) and a ranking model (DeepFM), with the promotion gate');
-    const recall = await trainAndPromote(clients, manifest.datasetVersion, 'mf', 'recall', Number(flags['recall-epochs']));
-    const ranking = await trainAndPromote(clients, manifest.datasetVersion, 'deepfm', 'ranking', Number(flags['ranking-epochs']));
+    const models = await trainModels(clients, manifest.datasetVersion, { recall: options.recallEpochs, ranking: options.rankingEpochs });
 
     step(5, 'serving recommendations from the production models, under an A/B test');
     const runId = randomUUID().slice(0, 8);
-    const experimentId = await startExperiment(clients.pool, runId);
+    const experimentId = await startExperiment(clients.pool, demoExperiment(runId));
     await startApp('serving', PORTS.serving, { env: infraEnv, background: true, readyTimeoutMs: 120_000 });
     const metricsTargets = Object.entries({ ingester: PORTS.ingester, 'feature-builder': PORTS.featureBuilder, serving: PORTS.serving })
       .map(([app, port]) => `${app}=${url(port)}/metrics`)
@@ -119,16 +106,20 @@ async function main(): Promise<void> {
       console.log(formatTable(['#', 'item', 'score', 'source'], response.items.map((item) => [item.position, item.item_id, fixed(item.score), item.source])).replace(/^/gm, '    '));
     }
 
-    const rounds = Number(flags.rounds);
-    step(6, `${rounds} rounds of ${flags['round-users']} simulated users reacting to what is served, with the online updater learning from them`);
+    const { rounds } = options;
+    step(6, `${rounds} rounds of ${options.roundUsers} simulated users reacting to what is served, with the online updater learning from them`);
     // A lineage of its own per run: it starts from this run's production models, not an earlier run's snapshots.
     await startApp('online-updater', PORTS.onlineUpdater, { env: { ...infraEnv, UPDATER_NAME: `demo-${runId}` }, background: true, readyTimeoutMs: 120_000 });
     const audience = new SimulatedAudience(world);
-    const roundUsers = world.users.slice(0, Number(flags['round-users']));
+    const references = referenceListsFor(world);
+    const roundUsers = world.users.slice(0, options.roundUsers);
+    const loop: LoopApps = { serving, ingester, features: { groupId: DEFAULT_FEATURE_BUILDER_OPTIONS.groupId } };
     const reports: RoundReport[] = [];
+    const quality: ListQuality[] = [];
     for (let round = 1; round <= rounds; round++) {
-      const report = await simulateRound(clients, { serving, ingester }, audience, roundUsers, `  round ${round}`);
+      const report = await simulateRound(clients, loop, audience, roundUsers, `  round ${round}`);
       reports.push(report);
+      quality.push(listQuality(scoreLists(references, report.lists)));
       console.log(`  round ${round}: ${report.clicks} clicks on ${report.shown} items shown (CTR ${fixed(report.clicks / Math.max(report.shown, 1))}); features caught up ${fixed(report.featuresCaughtUpS, 1)} s after the clicks`);
     }
     const variants = await experimentResults(clients.pool, experimentId);
@@ -138,7 +129,7 @@ async function main(): Promise<void> {
     console.log(
       formatTable(
         ['model', 'role', 'HR@10', 'NDCG@10', 'AUC', 'popularity HR@10', 'gate', 'version', 'promotion'],
-        [recall, ranking].map(({ modelType, role, result, outcome }) => [
+        models.map(({ modelType, role, result, outcome }) => [
           modelType,
           role,
           fixed(result.metrics.hr_at_10),
@@ -162,6 +153,15 @@ async function main(): Promise<void> {
           variants.map((v) => [v.variant, v.users, v.exposures, v.clicks, fixed(v.ctr), `${fixed(v.ctrLow)} .. ${fixed(v.ctrHigh)}`]),
         ),
     );
+    console.log(
+      '\nserved lists against reference lists on the same users, contexts, times and audience state (expected CTR under the world\'s truth):\n' +
+        formatTable(['round', ...QUALITY_COLUMNS], quality.map((q, i) => [i + 1, ...qualityRow(q)])),
+    );
+    console.log(
+      'random: live items; popular: most clicked in the logged data; logging: the policy that logged the training data;\n' +
+        'heuristic: the user\'s clicked categories x category CTR in the context, counted from the logs; best: the top items under the true probabilities.\n' +
+        'lift share: (served - random) / (best - random), from expected CTRs; npm run bench:quality measures it across rounds and worlds.',
+    );
     const freshness = reports.map((r) => r.featuresCaughtUpS);
     console.log(
       '\n' +
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
             ['online updater: rows published to serving', updater.get('online_updater_rows_published_total') ?? 0],
             ['online updater: guardrail tripped', (updater.get('online_updater_guardrail_tripped') ?? 0) > 0 ? 'yes' : 'no'],
             ['training samples', manifest.sampleCount],
-            ['training backend', recall.result.backend],
+            ['training backend', models[0]!.result.backend],
             ['total time (s)', fixed((performance.now() - started) / 1000, 1)],
           ],
         ),

@@ -6,13 +6,13 @@
  */
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { DEFAULT_FEATURE_BUILDER_OPTIONS, endOffsets, waitForGroupCatchUp } from '@recstream/features';
+import { endOffsets, waitForGroupCatchUp } from '@recstream/features';
 import { IngestClient } from '@recstream/ingest';
 import { ProgressBar, type Logger } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import { SampleGenerator, type DatasetManifest } from '@recstream/samples';
-import { TOPICS } from '@recstream/schemas';
-import type { SimulatedAudience, SimulatedClick, SyntheticUser, SyntheticWorld } from '@recstream/synth';
+import { DEFAULT_TOPIC_NAMES, type TopicNames } from '@recstream/schemas';
+import { DEFAULT_WORLD_OPTIONS, SyntheticWorld, type ListRequest, type SimulatedAudience, type SimulatedClick, type SyntheticUser, type WorldOptions } from '@recstream/synth';
 import { registerAndPromote, trainOnDataset, type RegisterOutcome, type TrainResult } from '@recstream/training';
 import type { ModelKind } from '@recstream/models';
 import type { RecommendationResponse } from '@recstream/serving';
@@ -45,17 +45,23 @@ export async function ingestWorld(ingester: Endpoint, world: SyntheticWorld, mal
 }
 
 /** Waits until the feature builder has applied everything on the topics; returns the seconds waited. */
-export async function featuresCaughtUp(clients: Clients, groupId: string): Promise<number> {
+export async function featuresCaughtUp(clients: Clients, groupId: string, topics: TopicNames = DEFAULT_TOPIC_NAMES): Promise<number> {
   const started = performance.now();
   const admin = clients.kafka.admin();
   await admin.connect();
   try {
-    const ends = await endOffsets(admin, [TOPICS.events.name, TOPICS.items.name, TOPICS.users.name]);
+    const ends = await endOffsets(admin, [topics.events, topics.items, topics.users]);
     await waitForGroupCatchUp(admin, groupId, ends);
   } finally {
     await admin.disconnect();
   }
   return (performance.now() - started) / 1000;
+}
+
+/** The world of `options`, its period ending at today's midnight (UTC), so popularity windows and feature TTLs see it as recent. */
+export function worldEndingToday(options: Partial<Omit<WorldOptions, 'start'>>): SyntheticWorld {
+  const days = options.days ?? DEFAULT_WORLD_OPTIONS.days;
+  return new SyntheticWorld({ ...options, start: Math.floor(Date.now() / 86_400_000 - days) * 86_400_000 });
 }
 
 export async function buildSamples(clients: Clients, world: SyntheticWorld): Promise<DatasetManifest> {
@@ -104,9 +110,11 @@ export async function trainAndPromote(clients: Clients, datasetVersion: string, 
   return { modelType, role, result, outcome, seconds: (performance.now() - started) / 1000 };
 }
 
-export interface ServedList {
-  userId: string;
-  response: RecommendationResponse;
+/** The loop's models, each through the promotion gate: MF for recall, DeepFM for ranking. */
+export async function trainModels(clients: Clients, datasetVersion: string, epochs: { recall: number; ranking: number }): Promise<TrainedModel[]> {
+  const recall = await trainAndPromote(clients, datasetVersion, 'mf', 'recall', epochs.recall);
+  const ranking = await trainAndPromote(clients, datasetVersion, 'deepfm', 'ranking', epochs.ranking);
+  return [recall, ranking];
 }
 
 export async function recommend(serving: Endpoint, userId: string, k: number, context: Record<string, string>): Promise<RecommendationResponse> {
@@ -119,38 +127,89 @@ export async function recommend(serving: Endpoint, userId: string, k: number, co
   return (await reply.json()) as RecommendationResponse;
 }
 
-export const DEMO_EXPERIMENT_PREFIX = 'demo-';
+export interface ExperimentVariant {
+  variant: string;
+  share: number;
+  /** experiment_variants.strategy: re-ranking overrides, and `online` (see libs/serving's Strategy). */
+  strategy: Record<string, unknown>;
+  recallVersion?: number;
+  rankingVersion?: number;
+}
 
-/**
- * An A/B test for the simulated rounds: the production models with their
- * default re-ranking against the same models with strong diversification.
- * Earlier demo runs' experiments are switched off, so serving runs this one.
- */
-export async function startExperiment(pool: pg.Pool, runId: string): Promise<string> {
-  const experimentId = `${DEMO_EXPERIMENT_PREFIX}${runId}`;
+export interface ExperimentPlan {
+  /** Experiments whose ids start with it are switched off first, so serving runs this one; the id is it and `runId`. */
+  prefix: string;
+  runId: string;
+  description: string;
+  variants: readonly ExperimentVariant[];
+}
+
+/** The demo's A/B test: the production models with their default re-ranking against the same models with strong diversification. */
+export const demoExperiment = (runId: string): ExperimentPlan => ({
+  prefix: 'demo-',
+  runId,
+  description: 'demo: default re-ranking vs strong diversity',
+  variants: [
+    { variant: 'control', share: 0.5, strategy: {} },
+    { variant: 'diverse', share: 0.5, strategy: { diversity: 0.7 } },
+  ],
+});
+
+/** Starts an A/B test on the home surface, where the simulated rounds ask; returns its id. */
+export async function startExperiment(pool: pg.Pool, plan: ExperimentPlan): Promise<string> {
+  const experimentId = `${plan.prefix}${plan.runId}`;
+  const { variants } = plan;
   // One statement, so all of it or none takes effect.
   await pool.query(
     `WITH retired AS (
        UPDATE experiments SET active = false WHERE experiment_id LIKE $2
      ), started AS (
        INSERT INTO experiments (experiment_id, description, surface)
-       VALUES ($1, 'demo: default re-ranking vs strong diversity', 'home') RETURNING experiment_id
+       VALUES ($1, $3, 'home') RETURNING experiment_id
      )
-     INSERT INTO experiment_variants (experiment_id, variant, share, strategy)
-     SELECT experiment_id, variant, 0.5, strategy::jsonb
-       FROM started, (VALUES ('control', '{}'), ('diverse', '{"diversity": 0.7}')) AS v (variant, strategy)`,
-    [experimentId, `${DEMO_EXPERIMENT_PREFIX}%`],
+     INSERT INTO experiment_variants (experiment_id, variant, share, strategy, recall_version, ranking_version)
+     SELECT experiment_id, v.variant, v.share, v.strategy, v.recall_version, v.ranking_version
+       FROM started, unnest($4::text[], $5::float8[], $6::jsonb[], $7::bigint[], $8::bigint[]) AS v (variant, share, strategy, recall_version, ranking_version)`,
+    [
+      experimentId,
+      `${plan.prefix}%`,
+      plan.description,
+      variants.map((v) => v.variant),
+      variants.map((v) => v.share),
+      variants.map((v) => JSON.stringify(v.strategy)),
+      variants.map((v) => v.recallVersion ?? null),
+      variants.map((v) => v.rankingVersion ?? null),
+    ],
   );
   return experimentId;
 }
 
+/** Where the loop's apps answer, and the feature builder's group and topics, to wait for it to apply a round's clicks. */
+export interface LoopApps {
+  serving: Endpoint;
+  ingester: Endpoint;
+  features: { groupId: string; topics?: TopicNames };
+}
+
+/** One list served in a round: the request as the world saw it (the audience's state before it reacted), the items and the clicks. */
+export interface ServedList {
+  request: ListRequest;
+  variant: string | null;
+  itemIds: string[];
+  clicks: number;
+}
+
 export interface RoundReport {
-  lists: number;
+  /** In the order of the round's users. */
+  lists: ServedList[];
   shown: number;
   clicks: number;
   /** From the last click sent to the feature builder having applied it. */
   featuresCaughtUpS: number;
 }
+
+/** Items per list the simulated users ask for, as the reference lists they are compared with hold. */
+export const ROUND_LIST_SIZE = 10;
 
 /**
  * One round of the closed loop: every user asks serving for a list on the
@@ -161,29 +220,34 @@ export interface RoundReport {
  */
 export async function simulateRound(
   clients: Clients,
-  endpoints: { serving: Endpoint; ingester: Endpoint },
+  apps: LoopApps,
   audience: SimulatedAudience,
   users: readonly SyntheticUser[],
   label: string,
 ): Promise<RoundReport> {
   const bar = new ProgressBar(label, users.length, 'users');
   const clicks: SimulatedClick[] = [];
-  let shown = 0;
-  const queue = [...users];
+  const lists: ServedList[] = new Array(users.length);
+  let next = 0;
   const worker = async () => {
-    for (let user = queue.shift(); user; user = queue.shift()) {
-      const response = await recommend(endpoints.serving, user.id, 10, { surface: 'home', device: user.device });
+    for (let i = next++; i < users.length; i = next++) {
+      const user = users[i]!;
+      const response = await recommend(apps.serving, user.id, ROUND_LIST_SIZE, { surface: 'home', device: user.device });
       const itemIds = response.items.map((item) => item.item_id);
-      shown += itemIds.length;
-      clicks.push(...audience.react({ requestId: response.request_id, userId: user.id, itemIds, device: user.device, time: Date.now() }));
+      const time = Date.now();
+      const request = { user, context: { device: user.device, hour: new Date(time).getUTCHours() }, time, previousCategory: audience.previousCategory(user.id) };
+      const listClicks = audience.react({ requestId: response.request_id, userId: user.id, itemIds, device: user.device, time });
+      clicks.push(...listClicks);
+      lists[i] = { request, variant: response.experiment?.variant ?? null, itemIds, clicks: listClicks.length };
       bar.tick();
     }
   };
   await Promise.all(Array.from({ length: ROUND_CONCURRENCY }, worker));
   bar.finish();
-  await new IngestClient(endpoints.ingester).send(clicks.map((click) => clickEvent(click, 'home')));
-  const featuresCaughtUpS = await featuresCaughtUp(clients, DEFAULT_FEATURE_BUILDER_OPTIONS.groupId);
-  return { lists: users.length, shown, clicks: clicks.length, featuresCaughtUpS };
+  await new IngestClient(apps.ingester).send(clicks.map((click) => clickEvent(click, 'home')));
+  const featuresCaughtUpS = await featuresCaughtUp(clients, apps.features.groupId, apps.features.topics);
+  const shown = lists.reduce((sum, list) => sum + list.itemIds.length, 0);
+  return { lists, shown, clicks: clicks.length, featuresCaughtUpS };
 }
 
 /**

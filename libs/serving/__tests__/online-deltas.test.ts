@@ -119,4 +119,35 @@ describe('serving with online deltas', () => {
     expect(changed.body.model_versions.ranking).toBe(scenario.rankingVersion);
     ranking.dispose();
   });
+  it("keeps a frozen variant's copies at the offline versions while production follows the deltas", async () => {
+    const ranking = deserializeModel(scenario.rankingArtifact);
+    await harness.pool.query(`INSERT INTO experiments (experiment_id, surface) VALUES ('frozen-test', 'frozen')`);
+    await harness.pool.query(
+      `INSERT INTO experiment_variants (experiment_id, variant, share, recall_version, ranking_version, strategy)
+       VALUES ('frozen-test', 'frozen', 1, $1, $2, '{"online": "frozen"}')`,
+      [scenario.recallVersion, scenario.rankingVersion],
+    );
+    await running.service.refresh();
+    const user = scenario.users[15]!;
+    // A fixed time, so freshness cannot move a score: only the models can.
+    const ask = (surface: string) => recommend(running.url, { user_id: user, k: 200, context: { surface, device: 'mobile', time: '2026-06-01T12:00:00Z' } });
+    const scores = (body: Awaited<ReturnType<typeof ask>>['body']) => new Map(body.items.map((item) => [item.item_id, item.score]));
+    const frozenBefore = await ask('frozen');
+    expect(frozenBefore.body.experiment).toEqual({ id: 'frozen-test', variant: 'frozen' });
+    const productionBefore = scores((await ask('home')).body);
+    const id = vocabularyId(user);
+    const tables = Object.fromEntries(
+      ['gmf_user', 'mlp_user'].map((name) => [name, { ids: Int32Array.of(id), vectors: rowOf(ranking, name, id).map((x) => 3 * x - 0.4) }]),
+    );
+    await channel.publish(rankingLineage, { tables, dense: {} });
+    await until(async () => {
+      const now = scores((await ask('home')).body);
+      return [...now].some(([item, score]) => productionBefore.has(item) && productionBefore.get(item) !== score) ? now : undefined;
+    });
+    const frozenAfter = await ask('frozen');
+    expect(frozenAfter.body.model_versions).toEqual({ recall: scenario.recallVersion, ranking: scenario.rankingVersion });
+    expect(scores(frozenAfter.body)).toEqual(scores(frozenBefore.body));
+    await harness.pool.query(`UPDATE experiments SET active = false WHERE experiment_id = 'frozen-test'`);
+    ranking.dispose();
+  });
 });

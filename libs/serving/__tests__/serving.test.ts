@@ -177,8 +177,8 @@ describe('serving', () => {
       id: 'rank-test',
       surface: 'home',
       variants: [
-        { name: 'control', share: 0.5, recallVersion: null, rankingVersion: null, strategy: {} },
-        { name: 'treatment', share: 0.5, recallVersion: null, rankingVersion: pinned.versionId, strategy: {} },
+        { name: 'control', share: 0.5, recallVersion: null, rankingVersion: null, strategy: {}, online: 'follow' as const },
+        { name: 'treatment', share: 0.5, recallVersion: null, rankingVersion: pinned.versionId, strategy: {}, online: 'follow' as const },
       ],
     };
     const from = await latestOffsets(kafka, TOPICS.events.name);

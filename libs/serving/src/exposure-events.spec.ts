@@ -15,7 +15,7 @@ describe('exposureEvents', () => {
       ],
       { id: 'exp', variant: 'b' },
     );
-    const variant = { name: 'b', share: 1, recallVersion: null, rankingVersion: null, strategy: {} };
+    const variant = { name: 'b', share: 1, recallVersion: null, rankingVersion: null, strategy: {}, online: 'follow' as const };
     const events = exposureEvents(request, response, { experiment: 'exp', variant });
     const validated = events.map((event) => validateEvent(event));
     expect(validated.map((v) => v.ok)).toEqual([true, true]);

@@ -4,7 +4,7 @@ import type { CovisitList, ItemFeatures, OnlineFeatureReader, UserFeatures } fro
 import type { InteractionEvent, ModelFeatures } from '@recstream/schemas';
 import type { Catalog, CatalogItem } from './catalog.js';
 import { withDeadline } from './deadline.js';
-import { assign, type Assignment, type Experiment } from './experiments/experiment.js';
+import { assign, modelPins, type Assignment, type Experiment } from './experiments/experiment.js';
 import { samplePool, type Random } from './exploration.js';
 import type { ExposureLog } from './exposure-log.js';
 import { historyRow } from '@recstream/models';
@@ -110,7 +110,7 @@ export class Recommender {
     const time = (stage: Stage, from: number) => void (timings[stage] = (timings[stage] ?? 0) + performance.now() - from);
     const degraded = new Set<DegradedReason>();
     const assignment = assign(this.deps.experiments(), request.user_id, request.context.surface);
-    const lease = this.deps.models.lease({ recall: assignment?.variant.recallVersion ?? null, ranking: assignment?.variant.rankingVersion ?? null });
+    const lease = this.deps.models.lease(modelPins(assignment?.variant));
     try {
       let stageStart = performance.now();
       const { user, covisited } = await this.readUserWithCovisits(request.user_id, degraded);

@@ -7,7 +7,7 @@ import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/online';
 import { ModelRegistry } from '@recstream/registry';
 import { createProducer } from '@recstream/streams';
 import { CatalogTracker, DEFAULT_CATALOG_TRACKER_OPTIONS, type Catalog, type CatalogTrackerOptions } from './catalog.js';
-import type { Experiment } from './experiments/experiment.js';
+import { modelPins, type Experiment } from './experiments/experiment.js';
 import { loadExperiments } from './experiments/load-experiments.js';
 import type { Random } from './exploration.js';
 import { DEFAULT_EXPOSURE_LOG_OPTIONS, ExposureLog, type ExposureLogOptions } from './exposure-log.js';
@@ -125,7 +125,7 @@ export class ServingService {
       'experiments',
       async () => {
         const experiments = await loadExperiments(pool, logger);
-        this.models.pin(experiments.flatMap((e) => e.variants.flatMap((v) => [v.recallVersion, v.rankingVersion].filter((id): id is number => id !== null))));
+        this.models.pin(experiments.flatMap((e) => e.variants.map(modelPins)));
         return experiments;
       },
       logger,

@@ -43,6 +43,16 @@ describe('SimulatedAudience', () => {
     }
   });
 
+  it("exposes each user's previous category: the last clicked item's, undefined before a click", () => {
+    const audience = new SimulatedAudience(world, 4);
+    const user = world.users[1]!;
+    expect(audience.previousCategory(user.id)).toBeUndefined();
+    const itemIds = rankedFor(user.id).slice(0, 20);
+    const clicks = Array.from({ length: 20 }, (_, i) => audience.react({ requestId: `r${i}`, userId: user.id, itemIds, device: user.device, time })).flat();
+    const last = world.items.find((item) => item.id === clicks.at(-1)!.itemId)!;
+    expect(audience.previousCategory(user.id)).toBe(last.category);
+  });
+
   it('ignores users and items the world does not know', () => {
     const audience = new SimulatedAudience(world);
     expect(audience.react({ requestId: 'r', userId: 'stranger', itemIds: ['i1'], device: 'mobile', time })).toEqual([]);

@@ -43,6 +43,11 @@ export class SimulatedAudience {
     this.items = new Map(world.items.map((item) => [item.id, item]));
   }
 
+  /** The category of the user's last click, which the next list's click probabilities depend on; undefined before any. */
+  previousCategory(userId: string): number | undefined {
+    return this.lastCategory.get(userId);
+  }
+
   /** Clicks on `list`; ids the world does not know (e.g. a user it never generated) get none. */
   react(list: ShownList): SimulatedClick[] {
     const user = this.users.get(list.userId);

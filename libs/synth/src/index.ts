@@ -10,4 +10,14 @@ export {
   type ClickContext,
 } from './world.js';
 export { SimulatedAudience, type ShownList, type SimulatedClick } from './audience.js';
+export { LoggedCounts } from './logged-counts.js';
+export {
+  ReferenceLists,
+  REFERENCE_LISTS,
+  DEFAULT_REFERENCE_LISTS_OPTIONS,
+  expectedCtr,
+  type ListRequest,
+  type ReferenceList,
+  type ReferenceListsOptions,
+} from './reference-lists.js';
 export { readMovieLens, movieLensEvents, type MovieLensRating } from './movielens.js';

@@ -156,16 +156,30 @@ export class SyntheticWorld {
     time: number,
     position = 0,
   ): number {
+    return this.clickProbabilityFor(user, context, previousCategory, time)(item, position);
+  }
+
+  /** `clickProbability` of one user, context, previous category and time, for scoring many items: the drifted taste is computed once. */
+  clickProbabilityFor(
+    user: SyntheticUser,
+    context: ClickContext,
+    previousCategory: number | undefined,
+    time: number,
+  ): (item: SyntheticItem, position?: number) => number {
     const w = GROUND_TRUTH;
-    const affinity = this.contextAffinity[item.category]![WORLD_DEVICES.indexOf(context.device) * HOUR_BUCKETS + hourBucket(context.hour)]!;
-    const logit =
-      w.bias +
-      w.taste * dot(this.tasteAt(user, time), item.vector) +
-      w.popularity * Math.log(item.popularity * this.items.length) / Math.log(this.items.length) +
-      w.context * affinity +
-      (previousCategory !== undefined && item.category === this.nextCategory(previousCategory) ? w.sequence : 0) -
-      w.positionDecay * position;
-    return 1 / (1 + Math.exp(-logit));
+    const taste = this.tasteAt(user, time);
+    const cell = WORLD_DEVICES.indexOf(context.device) * HOUR_BUCKETS + hourBucket(context.hour);
+    const next = previousCategory === undefined ? undefined : this.nextCategory(previousCategory);
+    return (item, position = 0) => {
+      const logit =
+        w.bias +
+        w.taste * dot(taste, item.vector) +
+        w.popularity * Math.log(item.popularity * this.items.length) / Math.log(this.items.length) +
+        w.context * this.contextAffinity[item.category]![cell]! +
+        (item.category === next ? w.sequence : 0) -
+        w.positionDecay * position;
+      return 1 / (1 + Math.exp(-logit));
+    };
   }
 
   /** An item drawn by popularity, or from `category` when given; only items that exist at `time`. */
@@ -236,19 +250,9 @@ export class SyntheticWorld {
     };
     for (let list = 0; list < listsPerSession; list++) {
       const requestId = `${seed}-r${counter.value++}`;
-      const shown = new Set<SyntheticItem>();
-      // The serving policy that logged this data: popular items, the user's
-      // favourite category, items related to the last click, and random ones.
-      const favourite = this.favouriteCategory(user, time);
-      const previous = lastCategory.get(user.id);
-      const related = previous === undefined ? undefined : this.nextCategory(previous);
-      while (shown.size < listSize) {
-        const mode = random.next();
-        const category = mode < 0.4 ? undefined : mode < 0.6 ? favourite : mode < 0.8 ? related : random.int(this.options.categories);
-        shown.add(this.drawItem(random, time, category));
-      }
+      const shown = this.loggedList(random, user, time, lastCategory.get(user.id), listSize);
       const surface = list === 0 ? 'home' : 'detail';
-      [...shown].forEach((item, position) => {
+      shown.forEach((item, position) => {
         const ctx = { surface, position, device, hour: context.hour };
         event('exposure', item, { request_id: requestId, context: ctx });
         if (!random.bernoulli(this.clickProbability(user, item, context, lastCategory.get(user.id), time, position))) return;
@@ -262,6 +266,24 @@ export class SyntheticWorld {
       });
     }
     return events;
+  }
+
+  /**
+   * A list as the policy that logged the world's data draws it: popular
+   * items, the user's favourite category, the category after the last click,
+   * and random ones, without repeats.
+   */
+  loggedList(random: Random, user: SyntheticUser, time: number, previousCategory: number | undefined, size = this.options.listSize): SyntheticItem[] {
+    const favourite = this.favouriteCategory(user, time);
+    const related = previousCategory === undefined ? undefined : this.nextCategory(previousCategory);
+    const shown = new Set<SyntheticItem>();
+    // Drawn with repeats discarded, so a list cannot hold more than every item.
+    while (shown.size < Math.min(size, this.items.length)) {
+      const mode = random.next();
+      const category = mode < 0.4 ? undefined : mode < 0.6 ? favourite : mode < 0.8 ? related : random.int(this.options.categories);
+      shown.add(this.drawItem(random, time, category));
+    }
+    return [...shown];
   }
 
   private favouriteCategory(user: SyntheticUser, time: number): number {
@@ -278,7 +300,8 @@ export class SyntheticWorld {
   }
 }
 
-function hourBucket(hour: number): number {
+/** The hour's part of the day (HOUR_BUCKETS of them), as context affinity reads it. */
+export function hourBucket(hour: number): number {
   return Math.floor(((hour % 24) + 24) % 24 / (24 / HOUR_BUCKETS));
 }
 

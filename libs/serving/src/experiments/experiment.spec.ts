@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assign, bucket, type Experiment } from './experiment.js';
 
-const variant = (name: string, share: number) => ({ name, share, recallVersion: null, rankingVersion: null, strategy: {} });
+const variant = (name: string, share: number) => ({ name, share, recallVersion: null, rankingVersion: null, strategy: {}, online: 'follow' as const });
 const experiment: Experiment = { id: 'exp-a', surface: 'home', variants: [variant('a', 0.1), variant('b', 0.3), variant('c', 0.6)] };
 const users = Array.from({ length: 20_000 }, (_, i) => `user-${i}`);
 

@@ -1,24 +1,35 @@
 import { z } from 'zod';
 import { unitHash } from '../ids.js';
+import type { Pins } from '../models/model-store.js';
 
-/** Re-ranking settings a variant may override (see RerankOptions). */
+/**
+ * A variant's `strategy` column: re-ranking settings it overrides (see
+ * RerankOptions), and `online`, how its models take the online updater's
+ * deltas: `follow` (the default) as production does, or `frozen`, copies of
+ * its pinned versions that never receive any, to measure what online
+ * learning adds. A frozen variant pins both versions.
+ */
 export const Strategy = z
   .object({
     diversity: z.number().min(0).max(1),
     explorationRate: z.number().min(0).max(1),
     freshnessWeight: z.number().min(0),
     popularityWeight: z.number().min(0),
+    online: z.enum(['follow', 'frozen']),
   })
   .partial()
   .strict();
 export type Strategy = z.infer<typeof Strategy>;
+export type OnlineUpdates = NonNullable<Strategy['online']>;
 
 export interface Variant {
   name: string;
   share: number;
   recallVersion: number | null;
   rankingVersion: number | null;
-  strategy: Strategy;
+  /** Re-ranking overrides. */
+  strategy: Omit<Strategy, 'online'>;
+  online: OnlineUpdates;
 }
 
 export interface Experiment {
@@ -52,4 +63,9 @@ export function bucket(experiment: Experiment, userId: string): Variant {
 export function assign(experiments: readonly Experiment[], userId: string, surface: string | undefined): Assignment | undefined {
   const experiment = experiments.find((candidate) => candidate.surface === null || candidate.surface === surface);
   return experiment && { experiment: experiment.id, variant: bucket(experiment, userId) };
+}
+
+/** The model versions a request in `variant` runs on; production (and following deltas) outside any experiment. */
+export function modelPins(variant: Variant | undefined): Pins {
+  return { recall: variant?.recallVersion ?? null, ranking: variant?.rankingVersion ?? null, frozen: variant?.online === 'frozen' };
 }

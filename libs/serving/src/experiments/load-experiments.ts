@@ -30,15 +30,22 @@ export async function loadExperiments(pool: pg.Pool, logger: Logger): Promise<Ex
   for (const row of rows) {
     let experiment = experiments.get(row.experiment_id);
     if (!experiment) experiments.set(row.experiment_id, (experiment = { id: row.experiment_id, surface: row.surface, variants: [] }));
-    const strategy = Strategy.safeParse(row.strategy);
-    if (!strategy.success) experiment.invalid = `variant ${row.variant}'s strategy: ${strategy.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`;
-    experiment.variants.push({
+    const parsed = Strategy.safeParse(row.strategy);
+    if (!parsed.success) experiment.invalid = `variant ${row.variant}'s strategy: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`;
+    const { online = 'follow', ...strategy } = parsed.success ? parsed.data : {};
+    const variant = {
       name: row.variant,
       share: Number(row.share),
       recallVersion: row.recall_version === null ? null : Number(row.recall_version),
       rankingVersion: row.ranking_version === null ? null : Number(row.ranking_version),
-      strategy: strategy.success ? strategy.data : {},
-    });
+      strategy,
+      online,
+    };
+    // Frozen copies of production would be replaced by the next promotion: the versions must be named.
+    if (online === 'frozen' && (variant.recallVersion === null || variant.rankingVersion === null)) {
+      experiment.invalid = `variant ${row.variant} is frozen but does not pin both recall_version and ranking_version`;
+    }
+    experiment.variants.push(variant);
   }
   const valid: Experiment[] = [];
   for (const { invalid, ...experiment } of experiments.values()) {

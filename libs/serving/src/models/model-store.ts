@@ -31,7 +31,11 @@ export interface ModelStoreDeps {
 export interface Pins {
   recall: number | null;
   ranking: number | null;
+  /** Score with copies of the pinned versions that never take online deltas (see `pin`). */
+  frozen: boolean;
 }
+
+const PRODUCTION: Pins = { recall: null, ranking: null, frozen: false };
 
 /** The models one request runs on; `release()` when the response is out. */
 export interface ModelLease {
@@ -52,8 +56,11 @@ const ROLES: readonly ModelRole[] = ['recall', 'ranking'];
 export class ModelStore {
   private readonly options: ModelStoreOptions;
   private readonly entries = new Map<number, ModelEntry>();
+  /** Copies of pinned versions loaded without deltas, apart from `entries`, so the follower never reaches them. */
+  private readonly frozen = new Map<number, ModelEntry>();
   private readonly production = new Map<ModelRole, ModelEntry>();
   private pinned = new Set<number>();
+  private frozenPinned = new Set<number>();
   private started = false;
   private listener?: pg.PoolClient;
   private timer?: NodeJS.Timeout;
@@ -92,18 +99,27 @@ export class ModelStore {
     return [...this.production.values()].map((entry) => entry.served);
   }
 
-  /** Versions experiments pin; loaded in the background, retired when no longer pinned. */
-  pin(versionIds: Iterable<number>): void {
-    const next = new Set(versionIds);
-    if (next.size === this.pinned.size && [...next].every((id) => this.pinned.has(id))) return;
+  /**
+   * Versions experiments pin; loaded in the background, retired when no
+   * longer pinned. A version pinned to follow catches up on online deltas
+   * once, when it loads; a frozen pin gets a copy of its own that takes
+   * none and that no promotion replaces.
+   */
+  pin(pins: Iterable<Pins>): void {
+    const all = [...pins];
+    const ids = (frozen: boolean) => new Set(all.filter((p) => p.frozen === frozen).flatMap((p) => [p.recall, p.ranking].filter((id): id is number => id !== null)));
+    const [next, nextFrozen] = [ids(false), ids(true)];
+    if (sameSet(next, this.pinned) && sameSet(nextFrozen, this.frozenPinned)) return;
     this.pinned = next;
+    this.frozenPinned = nextFrozen;
     // Before start() the backend is not selected yet; start() loads the pins with everything else.
     if (this.started) void this.refresh();
   }
 
-  /** The models for one request: pinned versions where loaded, production otherwise. */
-  lease(pins: Pins = { recall: null, ranking: null }): ModelLease {
-    const pick = (role: ModelRole) => (pins[role] !== null && this.entries.get(pins[role])) || this.production.get(role);
+  /** The models for one request: pinned versions (frozen copies for a frozen pin) where loaded, production otherwise. */
+  lease(pins: Pins = PRODUCTION): ModelLease {
+    const pinned = pins.frozen ? this.frozen : this.entries;
+    const pick = (role: ModelRole) => (pins[role] !== null && pinned.get(pins[role])) || this.production.get(role);
     const recallEntry = pick('recall') as ModelEntry<ServedRecall> | undefined;
     const rankingEntry = pick('ranking');
     const recall = recallEntry?.acquire();
@@ -144,8 +160,9 @@ export class ModelStore {
         await this.listener.query(`UNLISTEN ${PROMOTION_CHANNEL}`).catch(() => undefined);
         this.listener.release();
       }
-      for (const entry of this.entries.values()) entry.retire();
+      for (const entry of [...this.entries.values(), ...this.frozen.values()]) entry.retire();
       this.entries.clear();
+      this.frozen.clear();
       this.production.clear();
     })();
     return this.closing;
@@ -161,24 +178,7 @@ export class ModelStore {
       return;
     }
     const wanted = new Set([...this.pinned, ...[...production.values()].flatMap((v) => (v ? [v.versionId] : []))]);
-    for (const versionId of wanted) {
-      if (this.entries.has(versionId) || this.closing) continue;
-      let role: ModelRole | 'unknown' = 'unknown';
-      try {
-        const version = [...production.values()].find((v) => v?.versionId === versionId) ?? (await registry.get(versionId));
-        if (!version) throw new Error(`version ${versionId} is not in the registry`);
-        role = version.role;
-        const started = performance.now();
-        const served = await this.load(version);
-        await this.deps.deltas?.catchUp(served);
-        this.entries.set(versionId, new ModelEntry(served));
-        metrics.modelLoads.inc({ role, outcome: 'loaded' });
-        logger.info({ versionId, role, ms: Math.round(performance.now() - started) }, 'model version loaded');
-      } catch (error) {
-        metrics.modelLoads.inc({ role, outcome: 'failed' });
-        logger.error({ err: error, versionId, role }, 'loading a model version failed; serving keeps its current models');
-      }
-    }
+    for (const versionId of wanted) await this.loadInto(this.entries, versionId, production, { followDeltas: true });
     for (const role of ROLES) {
       const entry = this.entries.get(production.get(role)?.versionId ?? -1);
       if (!entry || entry === this.production.get(role)) continue;
@@ -186,11 +186,44 @@ export class ModelStore {
       metrics.modelVersion.set({ role }, entry.served.version.versionId);
       logger.info({ role, versionId: entry.served.version.versionId }, 'production model swapped in');
     }
+    // After the swap: an experiment's copies must not hold up a new production version.
+    for (const versionId of this.frozenPinned) await this.loadInto(this.frozen, versionId, production, { followDeltas: false });
     const inUse = new Set([...this.production.values()]);
     for (const [versionId, entry] of this.entries) {
       if (wanted.has(versionId) || inUse.has(entry)) continue;
       this.entries.delete(versionId);
       entry.retire();
+    }
+    for (const [versionId, entry] of this.frozen) {
+      if (this.frozenPinned.has(versionId)) continue;
+      this.frozen.delete(versionId);
+      entry.retire();
+    }
+  }
+
+  /** Loads a version into `target` unless it is there; `followDeltas`: caught up on the online deltas published since its snapshot. */
+  private async loadInto(
+    target: Map<number, ModelEntry>,
+    versionId: number,
+    production: Map<ModelRole, ModelVersion | undefined>,
+    { followDeltas }: { followDeltas: boolean },
+  ): Promise<void> {
+    if (target.has(versionId) || this.closing) return;
+    const { registry, logger, metrics } = this.deps;
+    let role: ModelRole | 'unknown' = 'unknown';
+    try {
+      const version = [...production.values()].find((v) => v?.versionId === versionId) ?? (await registry.get(versionId));
+      if (!version) throw new Error(`version ${versionId} is not in the registry`);
+      role = version.role;
+      const started = performance.now();
+      const served = await this.load(version);
+      if (followDeltas) await this.deps.deltas?.catchUp(served);
+      target.set(versionId, new ModelEntry(served));
+      metrics.modelLoads.inc({ role, outcome: 'loaded' });
+      logger.info({ versionId, role, frozen: !followDeltas, ms: Math.round(performance.now() - started) }, 'model version loaded');
+    } catch (error) {
+      metrics.modelLoads.inc({ role, outcome: 'failed' });
+      logger.error({ err: error, versionId, role }, 'loading a model version failed; serving keeps its current models');
     }
   }
 
@@ -215,3 +248,5 @@ export class ModelStore {
     return { role: 'recall', version, model, embedder, index, items, labels: new Map(items.map((item, label) => [item.vocabId, label])) };
   }
 }
+
+const sameSet = (a: ReadonlySet<number>, b: ReadonlySet<number>) => a.size === b.size && [...a].every((id) => b.has(id));

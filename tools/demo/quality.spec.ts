@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { SyntheticWorld } from '@recstream/synth';
+import type { ServedList } from './pipeline.js';
+import { listQuality, referenceListsFor, scoreLists } from './quality.js';
+
+const world = new SyntheticWorld({ users: 60, items: 200, categories: 8, days: 2, seed: 21 });
+const time = world.options.start + 3 * 86_400_000;
+const requests = world.users.map((user) => ({ user, context: { device: user.device, hour: 9 }, time, previousCategory: undefined }));
+
+describe('listQuality', () => {
+  it('gives lists of the best items a lift share of 1, and counts clicks as measured', () => {
+    const references = referenceListsFor(world);
+    const lists: ServedList[] = requests.map((request, i) => ({
+      request,
+      variant: null,
+      itemIds: references.lists(request).best.map((item) => item.id),
+      clicks: i % 2,
+    }));
+    const quality = listQuality(scoreLists(referenceListsFor(world), lists));
+    expect(quality).toMatchObject({ lists: 60, exposures: 600, clicks: 30, ctr: 0.05 });
+    expect(quality.expected_ctr).toBeCloseTo(quality.best_ctr, 12);
+    expect(quality.lift_share).toBeCloseTo(1, 12);
+    expect(quality.random_ctr).toBeLessThan(quality.heuristic_ctr);
+  });
+
+  it('scores the same lists the same, the reference draws following their order', () => {
+    const lists: ServedList[] = requests.map((request) => ({ request, variant: null, itemIds: ['i1', 'i2'], clicks: 0 }));
+    expect(listQuality(scoreLists(referenceListsFor(world), lists))).toEqual(listQuality(scoreLists(referenceListsFor(world), lists)));
+  });
+});
