@@ -31,6 +31,7 @@ import {
   simulateRound,
   startExperiment,
   trainModels,
+  RANKING_CANDIDATES,
   worldEndingToday,
   type Clients,
   type Endpoint,
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     const manifest = await buildSamples(clients, world);
     console.log(`  dataset ${manifest.datasetVersion}: ${manifest.sampleCount.toLocaleString('en')} samples, label rate ${fixed(manifest.labelRate ?? 0)}`);
 
-    step(4, 'training a recall model (MF) and a ranking model (DeepFM), with the promotion gate');
+    step(4, `training a recall model (MF) and ranking models (${RANKING_CANDIDATES.join(', ')}), the promotion gate picking what serves`);
     const models = await trainModels(clients, manifest.datasetVersion, { recall: options.recallEpochs, ranking: options.rankingEpochs });
 
     step(5, 'serving recommendations from the production models, under an A/B test');

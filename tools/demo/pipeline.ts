@@ -110,11 +110,14 @@ export async function trainAndPromote(clients: Clients, datasetVersion: string, 
   return { modelType, role, result, outcome, seconds: (performance.now() - started) / 1000 };
 }
 
-/** The loop's models, each through the promotion gate: MF for recall, DeepFM for ranking. */
+/** Ranking models the loop trains on its samples; the promotion gate (validation AUC) decides which one serves. */
+export const RANKING_CANDIDATES: readonly ModelKind[] = ['deepfm', 'din'];
+
+/** The loop's models, each through the promotion gate: MF for recall, then every ranking candidate in turn. */
 export async function trainModels(clients: Clients, datasetVersion: string, epochs: { recall: number; ranking: number }): Promise<TrainedModel[]> {
-  const recall = await trainAndPromote(clients, datasetVersion, 'mf', 'recall', epochs.recall);
-  const ranking = await trainAndPromote(clients, datasetVersion, 'deepfm', 'ranking', epochs.ranking);
-  return [recall, ranking];
+  const trained = [await trainAndPromote(clients, datasetVersion, 'mf', 'recall', epochs.recall)];
+  for (const kind of RANKING_CANDIDATES) trained.push(await trainAndPromote(clients, datasetVersion, kind, 'ranking', epochs.ranking));
+  return trained;
 }
 
 export async function recommend(serving: Endpoint, userId: string, k: number, context: Record<string, string>): Promise<RecommendationResponse> {

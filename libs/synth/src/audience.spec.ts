@@ -43,8 +43,17 @@ describe('SimulatedAudience', () => {
     }
   });
 
-  it("exposes each user's previous category: the last clicked item's, undefined before a click", () => {
+  it('starts each user at the category of their last click in the logged history', () => {
+    const last = new Map<string, string>();
+    for (const event of world.interactionEvents()) if (event.type === 'click') last.set(event.user_id, event.item_id);
     const audience = new SimulatedAudience(world, 4);
+    const category = (itemId: string | undefined) => world.items.find((item) => item.id === itemId)?.category;
+    expect(last.size).toBeGreaterThan(0);
+    for (const user of world.users) expect(audience.previousCategory(user.id)).toBe(category(last.get(user.id)));
+  });
+
+  it("exposes each user's previous category: the last clicked item's, undefined before a click", () => {
+    const audience = new SimulatedAudience(world, 4, { fromHistory: false });
     const user = world.users[1]!;
     expect(audience.previousCategory(user.id)).toBeUndefined();
     const itemIds = rankedFor(user.id).slice(0, 20);

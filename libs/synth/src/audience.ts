@@ -34,13 +34,23 @@ export class SimulatedAudience {
   private readonly items: Map<string, SyntheticItem>;
   private readonly lastCategory = new Map<string, number>();
 
+  /**
+   * Users start where the world's logged history left them: each one's
+   * previous category is that of their last click in `interactionEvents`,
+   * which the platform has seen too (`fromHistory: false` starts them blank).
+   */
   constructor(
     private readonly world: SyntheticWorld,
     seed = world.options.seed,
+    { fromHistory = true }: { fromHistory?: boolean } = {},
   ) {
     this.random = new Random(seed ^ 0xa0d1e);
     this.users = new Map(world.users.map((user) => [user.id, user]));
     this.items = new Map(world.items.map((item) => [item.id, item]));
+    if (!fromHistory) return;
+    for (const event of world.interactionEvents()) {
+      if (event.type === 'click') this.lastCategory.set(event.user_id, this.items.get(event.item_id)!.category);
+    }
   }
 
   /** The category of the user's last click, which the next list's click probabilities depend on; undefined before any. */

@@ -75,7 +75,7 @@ describe('expectedCtr', () => {
     let clicks = 0;
     const repeats = 200;
     for (let seed = 1; seed <= repeats; seed++) {
-      const audience = new SimulatedAudience(world, seed);
+      const audience = new SimulatedAudience(world, seed, { fromHistory: false });
       for (const user of users) clicks += audience.react({ requestId: 'r', userId: user.id, itemIds: chain.map((item) => item.id), device: user.device, time: at }).length;
     }
     const exposures = repeats * users.length * chain.length;
