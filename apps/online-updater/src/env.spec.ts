@@ -5,14 +5,14 @@ import { onlineUpdaterConfig } from './env.js';
 describe('online updater environment', () => {
   it("defaults to the lib's defaults, with the updater's name as its consumer group", () => {
     const { options } = onlineUpdaterConfig({});
-    expect(options).toMatchObject({ name: D.name, groupId: D.name, topic: D.topic, roles: D.roles, flushAfterMs: D.flushAfterMs, sparseLearningRate: D.sparseLearningRate });
+    expect(options).toMatchObject({ name: D.name, groupId: D.name, topic: D.topic, roles: D.roles, flushAfterMs: D.flushAfterMs, sparseLearningRates: D.sparseLearningRates });
     expect(options.learner).toEqual(D.learner);
     expect(options.examples).toEqual(D.examples);
   });
 
   it('reads roles, the learning settings and flushing turned off', () => {
-    const { options } = onlineUpdaterConfig({ ROLES: 'recall', SPARSE_LEARNING_RATE: '0.3', DENSE_EVERY: '0', FLUSH_AFTER_MS: 'off', UPDATER_NAME: 'shop-a' });
-    expect(options).toMatchObject({ roles: ['recall'], sparseLearningRate: 0.3, flushAfterMs: null, name: 'shop-a', groupId: 'shop-a' });
+    const { options } = onlineUpdaterConfig({ ROLES: 'recall', SPARSE_LEARNING_RATE: '0.2', RANKING_SPARSE_LEARNING_RATE: '0.01', DENSE_EVERY: '0', FLUSH_AFTER_MS: 'off', UPDATER_NAME: 'shop-a' });
+    expect(options).toMatchObject({ roles: ['recall'], sparseLearningRates: { recall: 0.2, ranking: 0.01 }, flushAfterMs: null, name: 'shop-a', groupId: 'shop-a' });
     expect(options.learner?.denseEvery).toBe(0);
   });
 

@@ -23,6 +23,7 @@ const schema = z.object({
   DENSE_EVERY: envInt(D.learner.denseEvery, 0),
   DENSE_LEARNING_RATE: positive(D.learner.denseLearningRate),
   SPARSE_LEARNING_RATE: z.coerce.number().positive().optional(),
+  RANKING_SPARSE_LEARNING_RATE: z.coerce.number().positive().optional(),
   HOLDOUT_FRACTION: fraction(D.learner.holdoutFraction),
   GUARDRAIL_MARGIN: fraction(D.learner.guardrail.margin),
   GUARDRAIL_WINDOW: envInt(D.learner.guardrail.window),
@@ -49,7 +50,10 @@ export function onlineUpdaterConfig(env: Record<string, string | undefined> = pr
     topic: e.EVENTS_TOPIC,
     roles: e.ROLES,
     startFrom: e.START_FROM,
-    sparseLearningRate: e.SPARSE_LEARNING_RATE ?? D.sparseLearningRate,
+    sparseLearningRates: {
+      recall: e.SPARSE_LEARNING_RATE ?? D.sparseLearningRates.recall,
+      ...(e.RANKING_SPARSE_LEARNING_RATE !== undefined && { ranking: e.RANKING_SPARSE_LEARNING_RATE }),
+    },
     learner: {
       batchSize: e.BATCH_SIZE,
       denseEvery: e.DENSE_EVERY,

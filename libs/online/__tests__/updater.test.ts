@@ -132,7 +132,7 @@ describe('OnlineUpdater', () => {
       name: `guardrail-${run}`,
       topic,
       roles: ['recall'],
-      sparseLearningRate: 20,
+      sparseLearningRates: { recall: 20 },
       flushAfterMs: 50,
       learner: { batchSize: 64, denseEvery: 0, denseLearningRate: 0, holdoutFraction: 0.3, guardrail: { window: 2_000, minExamples: 300, margin: 0.02 } },
     });

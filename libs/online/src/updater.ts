@@ -29,13 +29,16 @@ export interface OnlineUpdaterOptions {
   examples: ExampleBuilderOptions;
   learner: LearnerOptions;
   /**
-   * Replaces the offline sparse learning rate while updating online (see
-   * models.ts); undefined keeps it. Measured: at 0.3 an MF model follows a
-   * planted change of taste several times faster than at its offline 0.1
-   * (libs/online learner.spec.ts), and 25 clicks put a new item in the top
-   * ranks of NeuMF, where at 0.1 it stayed in the middle (bench:online).
+   * Per role, replaces the offline sparse learning rate while updating
+   * online (see models.ts); a role without one keeps its offline rate.
+   * Recall's 0.3: an MF model follows a planted change of taste several
+   * times faster than at its offline 0.1 (libs/online learner.spec.ts), and
+   * 25 clicks put a new item in the top ranks of NeuMF, where at 0.1 it
+   * stayed in the middle (bench:online). A ranker reading model features
+   * keeps its own: at 0.3 its served lists lost against its frozen copy in
+   * bench:quality.
    */
-  sparseLearningRate?: number;
+  sparseLearningRates: Partial<Record<ModelRole, number>>;
   /**
    * A partial batch is trained once its first example has waited this long,
    * so a quiet stream still reaches serving within seconds. null: full
@@ -68,7 +71,7 @@ export const DEFAULT_ONLINE_UPDATER_OPTIONS: OnlineUpdaterOptions = {
   startFrom: 'latest',
   examples: DEFAULT_EXAMPLE_BUILDER_OPTIONS,
   learner: DEFAULT_LEARNER_OPTIONS,
-  sparseLearningRate: 0.3,
+  sparseLearningRates: { recall: 0.3 },
   flushAfterMs: 250,
   publishIntervalMs: 200,
   snapshotIntervalMs: 5 * 60_000,
@@ -303,7 +306,7 @@ export class OnlineUpdater {
 
   private async loadModels(current: ModelVersion, root: ModelVersion): Promise<LearnerModel> {
     // Copies into plain Uint8Arrays: decoding slices its input, and a Buffer's slice shares memory.
-    const model = modelForUpdating(new Uint8Array(await this.registry.loadArtifact(current.versionId)), this.options.sparseLearningRate);
+    const model = modelForUpdating(new Uint8Array(await this.registry.loadArtifact(current.versionId)), this.options.sparseLearningRates[current.role]);
     const parent = deserializeModel(new Uint8Array(await this.registry.loadArtifact(root.versionId)));
     return { model, parent };
   }
@@ -445,7 +448,7 @@ export class OnlineUpdater {
           codeVersion: o.codeVersion,
           backend: this.backend,
           metrics,
-          config: { ...lineage.current.config, online: { learner: o.learner, sparseLearningRate: o.sparseLearningRate ?? null } },
+          config: { ...lineage.current.config, online: { learner: o.learner, sparseLearningRate: o.sparseLearningRates[role] ?? null } },
           lineage: { ...lineage.current.lineage, online },
         },
         artifact: serializeModel(model),

@@ -1,0 +1,14 @@
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+const admin = new Kafka({ clientId: 'reset', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING }).admin();
+await admin.connect();
+const topics = (await admin.listTopics()).filter((t) => ['events', 'items', 'users', 'events.dead-letter'].includes(t));
+await admin.deleteTopics({ topics }).catch((e) => console.error(e.message));
+const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => !g.includes('test'));
+console.log('groups', groups);
+await admin.deleteGroups(groups).catch((e) => console.error(e.message));
+await admin.disconnect();
+const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+await client.connect();
+await client.query('DROP DATABASE IF EXISTS recstream WITH (FORCE)');
+await client.end();
