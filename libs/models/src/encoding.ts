@@ -110,17 +110,19 @@ export function modelScorer(model: RecModel): { score(rows: readonly EncodableRo
 }
 
 /**
- * Bucket boundaries for each numeric model feature `spec` reads: up to
- * `buckets - 1` distinct quantiles of its values over `rows` (a sample of
- * the training data), so every bucket holds about as many rows.
+ * Bucket boundaries for each numeric model feature `spec` reads, fitted on
+ * `rows` (a sample of the training data): the smallest value gets a bucket
+ * of its own (counts are mostly 0), and quantiles of the values above it
+ * split the rest into up to `buckets - 1` buckets of about equal size.
  */
 export function fitNumericBuckets(spec: FeatureSpec, rows: readonly EncodableRow[], buckets = 16): Record<string, number[]> {
   const numeric = new Set(spec.contextFields.flatMap((field) => field.split(CROSS)).filter((name) => isModelFeature(name) && MODEL_FEATURES[name] === 'numeric'));
   const fitted: Record<string, number[]> = {};
   for (const name of numeric) {
     const values = rows.map((row) => row.features?.[name as ModelFeatureName]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+    const above = values.filter((value) => value > values[0]!);
     const bounds = new Set<number>();
-    for (let q = 1; q < buckets && values.length > 0; q++) bounds.add(values[Math.floor((q * values.length) / buckets)]!);
+    for (let q = 0; q < buckets - 1 && above.length > 0; q++) bounds.add(above[Math.floor((q * above.length) / (buckets - 1))]!);
     fitted[name] = [...bounds].sort((a, b) => a - b);
   }
   return fitted;
