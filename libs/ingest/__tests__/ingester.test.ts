@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokersFrom, createLogger } from '@recstream/platform';
-import { TOPICS, type DeadLetter } from '@recstream/schemas';
+import { MAX_JSON_DEPTH, TOPICS, type DeadLetter } from '@recstream/schemas';
 import { createKafka } from '@recstream/streams';
 import { collectMessages, latestOffsets, type CollectedMessage, type Offsets } from '@recstream/streams/inspect';
 import { Ingester } from '../src/index.js';
@@ -96,6 +96,34 @@ describe('ingester over HTTP into a real Kafka', () => {
       expect(letter.source).toBe('ingester');
       expect(letter.reasons.length).toBeGreaterThan(0);
     }
+  });
+
+  it('dead-letters an event nested thousands deep and still publishes the valid events beside it', async () => {
+    // Written as text: JSON.stringify itself overflows the stack at this depth.
+    const deep = (n: number) => JSON.stringify({ ...click(n), context: { deep: 'DEEP' } }).replace('"DEEP"', `${'['.repeat(6_000)}${']'.repeat(6_000)}`);
+    const reasons = [`event: must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`];
+    const batch = await post('/v1/events/batch', `[${JSON.stringify(click(20))},${deep(21)},${JSON.stringify(click(22))}]`);
+    expect([batch.status, await batch.json()]).toEqual([200, { accepted: 2, rejected: [{ index: 1, reasons }] }]);
+    const single = await post('/v1/events', deep(23));
+    expect([single.status, await single.json()]).toEqual([400, { error: 'event rejected', reasons }]);
+
+    const published = new Set([`${run}-20`, `${run}-22`]);
+    const events = await collectMessages(kafka, TOPICS.events.name, {
+      from: from[TOPICS.events.name],
+      done: (all) => all.filter((m) => published.has(JSON.parse(m.value).event_id)).length === published.size,
+    });
+    expect(events.filter((m) => published.has(JSON.parse(m.value).event_id))).toHaveLength(2);
+    const lettered = [`${run}-21`, `${run}-23`];
+    const isMine = (letter: DeadLetter) => typeof letter.raw === 'string' && lettered.some((id) => (letter.raw as string).includes(`"${id}"`));
+    const letters = (
+      await collectMessages(kafka, TOPICS.deadLetter.name, {
+        from: from[TOPICS.deadLetter.name],
+        done: (all) => all.map((m) => JSON.parse(m.value) as DeadLetter).filter(isMine).length === lettered.length,
+      })
+    )
+      .map((m) => JSON.parse(m.value) as DeadLetter)
+      .filter(isMine);
+    expect(letters.map((letter) => letter.reasons)).toEqual([reasons, reasons]);
   });
 
   it('rejects bodies it cannot read with a 4xx that says why', async () => {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { InteractionEvent, ItemEvent, UserEvent, INTERACTION_TYPES, type AnyEvent } from './events.js';
 import { acceptInteraction } from './interaction-fast-path.js';
+import { TOO_DEEP_MESSAGE, nestedDeeperThan } from './json-depth.js';
 
 export type Validation = { ok: true; event: AnyEvent } | { ok: false; reasons: string[] };
 export type MessageValidation = { ok: true; events: AnyEvent[] } | { ok: false; reasons: string[] };
@@ -14,7 +15,9 @@ const allTypes = [...INTERACTION_TYPES, 'item', 'user'].join(', ');
 /**
  * Validates one decoded event of any kind, choosing the schema by `type`.
  * On failure every bad field is named, as `field: reason`. Valid
- * interactions, the bulk of the traffic, take a cheaper path to the same result.
+ * interactions, the bulk of the traffic, take a cheaper path to the same
+ * result; input nested past MAX_JSON_DEPTH is refused before the schema
+ * walks it.
  */
 export function validateEvent(input: unknown): Validation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -23,6 +26,7 @@ export function validateEvent(input: unknown): Validation {
   const type = (input as { type?: unknown }).type;
   const fast = typeof type === 'string' && interactionTypes.has(type) ? acceptInteraction(input) : undefined;
   if (fast) return { ok: true, event: fast };
+  if (nestedDeeperThan(input)) return { ok: false, reasons: [`event: ${TOO_DEEP_MESSAGE}`] };
   const schema = typeof type !== 'string' ? undefined : interactionTypes.has(type) ? InteractionEvent : schemaFor[type];
   if (!schema) return { ok: false, reasons: [`type: must be one of ${allTypes}`] };
   const result = schema.safeParse(input);
