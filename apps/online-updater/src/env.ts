@@ -19,6 +19,7 @@ const schema = z.object({
     .transform((list) => list.split(',').map((role) => role.trim()))
     .pipe(z.array(z.enum(['recall', 'ranking'])).min(1)),
   START_FROM: z.enum(['earliest', 'latest']).default(D.startFrom),
+  MAX_FUTURE_SKEW_MS: envInt(D.maxFutureSkewMs, 0),
   BATCH_SIZE: envInt(D.learner.batchSize),
   DENSE_EVERY: envInt(D.learner.denseEvery, 0),
   DENSE_LEARNING_RATE: positive(D.learner.denseLearningRate),
@@ -49,6 +50,7 @@ export function onlineUpdaterConfig(env: Record<string, string | undefined> = pr
     topic: e.EVENTS_TOPIC,
     roles: e.ROLES,
     startFrom: e.START_FROM,
+    maxFutureSkewMs: e.MAX_FUTURE_SKEW_MS,
     sparseLearningRate: e.SPARSE_LEARNING_RATE ?? D.sparseLearningRate,
     learner: {
       batchSize: e.BATCH_SIZE,

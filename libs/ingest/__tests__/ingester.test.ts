@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokersFrom, createLogger } from '@recstream/platform';
-import { MAX_JSON_DEPTH, TOPICS, type DeadLetter } from '@recstream/schemas';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, MAX_JSON_DEPTH, TOPICS, type DeadLetter } from '@recstream/schemas';
 import { createKafka } from '@recstream/streams';
 import { collectMessages, latestOffsets, type CollectedMessage, type Offsets } from '@recstream/streams/inspect';
 import { Ingester } from '../src/index.js';
@@ -96,6 +96,28 @@ describe('ingester over HTTP into a real Kafka', () => {
       expect(letter.source).toBe('ingester');
       expect(letter.reasons.length).toBeGreaterThan(0);
     }
+  });
+
+  it('refuses an event dated past the allowed future skew, naming event_time, and dead-letters it', async () => {
+    const future = { ...click(30), event_time: '2099-12-31T00:00:00Z' };
+    const single = await post('/v1/events', JSON.stringify(future));
+    expect(single.status).toBe(400);
+    expect(await single.json()).toEqual({
+      error: 'event rejected',
+      reasons: [expect.stringMatching(new RegExp(`^event_time: 2099-12-31T00:00:00.000Z is more than ${DEFAULT_MAX_FUTURE_SKEW_MS} ms after the event arrived`))],
+    });
+    // A clock a minute fast is within the skew; a batch keeps its other events.
+    const fast = { ...click(31), event_time: Date.now() + 60_000 };
+    const batch = await post('/v1/events/batch', JSON.stringify([fast, { ...future, event_id: `${run}-32` }]));
+    expect(await batch.json()).toEqual({ accepted: 1, rejected: [{ index: 1, reasons: [expect.stringMatching(/^event_time: /)] }] });
+
+    const futureIds = new Set([`${run}-30`, `${run}-32`]);
+    const isFuture = (letter: DeadLetter) => futureIds.has((letter.raw as { event_id?: string } | null)?.event_id ?? '');
+    const letters = await collectMessages(kafka, TOPICS.deadLetter.name, {
+      from: from[TOPICS.deadLetter.name],
+      done: (all) => all.map((m) => JSON.parse(m.value) as DeadLetter).filter(isFuture).length === futureIds.size,
+    });
+    expect(letters.map((m) => JSON.parse(m.value) as DeadLetter).filter(isFuture)).toHaveLength(2);
   });
 
   it('dead-letters an event nested thousands deep and still publishes the valid events beside it', async () => {
