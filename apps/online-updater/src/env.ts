@@ -7,7 +7,7 @@ const positive = (fallback: number) => z.coerce.number().positive().default(fall
 
 const schema = z.object({
   ...infraEnv,
-  PORT: z.coerce.number().int().min(0).max(65_535).default(8085),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(D.port),
   HOST: z.string().default(D.host),
   /** Names the lineage of snapshots this updater resumes from. */
   UPDATER_NAME: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.name),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_HTTP_OPTIONS, infraEnv, parseEnv } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_TRAIN_WORKER_OPTIONS as W } from '@recstream/training';
 
 const schema = z.object({
   ...infraEnv,
-  PORT: z.coerce.number().int().min(0).max(65_535).default(8083),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(APP_PORTS.trainer),
   HOST: z.string().default(DEFAULT_HTTP_OPTIONS.host),
   BULLMQ_PREFIX: z.string().min(1).default(W.prefix),
   LOCK_DURATION_MS: z.coerce.number().int().positive().default(W.lockDurationMs),

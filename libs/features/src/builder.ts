@@ -2,7 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import { createProducer, sendBounded } from '@recstream/streams';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_TOPIC_NAMES, type DeadLetter, type TopicNames } from '@recstream/schemas';
 import { CatalogProcessor } from './catalog.js';
 import { DEFAULT_AGGREGATION_OPTIONS } from './aggregate.js';
@@ -67,7 +67,7 @@ export const DEFAULT_FEATURE_BUILDER_OPTIONS: FeatureBuilderOptions = {
   fromBeginning: true,
   sessionTimeoutMs: 30_000,
   heartbeatIntervalMs: 3_000,
-  port: DEFAULT_HTTP_OPTIONS.port,
+  port: APP_PORTS.featureBuilder,
   host: DEFAULT_HTTP_OPTIONS.host,
 };
 

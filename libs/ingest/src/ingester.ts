@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { createProducer } from '@recstream/streams';
-import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '@recstream/schemas';
 import { createIngestMetrics } from './metrics.js';
 import { DEFAULT_PUBLISHER_OPTIONS, EventPublisher, type EventPublisherOptions } from './publisher.js';
@@ -24,6 +24,7 @@ export interface IngesterOptions extends EventPublisherOptions {
 export const DEFAULT_INGESTER_OPTIONS: IngesterOptions = {
   ...DEFAULT_HTTP_OPTIONS,
   ...DEFAULT_PUBLISHER_OPTIONS,
+  port: APP_PORTS.ingester,
   maxBatchEvents: 5_000,
   maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
 };

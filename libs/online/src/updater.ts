@@ -2,7 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { deltaRows, deserializeModel, selectBackend, serializeModel, type BackendName, type RecModel } from '@recstream/models';
-import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
 import { ModelRegistry, type ModelRole, type ModelVersion } from '@recstream/registry';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, TOPICS } from '@recstream/schemas';
 import { decodeInteractions } from './decode.js';
@@ -82,7 +82,7 @@ export const DEFAULT_ONLINE_UPDATER_OPTIONS: OnlineUpdaterOptions = {
   sessionTimeoutMs: 30_000,
   heartbeatIntervalMs: 3_000,
   codeVersion: 'dev',
-  port: DEFAULT_HTTP_OPTIONS.port,
+  port: APP_PORTS.onlineUpdater,
   host: DEFAULT_HTTP_OPTIONS.host,
 };
 

@@ -8,6 +8,7 @@ export {
   HttpService,
   HttpError,
   DEFAULT_HTTP_OPTIONS,
+  APP_PORTS,
   type HttpServiceOptions,
   type HttpRequest,
   type HttpResponse,
