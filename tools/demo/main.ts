@@ -14,7 +14,7 @@ import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
 import { sumByMetric } from '@recstream/console';
 import { DEFAULT_FEATURE_BUILDER_OPTIONS } from '@recstream/features';
-import { brokersFrom, createLogger, formatTable } from '@recstream/platform';
+import { APP_PORTS, brokersFrom, createLogger, formatTable } from '@recstream/platform';
 import { DEFAULT_GATES } from '@recstream/registry';
 import { createKafka } from '@recstream/streams';
 import { SimulatedAudience } from '@recstream/synth';
@@ -52,8 +52,8 @@ const step = (n: number, text: string) => console.log(`\n[${n}/${STEPS}] ${text}
 
 /** How the summary names the promotion gates' metrics. */
 const GATE_METRIC_NAMES = { hr_at_10: 'HR@10', auc: 'AUC' } as const;
-/** Where the demo runs each app; the same ports every run, so the printed URLs stay valid. */
-const PORTS = { ingester: 8080, serving: 8081, featureBuilder: 8082, console: 8084, onlineUpdater: 8085 } as const;
+/** Where the demo runs each app: their default ports, the same every run, so the printed URLs and the README's examples work. */
+const PORTS = APP_PORTS;
 const url = (port: number) => `http://127.0.0.1:${port}`;
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
 

@@ -63,6 +63,12 @@ describe('deployment files', () => {
     expect(Object.keys(DEFAULT_PORTS).sort()).toEqual([...apps].sort());
   });
 
+  it("give every app its own default port, and point the console's default SERVING_URL at serving's", () => {
+    const ports = Object.values(DEFAULT_PORTS).map((port) => port());
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(new URL(consoleConfig({}).options.servingUrl!).port).toBe(String(servingConfig({}).options.port));
+  });
+
   it('list every manifest in the kustomization, and ship no Secret values', () => {
     const files = readdirSync(resolve(ROOT, 'infra/k8s')).filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml');
     expect([...kustomization.resources].sort()).toEqual(files.sort());

@@ -16,6 +16,7 @@ const schema = z.object({
   MAX_BATCH_EVENTS: envInt(DEFAULT_INGESTER_OPTIONS.maxBatchEvents),
   MAX_BUFFERED_EVENTS: envInt(DEFAULT_INGESTER_OPTIONS.maxBufferedEvents),
   PRODUCE_TIMEOUT_MS: envInt(DEFAULT_INGESTER_OPTIONS.produceTimeoutMs),
+  MAX_FUTURE_SKEW_MS: envInt(DEFAULT_INGESTER_OPTIONS.maxFutureSkewMs, 0),
   /** Processes sharing the port (node:cluster); each has its own producer and buffering limit. */
   WORKERS: envInt(1),
   /** Optional upstream topic of raw JSON events to validate and forward. */
@@ -38,6 +39,7 @@ export function ingesterConfig(env: Record<string, string | undefined> = process
       maxBatchEvents: e.MAX_BATCH_EVENTS,
       maxBufferedEvents: e.MAX_BUFFERED_EVENTS,
       produceTimeoutMs: e.PRODUCE_TIMEOUT_MS,
+      maxFutureSkewMs: e.MAX_FUTURE_SKEW_MS,
       rawTopic: e.RAW_TOPIC,
       topics: topicNamesFromEnv(e),
     },

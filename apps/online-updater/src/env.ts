@@ -7,7 +7,7 @@ const positive = (fallback: number) => z.coerce.number().positive().default(fall
 
 const schema = z.object({
   ...infraEnv,
-  PORT: z.coerce.number().int().min(0).max(65_535).default(8085),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(D.port),
   HOST: z.string().default(D.host),
   /** Names the lineage of snapshots this updater resumes from. */
   UPDATER_NAME: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.name),
@@ -19,6 +19,7 @@ const schema = z.object({
     .transform((list) => list.split(',').map((role) => role.trim()))
     .pipe(z.array(z.enum(['recall', 'ranking'])).min(1)),
   START_FROM: z.enum(['earliest', 'latest']).default(D.startFrom),
+  MAX_FUTURE_SKEW_MS: envInt(D.maxFutureSkewMs, 0),
   BATCH_SIZE: envInt(D.learner.batchSize),
   DENSE_EVERY: envInt(D.learner.denseEvery, 0),
   DENSE_LEARNING_RATE: positive(D.learner.denseLearningRate),
@@ -50,6 +51,7 @@ export function onlineUpdaterConfig(env: Record<string, string | undefined> = pr
     topic: e.EVENTS_TOPIC,
     roles: e.ROLES,
     startFrom: e.START_FROM,
+    maxFutureSkewMs: e.MAX_FUTURE_SKEW_MS,
     sparseLearningRates: {
       recall: e.SPARSE_LEARNING_RATE ?? D.sparseLearningRates.recall,
       ...(e.RANKING_SPARSE_LEARNING_RATE !== undefined && { ranking: e.RANKING_SPARSE_LEARNING_RATE }),

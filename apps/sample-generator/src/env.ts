@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_HTTP_OPTIONS, envInt, infraEnv, parseEnv } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import {
   DEFAULT_GENERATOR_CONFIG as G,
   DEFAULT_SAMPLE_GENERATOR_OPTIONS as O,
@@ -20,7 +20,7 @@ const targets = z
 
 const schema = z.object({
   ...infraEnv,
-  PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_HTTP_OPTIONS.port),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(APP_PORTS.sampleGenerator),
   HOST: z.string().default(DEFAULT_HTTP_OPTIONS.host),
   BULLMQ_PREFIX: z.string().min(1).default(W.prefix),
   /** Empty: no schedule, on-demand runs only. */

@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import { DEFAULT_HTTP_OPTIONS, infraEnv, parseEnv } from '@recstream/platform';
+import { BACKEND_NAMES } from '@recstream/models';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_TRAIN_WORKER_OPTIONS as W } from '@recstream/training';
 
 const schema = z.object({
   ...infraEnv,
-  PORT: z.coerce.number().int().min(0).max(65_535).default(8083),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(APP_PORTS.trainer),
   HOST: z.string().default(DEFAULT_HTTP_OPTIONS.host),
   BULLMQ_PREFIX: z.string().min(1).default(W.prefix),
   LOCK_DURATION_MS: z.coerce.number().int().positive().default(W.lockDurationMs),
+  /** The one tfjs backend to train on: the trainer fails at start when it cannot load. Unset: the best that loads. */
+  TRAINER_BACKEND: z.enum(BACKEND_NAMES).optional(),
   /** Recorded with each model version: set it to the image's git commit. */
   CODE_VERSION: z.string().default('dev'),
 });
@@ -20,6 +23,7 @@ export function trainerConfig(env: Record<string, string | undefined> = process.
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     codeVersion: e.CODE_VERSION,
+    backend: e.TRAINER_BACKEND,
     http: { port: e.PORT, host: e.HOST },
     worker: { prefix: e.BULLMQ_PREFIX, lockDurationMs: e.LOCK_DURATION_MS },
   };

@@ -6,9 +6,7 @@ import { trainerConfig } from './env.js';
 
 const config = trainerConfig();
 const logger = createLogger('trainer', config.logLevel);
-const backend = await selectBackend({
-  onSelect: (chosen, skipped) => logger.info({ backend: chosen, skipped }, `tfjs backend: ${chosen}`),
-});
+const backend = await selectBackend({ required: config.backend, logger });
 const { redis, pool, release } = createClients(config, logger);
 const metrics = createRegistry('trainer');
 const worker = new TrainJobWorker({ pool, registry: new ModelRegistry(pool), connection: redis, logger, metrics, codeVersion: config.codeVersion }, config.worker);

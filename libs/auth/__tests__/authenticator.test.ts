@@ -48,6 +48,14 @@ it('refuses missing, malformed, unknown and revoked keys with 401', async () => 
   expect(await revoked.json()).toEqual({ error: 'unknown or revoked API key' });
 });
 
+it('takes the Bearer scheme in any case, as HTTP auth schemes are case-insensitive', async () => {
+  const { key } = await store.create('any-case', ['ingest']);
+  for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+    const response = await fetch(`${base}/ingest-only`, { headers: { authorization: `${scheme} ${key}` } });
+    expect(response.status, scheme).toBe(200);
+  }
+});
+
 it('refuses a key without the route scope with 403; admin keys pass everywhere', async () => {
   const { key } = await store.create('writer', ['ingest']);
   expect((await call('/serve-only', key)).status).toBe(403);

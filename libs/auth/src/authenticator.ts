@@ -70,9 +70,12 @@ export function apiKeyAuthorizer(pool: pg.Pool, options: Partial<AuthenticatorOp
   return (request, scope) => authenticator.authorize(request, scope);
 }
 
+/** `Bearer <key>`; auth schemes are case-insensitive (RFC 9110 section 11.1). */
+const BEARER = /^bearer +(\S+) *$/i;
+
 function presentedKey(request: HttpRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  const bearer = BEARER.exec(request.headers.authorization ?? '');
+  if (bearer) return bearer[1];
   const apiKey = request.headers['x-api-key'];
   return typeof apiKey === 'string' ? apiKey.trim() : undefined;
 }

@@ -256,8 +256,9 @@ async function recommend(event) {
   }
   const experiment = result.experiment ? `experiment ${result.experiment.id}, variant ${result.experiment.variant}` : 'no experiment';
   const degraded = result.degraded ? `; degraded: ${result.degraded_reasons.join(', ')}` : '';
+  const truncated = result.truncated_reason ? ` (fewer than ${body.k}: ${result.truncated_reason})` : '';
   $('#recommend-summary').textContent =
-    `${result.items.length} items for ${result.user_id} · recall v${result.model_versions.recall ?? '–'}, ranking v${result.model_versions.ranking ?? '–'} · ${experiment}` +
+    `${result.items.length} items${truncated} for ${result.user_id} · recall v${result.model_versions.recall ?? '–'}, ranking v${result.model_versions.ranking ?? '–'} · ${experiment}` +
     ` · ${fixed(result.timings_ms.total, 1)} ms${degraded}`;
   fillTable(
     '#recommend-table',

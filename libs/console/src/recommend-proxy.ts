@@ -16,9 +16,11 @@ export async function proxyRecommendation(request: HttpRequest, servingUrl: stri
     if (typeof value === 'string') headers[name] = value;
   }
   const url = new URL('/v1/recommendations', servingUrl);
+  // Read before the fetch, so the caller's own error (413, body too large) is not reported as serving's.
+  const body = await request.body();
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers, body: await request.body(), signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     throw new HttpError(502, `serving at ${url.origin} is unreachable: ${fetchFailure(error, timeoutMs)}`);
   }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import { QUEUES } from '@recstream/schemas';
 import { consumerGroupLag, type GroupLag } from './consumer-lag.js';
@@ -41,9 +41,9 @@ export interface ConsoleOptions {
 
 export const DEFAULT_CONSOLE_OPTIONS: ConsoleOptions = {
   ...DEFAULT_HTTP_OPTIONS,
-  port: 8084,
+  port: APP_PORTS.console,
   maxBodyBytes: 64 * 1024,
-  servingUrl: 'http://127.0.0.1:8080',
+  servingUrl: `http://127.0.0.1:${APP_PORTS.serving}`,
   servingTimeoutMs: 5_000,
   metricsTargets: [],
   scraper: DEFAULT_SCRAPER_OPTIONS,

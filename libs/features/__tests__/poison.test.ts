@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '@recstream/platform';
-import { MAX_DEAD_LETTER_RAW_CHARS, validateEvent, type DeadLetter } from '@recstream/schemas';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, MAX_DEAD_LETTER_RAW_CHARS, validateEvent, type DeadLetter } from '@recstream/schemas';
 import { hostileString, mutateEvent, randomBytes, UNSTORABLE_STRINGS } from '@recstream/schemas/hostile-input';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { collectMessages } from '@recstream/streams/inspect';
@@ -61,7 +61,7 @@ function poison(): (string | Buffer | null)[] {
 /** Whether the contract accepts a message as an interaction (the builder's own rule, stated independently). */
 function isValidInteraction(message: string | Buffer | null): boolean {
   try {
-    const result = validateEvent(JSON.parse(message?.toString() ?? ''));
+    const result = validateEvent(JSON.parse(message?.toString() ?? ''), { arrivedAt: Date.now(), maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS });
     return result.ok && result.event.type !== 'item' && result.event.type !== 'user';
   } catch {
     return false;

@@ -2,8 +2,8 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import { createProducer, sendBounded } from '@recstream/streams';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
-import { DEFAULT_TOPIC_NAMES, type DeadLetter, type TopicNames } from '@recstream/schemas';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_TOPIC_NAMES, type DeadLetter, type TopicNames } from '@recstream/schemas';
 import { CatalogProcessor } from './catalog.js';
 import { DEFAULT_AGGREGATION_OPTIONS } from './aggregate.js';
 import type { ComputeOptions } from './compute.js';
@@ -36,6 +36,12 @@ export interface FeatureBuilderOptions extends ComputeOptions {
   minFetchBytes: number;
   /** Attempts at one chunk when other consumers keep moving its fence or entities. */
   maxAttempts: number;
+  /**
+   * How far past its message's timestamp an event's time may lie; a message
+   * with an event dated later is dead-lettered, so it cannot move the
+   * partition's stream time ahead of the real events.
+   */
+  maxFutureSkewMs: number;
   /** Where a new consumer group starts on each topic. */
   fromBeginning: boolean;
   sessionTimeoutMs: number;
@@ -57,10 +63,11 @@ export const DEFAULT_FEATURE_BUILDER_OPTIONS: FeatureBuilderOptions = {
   maxFetchWaitMs: 100,
   minFetchBytes: 256 * 1024,
   maxAttempts: 10,
+  maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
   fromBeginning: true,
   sessionTimeoutMs: 30_000,
   heartbeatIntervalMs: 3_000,
-  port: DEFAULT_HTTP_OPTIONS.port,
+  port: APP_PORTS.featureBuilder,
   host: DEFAULT_HTTP_OPTIONS.host,
 };
 
@@ -120,7 +127,7 @@ export class FeatureBuilder {
     const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
     const sink = (letters: readonly DeadLetter[]) => this.sendDeadLetters(letters);
     this.interactions = new InteractionProcessor(online, offline, sink, opts);
-    this.catalog = new CatalogProcessor(online, offline, sink);
+    this.catalog = new CatalogProcessor(online, offline, sink, opts.maxFutureSkewMs);
     const registry = createRegistry('feature-builder');
     this.metrics = createBuilderMetrics(registry);
     this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: opts.port, host: opts.host, logger: deps.logger, registry, ready: () => this.ready });

@@ -33,10 +33,11 @@ export class CatalogProcessor {
     private readonly online: OnlineStore,
     private readonly offline: OfflineStore,
     private readonly sendDeadLetters: DeadLetterSink,
+    private readonly maxFutureSkewMs: number,
   ) {}
 
   async process(messages: readonly KafkaMessage[]): Promise<{ applied: number; invalid: number }> {
-    const { events, deadLetters } = partitionDecoded(decodeMessages(messages, isCatalog, 'item or user events'));
+    const { events, deadLetters } = partitionDecoded(decodeMessages(messages, isCatalog, 'item or user events', this.maxFutureSkewMs));
     const newest = new Map<string, ViewWrite>();
     for (const write of events.map(catalogView)) {
       const key = `${write.view}:${write.id}`;

@@ -5,6 +5,7 @@ export { OnlineFeatureReader, DEFAULT_ONLINE_READER_OPTIONS, type OnlineFeatures
 export { OnlineStore, DEFAULT_ONLINE_STORE_OPTIONS, type OnlineStoreOptions, type ApplyOutcome } from './online-store.js';
 export { OfflineStore, DEFAULT_OFFLINE_STORE_OPTIONS, pointInTimeSql, sequencePointInTimeSql, type HistoryRow, type Label, type OfflineStoreOptions } from './offline-store.js';
 export { rebuildFromOffline, rebuildFromKafka, type RebuildReport } from './rebuild.js';
+export { repairWatermarks, type WatermarkRepairOptions, type WatermarkRepairReport } from './watermark-repair.js';
 export { KEY_LAYOUT_VERSION, KeyLayout } from './keys.js';
 export * from './views.js';
 export { WINDOWS, WINDOW_NAMES, type WindowName, type WindowSums } from './windows.js';

@@ -61,11 +61,11 @@ export class InteractionProcessor {
     private readonly online: OnlineStore,
     private readonly offline: OfflineStore,
     private readonly sendDeadLetters: DeadLetterSink,
-    private readonly options: ComputeOptions & { maxAttempts: number },
+    private readonly options: ComputeOptions & { maxAttempts: number; maxFutureSkewMs: number },
   ) {}
 
   async process(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<AppliedBatch> {
-    const decoded = decodeMessages(messages, isInteraction, 'interaction events');
+    const decoded = decodeMessages(messages, isInteraction, 'interaction events', this.options.maxFutureSkewMs);
     const lastOffset = messages.at(-1)!.offset;
     const retries = { fenced: 0, conflict: 0 };
     for (let attempt = 1; ; attempt++) {

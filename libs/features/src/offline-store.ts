@@ -95,6 +95,20 @@ export class OfflineStore {
     return rows.map((row) => ({ topic: row.topic, partition: row.partition, offset: row.offset, streamTime: Number(row.stream_time) }));
   }
 
+  /** Sets a partition's stream time outright, its offset kept: only for a watermark repair, while no feature builder runs. */
+  async setStreamTime(topic: string, partition: number, streamTime: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE feature_offsets SET stream_time = ${ms('$4::float8')}, updated_at = now() WHERE namespace = $1 AND topic = $2 AND "partition" = $3`,
+      [this.options.namespace, topic, partition, streamTime],
+    );
+  }
+
+  /** How many logged events are dated after `time`, epoch ms. */
+  async countEventsAfter(time: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM event_log WHERE event_time > ${ms('$1::float8')}`, [time]);
+    return rows[0]!.n;
+  }
+
   /** The whole event log in event-time order, a page at a time (keyset pagination). */
   async *scanEvents(): AsyncGenerator<InteractionEvent[]> {
     let cursor: [string, string] = ['-infinity', ''];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokersFrom, createLogger } from '@recstream/platform';
-import { TOPICS, type DeadLetter } from '@recstream/schemas';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, MAX_JSON_DEPTH, TOPICS, type DeadLetter } from '@recstream/schemas';
 import { createKafka } from '@recstream/streams';
 import { collectMessages, latestOffsets, type CollectedMessage, type Offsets } from '@recstream/streams/inspect';
 import { Ingester } from '../src/index.js';
@@ -96,6 +96,56 @@ describe('ingester over HTTP into a real Kafka', () => {
       expect(letter.source).toBe('ingester');
       expect(letter.reasons.length).toBeGreaterThan(0);
     }
+  });
+
+  it('refuses an event dated past the allowed future skew, naming event_time, and dead-letters it', async () => {
+    const future = { ...click(30), event_time: '2099-12-31T00:00:00Z' };
+    const single = await post('/v1/events', JSON.stringify(future));
+    expect(single.status).toBe(400);
+    expect(await single.json()).toEqual({
+      error: 'event rejected',
+      reasons: [expect.stringMatching(new RegExp(`^event_time: 2099-12-31T00:00:00.000Z is more than ${DEFAULT_MAX_FUTURE_SKEW_MS} ms after the event arrived`))],
+    });
+    // A clock a minute fast is within the skew; a batch keeps its other events.
+    const fast = { ...click(31), event_time: Date.now() + 60_000 };
+    const batch = await post('/v1/events/batch', JSON.stringify([fast, { ...future, event_id: `${run}-32` }]));
+    expect(await batch.json()).toEqual({ accepted: 1, rejected: [{ index: 1, reasons: [expect.stringMatching(/^event_time: /)] }] });
+
+    const futureIds = new Set([`${run}-30`, `${run}-32`]);
+    const isFuture = (letter: DeadLetter) => futureIds.has((letter.raw as { event_id?: string } | null)?.event_id ?? '');
+    const letters = await collectMessages(kafka, TOPICS.deadLetter.name, {
+      from: from[TOPICS.deadLetter.name],
+      done: (all) => all.map((m) => JSON.parse(m.value) as DeadLetter).filter(isFuture).length === futureIds.size,
+    });
+    expect(letters.map((m) => JSON.parse(m.value) as DeadLetter).filter(isFuture)).toHaveLength(2);
+  });
+
+  it('dead-letters an event nested thousands deep and still publishes the valid events beside it', async () => {
+    // Written as text: JSON.stringify itself overflows the stack at this depth.
+    const deep = (n: number) => JSON.stringify({ ...click(n), context: { deep: 'DEEP' } }).replace('"DEEP"', `${'['.repeat(6_000)}${']'.repeat(6_000)}`);
+    const reasons = [`event: must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`];
+    const batch = await post('/v1/events/batch', `[${JSON.stringify(click(20))},${deep(21)},${JSON.stringify(click(22))}]`);
+    expect([batch.status, await batch.json()]).toEqual([200, { accepted: 2, rejected: [{ index: 1, reasons }] }]);
+    const single = await post('/v1/events', deep(23));
+    expect([single.status, await single.json()]).toEqual([400, { error: 'event rejected', reasons }]);
+
+    const published = new Set([`${run}-20`, `${run}-22`]);
+    const events = await collectMessages(kafka, TOPICS.events.name, {
+      from: from[TOPICS.events.name],
+      done: (all) => all.filter((m) => published.has(JSON.parse(m.value).event_id)).length === published.size,
+    });
+    expect(events.filter((m) => published.has(JSON.parse(m.value).event_id))).toHaveLength(2);
+    const lettered = [`${run}-21`, `${run}-23`];
+    const isMine = (letter: DeadLetter) => typeof letter.raw === 'string' && lettered.some((id) => (letter.raw as string).includes(`"${id}"`));
+    const letters = (
+      await collectMessages(kafka, TOPICS.deadLetter.name, {
+        from: from[TOPICS.deadLetter.name],
+        done: (all) => all.map((m) => JSON.parse(m.value) as DeadLetter).filter(isMine).length === lettered.length,
+      })
+    )
+      .map((m) => JSON.parse(m.value) as DeadLetter)
+      .filter(isMine);
+    expect(letters.map((letter) => letter.reasons)).toEqual([reasons, reasons]);
   });
 
   it('rejects bodies it cannot read with a 4xx that says why', async () => {

@@ -35,7 +35,12 @@ it('validates raw topic messages, forwards the valid ones and dead-letters the r
   const valid = Array.from({ length: 20 }, (_, n) => ({ event_id: `${run}-raw-${n}`, type: 'view', user_id: `u${n}`, item_id: 'i1', event_time: 1_772_366_400_000, dwell_ms: 1200 }));
   await producer.send({
     topic: rawTopic,
-    messages: [...valid.map((event) => ({ value: JSON.stringify(event) })), { value: '{broken' }, { value: JSON.stringify({ event_id: `${run}-raw-bad`, type: 'view' }) }],
+    messages: [
+      ...valid.map((event) => ({ value: JSON.stringify(event) })),
+      { value: '{broken' },
+      { value: JSON.stringify({ event_id: `${run}-raw-bad`, type: 'view' }) },
+      { value: JSON.stringify({ ...valid[0], event_id: `${run}-raw-future`, event_time: '2099-12-31T00:00:00Z' }) },
+    ],
   });
   await producer.disconnect();
 
@@ -53,13 +58,14 @@ it('validates raw topic messages, forwards the valid ones and dead-letters the r
   const letters = (
     await collectMessages(kafka, TOPICS.deadLetter.name, {
       from: from.dead,
-      done: (messages) => messages.map((m) => JSON.parse(m.value) as DeadLetter).filter(mine).length === 2,
+      done: (messages) => messages.map((m) => JSON.parse(m.value) as DeadLetter).filter(mine).length === 3,
     })
   )
     .map((m) => JSON.parse(m.value) as DeadLetter)
     .filter(mine);
   const broken = letters.find((l) => l.raw === '{broken');
   expect(broken?.reasons).toEqual([expect.stringMatching(/invalid JSON/)]);
-  const incomplete = letters.find((l) => l.raw !== '{broken');
-  expect(incomplete?.reasons).toEqual(expect.arrayContaining(['user_id: is required', 'item_id: is required', 'event_time: is required']));
+  const letterOf = (id: string) => letters.find((l) => (l.raw as { event_id?: string }).event_id === id);
+  expect(letterOf(`${run}-raw-bad`)?.reasons).toEqual(expect.arrayContaining(['user_id: is required', 'item_id: is required', 'event_time: is required']));
+  expect(letterOf(`${run}-raw-future`)?.reasons).toEqual([expect.stringMatching(/^event_time: 2099-12-31T00:00:00.000Z is more than \d+ ms after the event arrived/)]);
 });

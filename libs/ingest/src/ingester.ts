@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { createProducer } from '@recstream/streams';
-import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from '@recstream/schemas';
 import { createIngestMetrics } from './metrics.js';
 import { DEFAULT_PUBLISHER_OPTIONS, EventPublisher, type EventPublisherOptions } from './publisher.js';
 import { RawTopicForwarder } from './raw-topic.js';
@@ -12,6 +13,8 @@ export interface IngesterOptions extends EventPublisherOptions {
   maxBodyBytes: number;
   /** Most events one batch request may hold. */
   maxBatchEvents: number;
+  /** How far past its arrival an event's time may lie; events dated later are rejected with a reason. */
+  maxFutureSkewMs: number;
   /** Also forward raw JSON events from this Kafka topic (consumer group `ingester-raw`); off when unset. */
   rawTopic?: string;
   /** Checks API keys (scope `ingest`); without it the endpoints are open. */
@@ -21,7 +24,9 @@ export interface IngesterOptions extends EventPublisherOptions {
 export const DEFAULT_INGESTER_OPTIONS: IngesterOptions = {
   ...DEFAULT_HTTP_OPTIONS,
   ...DEFAULT_PUBLISHER_OPTIONS,
+  port: APP_PORTS.ingester,
   maxBatchEvents: 5_000,
+  maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
 };
 
 /** The event ingester: HTTP (and optionally a raw Kafka topic) in, Kafka out. `start()` connects and listens; `close()` drains and disconnects. */
@@ -38,9 +43,10 @@ export class Ingester {
     const registry = createRegistry('ingester');
     this.http = new HttpService({ ...opts, logger, registry, ready: () => this.publisher.ready });
     const metrics = createIngestMetrics(registry, () => this.publisher.bufferedEvents);
-    registerIngestRoutes(this.http, this.publisher, metrics, opts.maxBatchEvents);
+    registerIngestRoutes(this.http, this.publisher, metrics, opts);
     if (opts.rawTopic) {
-      this.forwarder = new RawTopicForwarder(kafka, this.publisher, metrics, logger, { topic: opts.rawTopic, groupId: 'ingester-raw' });
+      const forwarding = { topic: opts.rawTopic, groupId: 'ingester-raw', maxFutureSkewMs: opts.maxFutureSkewMs };
+      this.forwarder = new RawTopicForwarder(kafka, this.publisher, metrics, logger, forwarding);
     }
   }
 

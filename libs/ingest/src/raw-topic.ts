@@ -1,5 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { retry, type Logger } from '@recstream/platform';
+import { messageArrival } from '@recstream/streams';
 import type { DecodedItem } from './decode.js';
 import type { IngestMetrics } from './metrics.js';
 import type { EventPublisher } from './publisher.js';
@@ -9,6 +10,8 @@ export interface RawTopicOptions {
   /** Topic that upstream producers write unvalidated JSON events to. */
   topic: string;
   groupId: string;
+  /** How far past its message's timestamp an event's time may lie. */
+  maxFutureSkewMs: number;
 }
 
 /**
@@ -47,7 +50,8 @@ export class RawTopicForwarder {
             return { ok: false, reason: `message ${index}: invalid JSON (${(error as Error).message})`, raw };
           }
         });
-        const sorted = triage(items, `ingester:${this.options.topic}`);
+        const { maxFutureSkewMs } = this.options;
+        const sorted = triage(items, `ingester:${this.options.topic}`, (index) => ({ arrivedAt: messageArrival(batch.messages[index]!), maxFutureSkewMs }));
         await retry({ retries: 20, maxDelayMs: 5_000 })(async () => {
           await heartbeat();
           await publishTriage(this.publisher, this.metrics, sorted);

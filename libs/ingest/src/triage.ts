@@ -1,4 +1,4 @@
-import { deadLetterFor, validateEvent, type AnyEvent, type DeadLetter } from '@recstream/schemas';
+import { deadLetterFor, validateEvent, type AnyEvent, type ArrivalBound, type DeadLetter } from '@recstream/schemas';
 import type { DecodedItem } from './decode.js';
 import type { IngestMetrics } from './metrics.js';
 import type { EventPublisher } from './publisher.js';
@@ -14,11 +14,14 @@ export interface Triage {
   rejected: RejectedEvent[];
 }
 
-/** Validates decoded items: valid ones become events, the rest dead letters that keep the input and the reasons. */
-export function triage(items: readonly DecodedItem[], source: string): Triage {
+/**
+ * Validates decoded items, each against the bound of the time it arrived:
+ * valid ones become events, the rest dead letters that keep the input and the reasons.
+ */
+export function triage(items: readonly DecodedItem[], source: string, arrival: (index: number) => ArrivalBound): Triage {
   const result: Triage = { events: [], deadLetters: [], rejected: [] };
   items.forEach((item, index) => {
-    const validation = item.ok ? validateEvent(item.value) : { ok: false as const, reasons: [item.reason] };
+    const validation = item.ok ? validateEvent(item.value, arrival(index)) : { ok: false as const, reasons: [item.reason] };
     if (validation.ok) return void result.events.push(validation.event);
     result.rejected.push({ index, reasons: validation.reasons });
     result.deadLetters.push(deadLetterFor(validation.reasons, source, item.ok ? item.value : item.raw));

@@ -8,15 +8,15 @@ import type { TfModel } from './models/tf-model.js';
 import type { CommonConfig, ModelKind } from './model.js';
 
 describe('selectBackend', () => {
-  it('falls through tfjs-node-gpu and tfjs-node when they are not installed, and says why', async () => {
+  it('falls through tfjs-node-gpu and tfjs-node when they are not installed, and warns why', async () => {
     let report: { chosen: BackendName; skipped: string[] } | undefined;
-    const logged: unknown[] = [];
-    const logger = { info: (fields: unknown) => logged.push(fields) } as unknown as Logger;
+    const logged: { level: string; fields: unknown }[] = [];
+    const logger = { info: (fields: unknown) => logged.push({ level: 'info', fields }), warn: (fields: unknown) => logged.push({ level: 'warn', fields }) } as unknown as Logger;
     const chosen = await selectBackend({
       logger,
       onSelect: (name, skipped) => (report = { chosen: name, skipped: skipped.map((s) => s.name) }),
     });
-    expect(logged).toMatchObject([{ backend: 'wasm' }]);
+    expect(logged).toMatchObject([{ level: 'warn', fields: { backend: 'wasm' } }]);
     expect(chosen).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(report).toEqual({ chosen: 'wasm', skipped: ['tensorflow-gpu', 'tensorflow'] });

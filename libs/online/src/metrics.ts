@@ -6,7 +6,7 @@ export function createUpdaterMetrics(registry: Registry) {
   return {
     events: new Counter({
       name: 'online_updater_events_total',
-      help: 'Messages consumed, by outcome (applied, invalid: not a valid interaction event)',
+      help: 'Messages consumed, by outcome (applied; invalid: not a valid interaction event; future_dated: an event dated past the allowed skew, skipped)',
       labelNames: ['outcome'],
       registers: [registry],
     }),

@@ -2,9 +2,10 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { deltaRows, deserializeModel, selectBackend, serializeModel, type BackendName, type RecModel } from '@recstream/models';
-import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
 import { ModelRegistry, type ModelRole, type ModelVersion } from '@recstream/registry';
-import { INTERACTION_TYPES, TOPICS, validateMessage, type InteractionEvent } from '@recstream/schemas';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, TOPICS } from '@recstream/schemas';
+import { decodeInteractions } from './decode.js';
 import { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, type DeltaChannelOptions } from './delta-channel.js';
 import { ExampleBuilder, type ExampleBuilderOptions, type ExampleBuilderState } from './examples/example-builder.js';
 import type { GuardrailStatus } from './guardrail.js';
@@ -26,6 +27,8 @@ export interface OnlineUpdaterOptions {
   roles: readonly ModelRole[];
   /** Where a partition starts when no snapshot has an offset for it. */
   startFrom: 'earliest' | 'latest';
+  /** How far past its message's timestamp an event's time may lie; a message with an event dated later is skipped. */
+  maxFutureSkewMs: number;
   examples: ExampleBuilderOptions;
   learner: LearnerOptions;
   /**
@@ -69,6 +72,7 @@ export const DEFAULT_ONLINE_UPDATER_OPTIONS: OnlineUpdaterOptions = {
   topic: TOPICS.events.name,
   roles: ['recall', 'ranking'],
   startFrom: 'latest',
+  maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
   examples: DEFAULT_EXAMPLE_BUILDER_OPTIONS,
   learner: DEFAULT_LEARNER_OPTIONS,
   sparseLearningRates: { recall: 0.3 },
@@ -81,7 +85,7 @@ export const DEFAULT_ONLINE_UPDATER_OPTIONS: OnlineUpdaterOptions = {
   sessionTimeoutMs: 30_000,
   heartbeatIntervalMs: 3_000,
   codeVersion: 'dev',
-  port: DEFAULT_HTTP_OPTIONS.port,
+  port: APP_PORTS.onlineUpdater,
   host: DEFAULT_HTTP_OPTIONS.host,
 };
 
@@ -118,8 +122,6 @@ export interface UpdaterStatus {
   guardrail: Partial<Record<ModelRole, GuardrailStatus>>;
   pending: number;
 }
-
-const INTERACTIONS: ReadonlySet<string> = new Set(INTERACTION_TYPES);
 
 /**
  * The online updater: a Kafka consumer group on the interaction stream that
@@ -342,26 +344,26 @@ export class OnlineUpdater {
     const steps = learner.modelRoles.map((role) => learner.steps(role));
     let built = 0;
     let applied = 0;
-    let invalid = 0;
+    const skipped = { invalid: 0, future_dated: 0 };
     for (const message of messages) {
       const position = this.positions.get(partition);
       if (position !== undefined && BigInt(message.offset) < BigInt(position)) continue;
-      const events = decode(message);
-      if (events) {
-        for (const event of events) {
+      const decoded = decodeInteractions(message, this.options.maxFutureSkewMs);
+      if ('events' in decoded) {
+        for (const event of decoded.events) {
           const examples = builder.accept(partition, event);
           built += examples.length;
           learner.learn(examples);
         }
-        applied += events.length;
-      } else invalid++;
+        applied += decoded.events.length;
+      } else skipped[decoded.skipped]++;
       this.positions.set(partition, (BigInt(message.offset) + 1n).toString());
     }
     if (learner.pending === 0) this.pendingSince = undefined;
     else this.pendingSince ??= Date.now();
     const trained = learner.examples - examplesBefore;
     this.metrics.events.inc({ outcome: 'applied' }, applied);
-    this.metrics.events.inc({ outcome: 'invalid' }, invalid);
+    for (const [outcome, count] of Object.entries(skipped)) this.metrics.events.inc({ outcome }, count);
     this.metrics.examples.inc({ use: 'train' }, trained);
     this.metrics.examples.inc({ use: 'holdout' }, built - trained);
     learner.modelRoles.forEach((role, i) => this.metrics.steps.inc({ role }, learner.steps(role) - steps[i]!));
@@ -498,16 +500,6 @@ export class OnlineUpdater {
   private requireBuilder(): ExampleBuilder {
     if (!this.builder) throw new NonRetriableError('the online updater has not started');
     return this.builder;
-  }
-}
-
-/** The message's interaction events (one, or a batch such as a response's exposures), or undefined for anything else (invalid JSON, an invalid or catalogue event). */
-function decode(message: KafkaMessage): InteractionEvent[] | undefined {
-  try {
-    const result = validateMessage(JSON.parse(message.value?.toString('utf8') ?? ''));
-    return result.ok && result.events.every((event) => INTERACTIONS.has(event.type)) ? (result.events as InteractionEvent[]) : undefined;
-  } catch {
-    return undefined;
   }
 }
 

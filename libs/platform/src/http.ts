@@ -53,7 +53,10 @@ export interface HttpServiceOptions {
 /** How long `close()` lets requests in flight finish before cutting their connections. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
-export const DEFAULT_HTTP_OPTIONS = { port: 8080, host: '0.0.0.0', maxBodyBytes: 5 * 1024 * 1024 };
+export const DEFAULT_HTTP_OPTIONS = { host: '0.0.0.0', maxBodyBytes: 5 * 1024 * 1024 };
+
+/** Each app's default HTTP port, each its own, so that all of them run on one host as the demo runs them. */
+export const APP_PORTS = { ingester: 8080, serving: 8081, featureBuilder: 8082, trainer: 8083, console: 8084, onlineUpdater: 8085, sampleGenerator: 8086 } as const;
 
 /**
  * A small JSON-over-HTTP server: exact-path routes, bounded bodies, and the

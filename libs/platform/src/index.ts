@@ -1,4 +1,5 @@
 export { RecstreamError, NonRetriableError, ConfigError, isRetriable } from './errors.js';
+export { jobFailure } from './job-failure.js';
 export { retry, DEFAULT_RETRY, type RetryOptions } from './retry.js';
 export { parseEnv, infraEnv, authModeEnv, brokersFrom, envInt } from './config.js';
 export { createLogger, type Logger } from './logger.js';
@@ -7,6 +8,7 @@ export {
   HttpService,
   HttpError,
   DEFAULT_HTTP_OPTIONS,
+  APP_PORTS,
   type HttpServiceOptions,
   type HttpRequest,
   type HttpResponse,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AnyEvent } from './events.js';
+import { jsonWithoutRecursion, nestedDeeperThan } from './json-depth.js';
 
 /** A Kafka topic the platform owns, with the settings `topics:create` applies. */
 export interface TopicSpec {
@@ -64,7 +65,7 @@ export interface DeadLetter {
   /** Which component rejected it, e.g. `ingester` or `feature-builder`. */
   source: string;
   received_at: number;
-  /** The input as received: the decoded value, or the raw text when it did not parse; see `raw_truncated`. */
+  /** The input as received: the decoded value, or its JSON text when it did not parse or nests past MAX_JSON_DEPTH; see `raw_truncated`. */
   raw: unknown;
   /** Set when the input's JSON exceeded MAX_DEAD_LETTER_RAW_CHARS: `raw` is then that JSON's first characters, and this its full length. */
   raw_truncated?: { json_chars: number };
@@ -80,8 +81,10 @@ export const MAX_DEAD_LETTER_RAW_CHARS = 16 * 1024;
 
 /** The dead letter for rejected input, with `raw` cut to MAX_DEAD_LETTER_RAW_CHARS of its JSON when longer. */
 export function deadLetterFor(reasons: string[], source: string, raw: unknown): DeadLetter {
-  const json = JSON.stringify(raw) ?? 'null';
-  const letter: DeadLetter = { reasons, source, received_at: Date.now(), raw };
+  // Input too deep for JSON.stringify (here and in the producer) is kept as its JSON text.
+  const deep = nestedDeeperThan(raw);
+  const json = deep ? jsonWithoutRecursion(raw) : (JSON.stringify(raw) ?? 'null');
+  const letter: DeadLetter = { reasons, source, received_at: Date.now(), raw: deep ? json : raw };
   if (json.length <= MAX_DEAD_LETTER_RAW_CHARS) return letter;
   return { ...letter, raw: json.slice(0, MAX_DEAD_LETTER_RAW_CHARS), raw_truncated: { json_chars: json.length } };
 }

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { InteractionEvent, ItemEvent, UserEvent, INTERACTION_TYPES, type AnyEvent } from './events.js';
+import { futureTimeReason, type ArrivalBound } from './future-skew.js';
 import { acceptInteraction } from './interaction-fast-path.js';
+import { TOO_DEEP_MESSAGE, nestedDeeperThan } from './json-depth.js';
 
 export type Validation = { ok: true; event: AnyEvent } | { ok: false; reasons: string[] };
 export type MessageValidation = { ok: true; events: AnyEvent[] } | { ok: false; reasons: string[] };
@@ -12,17 +14,29 @@ const interactionTypes: ReadonlySet<string> = new Set(INTERACTION_TYPES);
 const allTypes = [...INTERACTION_TYPES, 'item', 'user'].join(', ');
 
 /**
- * Validates one decoded event of any kind, choosing the schema by `type`.
- * On failure every bad field is named, as `field: reason`. Valid
- * interactions, the bulk of the traffic, take a cheaper path to the same result.
+ * Validates one decoded event of any kind, choosing the schema by `type`,
+ * and, given its arrival, refuses an event time too far past it. On
+ * failure every bad field is named, as `field: reason`.
  */
-export function validateEvent(input: unknown): Validation {
+export function validateEvent(input: unknown, arrival?: ArrivalBound): Validation {
+  const result = validateContract(input);
+  const future = result.ok && arrival ? futureTimeReason(result.event.event_time, arrival) : undefined;
+  return future ? { ok: false, reasons: [future] } : result;
+}
+
+/**
+ * The contract alone. Valid interactions, the bulk of the traffic, take a
+ * cheaper path to the same result; input nested past MAX_JSON_DEPTH is
+ * refused before the schema walks it.
+ */
+function validateContract(input: unknown): Validation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, reasons: ['event: must be a JSON object'] };
   }
   const type = (input as { type?: unknown }).type;
   const fast = typeof type === 'string' && interactionTypes.has(type) ? acceptInteraction(input) : undefined;
   if (fast) return { ok: true, event: fast };
+  if (nestedDeeperThan(input)) return { ok: false, reasons: [`event: ${TOO_DEEP_MESSAGE}`] };
   const schema = typeof type !== 'string' ? undefined : interactionTypes.has(type) ? InteractionEvent : schemaFor[type];
   if (!schema) return { ok: false, reasons: [`type: must be one of ${allTypes}`] };
   const result = schema.safeParse(input);
@@ -36,9 +50,9 @@ export function validateEvent(input: unknown): Validation {
  * encoding cost it). The message is valid only if every event is, and an
  * invalid element is named by its index.
  */
-export function validateMessage(input: unknown): MessageValidation {
+export function validateMessage(input: unknown, arrival?: ArrivalBound): MessageValidation {
   if (!Array.isArray(input)) {
-    const result = validateEvent(input);
+    const result = validateEvent(input, arrival);
     return result.ok ? { ok: true, events: [result.event] } : result;
   }
   if (input.length === 0) return { ok: false, reasons: ['message: an array of events must not be empty'] };
@@ -46,7 +60,7 @@ export function validateMessage(input: unknown): MessageValidation {
   const events: AnyEvent[] = [];
   const reasons: string[] = [];
   input.forEach((element, i) => {
-    const result = validateEvent(element);
+    const result = validateEvent(element, arrival);
     if (result.ok) events.push(result.event);
     else reasons.push(...result.reasons.map((reason) => `[${i}].${reason}`));
   });

@@ -6,7 +6,7 @@ import { ApiKeyStore, apiKeyAuthorizer } from '@recstream/auth';
 import { OnlineFeatureReader } from '@recstream/features';
 import { ModelRegistry } from '@recstream/registry';
 import { seedScenario, type Scenario } from '../src/testing/scenario.js';
-import { bucket, type RecommendationResponse } from '../src/index.js';
+import { bucket, DEFAULT_RECOMMENDER_OPTIONS, type RecommendationResponse } from '../src/index.js';
 import { createHarness, kafka, namespace, recommend, REDIS_URL, startService, type Harness, type RunningService } from './harness.js';
 
 let harness: Harness;
@@ -119,6 +119,22 @@ describe('serving', () => {
     const badK = await recommend(running.url, { user_id: 'u', k: 0, context: { device: 'fridge' } });
     expect(badK.status).toBe(400);
     expect(badK.body.errors?.map((e) => e.field).sort()).toEqual(['context.device', 'k']);
+  });
+
+  it('returns k items above the ranking shortlist, and says why when fewer came back', async () => {
+    const user = scenario.users[6]!;
+    const many = await recommend(running.url, { user_id: user, k: 200 });
+    expect(many.status).toBe(200);
+    const count = many.body.items.length;
+    expect(count).toBeGreaterThan(DEFAULT_RECOMMENDER_OPTIONS.rankCandidates);
+    expect(new Set(many.body.items.map((item) => item.item_id)).size).toBe(count);
+    expect(many.body.truncated_reason).toBe(count < 200 ? 'too_few_candidates' : null);
+    expect((await recommend(running.url, { user_id: user, k: 10 })).body.truncated_reason).toBeNull();
+    // All but five of the catalogue's available items excluded.
+    const kept = scenario.items.filter((id) => Number(id.slice('item-'.length)) % 37 !== 36).slice(0, 5);
+    const exclude_items = scenario.items.filter((id) => !kept.includes(id));
+    const few = await recommend(running.url, { user_id: 'never-seen', k: 20, filters: { exclude_items } });
+    expect([few.status, few.body.items.length, few.body.truncated_reason]).toEqual([200, 5, 'too_few_candidates']);
   });
 
   it('gives an unknown user a popular list for their context', async () => {

@@ -24,7 +24,7 @@ export interface RecommenderOptions {
   rerank: RerankOptions;
   /** Budget of each Redis read; past it the request goes on without those features. */
   featureTimeoutMs: number;
-  /** Candidates scored by the ranking model (the best by recall fusion). */
+  /** Candidates scored by the ranking model (the best by recall fusion); a request for more items gets k scored. */
   rankCandidates: number;
   /** The user's latest items used as co-visitation seeds, and neighbours read per seed. */
   covisitSeeds: number;
@@ -53,6 +53,9 @@ export type RecommenderOverrides = Partial<Omit<RecommenderOptions, 'recall' | '
 /** Why a response was degraded: the dependency the request had to do without. */
 export type DegradedReason = 'features_unavailable' | 'index_unavailable' | 'ranking_unavailable' | 'catalog_unavailable';
 
+/** Why a response holds fewer than k items: fewer available items passed recall and the filters. */
+export type TruncatedReason = 'too_few_candidates';
+
 export interface RecommendedItem {
   item_id: string;
   score: number;
@@ -70,6 +73,8 @@ export interface RecommendationResponse {
   experiment: { id: string; variant: string } | null;
   degraded: boolean;
   degraded_reasons: DegradedReason[];
+  /** Set when fewer than k items came back. */
+  truncated_reason: TruncatedReason | null;
   timings_ms: Partial<Record<Stage, number>>;
 }
 
@@ -123,7 +128,7 @@ export class Recommender {
       time('recall', stageStart);
 
       stageStart = performance.now();
-      const shortlisted = shortlist(candidates, this.options.rankCandidates, this.options.recall.annReserved);
+      const shortlisted = shortlist(candidates, Math.max(this.options.rankCandidates, request.k), this.options.recall.annReserved);
       const itemFeatures = await this.readItems(shortlisted, degraded);
       time('features', stageStart);
 
@@ -155,6 +160,7 @@ export class Recommender {
         experiment: assignment ? { id: assignment.experiment, variant: assignment.variant.name } : null,
         degraded: degraded.size > 0,
         degraded_reasons: [...degraded],
+        truncated_reason: placed.length < request.k ? 'too_few_candidates' : null,
         timings_ms: timings,
       };
       this.deps.exposures.log(exposureEvents(request, response, assignment, features));

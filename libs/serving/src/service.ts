@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { ItemRowTracking, OnlineFeatureReader } from '@recstream/features';
 import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/online';
 import { ModelRegistry } from '@recstream/registry';
@@ -46,6 +46,7 @@ export interface ServingOptions {
 
 export const DEFAULT_SERVING_OPTIONS: ServingOptions = {
   ...DEFAULT_HTTP_OPTIONS,
+  port: APP_PORTS.serving,
   maxBodyBytes: 64 * 1024,
   defaultK: 20,
   maxK: 200,

@@ -2,3 +2,4 @@ export { createKafka, createProducer, type KafkaClientOptions } from './kafka.js
 export { sendBounded, MAX_PRODUCE_REQUEST_BYTES } from './bounded-send.js';
 export { ensureTopics } from './topics.js';
 export { LocalKafkaBroker, type LocalBrokerOptions } from './local-broker.js';
+export { messageArrival } from './arrival.js';

@@ -54,6 +54,15 @@ it('fails a job with invalid data at once, without retries', async () => {
   await worker.close();
 });
 
+it('fails a job for a dataset that is not ready at once, without retries', async () => {
+  const worker = newWorker();
+  await worker.start();
+  const job = await queue.add('missing', { datasetVersion: 'ds_missing', modelType: 'mf', role: 'recall' }, { attempts: 3 });
+  await expect(job.waitUntilFinished(events)).rejects.toThrow(/dataset version ds_missing is not ready/);
+  expect((await queue.getJob(job.id!))?.attemptsMade).toBe(1);
+  await worker.close();
+});
+
 it('a trainer stopped mid-job fails it cleanly; the retry on a new trainer completes it once', async () => {
   const first = newWorker();
   await first.start();

@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bu
 import type pg from 'pg';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { MODEL_KINDS, type ModelKind } from '@recstream/models';
-import type { Logger } from '@recstream/platform';
+import { jobFailure, type Logger } from '@recstream/platform';
 import type { ModelRegistry } from '@recstream/registry';
 import { QUEUES, TrainJob } from '@recstream/schemas';
 import { registerAndPromote } from './promote.js';
@@ -40,6 +40,7 @@ export interface TrainJobResult {
  * requested model on the dataset version, registers it and applies the
  * promotion gate. Progress goes on the job; on close the running job is
  * aborted between batches so it fails cleanly and is retried with backoff.
+ * A failure retrying cannot fix (a dataset not ready) fails the job at once.
  */
 export class TrainJobWorker {
   readonly options: TrainWorkerOptions;
@@ -129,6 +130,8 @@ export class TrainJobWorker {
         metrics: { ...result.metrics },
         backend: result.backend,
       };
+    } catch (error) {
+      throw jobFailure(error);
     } finally {
       stopTimer();
       this.running = undefined;

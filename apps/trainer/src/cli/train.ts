@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   if (!MODEL_KINDS.includes(values.model as ModelKind)) throw new Error(`--model must be one of ${MODEL_KINDS.join(', ')}`);
   if (values.role !== 'recall' && values.role !== 'ranking') throw new Error('--role must be recall or ranking');
   const config = trainerConfig();
-  const backend = await selectBackend();
+  const backend = await selectBackend({ required: config.backend });
   console.log(`training ${values.model} (${values.role}) on ${values.dataset} with the ${backend} backend`);
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
   try {

@@ -1,7 +1,7 @@
 import { FlowProducer, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '@recstream/platform';
-import { isRetriable } from '@recstream/platform';
+import { jobFailure } from '@recstream/platform';
 import { QUEUES, SamplesJob } from '@recstream/schemas';
 import { refreshBiViews } from '../bi.js';
 import type { SampleGenerator } from '../generator.js';
@@ -136,8 +136,7 @@ export class SampleJobWorker {
       logger.info({ job: job.id, datasetVersion: manifest.datasetVersion, reused, samples: manifest.sampleCount, buildMs: manifest.buildMs, bi, trainJobs }, 'dataset version ready');
       return { datasetVersion: manifest.datasetVersion, reused, samples: manifest.sampleCount, trainJobs };
     } catch (error) {
-      if (!isRetriable(error)) throw new UnrecoverableError((error as Error).message);
-      throw error;
+      throw jobFailure(error);
     }
   }
 }

@@ -10,6 +10,7 @@ export function servedResponse(requestId: string, items: RecommendedItem[], expe
     experiment,
     degraded: false,
     degraded_reasons: [],
+    truncated_reason: null,
     timings_ms: {},
   };
 }
