@@ -51,6 +51,9 @@ describe('trainOnDataset on a generated log with planted taste structure', () =>
     expect(mf.metrics.ncf_users).toBeGreaterThan(200);
     // Measured: HR@10 0.373 against popularity's 0.280 on this world and seed.
     expect(mf.metrics.hr_at_10).toBeGreaterThan(mf.metrics.popularity_hr_at_10 + 0.04);
+    // Every user with a test-split positive has a held-out one (the latest), and recall counts all of them.
+    expect(mf.metrics.recall_users).toBe(mf.metrics.ncf_users);
+    expect(mf.metrics.recall_at_10).not.toBe(mf.metrics.hr_at_10);
     expect(mf.backend).toMatch(/wasm|cpu|tensorflow/);
   });
 

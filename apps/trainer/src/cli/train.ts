@@ -68,6 +68,7 @@ async function main(): Promise<void> {
         [
           ['HR@10', m.hr_at_10.toFixed(4), m.popularity_hr_at_10.toFixed(4)],
           ['NDCG@10', m.ndcg_at_10.toFixed(4), m.popularity_ndcg_at_10.toFixed(4)],
+          ['Recall@10', m.recall_at_10.toFixed(4), ''],
           ['AUC (test split)', m.auc.toFixed(4), ''],
           ['group AUC', m.gauc.toFixed(4), ''],
           ['log loss', m.logloss.toFixed(4), ''],
