@@ -11,10 +11,9 @@ import { IngestClient } from '@recstream/ingest';
 import { ProgressBar, type Logger } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import { SampleGenerator, type DatasetManifest } from '@recstream/samples';
-import { DEFAULT_TOPIC_NAMES, type TopicNames } from '@recstream/schemas';
+import { DEFAULT_TOPIC_NAMES, type ModelKind, type ModelRole, type TopicNames } from '@recstream/schemas';
 import { DEFAULT_WORLD_OPTIONS, SyntheticWorld, type ListRequest, type SimulatedAudience, type SimulatedClick, type SyntheticUser, type WorldOptions } from '@recstream/synth';
 import { registerAndPromote, trainOnDataset, type RegisterOutcome, type TrainResult } from '@recstream/training';
-import type { ModelKind } from '@recstream/models';
 import type { RecommendationResponse } from '@recstream/serving';
 
 export interface Clients {
@@ -76,13 +75,13 @@ export async function buildSamples(clients: Clients, world: SyntheticWorld): Pro
 
 export interface TrainedModel {
   modelType: ModelKind;
-  role: 'recall' | 'ranking';
+  role: ModelRole;
   result: TrainResult;
   outcome: RegisterOutcome;
   seconds: number;
 }
 
-export async function trainAndPromote(clients: Clients, datasetVersion: string, modelType: ModelKind, role: 'recall' | 'ranking', maxEpochs: number): Promise<TrainedModel> {
+export async function trainAndPromote(clients: Clients, datasetVersion: string, modelType: ModelKind, role: ModelRole, maxEpochs: number): Promise<TrainedModel> {
   const started = performance.now();
   let bar: ProgressBar | undefined;
   const result = await trainOnDataset(clients.pool, {

@@ -20,7 +20,7 @@ import { brokersFrom, createLogger } from '@recstream/platform';
 import { unusedPort } from '@recstream/platform/testing';
 import { ModelRegistry } from '@recstream/registry';
 import { refreshBiViews } from '@recstream/samples';
-import { QUEUES } from '@recstream/schemas';
+import { QUEUES, type ModelRole } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { ServingService, createServingRedis } from '@recstream/serving';
 import { seedScenario, type Scenario } from '@recstream/serving/testing';
@@ -53,7 +53,7 @@ let page: Page;
 let profile: string;
 let closedPort: number;
 
-const versions: Record<'recall' | 'ranking', { versionId: number; metrics: Record<string, number> }[]> = { recall: [], ranking: [] };
+const versions: Record<ModelRole, { versionId: number; metrics: Record<string, number> }[]> = { recall: [], ranking: [] };
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -67,7 +67,7 @@ beforeAll(async () => {
   // Two earlier candidates per role, then the scenario's production versions, each with offline metrics.
   const registry = new ModelRegistry(pool);
   const candidates = { recall: [{ hr_at_10: 0.41, ndcg_at_10: 0.22 }, { hr_at_10: 0.47, ndcg_at_10: 0.26 }], ranking: [{ auc: 0.7, logloss: 0.52 }, { auc: 0.73, logloss: 0.49 }] };
-  for (const [role, metricsList] of Object.entries(candidates) as ['recall' | 'ranking', Record<string, number>[]][]) {
+  for (const [role, metricsList] of Object.entries(candidates) as [ModelRole, Record<string, number>[]][]) {
     for (const metrics of metricsList) {
       const version = await registry.register({ role, modelType: role === 'recall' ? 'mf' : 'neumf', metrics, datasetVersion: 'ds-console-1' }, new Uint8Array([1, 2, 3]));
       versions[role].push({ versionId: version.versionId, metrics });
@@ -75,7 +75,7 @@ beforeAll(async () => {
   }
   scenario = await seedScenario({ pool, redis }, { namespace, items: 120, users: 30, interactionsPerUser: 10, loggedInteractions: 300, rankingSamples: 600, epochs: 1 });
   const production = { recall: { versionId: scenario.recallVersion, metrics: { hr_at_10: 0.52, ndcg_at_10: 0.3 } }, ranking: { versionId: scenario.rankingVersion, metrics: { auc: 0.76, logloss: 0.47 } } };
-  for (const [role, version] of Object.entries(production) as ['recall' | 'ranking', (typeof production)['recall']][]) {
+  for (const [role, version] of Object.entries(production) as [ModelRole, (typeof production)['recall']][]) {
     await pool.query('UPDATE model_versions SET metrics = $2 WHERE version_id = $1', [version.versionId, version.metrics]);
     versions[role].push(version);
   }

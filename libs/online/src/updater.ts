@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { deltaRows, deserializeModel, selectBackend, serializeModel, type BackendName, type RecModel } from '@recstream/models';
 import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
-import { ModelRegistry, type ModelRole, type ModelVersion } from '@recstream/registry';
-import { INTERACTION_TYPES, TOPICS, validateMessage, type InteractionEvent } from '@recstream/schemas';
+import { ModelRegistry, type ModelVersion } from '@recstream/registry';
+import { INTERACTION_TYPES, TOPICS, validateMessage, type InteractionEvent, MODEL_ROLES, type ModelRole } from '@recstream/schemas';
 import { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, type DeltaChannelOptions } from './delta-channel.js';
 import { ExampleBuilder, type ExampleBuilderOptions, type ExampleBuilderState } from './examples/example-builder.js';
 import type { GuardrailStatus } from './guardrail.js';
@@ -64,7 +64,7 @@ export const DEFAULT_ONLINE_UPDATER_OPTIONS: OnlineUpdaterOptions = {
   name: 'online-updater',
   groupId: 'online-updater',
   topic: TOPICS.events.name,
-  roles: ['recall', 'ranking'],
+  roles: MODEL_ROLES,
   startFrom: 'latest',
   examples: DEFAULT_EXAMPLE_BUILDER_OPTIONS,
   learner: DEFAULT_LEARNER_OPTIONS,
@@ -165,7 +165,7 @@ export class OnlineUpdater {
     if (o.heartbeatIntervalMs >= o.sessionTimeoutMs / 3) {
       throw new NonRetriableError(`heartbeatIntervalMs (${o.heartbeatIntervalMs}) must be under a third of sessionTimeoutMs (${o.sessionTimeoutMs})`);
     }
-    if (o.roles.length === 0) throw new NonRetriableError('roles must name at least one of recall, ranking');
+    if (o.roles.length === 0) throw new NonRetriableError(`roles must name at least one of ${MODEL_ROLES.join(', ')}`);
     this.logger = deps.logger;
     this.registry = new ModelRegistry(deps.pool);
     this.snapshots = new SnapshotStore(deps.pool, this.registry);

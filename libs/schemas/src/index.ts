@@ -1,5 +1,6 @@
 export * from './events.js';
 export { validateEvent, validateMessage, MAX_EVENTS_PER_MESSAGE, type Validation, type MessageValidation } from './validate.js';
 export { TOPICS, DEFAULT_TOPIC_NAMES, topicNamesEnv, topicNamesFromEnv, routeEvent, deadLetterFor, MAX_DEAD_LETTER_RAW_CHARS, type TopicNames, type TopicSpec, type DeadLetter } from './topics.js';
-export { QUEUES, MODEL_ROLES, TrainJob, SamplesJob } from './jobs.js';
+export { QUEUES, TrainJob, SamplesJob } from './jobs.js';
+export { MODEL_KINDS, MODEL_ROLES, ModelKindSchema, ModelRoleSchema, isModelKind, type ModelKind, type ModelRole } from './models.js';
 export * from './model-features.js';
