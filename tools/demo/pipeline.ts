@@ -6,6 +6,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
+import { readExperiments, type ExperimentResult } from '@recstream/console';
 import { endOffsets, waitForGroupCatchUp } from '@recstream/features';
 import { IngestClient } from '@recstream/ingest';
 import { ProgressBar, type Logger } from '@recstream/platform';
@@ -272,30 +273,9 @@ export function clickEvent(click: SimulatedClick, surface?: string): Record<stri
 /** Requests in flight at once during a round, as several clients would send them. */
 const ROUND_CONCURRENCY = 8;
 
-export interface VariantResult {
-  variant: string;
-  exposures: number;
-  users: number;
-  clicks: number;
-  ctr: number;
-  ctrLow: number;
-  ctrHigh: number;
-}
-
-/** Online CTR per variant with its 95% Wilson interval, from the BI view over the event log. */
-export async function experimentResults(pool: pg.Pool, experimentId: string): Promise<VariantResult[]> {
-  const { rows } = await pool.query(
-    `SELECT variant, exposures::float8, users::float8, clicks::float8, ctr, ctr_ci_low, ctr_ci_high
-       FROM experiment_variant_metrics WHERE experiment = $1 ORDER BY variant`,
-    [experimentId],
-  );
-  return rows.map((row) => ({
-    variant: row.variant,
-    exposures: row.exposures,
-    users: row.users,
-    clicks: row.clicks,
-    ctr: row.ctr,
-    ctrLow: row.ctr_ci_low,
-    ctrHigh: row.ctr_ci_high,
-  }));
+/** The demo experiment's per-variant CTRs, difference from the control and sample-ratio check, with users as the unit. */
+export async function experimentResults(pool: pg.Pool, experimentId: string): Promise<ExperimentResult> {
+  const [result] = await readExperiments(pool, { experimentId });
+  if (!result) throw new Error(`experiment ${experimentId} is not in the experiments table; startExperiment creates it`);
+  return result;
 }

@@ -25,7 +25,7 @@ import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-d
 import { ServingService, createServingRedis } from '@recstream/serving';
 import { seedScenario, type Scenario } from '@recstream/serving/testing';
 import { createKafka, createProducer } from '@recstream/streams';
-import { ConsoleService } from '../src/index.js';
+import { ConsoleService, readExperiments } from '../src/index.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(fileURLToPath(new URL('../../../', import.meta.url)), '.data/screenshots/console.png');
@@ -80,7 +80,8 @@ beforeAll(async () => {
     versions[role].push(version);
   }
 
-  // An experiment: 200 exposures per variant; control gets 10 clicks, treatment 30.
+  // An experiment: 20 users per variant with 10 exposures each; control's u2..u20 click once,
+  // treatment's u1..u19 twice and u21..u39 once (10 and 30 clicks).
   await pool.query(`INSERT INTO experiments (experiment_id, description, surface) VALUES ('exp-console', 'diversity 0.5 against production', 'home')`);
   await pool.query(`INSERT INTO experiment_variants (experiment_id, variant, share, strategy) VALUES ('exp-console', 'control', 0.5, '{}'), ('exp-console', 'treatment', 0.5, '{"diversity": 0.5}')`);
   await pool.query(
@@ -204,11 +205,12 @@ describe('console API', () => {
     expect((await get('/api/models', adminKey)).status).toBe(200);
   });
 
-  it("compares the treatment with the control: its CTR difference interval excludes 0, the control's own interval holds its CTR", async () => {
+  it('compares the treatment with the control with user-level intervals, and checks users per variant against the shares', async () => {
     const [experiment] = (await (await get('/api/experiments', adminKey)).json()) as {
       id: string;
       control: string;
       variants: { variant: string; exposures: number; users: number; clicks: number; ctr: { rate: number; low: number; high: number }; versusControl: { rate: number; low: number; high: number } | null }[];
+      sampleRatio: { chiSquare: number; pValue: number; mismatch: boolean };
     }[];
     expect(experiment!.id).toBe('exp-console');
     expect(experiment!.control).toBe('control');
@@ -216,10 +218,15 @@ describe('console API', () => {
     expect(control).toMatchObject({ variant: 'control', exposures: 200, users: 20, clicks: 10, versusControl: null });
     expect(treatment).toMatchObject({ variant: 'treatment', exposures: 200, users: 20, clicks: 30 });
     expect(control!.ctr.rate).toBeCloseTo(0.05, 10);
-    expect(control!.ctr.low).toBeLessThan(0.05);
-    expect(control!.ctr.high).toBeGreaterThan(0.05);
+    // Per-user clicks vary with sample variance 5/19 in both variants, 10 exposures each: se = √(5/19 / (20 · 10²)).
+    const se = Math.sqrt(5 / 19 / 2_000);
+    expect(control!.ctr.low).toBeCloseTo(0.05 - 1.959964 * se, 5);
+    expect(control!.ctr.high).toBeCloseTo(0.05 + 1.959964 * se, 5);
     expect(treatment!.versusControl!.rate).toBeCloseTo(0.1, 10);
-    expect(treatment!.versusControl!.low).toBeGreaterThan(0);
+    expect(treatment!.versusControl!.low).toBeCloseTo(0.1 - 1.959964 * Math.SQRT2 * se, 5);
+    expect(experiment!.sampleRatio).toMatchObject({ chiSquare: 0, pValue: 1, mismatch: false });
+    expect((await readExperiments(pool, { experimentId: 'exp-console' })).map((e) => e.id)).toEqual(['exp-console']);
+    expect(await readExperiments(pool, { experimentId: 'no-such-experiment' })).toEqual([]);
   });
 
   it("passes serving's validation errors through and names serving when it is unreachable", async () => {
@@ -300,7 +307,8 @@ describe('console page in Chromium', () => {
     const treatment = await page.locator('[data-experiment="exp-console"] tr[data-variant="treatment"]').innerText();
     expect(control.split('\t').slice(0, 6)).toEqual(['control', '0.50', '20', '200', '10', '0.0500']);
     expect(treatment.split('\t').slice(0, 6)).toEqual(['treatment', '0.50', '20', '200', '30', '0.1500']);
-    expect(treatment).toMatch(/\+0\.1000 \(\+0\.\d{4} to \+0\.\d{4}\) significant/);
+    expect(treatment).toMatch(/\+0\.1000 \(\+0\.0682 to \+0\.1318\) significant/);
+    expect(await page.locator('[data-experiment="exp-console"] .sample-ratio').innerText()).toBe('Sample ratio: chi-square 0.00 (1 df), p 1.0000; users per variant match the shares.');
     const chart = await page.evaluate(() => {
       const found = (globalThis as unknown as { Chart: { getChart(id: string): { data: { datasets: { data: unknown[] }[] } } | undefined } }).Chart.getChart('experiment-0-chart');
       return found?.data.datasets.map((d) => d.data);
