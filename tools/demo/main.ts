@@ -14,7 +14,7 @@ import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
 import { sumByMetric } from '@recstream/console';
 import { DEFAULT_FEATURE_BUILDER_OPTIONS } from '@recstream/features';
-import { APP_PORTS, brokersFrom, createLogger, formatTable } from '@recstream/platform';
+import { APP_PORTS, brokersFrom, createLogger, formatTable, type Estimate, type SampleRatioCheck } from '@recstream/platform';
 import { DEFAULT_GATES } from '@recstream/registry';
 import { createKafka } from '@recstream/streams';
 import { SimulatedAudience } from '@recstream/synth';
@@ -56,6 +56,13 @@ const GATE_METRIC_NAMES = { hr_at_10: 'HR@10', auc: 'AUC' } as const;
 const PORTS = APP_PORTS;
 const url = (port: number) => `http://127.0.0.1:${port}`;
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${fixed(value)}`;
+/** Unbounded (fewer than two users) or absent intervals print as '-'. */
+const interval = (estimate: Estimate | null, format = fixed) => (estimate && Number.isFinite(estimate.se) ? `${format(estimate.low)} .. ${format(estimate.high)}` : '-');
+const sampleRatioLine = (check: SampleRatioCheck | null) =>
+  check
+    ? `sample ratio: chi-square ${fixed(check.chiSquare, 2)} (${check.degreesOfFreedom} df), p ${fixed(check.pValue)}; ${check.mismatch ? 'MISMATCH: users per variant are off their shares, so the comparison is not to be trusted' : 'users per variant match the shares'}`
+    : 'sample ratio: no exposures yet';
 
 async function main(): Promise<void> {
   const options = parseLoopOptions(process.argv.slice(2));
@@ -123,7 +130,7 @@ async function main(): Promise<void> {
       quality.push(listQuality(scoreLists(references, report.lists)));
       console.log(`  round ${round}: ${report.clicks} clicks on ${report.shown} items shown (CTR ${fixed(report.clicks / Math.max(report.shown, 1))}); features caught up ${fixed(report.featuresCaughtUpS, 1)} s after the clicks`);
     }
-    const variants = await experimentResults(clients.pool, experimentId);
+    const experiment = await experimentResults(clients.pool, experimentId);
     const updater = sumByMetric(await (await fetch(`${url(PORTS.onlineUpdater)}/metrics`)).text());
 
     step(7, 'summary');
@@ -148,11 +155,21 @@ async function main(): Promise<void> {
         'A ranking model orders the recall\'s candidates, so it is gated on AUC; its HR@10 over the whole catalogue is for comparison only.',
     );
     console.log(
-      `\nexperiment ${experimentId} (online CTR per variant, 95% Wilson interval):\n` +
+      `\nexperiment ${experimentId} (online CTR per variant; 95% intervals over users, the unit serving buckets):\n` +
         formatTable(
-          ['variant', 'users', 'exposures', 'clicks', 'CTR', 'CTR 95% CI'],
-          variants.map((v) => [v.variant, v.users, v.exposures, v.clicks, fixed(v.ctr), `${fixed(v.ctrLow)} .. ${fixed(v.ctrHigh)}`]),
-        ),
+          ['variant', 'users', 'exposures', 'clicks', 'CTR', 'CTR 95% CI', `vs ${experiment.control}`, 'difference 95% CI'],
+          experiment.variants.map((v) => [
+            v.variant,
+            v.users,
+            v.exposures,
+            v.clicks,
+            v.ctr ? fixed(v.ctr.rate) : '-',
+            interval(v.ctr),
+            v.versusControl ? signed(v.versusControl.rate) : '-',
+            interval(v.versusControl, signed),
+          ]),
+        ) +
+        `\n${sampleRatioLine(experiment.sampleRatio)}`,
     );
     console.log(
       '\nserved lists against reference lists on the same users, contexts, times and audience state (expected CTR under the world\'s truth):\n' +

@@ -6,15 +6,15 @@
  */
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
+import { readExperiments, type ExperimentResult } from '@recstream/console';
 import { endOffsets, waitForGroupCatchUp } from '@recstream/features';
 import { IngestClient } from '@recstream/ingest';
 import { ProgressBar, type Logger } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import { SampleGenerator, type DatasetManifest } from '@recstream/samples';
-import { DEFAULT_TOPIC_NAMES, type TopicNames } from '@recstream/schemas';
+import { DEFAULT_TOPIC_NAMES, type ModelKind, type ModelRole, type TopicNames } from '@recstream/schemas';
 import { DEFAULT_WORLD_OPTIONS, SyntheticWorld, type ListRequest, type SimulatedAudience, type SimulatedClick, type SyntheticUser, type WorldOptions } from '@recstream/synth';
 import { registerAndPromote, trainOnDataset, type RegisterOutcome, type TrainResult } from '@recstream/training';
-import type { ModelKind } from '@recstream/models';
 import type { RecommendationResponse } from '@recstream/serving';
 
 export interface Clients {
@@ -76,13 +76,13 @@ export async function buildSamples(clients: Clients, world: SyntheticWorld): Pro
 
 export interface TrainedModel {
   modelType: ModelKind;
-  role: 'recall' | 'ranking';
+  role: ModelRole;
   result: TrainResult;
   outcome: RegisterOutcome;
   seconds: number;
 }
 
-export async function trainAndPromote(clients: Clients, datasetVersion: string, modelType: ModelKind, role: 'recall' | 'ranking', maxEpochs: number): Promise<TrainedModel> {
+export async function trainAndPromote(clients: Clients, datasetVersion: string, modelType: ModelKind, role: ModelRole, maxEpochs: number): Promise<TrainedModel> {
   const started = performance.now();
   let bar: ProgressBar | undefined;
   const result = await trainOnDataset(clients.pool, {
@@ -273,30 +273,9 @@ export function clickEvent(click: SimulatedClick, surface?: string): Record<stri
 /** Requests in flight at once during a round, as several clients would send them. */
 const ROUND_CONCURRENCY = 8;
 
-export interface VariantResult {
-  variant: string;
-  exposures: number;
-  users: number;
-  clicks: number;
-  ctr: number;
-  ctrLow: number;
-  ctrHigh: number;
-}
-
-/** Online CTR per variant with its 95% Wilson interval, from the BI view over the event log. */
-export async function experimentResults(pool: pg.Pool, experimentId: string): Promise<VariantResult[]> {
-  const { rows } = await pool.query(
-    `SELECT variant, exposures::float8, users::float8, clicks::float8, ctr, ctr_ci_low, ctr_ci_high
-       FROM experiment_variant_metrics WHERE experiment = $1 ORDER BY variant`,
-    [experimentId],
-  );
-  return rows.map((row) => ({
-    variant: row.variant,
-    exposures: row.exposures,
-    users: row.users,
-    clicks: row.clicks,
-    ctr: row.ctr,
-    ctrLow: row.ctr_ci_low,
-    ctrHigh: row.ctr_ci_high,
-  }));
+/** The demo experiment's per-variant CTRs, difference from the control and sample-ratio check, with users as the unit. */
+export async function experimentResults(pool: pg.Pool, experimentId: string): Promise<ExperimentResult> {
+  const [result] = await readExperiments(pool, { experimentId });
+  if (!result) throw new Error(`experiment ${experimentId} is not in the experiments table; startExperiment creates it`);
+  return result;
 }

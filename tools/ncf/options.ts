@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { MODEL_KINDS, type FeatureSpec, type ModelKind } from '@recstream/models';
+import type { FeatureSpec } from '@recstream/models';
+import { isModelKind, MODEL_KINDS, type ModelKind } from '@recstream/schemas';
 
 export interface NcfCliOptions {
   model: ModelKind;
@@ -51,8 +52,8 @@ export function parseCli(argv: string[]): NcfCliOptions {
       'pretrain-epochs': { type: 'string' },
     },
   });
-  const model = values.model as ModelKind | undefined;
-  if (!model || !MODEL_KINDS.includes(model) || !values.data) throw new Error(USAGE);
+  const model = values.model;
+  if (!isModelKind(model) || !values.data) throw new Error(USAGE);
   const defaults = MODEL_DEFAULTS[model];
   const number = (value: string | undefined, fallback: number, name: string) => {
     if (value === undefined) return fallback;

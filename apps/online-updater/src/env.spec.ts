@@ -17,7 +17,7 @@ describe('online updater environment', () => {
   });
 
   it('names the variable to fix', () => {
-    expect(() => onlineUpdaterConfig({ ROLES: 'recall,ranker' })).toThrow(/ROLES/);
+    expect(() => onlineUpdaterConfig({ ROLES: 'recall,ranker' })).toThrow(/ROLES.*unknown model role "ranker"; use one of recall, ranking/);
     expect(() => onlineUpdaterConfig({ HOLDOUT_FRACTION: '2' })).toThrow(/HOLDOUT_FRACTION/);
     expect(() => onlineUpdaterConfig({ FLUSH_AFTER_MS: 'soon' })).toThrow(/FLUSH_AFTER_MS/);
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_ONLINE_UPDATER_OPTIONS as D, type OnlineUpdaterOptions } from '@recstream/online';
+import { ModelRoleSchema } from '@recstream/schemas';
 
 const fraction = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
 const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
@@ -17,7 +18,7 @@ const schema = z.object({
     .string()
     .default(D.roles.join(','))
     .transform((list) => list.split(',').map((role) => role.trim()))
-    .pipe(z.array(z.enum(['recall', 'ranking'])).min(1)),
+    .pipe(z.array(ModelRoleSchema).min(1)),
   START_FROM: z.enum(['earliest', 'latest']).default(D.startFrom),
   MAX_FUTURE_SKEW_MS: envInt(D.maxFutureSkewMs, 0),
   BATCH_SIZE: envInt(D.learner.batchSize),

@@ -10,16 +10,17 @@ describe('sample generator environment', () => {
   });
 
   it('reads training targets, an empty cron and the schedule window', () => {
-    const config = sampleGeneratorConfig({ TRAIN_TARGETS: 'ranking:din, recall:two-tower', SAMPLES_CRON: '', SAMPLES_LOOKBACK_HOURS: '48', SAMPLES_ALIGN_MINUTES: '30' });
+    const config = sampleGeneratorConfig({ TRAIN_TARGETS: 'ranking:din, recall:twotower', SAMPLES_CRON: '', SAMPLES_LOOKBACK_HOURS: '48', SAMPLES_ALIGN_MINUTES: '30' });
     expect(config.worker.trainTargets).toEqual([
       { role: 'ranking', modelType: 'din' },
-      { role: 'recall', modelType: 'two-tower' },
+      { role: 'recall', modelType: 'twotower' },
     ]);
     expect(config.worker).toMatchObject({ cron: null, lookbackMs: 48 * 3_600_000, alignMs: 30 * 60_000 });
   });
 
   it('names the variable to fix', () => {
-    expect(() => sampleGeneratorConfig({ TRAIN_TARGETS: 'ranker:din' })).toThrow(/TRAIN_TARGETS/);
+    expect(() => sampleGeneratorConfig({ TRAIN_TARGETS: 'ranker:din' })).toThrow(/TRAIN_TARGETS.*unknown model role "ranker"; use one of recall, ranking/);
+    expect(() => sampleGeneratorConfig({ TRAIN_TARGETS: 'recall:two-tower' })).toThrow(/TRAIN_TARGETS.*unknown model kind "two-tower"; use one of mf, neumf, twotower, deepfm, din, dien/);
     expect(() => sampleGeneratorConfig({ LABEL_SOURCE: 'clicks' })).toThrow(/LABEL_SOURCE/);
   });
 });

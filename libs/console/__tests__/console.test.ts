@@ -20,12 +20,12 @@ import { brokersFrom, createLogger } from '@recstream/platform';
 import { unusedPort } from '@recstream/platform/testing';
 import { ModelRegistry } from '@recstream/registry';
 import { refreshBiViews } from '@recstream/samples';
-import { QUEUES } from '@recstream/schemas';
+import { QUEUES, type ModelRole } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { ServingService, createServingRedis } from '@recstream/serving';
 import { seedScenario, type Scenario } from '@recstream/serving/testing';
 import { createKafka, createProducer } from '@recstream/streams';
-import { ConsoleService } from '../src/index.js';
+import { ConsoleService, readExperiments } from '../src/index.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(fileURLToPath(new URL('../../../', import.meta.url)), '.data/screenshots/console.png');
@@ -53,7 +53,7 @@ let page: Page;
 let profile: string;
 let closedPort: number;
 
-const versions: Record<'recall' | 'ranking', { versionId: number; metrics: Record<string, number> }[]> = { recall: [], ranking: [] };
+const versions: Record<ModelRole, { versionId: number; metrics: Record<string, number> }[]> = { recall: [], ranking: [] };
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -67,7 +67,7 @@ beforeAll(async () => {
   // Two earlier candidates per role, then the scenario's production versions, each with offline metrics.
   const registry = new ModelRegistry(pool);
   const candidates = { recall: [{ hr_at_10: 0.41, ndcg_at_10: 0.22 }, { hr_at_10: 0.47, ndcg_at_10: 0.26 }], ranking: [{ auc: 0.7, logloss: 0.52 }, { auc: 0.73, logloss: 0.49 }] };
-  for (const [role, metricsList] of Object.entries(candidates) as ['recall' | 'ranking', Record<string, number>[]][]) {
+  for (const [role, metricsList] of Object.entries(candidates) as [ModelRole, Record<string, number>[]][]) {
     for (const metrics of metricsList) {
       const version = await registry.register({ role, modelType: role === 'recall' ? 'mf' : 'neumf', metrics, datasetVersion: 'ds-console-1' }, new Uint8Array([1, 2, 3]));
       versions[role].push({ versionId: version.versionId, metrics });
@@ -75,12 +75,13 @@ beforeAll(async () => {
   }
   scenario = await seedScenario({ pool, redis }, { namespace, items: 120, users: 30, interactionsPerUser: 10, loggedInteractions: 300, rankingSamples: 600, epochs: 1 });
   const production = { recall: { versionId: scenario.recallVersion, metrics: { hr_at_10: 0.52, ndcg_at_10: 0.3 } }, ranking: { versionId: scenario.rankingVersion, metrics: { auc: 0.76, logloss: 0.47 } } };
-  for (const [role, version] of Object.entries(production) as ['recall' | 'ranking', (typeof production)['recall']][]) {
+  for (const [role, version] of Object.entries(production) as [ModelRole, (typeof production)['recall']][]) {
     await pool.query('UPDATE model_versions SET metrics = $2 WHERE version_id = $1', [version.versionId, version.metrics]);
     versions[role].push(version);
   }
 
-  // An experiment: 200 exposures per variant; control gets 10 clicks, treatment 30.
+  // An experiment: 20 users per variant with 10 exposures each; control's u2..u20 click once,
+  // treatment's u1..u19 twice and u21..u39 once (10 and 30 clicks).
   await pool.query(`INSERT INTO experiments (experiment_id, description, surface) VALUES ('exp-console', 'diversity 0.5 against production', 'home')`);
   await pool.query(`INSERT INTO experiment_variants (experiment_id, variant, share, strategy) VALUES ('exp-console', 'control', 0.5, '{}'), ('exp-console', 'treatment', 0.5, '{"diversity": 0.5}')`);
   await pool.query(
@@ -204,11 +205,12 @@ describe('console API', () => {
     expect((await get('/api/models', adminKey)).status).toBe(200);
   });
 
-  it("compares the treatment with the control: its CTR difference interval excludes 0, the control's own interval holds its CTR", async () => {
+  it('compares the treatment with the control with user-level intervals, and checks users per variant against the shares', async () => {
     const [experiment] = (await (await get('/api/experiments', adminKey)).json()) as {
       id: string;
       control: string;
       variants: { variant: string; exposures: number; users: number; clicks: number; ctr: { rate: number; low: number; high: number }; versusControl: { rate: number; low: number; high: number } | null }[];
+      sampleRatio: { chiSquare: number; pValue: number; mismatch: boolean };
     }[];
     expect(experiment!.id).toBe('exp-console');
     expect(experiment!.control).toBe('control');
@@ -216,10 +218,15 @@ describe('console API', () => {
     expect(control).toMatchObject({ variant: 'control', exposures: 200, users: 20, clicks: 10, versusControl: null });
     expect(treatment).toMatchObject({ variant: 'treatment', exposures: 200, users: 20, clicks: 30 });
     expect(control!.ctr.rate).toBeCloseTo(0.05, 10);
-    expect(control!.ctr.low).toBeLessThan(0.05);
-    expect(control!.ctr.high).toBeGreaterThan(0.05);
+    // Per-user clicks vary with sample variance 5/19 in both variants, 10 exposures each: se = √(5/19 / (20 · 10²)).
+    const se = Math.sqrt(5 / 19 / 2_000);
+    expect(control!.ctr.low).toBeCloseTo(0.05 - 1.959964 * se, 5);
+    expect(control!.ctr.high).toBeCloseTo(0.05 + 1.959964 * se, 5);
     expect(treatment!.versusControl!.rate).toBeCloseTo(0.1, 10);
-    expect(treatment!.versusControl!.low).toBeGreaterThan(0);
+    expect(treatment!.versusControl!.low).toBeCloseTo(0.1 - 1.959964 * Math.SQRT2 * se, 5);
+    expect(experiment!.sampleRatio).toMatchObject({ chiSquare: 0, pValue: 1, mismatch: false });
+    expect((await readExperiments(pool, { experimentId: 'exp-console' })).map((e) => e.id)).toEqual(['exp-console']);
+    expect(await readExperiments(pool, { experimentId: 'no-such-experiment' })).toEqual([]);
   });
 
   it("passes serving's validation errors through and names serving when it is unreachable", async () => {
@@ -300,7 +307,8 @@ describe('console page in Chromium', () => {
     const treatment = await page.locator('[data-experiment="exp-console"] tr[data-variant="treatment"]').innerText();
     expect(control.split('\t').slice(0, 6)).toEqual(['control', '0.50', '20', '200', '10', '0.0500']);
     expect(treatment.split('\t').slice(0, 6)).toEqual(['treatment', '0.50', '20', '200', '30', '0.1500']);
-    expect(treatment).toMatch(/\+0\.1000 \(\+0\.\d{4} to \+0\.\d{4}\) significant/);
+    expect(treatment).toMatch(/\+0\.1000 \(\+0\.0682 to \+0\.1318\) significant/);
+    expect(await page.locator('[data-experiment="exp-console"] .sample-ratio').innerText()).toBe('Sample ratio: chi-square 0.00 (1 df), p 1.0000; users per variant match the shares.');
     const chart = await page.evaluate(() => {
       const found = (globalThis as unknown as { Chart: { getChart(id: string): { data: { datasets: { data: unknown[] }[] } } | undefined } }).Chart.getChart('experiment-0-chart');
       return found?.data.datasets.map((d) => d.data);

@@ -23,7 +23,7 @@ function el(tag, attributes = {}, ...children) {
 
 const cell = (value, className) => el('td', className ? { class: className } : {}, String(value));
 const fixed = (value, digits = 4) => (value === null || value === undefined ? '–' : Number(value).toFixed(digits));
-const signed = (value) => `${value >= 0 ? '+' : ''}${fixed(value)}`;
+const signed = (value) => (value === null || value === undefined ? '–' : `${value >= 0 ? '+' : ''}${fixed(value)}`);
 const time = (iso) => new Date(iso).toLocaleString();
 
 function fillTable(selector, rows) {
@@ -190,6 +190,12 @@ async function loadModels() {
   );
 }
 
+function sampleRatioLine(check) {
+  if (!check) return 'Sample ratio: no exposures yet.';
+  const verdict = check.mismatch ? 'MISMATCH: users per variant are off their shares; fix bucketing or logging before trusting the comparison' : 'users per variant match the shares';
+  return `Sample ratio: chi-square ${fixed(check.chiSquare, 2)} (${check.degreesOfFreedom} df), p ${fixed(check.pValue, 4)}; ${verdict}.`;
+}
+
 async function loadExperiments() {
   const experiments = await api('/api/experiments');
   const list = $('#experiment-list');
@@ -223,6 +229,7 @@ async function loadExperiments() {
         'div',
         { class: 'experiment', 'data-experiment': experiment.id },
         el('h3', {}, `${experiment.id}${experiment.active ? '' : ' (ended)'}`, el('small', {}, ` ${experiment.description} · surface ${experiment.surface ?? 'all'}`)),
+        el('p', { class: `note sample-ratio${experiment.sampleRatio?.mismatch ? ' warning' : ''}` }, sampleRatioLine(experiment.sampleRatio)),
         el('div', { class: 'columns' }, el('table', {}, el('thead', {}, el('tr', {}, ...header)), el('tbody', {}, ...rows)), el('div', { class: 'chart' }, el('canvas', { id: canvasId }))),
       ),
     );

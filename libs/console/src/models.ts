@@ -1,5 +1,5 @@
-import type { ModelRegistry, ModelRole, ModelVersion } from '@recstream/registry';
-import { MODEL_ROLES } from '@recstream/schemas';
+import type { ModelRegistry, ModelVersion } from '@recstream/registry';
+import { MODEL_ROLES, type ModelRole } from '@recstream/schemas';
 
 export interface ModelVersionSummary {
   versionId: number;

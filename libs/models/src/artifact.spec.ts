@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeArtifact } from './artifact.js';
 import { selectBackend } from './backend.js';
 import type { FeatureSpec } from './batch.js';
-import { MODEL_KINDS, createModel, deserializeModel, serializeModel } from './models/registry.js';
+import { MODEL_KINDS } from '@recstream/schemas';
+import { createModel, deserializeModel, serializeModel } from './models/registry.js';
 import { trainingBatches } from './training/training-batches.js';
 import { plantedSequences } from './testing/planted-data.js';
 

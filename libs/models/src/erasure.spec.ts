@@ -3,8 +3,8 @@ import { selectBackend } from './backend.js';
 import type { Batch, FeatureSpec } from './batch.js';
 import { vocabularyId } from './encoding.js';
 import { forgetUsers, isUserTable } from './erasure.js';
-import type { ModelKind } from './model.js';
-import { createModel, deserializeModel, MODEL_KINDS, serializeModel } from './models/registry.js';
+import { MODEL_KINDS } from '@recstream/schemas';
+import { createModel, deserializeModel, serializeModel } from './models/registry.js';
 
 const spec: FeatureSpec = { contextFields: ['device'], historyLength: 3 };
 const [alice, bob] = [vocabularyId('alice'), vocabularyId('bob')];
@@ -23,7 +23,7 @@ beforeAll(async () => {
   await selectBackend({ preference: ['wasm', 'cpu'] });
 });
 
-describe.each(MODEL_KINDS as ModelKind[])('forgetUsers on %s', (kind) => {
+describe.each(MODEL_KINDS)('forgetUsers on %s', (kind) => {
   it('names exactly the tables keyed by user ids as user tables', () => {
     const model = createModel(kind, spec);
     model.trainStep(batch);

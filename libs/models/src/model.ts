@@ -1,7 +1,9 @@
 import type { Batch, FeatureSpec } from './batch.js';
+import type { ModelKind } from '@recstream/schemas';
 import type { EmbeddingTable, EmbeddingTableData } from './sparse/embedding-table.js';
 
-export type ModelKind = 'mf' | 'neumf' | 'twotower' | 'deepfm' | 'din' | 'dien';
+// The kinds are the contract's (libs/schemas); re-exported for callers that only speak to this lib.
+export type { ModelKind };
 
 /** Dense weights by name, each a flat Float32Array with its shape. */
 export type DenseWeights = Record<string, { shape: number[]; values: Float32Array }>;

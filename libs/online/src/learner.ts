@@ -1,6 +1,6 @@
 import { NonRetriableError } from '@recstream/platform';
 import { encodeRows, hash32, readsModelFeatures, type ModelDelta, type RecModel, type TrainStepOptions } from '@recstream/models';
-import type { ModelRole } from '@recstream/registry';
+import type { ModelRole } from '@recstream/schemas';
 import type { Example } from './examples/example-builder.js';
 import { Guardrail, type GuardrailOptions, type GuardrailStatus } from './guardrail.js';
 

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { ModelRegistry, ModelRole, ModelVersion, NewModelVersion } from '@recstream/registry';
+import type { ModelRegistry, ModelVersion, NewModelVersion } from '@recstream/registry';
+import type { ModelRole } from '@recstream/schemas';
 import { lineageKey, type Offsets } from './lineage.js';
 
 /** One role's model in a snapshot. */

@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { deltaRows, deserializeModel, selectBackend, serializeModel, type BackendName, type RecModel } from '@recstream/models';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
-import { ModelRegistry, type ModelRole, type ModelVersion } from '@recstream/registry';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, TOPICS } from '@recstream/schemas';
+import { ModelRegistry, type ModelVersion } from '@recstream/registry';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, MODEL_ROLES, TOPICS, type ModelRole } from '@recstream/schemas';
 import { decodeInteractions } from './decode.js';
 import { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, type DeltaChannelOptions } from './delta-channel.js';
 import { ExampleBuilder, type ExampleBuilderOptions, type ExampleBuilderState } from './examples/example-builder.js';
@@ -70,7 +70,7 @@ export const DEFAULT_ONLINE_UPDATER_OPTIONS: OnlineUpdaterOptions = {
   name: 'online-updater',
   groupId: 'online-updater',
   topic: TOPICS.events.name,
-  roles: ['recall', 'ranking'],
+  roles: MODEL_ROLES,
   startFrom: 'latest',
   maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
   examples: DEFAULT_EXAMPLE_BUILDER_OPTIONS,
@@ -170,7 +170,7 @@ export class OnlineUpdater {
     if (o.heartbeatIntervalMs >= o.sessionTimeoutMs / 3) {
       throw new NonRetriableError(`heartbeatIntervalMs (${o.heartbeatIntervalMs}) must be under a third of sessionTimeoutMs (${o.sessionTimeoutMs})`);
     }
-    if (o.roles.length === 0) throw new NonRetriableError('roles must name at least one of recall, ranking');
+    if (o.roles.length === 0) throw new NonRetriableError(`roles must name at least one of ${MODEL_ROLES.join(', ')}`);
     this.logger = deps.logger;
     this.registry = new ModelRegistry(deps.pool);
     this.snapshots = new SnapshotStore(deps.pool, this.registry);

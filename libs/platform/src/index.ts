@@ -19,3 +19,14 @@ export { ProgressBar } from './progress.js';
 export { formatTable } from './table.js';
 export { createClients } from './clients.js';
 export { mulberry32 } from './random.js';
+export {
+  ratioMoments,
+  ratioInterval,
+  differenceInterval,
+  sampleRatioMismatch,
+  Z_95,
+  SAMPLE_RATIO_THRESHOLD,
+  type RatioMoments,
+  type Estimate,
+  type SampleRatioCheck,
+} from './statistics.js';

@@ -12,7 +12,7 @@ import { ApiKeyStore } from '@recstream/auth';
 import { catalogView, OfflineStore, OnlineStore, userActivity } from '@recstream/features';
 import { ModelRegistry } from '@recstream/registry';
 import { readSamples, SampleGenerator } from '@recstream/samples';
-import { InteractionEvent, ItemEvent, UserEvent } from '@recstream/schemas';
+import { InteractionEvent, ItemEvent, UserEvent, type ModelKind } from '@recstream/schemas';
 import { INJECTION_STRINGS } from '@recstream/schemas/hostile-input';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { UserEraser } from '../src/index.js';
@@ -130,7 +130,8 @@ describe('hostile strings in every field that reaches SQL', () => {
     const registry = new ModelRegistry(pool);
     for (const s of hostile) {
       const version = await registry.register(
-        { role: 'ranking', modelType: s, datasetVersion: s, codeVersion: s, backend: s, metrics: { [s]: 0.5 }, config: { [s]: s }, lineage: { [s]: s } },
+        // The type keeps callers to known kinds; the column must still store any text verbatim.
+        { role: 'ranking', modelType: s as ModelKind, datasetVersion: s, codeVersion: s, backend: s, metrics: { [s]: 0.5 }, config: { [s]: s }, lineage: { [s]: s } },
         new Uint8Array([1, 2, 3]),
       );
       expect(await registry.get(version.versionId)).toMatchObject({ modelType: s, datasetVersion: s, codeVersion: s, backend: s, metrics: { [s]: 0.5 }, config: { [s]: s } });

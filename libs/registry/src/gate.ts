@@ -1,3 +1,5 @@
+import type { ModelRole } from '@recstream/schemas';
+
 /** How a candidate must compare with the production version to replace it. */
 export interface PromotionGate {
   /** The metric both versions were evaluated on, on the same test set. */
@@ -10,7 +12,7 @@ export interface PromotionGate {
 export const DEFAULT_GATES = {
   recall: { metric: 'hr_at_10', margin: 0.005, higherIsBetter: true },
   ranking: { metric: 'auc', margin: 0.002, higherIsBetter: true },
-} as const satisfies Record<string, PromotionGate>;
+} as const satisfies Record<ModelRole, PromotionGate>;
 
 export interface GateDecision {
   promoted: boolean;

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { NonRetriableError } from '@recstream/platform';
+import type { ModelKind, ModelRole } from '@recstream/schemas';
 import { decidePromotion, type PromotionGate } from './gate.js';
-
-export type ModelRole = 'recall' | 'ranking';
 
 export interface NewModelVersion {
   role: ModelRole;
-  modelType: string;
+  modelType: ModelKind;
   datasetVersion?: string;
   parentVersion?: number;
   codeVersion?: string;
@@ -193,7 +192,7 @@ export class RegistryTransaction {
 interface VersionRow {
   version_id: string;
   role: ModelRole;
-  model_type: string;
+  model_type: ModelKind;
   dataset_version: string | null;
   parent_version: string | null;
   code_version: string | null;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ratioInterval } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import type { InteractionEventInput } from '@recstream/schemas';
 import { refreshBiViews, SampleGenerator } from '../src/index.js';
@@ -40,18 +41,28 @@ describe('BI views', () => {
     for (const cell of cells) expect(cell.ctr).toBeCloseTo(cell.clicks / cell.exposures, 12);
   });
 
-  it('report per-variant CTR with a Wilson interval around it', async () => {
-    const { rows } = await db.pool.query('SELECT variant, exposures::int, clicks::int, ctr, ctr_ci_low, ctr_ci_high FROM bi_experiment_outcomes ORDER BY variant');
-    expect(rows.map((r) => [r.variant, r.exposures, r.clicks])).toEqual([
-      ['A', 40, 10],
-      ['B', 40, 2],
+  it('report per-variant CTR with the per-user sums a user-level interval needs, live and materialized', async () => {
+    const { rows: users } = await db.pool.query(`SELECT variant, user_id, exposures::int, clicks::int FROM experiment_user_outcomes WHERE variant = 'A' ORDER BY user_id`);
+    expect(users.map((r) => [r.user_id, r.exposures, r.clicks])).toEqual([
+      ['u0', 10, 10],
+      ['u2', 10, 0],
+      ['u4', 10, 0],
+      ['u6', 10, 0],
     ]);
-    const a = rows[0]!;
-    expect(a.ctr).toBeCloseTo(0.25, 12);
-    // Wilson 95% for 10/40, computed by hand.
-    expect(a.ctr_ci_low).toBeCloseTo(0.1419, 3);
-    expect(a.ctr_ci_high).toBeCloseTo(0.4019, 3);
-    expect(rows[1]!.ctr_ci_high).toBeLessThan(a.ctr_ci_high);
+    const columns = 'variant, users::int, exposures::int, clicks::int, ctr, exposures_sq::int, clicks_sq::int, clicks_exposures::int';
+    const { rows: live } = await db.pool.query(`SELECT ${columns} FROM experiment_variant_metrics ORDER BY variant`);
+    expect(live).toEqual([
+      { variant: 'A', users: 4, exposures: 40, clicks: 10, ctr: 0.25, exposures_sq: 400, clicks_sq: 100, clicks_exposures: 100 },
+      { variant: 'B', users: 4, exposures: 40, clicks: 2, ctr: 0.05, exposures_sq: 400, clicks_sq: 4, clicks_exposures: 20 },
+    ]);
+    const { rows: materialized } = await db.pool.query(`SELECT ${columns} FROM bi_experiment_outcomes ORDER BY variant`);
+    expect(materialized).toEqual(live);
+    // All of A's clicks are one user's: s_yy = (100 − 10²/4) / 3 = 25, so se = √(25 / (4 · 10²)) = 0.25,
+    // where per-exposure Wilson gave 0.142 to 0.402 as if 40 exposures were 40 independent trials.
+    const a = live[0]!;
+    const ctr = ratioInterval({ units: a.users, x: a.exposures, y: a.clicks, xx: a.exposures_sq, yy: a.clicks_sq, xy: a.clicks_exposures });
+    expect(ctr.se).toBeCloseTo(0.25, 12);
+    expect(ctr.high - ctr.low).toBeGreaterThan(3 * (0.4019 - 0.1419));
   });
 
   it('measure item coverage and exposure concentration', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionEvent, InteractionEventInput } from '@recstream/schemas';
 import { SyntheticWorld } from '@recstream/synth';
 import { readSamples, SampleGenerator, type Sample } from '../src/index.js';
-import { DAY, MINUTE, T0, openTestDb, writeLog, type TestDb } from './harness.js';
+import { DAY, HOUR, MINUTE, T0, openTestDb, writeLog, type TestDb } from './harness.js';
 
 const WINDOW = 10 * MINUTE;
 let db: TestDb;
@@ -26,6 +26,9 @@ function edgeCases(): InteractionEventInput[] {
     // Exposed just before the range end; its click lands after the end but within the window.
     { ...base, event_id: 'x11', type: 'exposure', item_id: 'e', request_id: 'rq3', event_time: T0 + 2 * DAY - 1 },
     { ...base, event_id: 'x12', type: 'click', item_id: 'e', request_id: 'rq3', event_time: T0 + 2 * DAY + MINUTE },
+    // A user seen only in the first hour: the held-out positive lies before every train cut.
+    { user_id: 'early-user', context: base.context, event_id: 'y1', type: 'exposure', item_id: 'a', request_id: 'rq4', event_time: T0 + HOUR },
+    { user_id: 'early-user', context: base.context, event_id: 'y2', type: 'click', item_id: 'a', request_id: 'rq4', event_time: T0 + HOUR + MINUTE },
   ];
 }
 
@@ -101,7 +104,7 @@ describe('exposure labels', () => {
     expect(samples.map((s) => s.sampleId)).toEqual(samples.map((_, i) => i + 1));
     for (const s of samples) {
       const share = (s.labelTime - range.from) / (range.to - range.from);
-      expect(s.split).toBe(share < 0.5 ? 'train' : share < 0.75 ? 'validation' : 'test');
+      expect(s.split).toBe(s.holdout === 'test' || share >= 0.75 ? 'test' : share < 0.5 ? 'train' : 'validation');
     }
     const byUser = new Map<string, Sample[]>();
     for (const s of samples) byUser.set(s.userId, [...(byUser.get(s.userId) ?? []), s]);
@@ -123,6 +126,21 @@ describe('exposure labels', () => {
     for await (const batch of readSamples(db.pool, manifest.datasetVersion, { splits: ['validation'], batchSize: 50 })) splitFilter.push(...batch);
     expect(splitFilter.length).toBe(manifest.splitCounts.validation);
     expect(splitFilter.every((s) => s.split === 'validation')).toBe(true);
+  });
+
+  it('never trains or validates on a held-out positive, whatever its time', async () => {
+    const range = { from: T0, to: T0 + 3 * DAY };
+    const { manifest } = await new SampleGenerator(db.pool, { config: { attributionWindowMs: WINDOW, trainFraction: 0.5, validationFraction: 0.25 } }).generate({ range });
+    const trainCut = range.from + (range.to - range.from) * 0.5;
+    const held = (await readAll(manifest.datasetVersion)).filter((s) => s.holdout === 'test');
+    expect(held.filter((s) => s.labelTime < trainCut).map((s) => s.userId)).toContain('early-user');
+    expect(held.every((s) => s.split === 'test')).toBe(true);
+    for (const split of ['train', 'validation'] as const) {
+      const read: Sample[] = [];
+      for await (const batch of readSamples(db.pool, manifest.datasetVersion, { splits: [split], batchSize: 97 })) read.push(...batch);
+      expect(read.length).toBe(manifest.splitCounts[split]);
+      expect(read.filter((s) => s.holdout === 'test')).toEqual([]);
+    }
   });
 
   it('reuses a ready version for the same range and config, and rebuilds on request', async () => {

@@ -41,7 +41,7 @@ export interface Sample {
 export interface ReadSamplesOptions {
   /** Samples per batch; memory is bounded by one batch. */
   batchSize: number;
-  /** Only these time splits; all when omitted. */
+  /** Only these splits (by time; held-out positives are always test); all when omitted. */
   splits?: readonly Split[];
   /** Only the leave-latest-out training rows or held-out rows. */
   holdout?: Holdout;

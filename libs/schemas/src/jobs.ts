@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ModelKindSchema, ModelRoleSchema } from './models.js';
 
 /**
  * BullMQ job contracts between the offline apps. The sample generator
@@ -12,15 +13,13 @@ export const QUEUES = {
   train: 'train',
 } as const;
 
-export const MODEL_ROLES = ['recall', 'ranking'] as const;
-
 export const TrainJob = z
   .object({
     /** A `dataset_manifests.dataset_version` whose status is `ready`. */
     datasetVersion: z.string().min(1).max(128),
-    /** Which model to train, e.g. `mf`, `two-tower`, `deepfm`, `din`. */
-    modelType: z.string().min(1).max(64),
-    role: z.enum(MODEL_ROLES),
+    /** Which model to train. */
+    modelType: ModelKindSchema,
+    role: ModelRoleSchema,
     /** Overrides of the model's default hyperparameters. */
     hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
     /** Seed for initialisation and shuffling, so a run can be repeated. */

@@ -238,9 +238,10 @@ describe('serving', () => {
     );
     for (const m of metrics) {
       expect(m.ctr).toBeCloseTo(Number(m.clicks) / Number(m.exposures), 9);
-      expect(m.ctr_ci_low).toBeLessThanOrEqual(m.ctr);
-      expect(m.ctr_ci_high).toBeGreaterThanOrEqual(m.ctr);
-      expect(m.ctr_ci_low).toBeGreaterThanOrEqual(0);
+      // The per-user sums a user-level interval is computed from.
+      const perUser = new Map<string, number>();
+      for (const e of exposures.filter((e) => e.variant === m.variant)) perUser.set(e.user_id, (perUser.get(e.user_id) ?? 0) + 1);
+      expect([Number(m.users), Number(m.exposures_sq)]).toEqual([perUser.size, [...perUser.values()].reduce((sum, n) => sum + n * n, 0)]);
     }
     await harness.pool.query(`UPDATE experiments SET active = false WHERE experiment_id = 'rank-test'`);
     await running.service.refresh();

@@ -49,7 +49,7 @@ it('fails a job with invalid data at once, without retries', async () => {
   const worker = newWorker();
   await worker.start();
   const job = await queue.add('bad', { datasetVersion, modelType: 'transformer', role: 'recall' }, { attempts: 3 });
-  await expect(job.waitUntilFinished(events)).rejects.toThrow(/unknown modelType transformer/);
+  await expect(job.waitUntilFinished(events)).rejects.toThrow(/modelType: unknown model kind "transformer"; use one of mf, neumf, twotower/);
   expect((await queue.getJob(job.id!))?.attemptsMade).toBe(1);
   await worker.close();
 });

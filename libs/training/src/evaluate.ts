@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { DEFAULT_ITEM_VIEWS, modelFeatures, type ItemViews } from '@recstream/features';
-import { auc, catalogueCoverage, createRandom, groupAuc, hitAtK, logLoss, ndcgAtK, rankOf, type EncodableRow } from '@recstream/models';
+import { auc, catalogueCoverage, createRandom, groupAuc, hitAtK, logLoss, ndcgAtK, rankOf, type EncodableRow, type Random } from '@recstream/models';
 import { readSamples, type Sample } from '@recstream/samples';
 
 /** Anything that scores rows: a model (see modelScorer) or the popularity baseline. */
@@ -46,6 +46,10 @@ export class DatasetIndex {
     this.popularity.set(sample.itemId, (this.popularity.get(sample.itemId) ?? 0) + 1);
   }
 
+  hasItem(itemId: string): boolean {
+    return this.itemSet.has(itemId);
+  }
+
   viewsOf(itemId: string): ItemViews {
     return this.itemViews.get(itemId)?.views ?? DEFAULT_ITEM_VIEWS;
   }
@@ -66,7 +70,7 @@ export class PopularityBaseline implements RowScorer {
 
 export interface EvaluationOptions {
   k: number;
-  /** Sampled unseen items each held-out positive is ranked against (99 in the NCF paper). */
+  /** Sampled unseen items each case's relevant items are ranked against (99 in the NCF paper). */
   negatives: number;
   seed: number;
   batchSize: number;
@@ -74,25 +78,47 @@ export interface EvaluationOptions {
 
 export const DEFAULT_EVALUATION_OPTIONS: EvaluationOptions = { k: 10, negatives: 99, seed: 7, batchSize: 4_096 };
 
-export interface EvaluationReport {
-  /** Classification on the time-split test set. */
+export interface RankingReport {
+  /** NCF protocol on each user's held-out latest positive. */
+  hr_at_10: number;
+  ndcg_at_10: number;
+  /** Share of each user's test-split positives in the top K of a list with sampled unseen items, averaged over users. */
+  recall_at_10: number;
+  coverage_at_10: number;
+  ncf_users: number;
+  recall_users: number;
+}
+
+export interface EvaluationReport extends RankingReport {
+  /** Classification on the test split. */
   auc: number;
   gauc: number;
   logloss: number;
   test_samples: number;
-  /** NCF protocol on each user's held-out latest positive. */
-  hr_at_10: number;
-  ndcg_at_10: number;
-  recall_at_10: number;
-  coverage_at_10: number;
-  ncf_users: number;
+}
+
+/**
+ * Positives to find for one user, each ranked among the same sampled unseen
+ * items, all scored as of `base` (its user, time, context and history), each
+ * with its own item's views (negatives with their latest training views).
+ */
+export interface RankingCase {
+  base: Sample;
+  relevant: readonly Sample[];
+}
+
+/** The ranking cases of a test split: each user's held-out positive (HR, NDCG) and all of each user's distinct positives (Recall). */
+export interface RankingCases {
+  heldOut: RankingCase[];
+  byUser: RankingCase[];
 }
 
 /**
  * Evaluates a scorer on a dataset version: AUC, group AUC and log loss on the
- * test split, and HR@K, NDCG@K, Recall@K and catalogue coverage with the NCF
- * protocol on the leave-latest-out holdout. Deterministic for a given index
- * and seed, so two models are compared on exactly the same cases.
+ * test split; HR@K, NDCG@K and catalogue coverage with the NCF protocol on the
+ * leave-latest-out holdout (always in the test split); Recall@K over each
+ * user's test-split positives. Deterministic for a given index and seed, so
+ * two models are compared on exactly the same cases.
  */
 export async function evaluateOnDataset(
   pool: pg.Pool,
@@ -106,6 +132,8 @@ export async function evaluateOnDataset(
   const labels: number[] = [];
   const groups: number[] = [];
   const userGroup = new Map<string, number>();
+  const cases: RankingCases = { heldOut: [], byUser: [] };
+  const userCase = new Map<string, Map<string, Sample>>();
   for await (const batch of readSamples(pool, datasetVersion, { splits: ['test'], batchSize: o.batchSize })) {
     const batchScores = scorer.score(batch.map((sample) => toRow(sample)));
     batch.forEach((sample, i) => {
@@ -113,48 +141,83 @@ export async function evaluateOnDataset(
       labels.push(sample.label > 0 ? 1 : 0);
       if (!userGroup.has(sample.userId)) userGroup.set(sample.userId, userGroup.size);
       groups.push(userGroup.get(sample.userId)!);
+      if (sample.label <= 0) return;
+      if (sample.holdout === 'test') cases.heldOut.push({ base: sample, relevant: [sample] });
+      // Samples come in label-time order: the first is the base, whose history holds none of the others.
+      let mine = userCase.get(sample.userId);
+      if (!mine) userCase.set(sample.userId, (mine = new Map()));
+      if (!mine.has(sample.itemId)) mine.set(sample.itemId, sample);
     });
   }
-
-  const random = createRandom(o.seed);
-  const items = index.items;
-  let hits = 0;
-  let ndcg = 0;
-  let cases = 0;
-  const topLists: Int32Array[] = [];
-  const itemNumber = new Map(items.map((item, i) => [item, i]));
-  for await (const batch of readSamples(pool, datasetVersion, { holdout: 'test', batchSize: o.batchSize })) {
-    for (const sample of batch) {
-      if (sample.label <= 0) continue;
-      const seen = index.positives.get(sample.userId) ?? new Set<string>();
-      const candidates = [sample.itemId];
-      const chosen = new Set<string>([sample.itemId]);
-      const available = items.length - seen.size - (seen.has(sample.itemId) ? 0 : 1);
-      while (candidates.length <= Math.min(o.negatives, available)) {
-        const item = items[random.int(items.length)]!;
-        if (seen.has(item) || chosen.has(item)) continue;
-        chosen.add(item);
-        candidates.push(item);
-      }
-      const caseScores = scorer.score(candidates.map((itemId, i) => (i === 0 ? toRow(sample) : toRow(sample, { itemId, views: index.viewsOf(itemId) }))));
-      const rank = rankOf(caseScores, 0);
-      hits += hitAtK(rank, o.k);
-      ndcg += ndcgAtK(rank, o.k);
-      cases++;
-      const order = candidates.map((_, i) => i).sort((a, b) => caseScores[b]! - caseScores[a]!);
-      topLists.push(Int32Array.from(order.slice(0, o.k), (i) => itemNumber.get(candidates[i]!) ?? -1));
-    }
+  for (const positives of userCase.values()) {
+    const relevant = [...positives.values()];
+    cases.byUser.push({ base: relevant[0]!, relevant });
   }
-  const perCase = (value: number) => (cases === 0 ? 0 : value / cases);
   return {
     auc: auc(scores, labels),
     gauc: groupAuc(scores, labels, groups),
     logloss: logLoss(scores, labels),
     test_samples: scores.length,
-    hr_at_10: perCase(hits),
-    ndcg_at_10: perCase(ndcg),
-    recall_at_10: perCase(hits),
-    coverage_at_10: catalogueCoverage(topLists, items.length),
-    ncf_users: cases,
+    ...rankingMetrics(scorer, cases, index, o),
   };
+}
+
+/**
+ * HR@K and NDCG@K of the held-out cases, Recall@K of the per-user cases, and
+ * the catalogue coverage of the held-out cases' top-K lists. A relevant item
+ * is in the top K when fewer than K candidates outscore it, counting half the
+ * ties (rankOf), so with one relevant item Recall@K is HR@K.
+ */
+export function rankingMetrics(scorer: RowScorer, cases: RankingCases, index: DatasetIndex, options: Partial<EvaluationOptions> = {}): RankingReport {
+  const o = { ...DEFAULT_EVALUATION_OPTIONS, ...options };
+  const itemNumber = new Map(index.items.map((item, i) => [item, i]));
+  let hits = 0;
+  let ndcg = 0;
+  const topLists: Int32Array[] = [];
+  const heldOutRandom = createRandom(o.seed);
+  for (const testCase of cases.heldOut) {
+    const { candidates, scores } = rankCase(scorer, testCase, index, o.negatives, heldOutRandom);
+    const rank = rankOf(scores, 0);
+    hits += hitAtK(rank, o.k);
+    ndcg += ndcgAtK(rank, o.k);
+    const order = candidates.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+    topLists.push(Int32Array.from(order.slice(0, o.k), (i) => itemNumber.get(candidates[i]!) ?? -1));
+  }
+  let recall = 0;
+  // A stream of its own, so the held-out cases draw the same negatives as before recall was measured.
+  const recallRandom = createRandom(o.seed + 1);
+  for (const testCase of cases.byUser) {
+    const { scores } = rankCase(scorer, testCase, index, o.negatives, recallRandom);
+    let found = 0;
+    for (let i = 0; i < testCase.relevant.length; i++) found += hitAtK(rankOf(scores, i), o.k);
+    recall += found / testCase.relevant.length;
+  }
+  const mean = (value: number, count: number) => (count === 0 ? 0 : value / count);
+  return {
+    hr_at_10: mean(hits, cases.heldOut.length),
+    ndcg_at_10: mean(ndcg, cases.heldOut.length),
+    recall_at_10: mean(recall, cases.byUser.length),
+    coverage_at_10: catalogueCoverage(topLists, index.items.length),
+    ncf_users: cases.heldOut.length,
+    recall_users: cases.byUser.length,
+  };
+}
+
+/** Scores a case's relevant items (first) and up to `negatives` sampled items the user has no training positive for. */
+function rankCase(scorer: RowScorer, testCase: RankingCase, index: DatasetIndex, negatives: number, random: Random): { candidates: string[]; scores: Float32Array } {
+  const { base, relevant } = testCase;
+  const items = index.items;
+  const seen = index.positives.get(base.userId) ?? new Set<string>();
+  const candidates = relevant.map((sample) => sample.itemId);
+  const chosen = new Set(candidates);
+  const available = items.length - seen.size - candidates.filter((item) => index.hasItem(item) && !seen.has(item)).length;
+  const wanted = candidates.length + Math.min(negatives, available);
+  while (candidates.length < wanted) {
+    const item = items[random.int(items.length)]!;
+    if (seen.has(item) || chosen.has(item)) continue;
+    chosen.add(item);
+    candidates.push(item);
+  }
+  const rows = candidates.map((itemId, i) => toRow(base, { itemId, views: relevant[i]?.features ?? index.viewsOf(itemId) }));
+  return { candidates, scores: scorer.score(rows) };
 }

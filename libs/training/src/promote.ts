@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { DEFAULT_GATES, type ModelRegistry, type ModelRole, type ModelVersion, type PromotionGate, type PromotionResult } from '@recstream/registry';
+import { DEFAULT_GATES, type ModelRegistry, type ModelVersion, type PromotionGate, type PromotionResult } from '@recstream/registry';
+import type { ModelKind, ModelRole } from '@recstream/schemas';
 import { deserializeModel, forgetUsers, serializeModel } from '@recstream/models';
 import { erasedUsers } from '@recstream/privacy';
 import { modelScorer } from '@recstream/models';
@@ -8,7 +9,7 @@ import type { TrainResult } from './train.js';
 
 export interface RegisterOptions {
   role: ModelRole;
-  modelType: string;
+  modelType: ModelKind;
   datasetVersion: string;
   codeVersion: string;
   config: Record<string, unknown>;

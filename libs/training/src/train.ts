@@ -13,12 +13,12 @@ import {
   type Batch,
   type EncodableRow,
   type FeatureSpec,
-  type ModelKind,
   type Random,
   type RecModel,
 } from '@recstream/models';
 import { NonRetriableError, RecstreamError } from '@recstream/platform';
 import { readManifest, readSamples, type Sample } from '@recstream/samples';
+import type { ModelKind, ModelRole } from '@recstream/schemas';
 import { DatasetIndex, evaluateOnDataset, PopularityBaseline, toRow, type EvaluationReport } from './evaluate.js';
 import { defaultHyperparameters, featureSpecFor } from './model-specs.js';
 import { EncodedCache } from './encoded-cache.js';
@@ -33,7 +33,7 @@ export interface TrainOptions {
    * (the NCF setting), whatever the dataset's labels; `ranking` models learn
    * the dataset's labels (clicks among exposures) as they are.
    */
-  role: 'recall' | 'ranking';
+  role: ModelRole;
   /** Sampled negatives per positive for recall models. */
   negatives: number;
   /** Overrides of the model's default hyperparameters. */

@@ -1,7 +1,6 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type pg from 'pg';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { MODEL_KINDS, type ModelKind } from '@recstream/models';
 import { jobFailure, type Logger } from '@recstream/platform';
 import type { ModelRegistry } from '@recstream/registry';
 import { QUEUES, TrainJob } from '@recstream/schemas';
@@ -89,11 +88,11 @@ export class TrainJobWorker {
 
   private async process(job: Job): Promise<TrainJobResult> {
     const parsed = TrainJob.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid train job data: ${parsed.error.message}`);
-    const request = parsed.data;
-    if (!MODEL_KINDS.includes(request.modelType as ModelKind)) {
-      throw new UnrecoverableError(`unknown modelType ${request.modelType}; use one of ${MODEL_KINDS.join(', ')}`);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'data'}: ${issue.message}`).join('; ');
+      throw new UnrecoverableError(`invalid train job data (${problems}); enqueue it again with valid data`);
     }
+    const request = parsed.data;
     const log = this.deps.logger.child({ job: job.id, dataset: request.datasetVersion, model: request.modelType, role: request.role });
     const controller = (this.running = new AbortController());
     const stopTimer = this.duration.startTimer();
@@ -102,7 +101,7 @@ export class TrainJobWorker {
       log.info('training started');
       const result = await trainOnDataset(this.deps.pool, {
         datasetVersion: request.datasetVersion,
-        modelType: request.modelType as ModelKind,
+        modelType: request.modelType,
         role: request.role,
         hyperparameters: request.hyperparameters ?? {},
         seed: request.seed ?? 1,

@@ -5,9 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { MODEL_KINDS, selectBackend, type ModelKind } from '@recstream/models';
+import { selectBackend } from '@recstream/models';
 import { ProgressBar, formatTable } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
+import { isModelKind, MODEL_KINDS, MODEL_ROLES } from '@recstream/schemas';
 import { registerAndPromote, trainOnDataset } from '@recstream/training';
 import { trainerConfig } from '../env.js';
 
@@ -36,8 +37,8 @@ function hyperparameters(list: string): Record<string, number | string> {
 
 async function main(): Promise<void> {
   if (!values.dataset) throw new Error('--dataset is required (see bi_dataset_manifests for ready versions)');
-  if (!MODEL_KINDS.includes(values.model as ModelKind)) throw new Error(`--model must be one of ${MODEL_KINDS.join(', ')}`);
-  if (values.role !== 'recall' && values.role !== 'ranking') throw new Error('--role must be recall or ranking');
+  if (!isModelKind(values.model)) throw new Error(`--model must be one of ${MODEL_KINDS.join(', ')}`);
+  if (values.role !== 'recall' && values.role !== 'ranking') throw new Error(`--role must be one of ${MODEL_ROLES.join(', ')}`);
   const config = trainerConfig();
   const backend = await selectBackend({ required: config.backend });
   console.log(`training ${values.model} (${values.role}) on ${values.dataset} with the ${backend} backend`);
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     let bar: ProgressBar | undefined;
     const result = await trainOnDataset(pool, {
       datasetVersion: values.dataset,
-      modelType: values.model as ModelKind,
+      modelType: values.model,
       role: values.role,
       hyperparameters: hyperparameters(values.hp),
       seed: Number(values.seed),
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
         [
           ['HR@10', m.hr_at_10.toFixed(4), m.popularity_hr_at_10.toFixed(4)],
           ['NDCG@10', m.ndcg_at_10.toFixed(4), m.popularity_ndcg_at_10.toFixed(4)],
+          ['Recall@10', m.recall_at_10.toFixed(4), ''],
           ['AUC (test split)', m.auc.toFixed(4), ''],
           ['group AUC', m.gauc.toFixed(4), ''],
           ['log loss', m.logloss.toFixed(4), ''],

@@ -1,4 +1,5 @@
 import { NonRetriableError } from '@recstream/platform';
+import { MODEL_KINDS } from '@recstream/schemas';
 import { decodeArtifact, encodeArtifact } from '../artifact.js';
 import type { FeatureSpec } from '../batch.js';
 import type { ModelArtifact, ModelKind, RecModel } from '../model.js';
@@ -19,8 +20,6 @@ const FACTORIES: Record<ModelKind, Factory> = {
   din: (config, spec, artifact) => new DinModel(config, spec, artifact),
   dien: (config, spec, artifact) => new DienModel(config, spec, artifact),
 };
-
-export const MODEL_KINDS = Object.keys(FACTORIES) as ModelKind[];
 
 /** A fresh model of `kind`; `config` overrides that model's defaults. Call `selectBackend` first for tfjs models. */
 export function createModel(kind: ModelKind, spec: FeatureSpec, config: Record<string, unknown> = {}): RecModel {

@@ -42,7 +42,8 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
   }
   // Distinct counts below compare ids bytewise (COLLATE "C"), which lets
   // Postgres sort with abbreviated keys: 2.4x faster on 1M ids here.
-  // Each user's latest observed positive is that user's leave-latest-out test item.
+  // Each user's latest observed positive is that user's leave-latest-out test item;
+  // it is in the test split whatever its time, so no training or validation read sees it.
   await client.query(
     `CREATE TEMP TABLE s_holdout ON COMMIT DROP AS
      SELECT DISTINCT ON (user_id) user_id, label_time, item_id FROM s_labels
@@ -59,15 +60,14 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
        SELECT $1, row_number() OVER (ORDER BY l.label_time, l.user_id, l.item_id, l.sampled_negative, l.request_id),
               l.user_id, l.item_id, l.label_time, l.label, l.clicked, l.converted, l.dwell_ms, l.sampled_negative, l.request_id, l.context,
               ku.label_id, ki.label_id,
-              CASE WHEN l.label_time < to_timestamp($2::float8 / 1000) THEN 'train'
-                   WHEN l.label_time < to_timestamp($3::float8 / 1000) THEN 'validation' ELSE 'test' END,
-              CASE WHEN h.user_id IS NULL THEN NULL
-                   WHEN l.label_time < h.label_time THEN 'train'
-                   WHEN l.label_time = h.label_time AND l.item_id = h.item_id AND l.label > 0 AND NOT l.sampled_negative THEN 'test' END
+              CASE WHEN held.out OR l.label_time >= to_timestamp($3::float8 / 1000) THEN 'test'
+                   WHEN l.label_time < to_timestamp($2::float8 / 1000) THEN 'train' ELSE 'validation' END,
+              CASE WHEN held.out THEN 'test' WHEN l.label_time < h.label_time THEN 'train' END
          FROM s_labels l
          JOIN ${keysTable('user')} ku ON ku.entity_id = l.user_id AND ku.sample_time = l.label_time
          JOIN ${keysTable('item')} ki ON ki.entity_id = l.item_id AND ki.sample_time = l.label_time
          LEFT JOIN s_holdout h ON h.user_id = l.user_id
+         CROSS JOIN LATERAL (SELECT coalesce(l.label_time = h.label_time AND l.item_id = h.item_id AND l.label > 0 AND NOT l.sampled_negative, false) AS out) held
        RETURNING user_id, item_id, label_time, label, split, holdout
      )
      SELECT count(*)::float8 AS samples, coalesce(sum(label), 0)::float8 AS positives,

@@ -1,11 +1,11 @@
 import type { JobsOptions } from 'bullmq';
-import { MODEL_ROLES } from '@recstream/schemas';
+import { ModelKindSchema, ModelRoleSchema } from '@recstream/schemas';
 import { z } from 'zod';
 
 /** A model the chain trains on every new dataset version. */
 export const TrainTarget = z.object({
-  role: z.enum(MODEL_ROLES),
-  modelType: z.string().min(1).max(64),
+  role: ModelRoleSchema,
+  modelType: ModelKindSchema,
   hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
 });
 export type TrainTarget = z.infer<typeof TrainTarget>;

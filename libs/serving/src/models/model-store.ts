@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Logger } from '@recstream/platform';
 import { deserializeModel, selectBackend } from '@recstream/models';
-import { PROMOTION_CHANNEL, type ModelRegistry, type ModelRole, type ModelVersion } from '@recstream/registry';
+import { PROMOTION_CHANNEL, type ModelRegistry, type ModelVersion } from '@recstream/registry';
+import { MODEL_ROLES, type ModelRole } from '@recstream/schemas';
 import { HnswIndex, type HnswOptions } from '../ann/hnsw-index.js';
 import type { Catalog } from '../catalog.js';
 import type { ServingMetrics } from '../metrics.js';
@@ -44,7 +45,6 @@ export interface ModelLease {
   release(): void;
 }
 
-const ROLES: readonly ModelRole[] = ['recall', 'ranking'];
 
 /**
  * Loads the production recall and ranking versions (and versions experiments
@@ -172,14 +172,14 @@ export class ModelStore {
     const { registry, logger, metrics } = this.deps;
     let production: Map<ModelRole, ModelVersion | undefined>;
     try {
-      production = new Map(await Promise.all(ROLES.map(async (role) => [role, await registry.production(role)] as const)));
+      production = new Map(await Promise.all(MODEL_ROLES.map(async (role) => [role, await registry.production(role)] as const)));
     } catch (error) {
       logger.warn({ err: error }, 'reading production versions failed; keeping the loaded models');
       return;
     }
     const wanted = new Set([...this.pinned, ...[...production.values()].flatMap((v) => (v ? [v.versionId] : []))]);
     for (const versionId of wanted) await this.loadInto(this.entries, versionId, production, { followDeltas: true });
-    for (const role of ROLES) {
+    for (const role of MODEL_ROLES) {
       const entry = this.entries.get(production.get(role)?.versionId ?? -1);
       if (!entry || entry === this.production.get(role)) continue;
       this.production.set(role, entry);

@@ -1,5 +1,6 @@
 import type { RecModel } from '@recstream/models';
-import type { ModelRole, ModelVersion } from '@recstream/registry';
+import type { ModelVersion } from '@recstream/registry';
+import type { ModelRole } from '@recstream/schemas';
 import type { HnswIndex } from '../ann/hnsw-index.js';
 import type { CatalogItem } from '../catalog.js';
 import type { RecallEmbedder } from './recall-embedder.js';

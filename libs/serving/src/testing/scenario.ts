@@ -8,9 +8,9 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { OfflineStore, OnlineStore, itemAttributes, userSequence, type HistoryRow, type ItemAttributes, type SequenceEntry } from '@recstream/features';
-import { createModel, fit, selectBackend, serializeModel, type Interaction, type ModelKind } from '@recstream/models';
+import { createModel, fit, selectBackend, serializeModel, type Interaction } from '@recstream/models';
 import { ModelRegistry } from '@recstream/registry';
-import type { InteractionEvent } from '@recstream/schemas';
+import type { InteractionEvent, ModelKind } from '@recstream/schemas';
 import { Random } from '@recstream/synth';
 import { vocabularyId } from '@recstream/models';
 
