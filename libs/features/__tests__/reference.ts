@@ -10,7 +10,7 @@ export interface UserReference {
   counts: Record<string, number>;
   categories: Record<string, number>;
   lastActive: number;
-  sequence: { item_id: string; type: string; time: number }[];
+  sequence: { item_id: string; type: string; time: number; category?: string }[];
 }
 
 export interface ItemReference {
@@ -32,7 +32,8 @@ export function reference(interactions: readonly InteractionEvent[], catalog: re
     if (event.type !== 'exposure') {
       for (const category of categoriesOf.get(event.item_id) ?? []) user.categories[category] = (user.categories[category] ?? 0) + 1;
       user.lastActive = Math.max(user.lastActive, event.event_time);
-      user.sequence.push({ item_id: event.item_id, type: event.type, time: event.event_time });
+      const category = categoriesOf.get(event.item_id)?.[0];
+      user.sequence.push({ item_id: event.item_id, type: event.type, time: event.event_time, ...(category !== undefined && { category }) });
     }
     const item = items.get(event.item_id) ?? { impressions: 0, clicks: 0, conversions: 0, ctr: 0 };
     items.set(event.item_id, item);
