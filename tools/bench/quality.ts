@@ -8,14 +8,14 @@
  * online updater's deltas against copies frozen at the offline versions.
  * Per round it reports the served CTR beside the expected CTR of reference
  * lists on the same requests, and at the end online minus frozen with a
- * 95% interval from a bootstrap over users.
+ * 95% interval with the user as the unit (the delta method).
  */
 import { Redis } from 'ioredis';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
 import { sumByMetric } from '@recstream/console';
-import { brokersFrom, createLogger } from '@recstream/platform';
+import { brokersFrom, createLogger, differenceInterval, ratioInterval, ratioMoments, type RatioMoments } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import { TOPICS, type TopicNames } from '@recstream/schemas';
 import { createTestDatabase } from '@recstream/schemas/test-database';
@@ -40,7 +40,6 @@ import { infraSettings } from '../infra/settings.js';
 import { benchTopic, ensureBenchTopics } from './bench-topics.js';
 import { removeKeys } from './redis-keys.js';
 import { recordBenchmark, round, type BenchReport } from './report.js';
-import { userBootstrapDifference, type UserTotals } from './user-bootstrap.js';
 
 /** Beside the demo's 8080-8085, so a demo can run at the same time. */
 const PORTS = { ingester: 8090, serving: 8091, featureBuilder: 8092, onlineUpdater: 8093 } as const;
@@ -63,8 +62,8 @@ function onlineExperiment(runId: string, versions: { recall: number; ranking: nu
   };
 }
 
-/** Per user of `variant`, exposures with realised and expected clicks summed over every round. */
-function userTotals(scored: readonly ScoredList[], variant: string): { clicks: UserTotals[]; expected: UserTotals[] } {
+/** Per user of `variant`, exposures (x) with realised and expected clicks (y) summed over every round: the user is the unit of the interval. */
+function userTotals(scored: readonly ScoredList[], variant: string): { clicks: RatioMoments; expected: RatioMoments } {
   const users = new Map<string, { exposures: number; clicks: number; expected: number }>();
   for (const { list, expectedCtr } of scored) {
     if (list.variant !== variant) continue;
@@ -75,7 +74,7 @@ function userTotals(scored: readonly ScoredList[], variant: string): { clicks: U
     users.set(list.request.user.id, user);
   }
   const all = [...users.values()];
-  return { clicks: all.map((u) => ({ exposures: u.exposures, outcome: u.clicks })), expected: all.map((u) => ({ exposures: u.exposures, outcome: u.expected })) };
+  return { clicks: ratioMoments(all.map((u) => ({ x: u.exposures, y: u.clicks }))), expected: ratioMoments(all.map((u) => ({ x: u.exposures, y: u.expected }))) };
 }
 
 async function metrics(port: number): Promise<Map<string, number>> {
@@ -154,8 +153,8 @@ async function main(): Promise<void> {
     }
 
     const [online, frozen] = [userTotals(scored, VARIANTS.online), userTotals(scored, VARIANTS.frozen)];
-    const expected = userBootstrapDifference(online.expected, frozen.expected);
-    const clicks = userBootstrapDifference(online.clicks, frozen.clicks);
+    const difference = (a: RatioMoments, b: RatioMoments) => differenceInterval(ratioInterval(a), ratioInterval(b));
+    const [expected, clicks] = [difference(online.expected, frozen.expected), difference(online.clicks, frozen.clicks)];
     const [updater, serving] = [await metrics(PORTS.onlineUpdater), await metrics(PORTS.serving)];
     const first = rounds[0]!;
     const last = rounds.at(-1)!;
@@ -168,14 +167,14 @@ async function main(): Promise<void> {
         ctr_over_heuristic_round1: round(first.expected_ctr / first.heuristic_ctr, 3),
         lift_share_first: round(first.lift_share, 4),
         lift_share_last: round(last.lift_share, 4),
-        online_minus_frozen: rounded(expected.difference),
+        online_minus_frozen: rounded(expected.rate),
         online_minus_frozen_ci_low: rounded(expected.low),
         online_minus_frozen_ci_high: rounded(expected.high),
-        online_minus_frozen_clicks: rounded(clicks.difference),
+        online_minus_frozen_clicks: rounded(clicks.rate),
         online_minus_frozen_clicks_ci_low: rounded(clicks.low),
         online_minus_frozen_clicks_ci_high: rounded(clicks.high),
-        online_users: online.expected.length,
-        frozen_users: frozen.expected.length,
+        online_users: online.expected.units,
+        frozen_users: frozen.expected.units,
         updater_examples: updater.get('online_updater_examples_total') ?? 0,
         updater_rows_published: updater.get('online_updater_rows_published_total') ?? 0,
         serving_delta_rows_applied: serving.get('serving_model_delta_rows_total') ?? 0,
@@ -206,7 +205,7 @@ async function main(): Promise<void> {
         'from the logged events; best: the 10 items with the highest true probability (a near-ceiling: it does not plan for a click changing the previous category).',
         'lift_share = (expected served - random) / (best - random); ctr_over_random_round1 and ctr_over_heuristic_round1 use expected CTRs too (far less noise than clicks).',
         'online_minus_frozen: expected CTR of the variant following online deltas minus that of copies of the same offline versions that take none, pooled over all rounds, with a 95%',
-        'percentile interval from 2,000 bootstrap resamples of users within each variant (a user\'s lists move together); the _clicks figures do the same with realised clicks.',
+        'delta-method interval with the user as the unit (libs/platform statistics, as experiment read-outs use; a user\'s lists move together); the _clicks figures use realised clicks.',
         `Apps as their own processes on ports ${PORTS.ingester}-${PORTS.onlineUpdater}, with a database, topics and Redis namespace of the bench's own; 2 cores shared with Kafka, Postgres,`,
         'Redis and other work (load_average_1m at the end).',
       ],

@@ -48,5 +48,8 @@ export function featureSpecFor(kind: ModelKind): FeatureSpec {
  * our training data (measured on generated logs); job hyperparameters override them.
  */
 export function defaultHyperparameters(kind: ModelKind): Record<string, number> {
-  return kind === 'mf' ? { dim: 64, sparseLearningRate: 0.05 } : {};
+  if (kind === 'mf') return { dim: 64, sparseLearningRate: 0.05 };
+  // With model features, DeepFM's shared field rows overshoot at its library default of 0.05.
+  if (kind === 'deepfm') return { sparseLearningRate: 0.02 };
+  return {};
 }
