@@ -238,7 +238,13 @@ export async function simulateRound(
       const response = await recommend(apps.serving, user.id, ROUND_LIST_SIZE, { surface: 'home', device: user.device });
       const itemIds = response.items.map((item) => item.item_id);
       const time = Date.now();
-      const request = { user, context: { device: user.device, hour: new Date(time).getUTCHours() }, time, previousCategory: audience.previousCategory(user.id) };
+      const request = {
+        user,
+        context: { device: user.device, hour: new Date(time).getUTCHours() },
+        time,
+        previousCategory: audience.previousCategory(user.id),
+        consumed: new Set(audience.clickedItems(user.id)),
+      };
       const listClicks = audience.react({ requestId: response.request_id, userId: user.id, itemIds, device: user.device, time });
       clicks.push(...listClicks);
       lists[i] = { request, variant: response.experiment?.variant ?? null, itemIds, clicks: listClicks.length };

@@ -1,6 +1,8 @@
 import { Random } from './random.js';
 import type { SyntheticItem, SyntheticUser, SyntheticWorld, WorldDevice } from './world.js';
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** A list as a client showed it: the request that served it and its items in order. */
 export interface ShownList {
   requestId: string;
@@ -33,6 +35,7 @@ export class SimulatedAudience {
   private readonly users: Map<string, SyntheticUser>;
   private readonly items: Map<string, SyntheticItem>;
   private readonly lastCategory = new Map<string, number>();
+  private readonly clicked = new Map<string, Set<string>>();
 
   /**
    * Users start where the world's logged history left them: each one's
@@ -48,9 +51,19 @@ export class SimulatedAudience {
     this.users = new Map(world.users.map((user) => [user.id, user]));
     this.items = new Map(world.items.map((item) => [item.id, item]));
     if (!fromHistory) return;
-    for (const event of world.interactionEvents()) {
-      if (event.type === 'click') this.lastCategory.set(event.user_id, this.items.get(event.item_id)!.category);
-    }
+    for (const event of world.interactionEvents()) if (event.type === 'click') this.remember(event.user_id, this.items.get(event.item_id)!);
+  }
+
+  /** The items the user has clicked, in the logged history (when the audience starts from it) and in reactions since. */
+  clickedItems(userId: string): ReadonlySet<string> {
+    return this.clicked.get(userId) ?? NONE;
+  }
+
+  private remember(userId: string, item: SyntheticItem): void {
+    this.lastCategory.set(userId, item.category);
+    let items = this.clicked.get(userId);
+    if (!items) this.clicked.set(userId, (items = new Set()));
+    items.add(item.id);
   }
 
   /** The category of the user's last click, which the next list's click probabilities depend on; undefined before any. */
@@ -69,7 +82,7 @@ export class SimulatedAudience {
       if (!item) return;
       const p = this.world.clickProbability(user, item, context, this.lastCategory.get(user.id), list.time, position);
       if (!this.random.bernoulli(p)) return;
-      this.lastCategory.set(user.id, item.category);
+      this.remember(user.id, item);
       clicks.push({ requestId: list.requestId, userId: user.id, itemId, position, device: list.device, time: list.time + 1_000 * (position + 1) });
     });
     return clicks;

@@ -26,6 +26,17 @@ describe('ReferenceLists', () => {
     expect(ctrs.popular).toBeGreaterThan(ctrs.random);
   });
 
+  it('leaves out what the user already clicked, from every list but the logging policy\'s', () => {
+    const references = new ReferenceLists(world, logged);
+    const request = requests[1]!;
+    const shown = Object.values(references.lists(request)).flat();
+    const consumed = new Set(shown.map((item) => item.id));
+    const again = references.lists({ ...request, consumed });
+    // The logging policy is the world's own, which never filtered what was clicked.
+    for (const name of REFERENCE_LISTS.filter((name) => name !== 'logging')) expect(again[name].filter((item) => consumed.has(item.id))).toEqual([]);
+    expect(again.best.length).toBe(10);
+  });
+
   it('is deterministic by seed', () => {
     const lists = (seed: number) => requests.slice(0, 20).map((request) => new ReferenceLists(world, logged, { seed }).lists(request));
     expect(lists(5)).toEqual(lists(5));

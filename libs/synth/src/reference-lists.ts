@@ -8,6 +8,8 @@ export interface ListRequest {
   context: ClickContext;
   time: number;
   previousCategory: number | undefined;
+  /** Items the user already clicked: a recommender does not show them again (serving filters the user's history), so no reference list does but the logging policy's, which never did. */
+  consumed?: ReadonlySet<string>;
 }
 
 /** The lists a served list is compared with, from the floor (random) to the ceiling (best under the truth). */
@@ -56,8 +58,8 @@ export class ReferenceLists {
   lists(request: ListRequest): Record<ReferenceList, SyntheticItem[]> {
     const { world, options } = this;
     return {
-      random: this.randomList(request.time),
-      popular: this.firstLive(this.popular, request.time),
+      random: this.randomList(request),
+      popular: this.firstLive(this.popular, request),
       logging: world.loggedList(this.random, request.user, request.time, request.previousCategory, options.listSize),
       heuristic: this.heuristic(request),
       best: this.best(request),
@@ -75,8 +77,8 @@ export class ReferenceLists {
     return expectedCtr(this.world, request, itemIds.map((id) => this.itemsById.get(id)));
   }
 
-  private randomList(time: number): SyntheticItem[] {
-    const live = this.world.items.filter((item) => item.createdTime <= time);
+  private randomList(request: ListRequest): SyntheticItem[] {
+    const live = this.world.items.filter((item) => showable(item, request));
     const size = Math.min(this.options.listSize, live.length);
     // A partial Fisher-Yates shuffle: the first `size` places end up a uniform sample.
     for (let i = 0; i < size; i++) {
@@ -90,7 +92,7 @@ export class ReferenceLists {
   private heuristic(request: ListRequest): SyntheticItem[] {
     const scores = this.logged.categoryScores(request.user.id, request.context);
     const order = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]! || a - b);
-    return this.firstLive(order.flatMap((c) => this.categoryItems[c]!), request.time);
+    return this.firstLive(order.flatMap((c) => this.categoryItems[c]!), request);
   }
 
   /**
@@ -103,24 +105,27 @@ export class ReferenceLists {
   private best(request: ListRequest): SyntheticItem[] {
     const probability = this.world.clickProbabilityFor(request.user, request.context, request.previousCategory, request.time);
     return this.world.items
-      .filter((item) => item.createdTime <= request.time)
+      .filter((item) => showable(item, request))
       .map((item) => ({ item, p: probability(item) }))
       .sort((a, b) => b.p - a.p)
       .slice(0, this.options.listSize)
       .map(({ item }) => item);
   }
 
-  private firstLive(indices: readonly number[], time: number): SyntheticItem[] {
+  private firstLive(indices: readonly number[], request: ListRequest): SyntheticItem[] {
     const list: SyntheticItem[] = [];
     for (const i of indices) {
       const item = this.world.items[i]!;
-      if (item.createdTime > time) continue;
+      if (!showable(item, request)) continue;
       list.push(item);
       if (list.length === this.options.listSize) break;
     }
     return list;
   }
 }
+
+/** Live at the request's time and not already clicked by its user. */
+const showable = (item: SyntheticItem, request: ListRequest) => item.createdTime <= request.time && !request.consumed?.has(item.id);
 
 const NO_CLICK_YET = -1;
 
