@@ -11,7 +11,8 @@ import { ApiKeyStore } from '@recstream/auth';
 import { z } from 'zod';
 import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { TOPICS } from '@recstream/schemas';
-import { deserializeModel, vocabularyId } from '@recstream/models';
+import { deserializeModel, fitNumericBuckets, vocabularyId, type FeatureSpec } from '@recstream/models';
+import { featureSpecFor } from '@recstream/training';
 import { createTestDatabase } from '@recstream/schemas/test-database';
 import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, SERVING_NODE_OPTIONS, SERVING_V8_FLAGS, exactTopK, recallAt, recallEmbedder } from '@recstream/serving';
 import { SCENARIO_DEVICES, itemId, seedScenario, userId } from '@recstream/serving/testing';
@@ -107,6 +108,13 @@ async function annRecall(artifact: Uint8Array) {
 
 await ensureBenchTopics(brokersFrom(settings.KAFKA_BROKERS), [EXPOSURE_TOPIC]);
 
+/** The ranker as the loop trains it: DeepFM over every model feature and cross, numeric ones in log-spaced buckets. */
+const RANKING_SPEC: FeatureSpec = (() => {
+  const spec = featureSpecFor('deepfm');
+  const bounds = [0, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100, 300, 1_000];
+  return { ...spec, numericBuckets: Object.fromEntries(Object.keys(fitNumericBuckets(spec, [])).map((name) => [name, bounds])) };
+})();
+
 const database = await createTestDatabase();
 const pool = new pg.Pool({ connectionString: database.url, max: 4 });
 const redis = new Redis(REDIS_URL);
@@ -115,7 +123,7 @@ try {
   let started = performance.now();
   const scenario = await seedScenario(
     { pool, redis },
-    { namespace, items: ITEMS, users: USERS, categories: 500, interactionsPerUser: 40, loggedInteractions: 50_000, rankingSamples: 20_000, epochs: 2 },
+    { namespace, items: ITEMS, users: USERS, categories: 500, interactionsPerUser: 40, loggedInteractions: 50_000, rankingSamples: 20_000, epochs: 2, rankingKind: 'deepfm', rankingSpec: RANKING_SPEC },
   );
   console.log(`seeded in ${round((performance.now() - started) / 1000, 1)} s; measuring ANN recall…`);
   const ann = await annRecall(scenario.recallArtifact);
@@ -180,7 +188,7 @@ try {
         'Earlier runs used autocannon\'s overallRate, which spends each connection\'s budget of a second back to back when the second starts: bursts of 32 requests at once,',
         'so its latency measured CPU per response times the burst (a server spending a fixed 1.9 ms per request measured p50 32 ms at 300 and at 500 requests/s).',
         `Catalogue: ${ITEMS} items in 500 categories, ${USERS} users with 40 interactions each; recall MF (dim 16) over all items in HNSW`,
-        `(M ${DEFAULT_HNSW_OPTIONS.m}, efConstruction ${DEFAULT_HNSW_OPTIONS.efConstruction}, efSearch ${DEFAULT_HNSW_OPTIONS.efSearch}, MIPS-to-L2 transform), ranking NeuMF on the wasm backend over the best ${DEFAULT_RECOMMENDER_OPTIONS.rankCandidates} candidates.`,
+        `(M ${DEFAULT_HNSW_OPTIONS.m}, efConstruction ${DEFAULT_HNSW_OPTIONS.efConstruction}, efSearch ${DEFAULT_HNSW_OPTIONS.efSearch}, MIPS-to-L2 transform), ranking DeepFM reading every model feature (derived per candidate from the online store and logged on exposures) on the wasm backend over the best ${DEFAULT_RECOMMENDER_OPTIONS.rankCandidates} candidates.`,
         `Stage timings are per response (features covers the user read and the MGET of candidate rows not kept in process, ItemRowTracking). ANN recall@100: ${RECALL_QUERIES} user queries against exact inner-product search on the same vectors.`,
         `Serving ran as its own process with ${WORKERS} worker process(es) on one port (WORKERS; BENCH_WORKERS changes it), NODE_OPTIONS=${SERVING_NODE_OPTIONS} as deployed and ${SERVING_V8_FLAGS.join(' ')} set by serving itself;`,
         `Kafka, Postgres, Redis and the load generator shared the same 2 cores; exposures went to ${EXPOSURE_TOPIC.name} (${EXPOSURE_TOPIC.partitions} partitions, 1 h retention), not the platform's topic`,

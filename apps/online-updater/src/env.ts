@@ -54,7 +54,8 @@ export function onlineUpdaterConfig(env: Record<string, string | undefined> = pr
     startFrom: e.START_FROM,
     maxFutureSkewMs: e.MAX_FUTURE_SKEW_MS,
     sparseLearningRates: {
-      recall: e.SPARSE_LEARNING_RATE ?? D.sparseLearningRates.recall,
+      ...D.sparseLearningRates,
+      ...(e.SPARSE_LEARNING_RATE !== undefined && { recall: e.SPARSE_LEARNING_RATE }),
       ...(e.RANKING_SPARSE_LEARNING_RATE !== undefined && { ranking: e.RANKING_SPARSE_LEARNING_RATE }),
     },
     learner: {

@@ -33,13 +33,14 @@ export interface OnlineUpdaterOptions {
   learner: LearnerOptions;
   /**
    * Per role, replaces the offline sparse learning rate while updating
-   * online (see models.ts); a role without one keeps its offline rate.
-   * Recall's 0.3: an MF model follows a planted change of taste several
-   * times faster than at its offline 0.1 (libs/online learner.spec.ts), and
-   * 25 clicks put a new item in the top ranks of NeuMF, where at 0.1 it
-   * stayed in the middle (bench:online). A ranker reading model features
-   * keeps its own: at 0.3 its served lists lost against its frozen copy in
-   * bench:quality.
+   * online (see models.ts); a role without one keeps its offline rate, the
+   * default for both. A faster rate reacts sooner and costs list quality:
+   * at 0.3 an MF model follows a planted change of taste several times
+   * faster than at its offline 0.1 (libs/online learner.spec.ts) and 25
+   * clicks put a new item in NeuMF's top ranks (bench:online), but in
+   * bench:quality lists served with recall at 0.3 lost against frozen
+   * copies of the same versions, and a ranker reading model features lost
+   * more (BENCHMARKS.md).
    */
   sparseLearningRates: Partial<Record<ModelRole, number>>;
   /**
@@ -75,7 +76,7 @@ export const DEFAULT_ONLINE_UPDATER_OPTIONS: OnlineUpdaterOptions = {
   maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
   examples: DEFAULT_EXAMPLE_BUILDER_OPTIONS,
   learner: DEFAULT_LEARNER_OPTIONS,
-  sparseLearningRates: { recall: 0.3 },
+  sparseLearningRates: {},
   flushAfterMs: 250,
   publishIntervalMs: 200,
   snapshotIntervalMs: 5 * 60_000,

@@ -8,7 +8,7 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { OfflineStore, OnlineStore, itemAttributes, userSequence, type HistoryRow, type ItemAttributes, type SequenceEntry } from '@recstream/features';
-import { createModel, fit, selectBackend, serializeModel, type Interaction } from '@recstream/models';
+import { createModel, fit, selectBackend, serializeModel, type FeatureSpec, type Interaction } from '@recstream/models';
 import { ModelRegistry } from '@recstream/registry';
 import type { InteractionEvent, ModelKind } from '@recstream/schemas';
 import { Random } from '@recstream/synth';
@@ -25,6 +25,8 @@ export interface ScenarioOptions {
   /** Interactions the ranking model trains on (a sample; the recall model sees all). */
   rankingSamples: number;
   rankingKind: ModelKind;
+  /** What the ranking model reads: ids only by default; a spec with model features has serving derive and log them per candidate. */
+  rankingSpec: FeatureSpec;
   /** Items whose catalogue entry says unavailable: every `unavailableEvery`-th. */
   unavailableEvery: number;
   /** Items created within the last day: every `newEvery`-th. */
@@ -44,6 +46,7 @@ export const DEFAULT_SCENARIO_OPTIONS: ScenarioOptions = {
   loggedInteractions: 1_000,
   rankingSamples: 2_000,
   rankingKind: 'neumf',
+  rankingSpec: { contextFields: [], historyLength: 0 },
   unavailableEvery: 37,
   newEvery: 11,
   sequenceLength: 20,
@@ -137,9 +140,9 @@ async function trainModels(o: ScenarioOptions, interactions: Interaction[], rand
   const recall = createModel('mf', spec, { dim: 16, seed: o.seed });
   await fit(recall, vocab, spec, { epochs: o.epochs, seed: o.seed });
   await selectBackend();
-  const ranking = createModel(o.rankingKind, spec, { seed: o.seed });
+  const ranking = createModel(o.rankingKind, o.rankingSpec, { seed: o.seed });
   const sample = Array.from({ length: Math.min(o.rankingSamples, vocab.length) }, () => vocab[random.int(vocab.length)]!);
-  await fit(ranking, sample, spec, { epochs: 1, seed: o.seed });
+  await fit(ranking, sample, o.rankingSpec, { epochs: 1, seed: o.seed });
   const artifacts = { recallArtifact: serializeModel(recall), rankingArtifact: serializeModel(ranking) };
   recall.dispose();
   ranking.dispose();
