@@ -19,7 +19,8 @@ export interface RerankOptions {
 }
 
 export const DEFAULT_RERANK_OPTIONS: RerankOptions = {
-  diversity: 0.3,
+  // Off unless an experiment variant asks for it: in the quality worlds it only cost expected CTR (docs/decisions/rerank-diversity-off.md).
+  diversity: 0,
   freshnessWeight: 0.05,
   freshnessHalfLifeMs: 3 * 86_400_000,
   popularityWeight: 0.05,
