@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authenticatorEnv, authenticatorOptionsFromEnv } from '@recstream/auth';
 import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_CONSOLE_OPTIONS as D, MetricsTargetList, type ConsoleOptions } from '@recstream/console';
 
@@ -22,6 +23,7 @@ const schema = z.object({
   PG_POOL_SIZE: envInt(2),
   /** With `api-key`, callers need the `admin` scope. */
   AUTH_MODE: authModeEnv,
+  ...authenticatorEnv,
 });
 
 /** The console's environment, validated at boot. */
@@ -47,6 +49,7 @@ export function consoleConfig(env: Record<string, string | undefined> = process.
     logLevel: e.LOG_LEVEL,
     poolSize: e.PG_POOL_SIZE,
     authMode: e.AUTH_MODE,
+    authenticator: authenticatorOptionsFromEnv(e),
     options,
   };
 }

@@ -11,7 +11,7 @@ const { redis, pool, release } = createClients(config, logger, config.poolSize, 
 const kafka = createKafka({ clientId: 'recstream-console', brokers: config.brokers, logger });
 const service = new ConsoleService(
   { pool, redis, kafka, logger },
-  { ...config.options, authorize: config.authMode === 'api-key' ? apiKeyAuthorizer(pool) : undefined },
+  { ...config.options, authorize: config.authMode === 'api-key' ? apiKeyAuthorizer(pool, config.authenticator) : undefined },
 );
 closeOnSignals({ close: () => service.close().finally(release) }, logger);
 const port = await service.start();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authenticatorEnv, authenticatorOptionsFromEnv } from '@recstream/auth';
 import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_INGESTER_OPTIONS } from '@recstream/ingest';
 import { topicNamesEnv, topicNamesFromEnv } from '@recstream/schemas';
@@ -9,6 +10,7 @@ const schema = z.object({
   DATABASE_URL: infraEnv.DATABASE_URL,
   /** With `api-key`, callers need the `ingest` scope. */
   AUTH_MODE: authModeEnv,
+  ...authenticatorEnv,
   LOG_LEVEL: infraEnv.LOG_LEVEL,
   PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_INGESTER_OPTIONS.port),
   HOST: z.string().default(DEFAULT_INGESTER_OPTIONS.host),
@@ -30,6 +32,7 @@ export function ingesterConfig(env: Record<string, string | undefined> = process
     brokers: brokersFrom(e.KAFKA_BROKERS),
     databaseUrl: e.DATABASE_URL,
     authMode: e.AUTH_MODE,
+    authenticator: authenticatorOptionsFromEnv(e),
     logLevel: e.LOG_LEVEL,
     workers: e.WORKERS,
     options: {

@@ -12,7 +12,7 @@ await runWorkers(config.workers, logger, async () => {
   const pool = config.authMode === 'api-key' ? new pg.Pool({ connectionString: config.databaseUrl, max: 2 }) : undefined;
   const ingester = new Ingester(createKafka({ clientId: 'recstream-ingester', brokers: config.brokers, logger }), logger, {
     ...config.options,
-    authorize: pool && apiKeyAuthorizer(pool),
+    authorize: pool && apiKeyAuthorizer(pool, config.authenticator),
   });
   closeOnSignals({ close: () => ingester.close().then(() => pool?.end()) }, logger);
   const port = await ingester.start();

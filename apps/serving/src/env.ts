@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authenticatorEnv, authenticatorOptionsFromEnv } from '@recstream/auth';
 import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { topicNamesEnv } from '@recstream/schemas';
 import { DEFAULT_SERVING_OPTIONS as D, type ServingOptions } from '@recstream/serving';
@@ -25,6 +26,7 @@ const schema = z.object({
   WORKERS: envInt(1),
   /** With `api-key`, callers need the `serve` scope. */
   AUTH_MODE: authModeEnv,
+  ...authenticatorEnv,
   /** `follow`: apply the online updater's deltas to the production models as they are published; `off`: serve versions as registered. */
   ONLINE_DELTAS: z.enum(['follow', 'off']).default('follow'),
   ONLINE_DELTA_PREFIX: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.onlineDeltas.prefix),
@@ -58,6 +60,7 @@ export function servingConfig(env: Record<string, string | undefined> = process.
     poolSize: e.PG_POOL_SIZE,
     workers: e.WORKERS,
     authMode: e.AUTH_MODE,
+    authenticator: authenticatorOptionsFromEnv(e),
     options,
   };
 }

@@ -16,7 +16,7 @@ await runWorkers(config.workers, logger, async () => {
   pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres client failed'));
   const service = new ServingService(
     { pool, redis, kafka, logger },
-    { ...config.options, authorize: config.authMode === 'api-key' ? apiKeyAuthorizer(pool) : undefined },
+    { ...config.options, authorize: config.authMode === 'api-key' ? apiKeyAuthorizer(pool, config.authenticator) : undefined },
   );
   closeOnSignals({ close: () => service.close().finally(() => Promise.allSettled([redis.quit(), pool.end()])) }, logger);
   const port = await service.start();

@@ -14,7 +14,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   pool = new pg.Pool({ connectionString: database.url });
   store = new ApiKeyStore(pool);
-  const authenticator = new ApiKeyAuthenticator(store, { cacheTtlMs: 0 });
+  const authenticator = new ApiKeyAuthenticator(store, { cacheTtlMs: 0, failedAuthLimit: 10 });
   http = new HttpService({
     port: 0,
     host: '127.0.0.1',
@@ -80,4 +80,16 @@ it('stores only a digest of the secret', async () => {
   const { key, record } = await store.create('audit', ['ingest']);
   const { rows } = await pool.query('SELECT * FROM api_keys WHERE key_id = $1', [record.keyId]);
   expect(JSON.stringify(rows[0])).not.toContain(key.split('_').at(-1));
+});
+
+it('answers 429 with Retry-After once an address fails too often, while a key it already used still passes', async () => {
+  const { key } = await store.create('neighbour', ['serve']);
+  expect((await call('/serve-only', key)).status).toBe(200);
+  const statuses = [];
+  for (let i = 0; i < 12; i++) statuses.push((await call('/serve-only', `rs_${String(i).padStart(12, 'x')}_${'A'.repeat(43)}`)).status);
+  expect(statuses.at(-1)).toBe(429);
+  const limited = await call('/serve-only', 'not-a-key');
+  expect(limited.status).toBe(429);
+  expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect((await call('/serve-only', key)).status).toBe(200);
 });

@@ -21,6 +21,8 @@ export interface HttpRequest {
   path: string;
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
+  /** The peer's socket address (behind a proxy, the proxy's): forwarded headers are not trusted, as any caller can set them. */
+  clientAddress: string;
   /** Reads the whole body, failing with 413 past the server's `maxBodyBytes`. */
   body(): Promise<Buffer>;
 }
@@ -128,6 +130,7 @@ export class HttpService {
         path: url.pathname,
         query: url.searchParams,
         headers: req.headers,
+        clientAddress: req.socket.remoteAddress ?? 'unknown',
         body: () => readBody(req, this.options.maxBodyBytes),
       };
       if (route.scope && this.options.authorize) await this.options.authorize(request, route.scope);
