@@ -7,6 +7,9 @@
 import { EARLIEST_EVENT_TIME_MS, LATEST_EVENT_TIME_MS } from './events.js';
 import { MAX_JSON_DEPTH } from './json-depth.js';
 
+/** Writes a hostile case's value as JSON text; JSON.stringify overflows the stack on the deep ones. */
+export { jsonWithoutRecursion } from './json-depth.js';
+
 /**
  * Strings the platform must store and return verbatim: SQL injection
  * attempts, quoting and escaping characters, LIKE wildcards, placeholders,
