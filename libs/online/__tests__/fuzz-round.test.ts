@@ -227,6 +227,7 @@ describe('a seeded fuzz round over the contract, the feature builder, the online
 
     const tried = sent.length + contractOnly.length;
     const rejected = refused.length + contractOnly.length;
+    // eslint-disable-next-line no-console -- the round's counts are its report (issue 22, section 6).
     console.log(
       `fuzz round (seed ${SEED}): inputs tried ${tried}, rejected with a reason ${rejected}, dead-lettered ${letters.length}, lost ${lost.length}` +
         ` (valid events ${validEvents.length}, refused by the contract alone ${contractOnly.length}, skipped by the online decoder ${skipped.length})`,
