@@ -1,9 +1,10 @@
 /**
  * `npm run erase-user -- USER_ID --by WHO [--reason TEXT] [--namespace fs]`:
  * erases a user (a request to be forgotten): their events, feature history,
- * training samples, online features and behaviour sequence, and their
- * embedding rows from every model snapshot registered from now on. Prints
- * what was removed; the erasure is recorded in `user_erasures`.
+ * training samples, online features and behaviour sequence; the running
+ * online updater and serving forget their embedding rows on the erasure's
+ * NOTIFY, and every model version registered from now on leaves them out.
+ * Prints what was removed; the erasure is recorded in `user_erasures`.
  */
 import { parseArgs } from 'node:util';
 import { createClients, createLogger } from '@recstream/platform';
@@ -29,7 +30,7 @@ try {
   const eraser = new UserEraser(clients.pool, clients.redis, { namespace: values.namespace });
   const record = await eraser.erase({ userId, requestedBy: values.by, reason: values.reason });
   const removed = ERASED_PLACES.map((place) => `${place}=${record.removed[place] ?? 0}`).join(' ');
-  console.log(`erasure ${record.erasureId}: removed ${removed}; the next model snapshots drop the user's embedding rows`);
+  console.log(`erasure ${record.erasureId}: removed ${removed}; running online updaters and servers forget the user's embedding rows within seconds, and model versions registered from now on leave them out`);
 } catch (error) {
   console.error(`erase-user: ${(error as Error).message}`);
   process.exitCode = 1;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend.js';
 import type { Batch, FeatureSpec } from './batch.js';
 import { vocabularyId } from './encoding.js';
-import { forgetUsers, isUserTable } from './erasure.js';
+import { forgetUsers, isUserTable, withoutUsers } from './erasure.js';
 import { MODEL_KINDS } from '@recstream/schemas';
 import { createModel, deserializeModel, serializeModel } from './models/registry.js';
 
@@ -53,5 +53,28 @@ describe.each(MODEL_KINDS)('forgetUsers on %s', (kind) => {
     expect(Array.from(snapshot.score(scoring(alice)))).toEqual(unknownUser);
     model.dispose();
     snapshot.dispose();
+  });
+});
+
+describe('withoutUsers', () => {
+  const delta = {
+    tables: {
+      user: { ids: Int32Array.of(bob, alice, 7), vectors: Float32Array.of(1, 1, 2, 2, 3, 3) },
+      item: { ids: Int32Array.of(alice), vectors: Float32Array.of(4, 4) },
+    },
+    dense: {},
+  };
+
+  it('drops erased users’ rows from user tables only, keeping the other rows in order', () => {
+    const scrubbed = withoutUsers(delta, new Set([alice]));
+    expect(Array.from(scrubbed.tables.user!.ids)).toEqual([bob, 7]);
+    expect(Array.from(scrubbed.tables.user!.vectors)).toEqual([1, 1, 3, 3]);
+    // An item may share the id's hash: item tables are not keyed by users.
+    expect(scrubbed.tables.item).toBe(delta.tables.item);
+    expect(Array.from(delta.tables.user.ids)).toEqual([bob, alice, 7]);
+  });
+
+  it('returns the delta itself when it holds no erased user', () => {
+    expect(withoutUsers(delta, new Set([vocabularyId('nobody')]))).toBe(delta);
   });
 });

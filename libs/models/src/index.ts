@@ -18,4 +18,4 @@ export { hitAtK, ndcgAtK, recallAtK, catalogueCoverage, rankOf } from './metrics
 export { createRandom, type Random } from './random.js';
 export { MfModel } from './models/mf.js';
 export { vocabularyId, hash32, encodeField, encodeRows, readsModelFeatures, modelScorer, fitNumericBuckets, historyRow, cross, CROSS, type EncodableRow } from './encoding.js';
-export { forgetUsers, isUserTable } from './erasure.js';
+export { forgetUsers, isUserTable, withoutUsers } from './erasure.js';

@@ -143,3 +143,27 @@ describe('OnlineLearner restarted from exported state', () => {
     }
   });
 });
+
+describe('OnlineLearner.forget', () => {
+  it('removes an erased user’s rows from the model and its parent and drops their buffered examples', () => {
+    const world = new TasteShiftWorld({ users: 20, seed: 4 });
+    const model = createModel('mf', spec, { dim: 4, seed: 1 });
+    const parent = createModel('mf', spec, { dim: 4, seed: 1 });
+    const builder = new ExampleBuilder(DEFAULT_EXAMPLE_BUILDER_OPTIONS);
+    const learner = new OnlineLearner({ recall: { model, parent } }, { ...DEFAULT_LEARNER_OPTIONS, batchSize: 64, holdoutFraction: 0 });
+    const events = world.events(400, false);
+    feed(builder, learner, events);
+    const user = events.find((e) => e.type === 'click')!.user_id;
+    parent.tables().get('user')!.row(vocabularyId(user), true);
+    expect(model.tables().get('user')!.row(vocabularyId(user), false)).toBeGreaterThanOrEqual(0);
+    feed(builder, learner, world.events(30, false).filter((e) => e.user_id === user));
+
+    expect(learner.forget(new Set([user]))).toEqual({ recall: 1 });
+    expect(model.tables().get('user')!.row(vocabularyId(user), false)).toBe(-1);
+    expect(parent.tables().get('user')!.row(vocabularyId(user), false)).toBe(-1);
+    const state = learner.exportState();
+    expect(state.buffers.recall!.some((e) => e.userId === user)).toBe(false);
+    expect(learner.forget(new Set([user]))).toEqual({ recall: 0 });
+    learner.dispose();
+  });
+});

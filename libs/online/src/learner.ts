@@ -1,5 +1,5 @@
 import { NonRetriableError } from '@recstream/platform';
-import { encodeRows, hash32, readsModelFeatures, type ModelDelta, type RecModel, type TrainStepOptions } from '@recstream/models';
+import { encodeRows, forgetUsers, hash32, readsModelFeatures, type ModelDelta, type RecModel, type TrainStepOptions } from '@recstream/models';
 import type { ModelRole } from '@recstream/schemas';
 import type { Example } from './examples/example-builder.js';
 import { Guardrail, type GuardrailOptions, type GuardrailStatus } from './guardrail.js';
@@ -158,6 +158,22 @@ export class OnlineLearner {
         state.publishedDense = denseVersion;
       },
     };
+  }
+
+  /**
+   * Forgets erased users: their embedding rows in every model (the parents
+   * too, which only score the holdout) and their buffered examples.
+   * Returns the rows removed from each role's model.
+   */
+  forget(userIds: ReadonlySet<string>): Partial<Record<ModelRole, number>> {
+    const removed: Partial<Record<ModelRole, number>> = {};
+    for (const [role, state] of this.roles) {
+      removed[role] = forgetUsers(state.model, userIds);
+      if (state.parent) forgetUsers(state.parent, userIds);
+      state.buffer = state.buffer.filter((example) => !userIds.has(example.userId));
+      state.holdout = state.holdout.filter((example) => !userIds.has(example.userId));
+    }
+    return removed;
   }
 
   /** Swaps in another model for `role` (a newly promoted offline version); buffered examples stay. Disposes the old one. */

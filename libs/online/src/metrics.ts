@@ -6,8 +6,13 @@ export function createUpdaterMetrics(registry: Registry) {
   return {
     events: new Counter({
       name: 'online_updater_events_total',
-      help: 'Messages consumed, by outcome (applied; invalid: not a valid interaction event; future_dated: an event dated past the allowed skew, skipped)',
+      help: 'Messages consumed, by outcome (applied; invalid: not a valid interaction event; future_dated: an event dated past the allowed skew, skipped; erased: an event of an erased user, skipped)',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    erasures: new Counter({
+      name: 'online_updater_erasures_total',
+      help: 'User erasures honoured: rows, history and buffered examples forgotten',
       registers: [registry],
     }),
     examples: new Counter({

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { deltaRows, deserializeModel, selectBackend, serializeModel, type BackendName, type RecModel } from '@recstream/models';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
+import { DEFAULT_ERASURE_WATCHER_OPTIONS, ErasureWatcher, type Erasure, type ErasureWatcherOptions } from '@recstream/privacy';
 import { ModelRegistry, type ModelVersion } from '@recstream/registry';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, MODEL_ROLES, TOPICS, type ModelRole } from '@recstream/schemas';
 import { decodeInteractions } from './decode.js';
@@ -56,6 +57,8 @@ export interface OnlineUpdaterOptions {
   /** A new model version is snapshotted into the registry this often. */
   snapshotIntervalMs: number;
   deltas: DeltaChannelOptions;
+  /** How erasures (`npm run erase-user`) reach the updater: a NOTIFY, and polling as a fallback. */
+  erasures: ErasureWatcherOptions;
   /** Messages applied between yields to timers (publishing, heartbeats). */
   chunkSize: number;
   maxFetchWaitMs: number;
@@ -81,6 +84,7 @@ export const DEFAULT_ONLINE_UPDATER_OPTIONS: OnlineUpdaterOptions = {
   publishIntervalMs: 200,
   snapshotIntervalMs: 5 * 60_000,
   deltas: DEFAULT_DELTA_CHANNEL_OPTIONS,
+  erasures: DEFAULT_ERASURE_WATCHER_OPTIONS,
   chunkSize: 500,
   maxFetchWaitMs: 100,
   sessionTimeoutMs: 30_000,
@@ -122,6 +126,8 @@ export interface UpdaterStatus {
   versions: Partial<Record<ModelRole, number>>;
   guardrail: Partial<Record<ModelRole, GuardrailStatus>>;
   pending: number;
+  /** The latest erasure honoured (null: none recorded). */
+  throughErasureId: number | null;
 }
 
 /**
@@ -134,6 +140,12 @@ export interface UpdaterStatus {
  * its offsets, so no example is applied twice or skipped. While the
  * holdout guardrail is tripped it keeps consuming and training but
  * publishes and promotes nothing.
+ *
+ * Erasures reach it through an ErasureWatcher: it forgets the user's rows
+ * in every model and the user's examples, history and open exposures, and
+ * from then on skips every event of that user id (as offline training
+ * drops an erased id for good), so events still in Kafka are not learned
+ * again. The next snapshot's lineage records the erasures it honours.
  */
 export class OnlineUpdater {
   readonly options: OnlineUpdaterOptions;
@@ -153,6 +165,11 @@ export class OnlineUpdater {
   /** Offsets the last snapshot covered: the next one's `offsets_from`. */
   private snapshotOffsets: Offsets = {};
   private readonly tripped = new Set<ModelRole>();
+  private readonly erasures: ErasureWatcher;
+  /** Every user id ever erased: their events are skipped. Kept in memory, never in a snapshot's state. */
+  private readonly erased = new Set<string>();
+  /** Rows forgotten per role since the version the model was loaded from or last snapshotted as. */
+  private readonly erasedRows = new Map<ModelRole, number>();
   private pendingSince?: number;
   private lastPublish = 0;
   private joined = false;
@@ -176,6 +193,7 @@ export class OnlineUpdater {
     this.registry = new ModelRegistry(deps.pool);
     this.snapshots = new SnapshotStore(deps.pool, this.registry);
     this.channel = new DeltaChannel(deps.redis, o.deltas);
+    this.erasures = new ErasureWatcher({ pool: deps.pool, logger: deps.logger, onErased: (erasures) => this.forget(erasures) }, o.erasures);
     this.consumer = deps.kafka.consumer({
       groupId: o.groupId,
       sessionTimeout: o.sessionTimeoutMs,
@@ -200,6 +218,8 @@ export class OnlineUpdater {
   async start(): Promise<number> {
     this.backend = await selectBackend();
     await this.restore();
+    // Before consuming: the first check hands over every erasure ever recorded, so no erased user's event is applied.
+    await this.erasures.start(null);
     const o = this.options;
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [o.topic], fromBeginning: o.startFrom === 'earliest' });
@@ -221,7 +241,14 @@ export class OnlineUpdater {
       const status = learner.guardrail(role);
       if (status) guardrail[role] = status;
     }
-    return { examples: learner.examples, positions: Object.fromEntries(this.positions), versions, guardrail, pending: learner.pending };
+    return {
+      examples: learner.examples,
+      positions: Object.fromEntries(this.positions),
+      versions,
+      guardrail,
+      pending: learner.pending,
+      throughErasureId: this.erasures.throughErasureId,
+    };
   }
 
   /** The model being updated for `role`, as it is now (for tests and diagnostics). */
@@ -260,6 +287,7 @@ export class OnlineUpdater {
     this.closing ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
       await this.http.close();
+      await this.erasures.close();
       await Promise.all([this.publishing, this.snapshotting]);
       if (!force && this.consuming) {
         // Paused rather than stopped: the group must still be joined to take the snapshot's offsets as its commit.
@@ -345,18 +373,22 @@ export class OnlineUpdater {
     const steps = learner.modelRoles.map((role) => learner.steps(role));
     let built = 0;
     let applied = 0;
-    const skipped = { invalid: 0, future_dated: 0 };
+    const skipped = { invalid: 0, future_dated: 0, erased: 0 };
     for (const message of messages) {
       const position = this.positions.get(partition);
       if (position !== undefined && BigInt(message.offset) < BigInt(position)) continue;
       const decoded = decodeInteractions(message, this.options.maxFutureSkewMs);
       if ('events' in decoded) {
         for (const event of decoded.events) {
+          if (this.erased.has(event.user_id)) {
+            skipped.erased++;
+            continue;
+          }
           const examples = builder.accept(partition, event);
           built += examples.length;
           learner.learn(examples);
+          applied++;
         }
-        applied += decoded.events.length;
       } else skipped[decoded.skipped]++;
       this.positions.set(partition, (BigInt(message.offset) + 1n).toString());
     }
@@ -426,6 +458,8 @@ export class OnlineUpdater {
     // Everything the snapshot holds is captured at one instant, between two applied chunks.
     const offsets: Offsets = Object.fromEntries([...this.positions].map(([partition, offset]) => [String(partition), offset]));
     const state: UpdaterState = { builder: this.requireBuilder().exportState(), learner: learner.exportState() };
+    const throughErasureId = this.erasures.throughErasureId;
+    const erasedRows = new Map(this.erasedRows);
     const models: Partial<Record<ModelRole, SnapshotModel>> = {};
     for (const [role, lineage] of this.lineages) {
       const model = learner.model(role)!;
@@ -452,7 +486,8 @@ export class OnlineUpdater {
           backend: this.backend,
           metrics,
           config: { ...lineage.current.config, online: { learner: o.learner, sparseLearningRate: o.sparseLearningRates[role] ?? null } },
-          lineage: { ...lineage.current.lineage, online },
+          // As offline training records it: the latest erasure honoured, and the rows it removed from this version's parent.
+          lineage: { ...lineage.current.lineage, erasures: { through_erasure_id: throughErasureId, rows_removed: erasedRows.get(role) ?? 0 }, online },
         },
         artifact: serializeModel(model),
         parentVersion: lineage.current.versionId,
@@ -462,6 +497,7 @@ export class OnlineUpdater {
     }
     const saved = await this.snapshots.save({ updater: o.name, topic: o.topic, offsets, examples: learner.examples, state, models });
     this.snapshotOffsets = offsets;
+    for (const [role, rows] of erasedRows) this.erasedRows.set(role, (this.erasedRows.get(role) ?? 0) - rows);
     for (const [role, version] of Object.entries(saved.versions) as [ModelRole, ModelVersion][]) {
       this.lineages.get(role)!.current = version;
       this.metrics.version.set({ role }, version.versionId);
@@ -487,10 +523,25 @@ export class OnlineUpdater {
   private async rebase(role: ModelRole): Promise<void> {
     const production = await this.registry.production(role);
     if (!production) return;
-    this.requireLearner().replace(role, await this.loadModels(production, production));
+    const learner = this.requireLearner();
+    learner.replace(role, await this.loadModels(production, production));
+    // A version registered before an erasure may still hold the user's rows.
+    this.erasedRows.set(role, learner.forget(this.erased)[role] ?? 0);
     this.lineages.set(role, { current: production, root: production, deltaId: null });
     this.metrics.version.set({ role }, production.versionId);
     this.logger.warn({ role, version: production.versionId }, 'another version was promoted; online updating continues from it');
+  }
+
+  /** Forgets newly erased users everywhere the updater keeps them; runs between two applied chunks. */
+  private forget(erasures: Erasure[]): void {
+    const userIds = new Set(erasures.map((erasure) => erasure.userId));
+    for (const userId of userIds) this.erased.add(userId);
+    this.requireBuilder().forget(userIds);
+    const removed = this.requireLearner().forget(userIds);
+    for (const [role, rows] of Object.entries(removed) as [ModelRole, number][]) this.erasedRows.set(role, (this.erasedRows.get(role) ?? 0) + rows);
+    this.metrics.erasures.inc(erasures.length);
+    // Erasure ids only: the log must not carry the ids it was asked to forget.
+    this.logger.info({ erasures: erasures.map((erasure) => erasure.erasureId), rowsRemoved: removed }, 'erased users forgotten');
   }
 
   private requireLearner(): OnlineLearner {

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { KeyLayout, USER_VIEWS } from '@recstream/features';
 import { NonRetriableError } from '@recstream/platform';
 import { MAX_ID_LENGTH } from '@recstream/schemas';
+import { ERASURE_CHANNEL } from './erasure-watcher.js';
 
 export interface UserEraserOptions {
   /** The online store's namespace (`FEATURE_NAMESPACE`), whose user hash is deleted. */
@@ -47,10 +48,11 @@ const USER_VIEW_NAMES = USER_VIEWS.map((view) => view.name);
 
 /*
  * Everything Postgres keeps about one user, removed in one statement (so in
- * one transaction) together with the record of the erasure: the event log,
- * the user's feature history (user views only: an item may share the id),
- * the user's training samples and their point-in-time feature rows (a user
- * key belongs to one user and label time). `samples` has no user_id index:
+ * one transaction) together with the record of the erasure, which is
+ * announced on `ERASURE_CHANNEL` at commit (running models drop the user):
+ * the event log, the user's feature history (user views only: an item may
+ * share the id), the user's training samples and their point-in-time feature
+ * rows (a user key belongs to one user and label time). `samples` has no user_id index:
  * erasures are rare, and a scan of the samples is cheaper than slowing every
  * dataset build with one more index.
  */
@@ -64,20 +66,23 @@ const ERASE_SQL = `
   ), erased_sample_features AS (
     DELETE FROM sample_features f USING (SELECT DISTINCT dataset_version, user_key FROM erased_samples) s
      WHERE f.entity = 'user' AND f.dataset_version = s.dataset_version AND f.key = s.user_key RETURNING 1
+  ), recorded AS (
+    INSERT INTO user_erasures (user_id, requested_by, reason, removed)
+    SELECT $1, $3, $4, jsonb_build_object(
+             'event_log', (SELECT count(*) FROM erased_events),
+             'feature_history', (SELECT count(*) FROM erased_history),
+             'samples', (SELECT count(*) FROM erased_samples),
+             'sample_features', (SELECT count(*) FROM erased_sample_features))
+    RETURNING *
   )
-  INSERT INTO user_erasures (user_id, requested_by, reason, removed)
-  SELECT $1, $3, $4, jsonb_build_object(
-           'event_log', (SELECT count(*) FROM erased_events),
-           'feature_history', (SELECT count(*) FROM erased_history),
-           'samples', (SELECT count(*) FROM erased_samples),
-           'sample_features', (SELECT count(*) FROM erased_sample_features))
-  RETURNING *`;
+  SELECT recorded.*, pg_notify('${ERASURE_CHANNEL}', erasure_id::text) FROM recorded`;
 
 /**
  * Erases a user: their events, feature history, training samples and
  * sample features from Postgres, their online features and behaviour
  * sequence from Redis, and, through `user_erasures`, their embedding rows
- * from every model snapshot registered afterwards (see `erasedUsers`).
+ * from every model snapshot registered afterwards (see `erasedUsers`) and
+ * from the models the online updater and serving hold (`ErasureWatcher`).
  *
  * Postgres goes first, in one transaction with the erasure record, so the
  * trainer knows about the erasure as soon as any data is gone; the record is

@@ -9,3 +9,11 @@ export {
   type ErasureRecord,
   type ErasedUsers,
 } from './erasure.js';
+export {
+  ErasureWatcher,
+  DEFAULT_ERASURE_WATCHER_OPTIONS,
+  ERASURE_CHANNEL,
+  erasuresAfter,
+  type Erasure,
+  type ErasureWatcherOptions,
+} from './erasure-watcher.js';

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { ItemRowTracking, OnlineFeatureReader } from '@recstream/features';
 import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/online';
+import { DEFAULT_ERASURE_WATCHER_OPTIONS, type ErasureWatcherOptions } from '@recstream/privacy';
 import { ModelRegistry } from '@recstream/registry';
 import { createProducer } from '@recstream/streams';
 import { CatalogTracker, DEFAULT_CATALOG_TRACKER_OPTIONS, type Catalog, type CatalogTrackerOptions } from './catalog.js';
@@ -13,6 +14,7 @@ import type { Random } from './exploration.js';
 import { DEFAULT_EXPOSURE_LOG_OPTIONS, ExposureLog, type ExposureLogOptions } from './exposure-log.js';
 import { createServingMetrics, registerItemRowsMetric } from './metrics.js';
 import { DEFAULT_DELTA_FOLLOWER_OPTIONS, DeltaFollower, type DeltaFollowerOptions } from './models/delta-follower.js';
+import { ServedErasures } from './models/erasures.js';
 import { DEFAULT_MODEL_STORE_OPTIONS, ModelStore, type ModelStoreOptions } from './models/model-store.js';
 import { DEFAULT_POPULARITY_OPTIONS, PopularityTracker, type Popularity, type PopularityOptions } from './popularity.js';
 import { Recommender, type RecommenderOverrides } from './recommender.js';
@@ -40,6 +42,8 @@ export interface ServingOptions {
   recommender: RecommenderOverrides;
   /** Following the online updater's deltas (see libs/online): on by default, under the updater's default key prefix. */
   onlineDeltas: Omit<DeltaFollowerOptions, 'hnsw'> & { follow: boolean; prefix: string };
+  /** How user erasures reach the loaded models: a NOTIFY, and polling as a fallback. */
+  erasures: ErasureWatcherOptions;
   /** Checks API keys (scope `serve`); without it the endpoint is open. */
   authorize?: HttpServiceOptions['authorize'];
 }
@@ -61,6 +65,7 @@ export const DEFAULT_SERVING_OPTIONS: ServingOptions = {
   exposures: DEFAULT_EXPOSURE_LOG_OPTIONS,
   recommender: {},
   onlineDeltas: { ...DEFAULT_DELTA_FOLLOWER_OPTIONS, follow: true, prefix: DEFAULT_DELTA_CHANNEL_OPTIONS.prefix },
+  erasures: DEFAULT_ERASURE_WATCHER_OPTIONS,
 };
 
 export interface ServingDeps {
@@ -81,6 +86,7 @@ export interface ServingDeps {
 export class ServingService {
   readonly http: HttpService;
   readonly models: ModelStore;
+  private readonly erasures: ServedErasures;
   private readonly catalog: Refreshing<Catalog>;
   private readonly popularity: Refreshing<Popularity>;
   private readonly experiments: Refreshing<Experiment[]>;
@@ -99,6 +105,7 @@ export class ServingService {
     this.catalog = new Refreshing('catalogue', () => catalog.refresh(), logger, { intervalMs: o.catalogRefreshMs });
     const popularity = new PopularityTracker(pool, o.popularity);
     this.popularity = new Refreshing('popularity', () => popularity.refresh(), logger, { intervalMs: o.popularityRefreshMs });
+    this.erasures = new ServedErasures({ pool, logger, loaded: () => this.models.loadedModels() }, o.erasures);
     if (o.onlineDeltas.follow) {
       // Blocking reads need a connection of their own. Its errors surface as failed reads, which the follower reports.
       const blocking = deps.redis.duplicate();
@@ -113,13 +120,14 @@ export class ServingService {
           reloadCatalog: () => this.catalog.refresh(),
           logger,
           metrics,
+          erasures: this.erasures,
         },
         { ...o.onlineDeltas, hnsw: o.models.hnsw },
       );
       this.deltas = { follower, redis: blocking };
     }
     this.models = new ModelStore(
-      { registry: new ModelRegistry(pool), pool, catalog: () => this.catalog.current, logger, metrics, deltas: this.deltas?.follower },
+      { registry: new ModelRegistry(pool), pool, catalog: () => this.catalog.current, logger, metrics, deltas: this.deltas?.follower, erasures: this.erasures },
       o.models,
     );
     this.experiments = new Refreshing(
@@ -162,6 +170,8 @@ export class ServingService {
     const tracking = this.itemRows?.connect().catch(() => undefined);
     await Promise.all([this.catalog.start(), this.popularity.start(), this.exposures.start(), tracking]);
     await this.experiments.start();
+    // Before the models load: each one is scrubbed of every erased user before it serves.
+    await this.erasures.start();
     await this.models.start();
     this.deltas?.follower.start();
     const { port } = await this.http.listen();
@@ -184,7 +194,7 @@ export class ServingService {
         this.deltas.redis.disconnect();
         await stopped;
       }
-      await Promise.all([this.catalog.close(), this.popularity.close(), this.experiments.close(), this.models.close()]);
+      await Promise.all([this.catalog.close(), this.popularity.close(), this.experiments.close(), this.models.close(), this.erasures.close()]);
       await this.exposures.close();
       this.itemRows?.disconnect();
     })();

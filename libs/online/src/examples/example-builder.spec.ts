@@ -99,4 +99,19 @@ describe('ExampleBuilder', () => {
     expect([...head, ...tail]).toEqual(expected);
     expect(summary(expected)).toContain('u2/i2/0/ranking');
   });
+
+  it('forgets an erased user’s history and open exposures, and keeps everybody else’s', () => {
+    const builder = builderWithItems(catalogue);
+    builder.accept(0, event('click', 'gone', 'i1', 1));
+    builder.accept(0, event('exposure', 'gone', 'i2', 1, { request_id: 'rg' }));
+    builder.accept(0, event('click', 'u1', 'i3', 1));
+    builder.accept(0, event('exposure', 'u1', 'i4', 1, { request_id: 'r1' }));
+    builder.forget(new Set(['gone']));
+    expect(JSON.stringify(builder.exportState())).not.toContain('gone');
+    // The erased user's exposure closes without a negative; u1's history still shapes u1's rows.
+    const later = builder.accept(0, event('click', 'u1', 'i5', 20));
+    expect(later.filter((e) => e.userId === 'gone')).toEqual([]);
+    expect(later.find((e) => e.label === 1)!.sequence.map((entry) => entry.item_id)).toEqual(['i3']);
+    expect(summary(later.filter((e) => e.rankingOnly))).toEqual(['u1/i4/0/ranking']);
+  });
 });

@@ -132,6 +132,19 @@ export class ExampleBuilder {
     return examples;
   }
 
+  /**
+   * Drops erased users' histories and open exposures (no negative is ever
+   * emitted for them). Unmatched-outcome and dedup keys stay: they hold no
+   * user id, only that user's (now skipped) events could match them, and
+   * they expire with their windows.
+   */
+  forget(userIds: ReadonlySet<string>): void {
+    for (const userId of userIds) this.histories.delete(userId);
+    for (const join of this.partitions.values()) {
+      for (const [key, exposure] of join.pending) if (userIds.has(exposure.row.userId)) join.pending.delete(key);
+    }
+  }
+
   exportState(): ExampleBuilderState {
     return {
       partitions: [...this.partitions].map(([partition, join]) => [

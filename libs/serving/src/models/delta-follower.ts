@@ -1,4 +1,4 @@
-import { applyDelta, deltaRows } from '@recstream/models';
+import { applyDelta, deltaRows, type ModelDelta } from '@recstream/models';
 import type { DeltaChannel, DeltaEntry } from '@recstream/online';
 import { deltaStartId, lineageKey } from '@recstream/online';
 import type { Logger } from '@recstream/platform';
@@ -31,6 +31,8 @@ export interface DeltaFollowerDeps {
   reloadCatalog: () => Promise<void>;
   logger: Logger;
   metrics: ServingMetrics;
+  /** Strips erased users' rows from a delta before it applies. */
+  erasures?: { filter(delta: ModelDelta): ModelDelta };
 }
 
 /**
@@ -133,7 +135,7 @@ export class DeltaFollower {
     const items = new Set<number>();
     for (const entry of entries) {
       try {
-        applyDelta(served.model, entry.delta);
+        applyDelta(served.model, this.deps.erasures?.filter(entry.delta) ?? entry.delta);
         for (const id of entry.delta.tables.item?.ids ?? []) items.add(id);
         metrics.deltas.inc({ role: served.role, outcome: 'applied' });
         metrics.deltaRows.inc({ role: served.role }, deltaRows(entry.delta));

@@ -26,6 +26,8 @@ export interface ModelStoreDeps {
   metrics: ServingMetrics;
   /** Brings a loaded version up to date with the online updater's deltas before it is swapped in. */
   deltas?: { catchUp(served: ServedModel): Promise<void> };
+  /** Removes erased users' rows from a loaded version before it serves. */
+  erasures?: { scrub(served: ServedModel): void };
 }
 
 /** Versions a request wants instead of production (an experiment's pins); null: production. */
@@ -92,6 +94,11 @@ export class ModelStore {
   /** The production version loaded per role, or undefined. */
   productionVersion(role: ModelRole): number | undefined {
     return this.production.get(role)?.served.version.versionId;
+  }
+
+  /** Every model loaded: production, pinned versions and frozen copies. */
+  loadedModels(): ServedModel[] {
+    return [...this.entries.values(), ...this.frozen.values()].map((entry) => entry.served);
   }
 
   /** The production models loaded, one per role at most. */
@@ -218,6 +225,8 @@ export class ModelStore {
       const started = performance.now();
       const served = await this.load(version);
       if (followDeltas) await this.deps.deltas?.catchUp(served);
+      // In the same turn as the entry is added: an erasure seen after this reaches the model through `loadedModels`.
+      this.deps.erasures?.scrub(served);
       target.set(versionId, new ModelEntry(served));
       metrics.modelLoads.inc({ role, outcome: 'loaded' });
       logger.info({ versionId, role, frozen: !followDeltas, ms: Math.round(performance.now() - started) }, 'model version loaded');

@@ -1,0 +1,100 @@
+import type pg from 'pg';
+import type { Logger } from '@recstream/platform';
+
+/** The NOTIFY channel `UserEraser` announces each erasure on (payload: the erasure id, never the user id). */
+export const ERASURE_CHANNEL = 'user_erasures';
+
+/** One recorded erasure, as processes that hold models need it. */
+export interface Erasure {
+  erasureId: number;
+  userId: string;
+}
+
+export interface ErasureWatcherOptions {
+  /** Erasures are also polled this often, in case a NOTIFY was missed (e.g. while reconnecting). */
+  pollIntervalMs: number;
+}
+
+export const DEFAULT_ERASURE_WATCHER_OPTIONS: ErasureWatcherOptions = { pollIntervalMs: 5_000 };
+
+/** Erasures recorded after `afterId` (null: all of them), oldest first. */
+export async function erasuresAfter(pool: pg.Pool, afterId: number | null): Promise<Erasure[]> {
+  const { rows } = await pool.query<{ erasure_id: string; user_id: string }>(
+    'SELECT erasure_id, user_id FROM user_erasures WHERE erasure_id > $1 ORDER BY erasure_id',
+    [afterId ?? 0],
+  );
+  return rows.map((row) => ({ erasureId: Number(row.erasure_id), userId: row.user_id }));
+}
+
+/**
+ * Tells a running process (the online updater, serving) of each new
+ * erasure within moments: it LISTENs on `ERASURE_CHANNEL` and polls as a
+ * fallback, and hands every erasure after the last one seen to `onErased`,
+ * in order, exactly once. `onErased` runs synchronously, so the caller can
+ * drop the user's state between two units of its own work.
+ */
+export class ErasureWatcher {
+  readonly options: ErasureWatcherOptions;
+  private through: number | null = null;
+  private listener?: pg.PoolClient;
+  private timer?: NodeJS.Timeout;
+  private checking?: Promise<void>;
+  private again = false;
+  private closed = false;
+
+  constructor(
+    private readonly deps: { pool: pg.Pool; logger: Logger; onErased: (erasures: Erasure[]) => void },
+    options: Partial<ErasureWatcherOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_ERASURE_WATCHER_OPTIONS, ...options };
+  }
+
+  /** The latest erasure handed over (null: none yet). */
+  get throughErasureId(): number | null {
+    return this.through;
+  }
+
+  /** Starts watching for erasures after `afterId` (which the caller has honoured already); resolves after a first check. */
+  async start(afterId: number | null): Promise<void> {
+    this.through = afterId;
+    this.listener = await this.deps.pool.connect();
+    this.listener.on('notification', () => void this.check());
+    this.listener.on('error', (error) => this.deps.logger.warn({ err: error }, 'erasure listener failed; polling continues'));
+    await this.listener.query(`LISTEN ${ERASURE_CHANNEL}`);
+    await this.check();
+    this.timer = setInterval(() => void this.check(), this.options.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Reads and hands over new erasures; calls during a check schedule one more. */
+  check(): Promise<void> {
+    if (this.checking) {
+      this.again = true;
+      return this.checking;
+    }
+    this.checking = (async () => {
+      do {
+        this.again = false;
+        try {
+          const erasures = await erasuresAfter(this.deps.pool, this.through);
+          if (erasures.length === 0 || this.closed) continue;
+          this.through = erasures.at(-1)!.erasureId;
+          this.deps.onErased(erasures);
+        } catch (error) {
+          this.deps.logger.warn({ err: error }, 'reading erasures failed; the next poll retries');
+        }
+      } while (this.again && !this.closed);
+    })().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.checking;
+    if (this.listener) {
+      await this.listener.query(`UNLISTEN ${ERASURE_CHANNEL}`).catch(() => undefined);
+      this.listener.release();
+    }
+  }
+}
