@@ -157,11 +157,12 @@ async function main(): Promise<void> {
     console.log(
       `\nexperiment ${experimentId} (online CTR per variant; 95% intervals over users, the unit serving buckets):\n` +
         formatTable(
-          ['variant', 'users', 'exposures', 'clicks', 'CTR', 'CTR 95% CI', `vs ${experiment.control}`, 'difference 95% CI'],
+          ['variant', 'users', 'exposures', 'dropped', 'clicks', 'CTR', 'CTR 95% CI', `vs ${experiment.control}`, 'difference 95% CI'],
           experiment.variants.map((v) => [
             v.variant,
             v.users,
             v.exposures,
+            v.exposuresDropped,
             v.clicks,
             v.ctr ? fixed(v.ctr.rate) : '-',
             interval(v.ctr),

@@ -95,6 +95,8 @@ beforeAll(async () => {
        FROM generate_series(1, 400) g
       WHERE (g % 2 = 0 AND g <= 20) OR (g % 2 = 1 AND g <= 59)`,
   );
+  // Serving lost 7 of the treatment's exposures before they reached Kafka.
+  await pool.query(`INSERT INTO experiment_exposures_dropped (experiment, variant, dropped) VALUES ('exp-console', 'treatment', 7)`);
   await refreshBiViews(pool);
 
   // Backlogs: 2 waiting train jobs; a consumer group 3 messages behind on a topic of 5.
@@ -209,14 +211,14 @@ describe('console API', () => {
     const [experiment] = (await (await get('/api/experiments', adminKey)).json()) as {
       id: string;
       control: string;
-      variants: { variant: string; exposures: number; users: number; clicks: number; ctr: { rate: number; low: number; high: number }; versusControl: { rate: number; low: number; high: number } | null }[];
+      variants: { variant: string; exposures: number; exposuresDropped: number; users: number; clicks: number; ctr: { rate: number; low: number; high: number }; versusControl: { rate: number; low: number; high: number } | null }[];
       sampleRatio: { chiSquare: number; pValue: number; mismatch: boolean };
     }[];
     expect(experiment!.id).toBe('exp-console');
     expect(experiment!.control).toBe('control');
     const [control, treatment] = experiment!.variants;
-    expect(control).toMatchObject({ variant: 'control', exposures: 200, users: 20, clicks: 10, versusControl: null });
-    expect(treatment).toMatchObject({ variant: 'treatment', exposures: 200, users: 20, clicks: 30 });
+    expect(control).toMatchObject({ variant: 'control', exposures: 200, exposuresDropped: 0, users: 20, clicks: 10, versusControl: null });
+    expect(treatment).toMatchObject({ variant: 'treatment', exposures: 200, exposuresDropped: 7, users: 20, clicks: 30 });
     expect(control!.ctr.rate).toBeCloseTo(0.05, 10);
     // Per-user clicks vary with sample variance 5/19 in both variants, 10 exposures each: se = √(5/19 / (20 · 10²)).
     const se = Math.sqrt(5 / 19 / 2_000);
@@ -305,8 +307,9 @@ describe('console page in Chromium', () => {
   it('shows the experiment table and its interval chart', async () => {
     const control = await page.locator('[data-experiment="exp-console"] tr[data-variant="control"]').innerText();
     const treatment = await page.locator('[data-experiment="exp-console"] tr[data-variant="treatment"]').innerText();
-    expect(control.split('\t').slice(0, 6)).toEqual(['control', '0.50', '20', '200', '10', '0.0500']);
-    expect(treatment.split('\t').slice(0, 6)).toEqual(['treatment', '0.50', '20', '200', '30', '0.1500']);
+    expect(control.split('\t').slice(0, 7)).toEqual(['control', '0.50', '20', '200', '0', '10', '0.0500']);
+    expect(treatment.split('\t').slice(0, 7)).toEqual(['treatment', '0.50', '20', '200', '7', '30', '0.1500']);
+    expect(await page.locator('[data-experiment="exp-console"] .exposures-dropped').innerText()).toMatch(/^Exposures dropped: serving could not deliver 7 of treatment to Kafka/);
     expect(treatment).toMatch(/\+0\.1000 \(\+0\.0682 to \+0\.1318\) significant/);
     expect(await page.locator('[data-experiment="exp-console"] .sample-ratio').innerText()).toBe('Sample ratio: chi-square 0.00 (1 df), p 1.0000; users per variant match the shares.');
     const chart = await page.evaluate(() => {

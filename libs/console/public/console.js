@@ -196,6 +196,14 @@ function sampleRatioLine(check) {
   return `Sample ratio: chi-square ${fixed(check.chiSquare, 2)} (${check.degreesOfFreedom} df), p ${fixed(check.pValue, 4)}; ${verdict}.`;
 }
 
+/** A warning when serving lost exposures of this experiment before they reached Kafka; null when none were lost. */
+function droppedLine(variants) {
+  const lossy = variants.filter((v) => v.exposuresDropped > 0);
+  if (lossy.length === 0) return null;
+  const counts = lossy.map((v) => `${v.exposuresDropped} of ${v.variant}`).join(', ');
+  return el('p', { class: 'note warning exposures-dropped' }, `Exposures dropped: serving could not deliver ${counts} to Kafka; the exposures and CTR above leave them out, so a variant with many drops reads off.`);
+}
+
 async function loadExperiments() {
   const experiments = await api('/api/experiments');
   const list = $('#experiment-list');
@@ -217,19 +225,21 @@ async function loadExperiments() {
         cell(fixed(v.share, 2), 'number'),
         cell(v.users, 'number'),
         cell(v.exposures, 'number'),
+        cell(v.exposuresDropped, v.exposuresDropped > 0 ? 'number warning' : 'number'),
         cell(v.clicks, 'number'),
         cell(fixed(v.ctr?.rate), 'number'),
         cell(v.ctr ? `${fixed(v.ctr.low)} to ${fixed(v.ctr.high)}` : '–'),
         cell(verdict),
       );
     });
-    const header = ['variant', 'share', 'users', 'exposures', 'clicks', 'CTR', '95% interval', 'vs control'].map((name) => el('th', {}, name));
+    const header = ['variant', 'share', 'users', 'exposures', 'exposures dropped', 'clicks', 'CTR', '95% interval', 'vs control'].map((name) => el('th', {}, name));
     list.append(
       el(
         'div',
         { class: 'experiment', 'data-experiment': experiment.id },
         el('h3', {}, `${experiment.id}${experiment.active ? '' : ' (ended)'}`, el('small', {}, ` ${experiment.description} · surface ${experiment.surface ?? 'all'}`)),
         el('p', { class: `note sample-ratio${experiment.sampleRatio?.mismatch ? ' warning' : ''}` }, sampleRatioLine(experiment.sampleRatio)),
+        droppedLine(experiment.variants),
         el('div', { class: 'columns' }, el('table', {}, el('thead', {}, el('tr', {}, ...header)), el('tbody', {}, ...rows)), el('div', { class: 'chart' }, el('canvas', { id: canvasId }))),
       ),
     );
