@@ -66,7 +66,7 @@ beforeAll(async () => {
 
   // Two earlier candidates per role, then the scenario's production versions, each with offline metrics.
   const registry = new ModelRegistry(pool);
-  const candidates = { recall: [{ hr_at_10: 0.41, ndcg_at_10: 0.22 }, { hr_at_10: 0.47, ndcg_at_10: 0.26 }], ranking: [{ auc: 0.7, logloss: 0.52 }, { auc: 0.73, logloss: 0.49 }] };
+  const candidates = { recall: [{ hr_at_10: 0.41, ndcg_at_10: 0.22 }, { hr_at_10: 0.47, ndcg_at_10: 0.26 }], ranking: [{ auc: 0.7, logloss: 0.52, train_samples_per_s: 150_000 }, { auc: 0.73, logloss: 0.49, train_samples_per_s: 162_000 }] };
   for (const [role, metricsList] of Object.entries(candidates) as [ModelRole, Record<string, number>[]][]) {
     for (const metrics of metricsList) {
       const version = await registry.register({ role, modelType: role === 'recall' ? 'mf' : 'neumf', metrics, datasetVersion: 'ds-console-1' }, new Uint8Array([1, 2, 3]));
@@ -74,7 +74,7 @@ beforeAll(async () => {
     }
   }
   scenario = await seedScenario({ pool, redis }, { namespace, items: 120, users: 30, interactionsPerUser: 10, loggedInteractions: 300, rankingSamples: 600, epochs: 1 });
-  const production = { recall: { versionId: scenario.recallVersion, metrics: { hr_at_10: 0.52, ndcg_at_10: 0.3 } }, ranking: { versionId: scenario.rankingVersion, metrics: { auc: 0.76, logloss: 0.47 } } };
+  const production = { recall: { versionId: scenario.recallVersion, metrics: { hr_at_10: 0.52, ndcg_at_10: 0.3 } }, ranking: { versionId: scenario.rankingVersion, metrics: { auc: 0.76, logloss: 0.47, train_samples_per_s: 158_000 } } };
   for (const [role, version] of Object.entries(production) as [ModelRole, (typeof production)['recall']][]) {
     await pool.query('UPDATE model_versions SET metrics = $2 WHERE version_id = $1', [version.versionId, version.metrics]);
     versions[role].push(version);
@@ -255,6 +255,7 @@ describe('console API', () => {
 describe('console page in Chromium', () => {
   it('refuses a bad key and shows what the key may see after signing in', async () => {
     await page.goto(consoleUrl);
+    expect(await page.textContent('#sign-in-hint')).toContain('npm run keys -- create --name NAME --scopes serve,admin');
     await page.fill('#api-key', 'rs_not-a-key');
     await page.click('#sign-in button');
     await expect.poll(() => page.textContent('#sign-in-error')).toBe('Signing in failed: malformed API key');
@@ -266,16 +267,17 @@ describe('console page in Chromium', () => {
     expect(await page.isVisible('#sign-in')).toBe(false);
   });
 
-  it('charts every model version with its metrics and marks the production ones', async () => {
+  it('charts every model version with its metrics, samples/s on an axis of its own, and marks the production ones', async () => {
     for (const role of ['recall', 'ranking'] as const) {
       const chart = await page.evaluate((id) => {
-        const found = (globalThis as unknown as { Chart: { getChart(id: string): { data: { labels: string[]; datasets: { label: string; data: (number | null)[] }[] } } | undefined } }).Chart.getChart(id);
-        return found && { labels: found.data.labels, datasets: found.data.datasets.map((d) => ({ label: d.label, data: d.data })) };
+        const found = (globalThis as unknown as { Chart: { getChart(id: string): { data: { labels: string[]; datasets: { label: string; data: (number | null)[]; yAxisID: string }[] } } | undefined } }).Chart.getChart(id);
+        return found && { labels: found.data.labels, datasets: found.data.datasets.map((d) => ({ label: d.label, data: d.data })), axes: Object.fromEntries(found.data.datasets.map((d) => [d.label, d.yAxisID])) };
       }, `${role}-chart`);
       const expected = versions[role];
       expect(chart!.labels).toEqual(expected.map((v) => `v${v.versionId} ${role === 'recall' ? 'mf' : 'neumf'}`));
       const metricNames = Object.keys(expected[0]!.metrics).sort();
       expect(chart!.datasets).toEqual(metricNames.map((metric) => ({ label: metric, data: expected.map((v) => v.metrics[metric]) })));
+      expect(chart!.axes).toEqual(Object.fromEntries(metricNames.map((metric) => [metric, metric === 'train_samples_per_s' ? 'magnitude' : 'quality'])));
     }
     const rows = await texts('#models-table tbody tr');
     expect(rows).toHaveLength(6);
