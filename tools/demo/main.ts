@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     const runId = randomUUID().slice(0, 8);
     const experimentId = await startExperiment(clients.pool, demoExperiment(runId));
     await startApp('serving', PORTS.serving, { env: infraEnv, background: true, readyTimeoutMs: 120_000 });
-    const metricsTargets = Object.entries({ ingester: PORTS.ingester, 'feature-builder': PORTS.featureBuilder, serving: PORTS.serving })
+    const metricsTargets = Object.entries({ ingester: PORTS.ingester, 'feature-builder': PORTS.featureBuilder, serving: PORTS.serving, 'online-updater': PORTS.onlineUpdater })
       .map(([app, port]) => `${app}=${url(port)}/metrics`)
       .join(',');
     await startApp('console', PORTS.console, { env: { ...infraEnv, SERVING_URL: serving.url, METRICS_TARGETS: metricsTargets }, background: true });
@@ -157,11 +157,12 @@ async function main(): Promise<void> {
     console.log(
       `\nexperiment ${experimentId} (online CTR per variant; 95% intervals over users, the unit serving buckets):\n` +
         formatTable(
-          ['variant', 'users', 'exposures', 'clicks', 'CTR', 'CTR 95% CI', `vs ${experiment.control}`, 'difference 95% CI'],
+          ['variant', 'users', 'exposures', 'dropped', 'clicks', 'CTR', 'CTR 95% CI', `vs ${experiment.control}`, 'difference 95% CI'],
           experiment.variants.map((v) => [
             v.variant,
             v.users,
             v.exposures,
+            v.exposuresDropped,
             v.clicks,
             v.ctr ? fixed(v.ctr.rate) : '-',
             interval(v.ctr),

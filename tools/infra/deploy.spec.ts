@@ -4,12 +4,17 @@
  * has a Deployment and Service whose port and probes are the port its
  * env.ts defaults to, a Prometheus job scraping that port, and credentials
  * from the Secret only; the dashboard reads only metrics the code defines.
+ * docker-compose.yml brings up Prometheus (scraping every app) and Grafana
+ * (provisioned), and the Dockerfiles compile native modules in a build stage
+ * and keep tfjs-node-gpu through the prune. No Docker engine runs in CI, so
+ * these are read, not built.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { consoleConfig } from '../../apps/console/src/env.js';
+import { MetricsTargetList } from '../../libs/console/src/metrics-scraper.js';
 import { featureBuilderConfig } from '../../apps/feature-builder/src/env.js';
 import { ingesterConfig } from '../../apps/ingester/src/env.js';
 import { onlineUpdaterConfig } from '../../apps/online-updater/src/env.js';
@@ -41,6 +46,19 @@ const apps = readdirSync(resolve(ROOT, 'apps'), { withFileTypes: true })
 const kustomization = yamlDocs('infra/k8s/kustomization.yaml')[0];
 const manifests: Manifest[] = kustomization.resources.flatMap((file: string) => yamlDocs(`infra/k8s/${file}`));
 const prometheus = yamlDocs('infra/prometheus/prometheus.yml')[0];
+const compose = yamlDocs('docker-compose.yml')[0];
+
+/** A Dockerfile's build stages in order: the FROM line's image and name, and the stage's instructions. */
+function dockerStages(path: string): { from: string; name?: string; body: string }[] {
+  const text = read(path).replace(/\\\n/g, ' ');
+  return text
+    .split(/^(?=FROM )/m)
+    .filter((part) => part.startsWith('FROM '))
+    .map((part) => {
+      const [, from, name] = /^FROM (\S+)(?: AS (\S+))?/.exec(part)!;
+      return { from: from!, name, body: part };
+    });
+}
 
 /** Names of every Prometheus metric the libs define (`name: '...'` in a metric's options). */
 function definedMetrics(): Set<string> {
@@ -159,5 +177,72 @@ describe('deployment files', () => {
       expect(exprs.join('\n')).toContain(needed);
     }
     expect(exprs.join('\n')).toContain('histogram_quantile(0.99, sum by (le, stage) (rate(serving_stage_seconds_bucket');
+  });
+
+  it('bring up Prometheus in docker compose, scraping every app at its service name and default port', () => {
+    const service = compose.services.prometheus;
+    expect(service, 'compose service prometheus').toBeDefined();
+    const mount = service.volumes.map((v: string) => v.split(':')).find(([, target]: string[]) => target === '/etc/prometheus/prometheus.yml');
+    expect(mount, 'prometheus.yml mount').toBeDefined();
+    const config = yamlDocs(mount[0])[0];
+    for (const app of apps) {
+      expect(compose.services[app], `compose service ${app}`).toBeDefined();
+      const job = config.scrape_configs.find((c: Manifest) => c.job_name === app);
+      expect(job, `compose scrape job ${app}`).toBeDefined();
+      expect(job.metrics_path).toBe('/metrics');
+      expect(job.static_configs).toEqual([{ targets: [`${app}:${DEFAULT_PORTS[app]!()}`] }]);
+    }
+    expect(service.ports).toContain('9090:9090');
+  });
+
+  it('bring up Grafana in docker compose with the provisioned datasource and dashboard', () => {
+    const service = compose.services.grafana;
+    expect(service, 'compose service grafana').toBeDefined();
+    const mounts = new Map<string, string>(service.volumes.map((v: string) => v.split(':').slice(0, 2).reverse()));
+    expect(mounts.get('/etc/grafana/provisioning')).toBe('./infra/grafana/provisioning');
+    const provider = yamlDocs('infra/grafana/provisioning/dashboards/recstream.yml')[0].providers[0];
+    expect(mounts.get(provider.options.path)).toBe('./infra/grafana/dashboards');
+    const datasource = new URL(yamlDocs('infra/grafana/provisioning/datasources/prometheus.yml')[0].datasources[0].url);
+    expect(compose.services[datasource.hostname], `compose service ${datasource.hostname}`).toBeDefined();
+    expect(compose.services[datasource.hostname].ports).toContain(`${datasource.port}:${datasource.port}`);
+    expect(service.depends_on).toContain('prometheus');
+  });
+
+  it("lists every app in the compose console's METRICS_TARGETS", () => {
+    const targets = MetricsTargetList.parse(compose.services.console.environment.METRICS_TARGETS);
+    expect(targets.map((t) => t.name).sort()).toEqual(apps.filter((app) => app !== 'console').sort());
+    for (const { name, url } of targets) expect(new URL(url).port).toBe(String(DEFAULT_PORTS[name]!()));
+  });
+
+  it('build the app image with compilers for native modules in a build stage, and run it on a slim image without them', () => {
+    const stages = dockerStages('infra/docker/Dockerfile');
+    const build = stages.find((s) => s.name === 'build')!;
+    expect(build.body).toMatch(/apt-get install[^\n]*build-essential/);
+    expect(build.body).toMatch(/apt-get install[^\n]*python3/);
+    expect(build.body).toContain('npm ci');
+    expect(compose.services.setup.build.target).toBe('build');
+    const runtime = stages.at(-1)!;
+    expect(runtime.from).toMatch(/-slim$/);
+    expect(runtime.body).not.toMatch(/build-essential|apt-get install/);
+    expect(runtime.body).toMatch(/COPY --from=\S+ \/repo \/repo/);
+    // Dev dependencies are pruned before the copy, in a stage the runtime copies from.
+    const copiedFrom = /COPY --from=(\S+)/.exec(runtime.body)![1];
+    expect(stages.find((s) => s.name === copiedFrom)!.body).toContain('npm prune --omit=dev');
+  });
+
+  it('keep tfjs-node-gpu in the GPU image: saved as a trainer dependency before the prune, and checked after it', () => {
+    const stages = dockerStages('infra/docker/trainer-gpu.Dockerfile');
+    const build = stages.find((s) => s.name === 'build')!;
+    const install = build.body.indexOf('@tensorflow/tfjs-node-gpu@');
+    const prune = build.body.indexOf('npm prune --omit=dev');
+    expect(install).toBeGreaterThan(0);
+    expect(prune).toBeGreaterThan(install);
+    const installCommand = build.body.slice(build.body.lastIndexOf('npm install', install), install);
+    expect(installCommand).not.toContain('--no-save');
+    expect(installCommand).toContain('--workspace @recstream/trainer');
+    expect(build.body).toMatch(/build-essential/);
+    const runtime = stages.at(-1)!;
+    expect(runtime.body).not.toMatch(/build-essential/);
+    expect(runtime.body).toContain("require.resolve('@tensorflow/tfjs-node-gpu'");
   });
 });

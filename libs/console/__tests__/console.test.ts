@@ -66,7 +66,7 @@ beforeAll(async () => {
 
   // Two earlier candidates per role, then the scenario's production versions, each with offline metrics.
   const registry = new ModelRegistry(pool);
-  const candidates = { recall: [{ hr_at_10: 0.41, ndcg_at_10: 0.22 }, { hr_at_10: 0.47, ndcg_at_10: 0.26 }], ranking: [{ auc: 0.7, logloss: 0.52 }, { auc: 0.73, logloss: 0.49 }] };
+  const candidates = { recall: [{ hr_at_10: 0.41, ndcg_at_10: 0.22 }, { hr_at_10: 0.47, ndcg_at_10: 0.26 }], ranking: [{ auc: 0.7, logloss: 0.52, train_samples_per_s: 150_000 }, { auc: 0.73, logloss: 0.49, train_samples_per_s: 162_000 }] };
   for (const [role, metricsList] of Object.entries(candidates) as [ModelRole, Record<string, number>[]][]) {
     for (const metrics of metricsList) {
       const version = await registry.register({ role, modelType: role === 'recall' ? 'mf' : 'neumf', metrics, datasetVersion: 'ds-console-1' }, new Uint8Array([1, 2, 3]));
@@ -74,7 +74,7 @@ beforeAll(async () => {
     }
   }
   scenario = await seedScenario({ pool, redis }, { namespace, items: 120, users: 30, interactionsPerUser: 10, loggedInteractions: 300, rankingSamples: 600, epochs: 1 });
-  const production = { recall: { versionId: scenario.recallVersion, metrics: { hr_at_10: 0.52, ndcg_at_10: 0.3 } }, ranking: { versionId: scenario.rankingVersion, metrics: { auc: 0.76, logloss: 0.47 } } };
+  const production = { recall: { versionId: scenario.recallVersion, metrics: { hr_at_10: 0.52, ndcg_at_10: 0.3 } }, ranking: { versionId: scenario.rankingVersion, metrics: { auc: 0.76, logloss: 0.47, train_samples_per_s: 158_000 } } };
   for (const [role, version] of Object.entries(production) as [ModelRole, (typeof production)['recall']][]) {
     await pool.query('UPDATE model_versions SET metrics = $2 WHERE version_id = $1', [version.versionId, version.metrics]);
     versions[role].push(version);
@@ -95,6 +95,8 @@ beforeAll(async () => {
        FROM generate_series(1, 400) g
       WHERE (g % 2 = 0 AND g <= 20) OR (g % 2 = 1 AND g <= 59)`,
   );
+  // Serving lost 7 of the treatment's exposures before they reached Kafka.
+  await pool.query(`INSERT INTO experiment_exposures_dropped (experiment, variant, dropped) VALUES ('exp-console', 'treatment', 7)`);
   await refreshBiViews(pool);
 
   // Backlogs: 2 waiting train jobs; a consumer group 3 messages behind on a topic of 5.
@@ -209,14 +211,14 @@ describe('console API', () => {
     const [experiment] = (await (await get('/api/experiments', adminKey)).json()) as {
       id: string;
       control: string;
-      variants: { variant: string; exposures: number; users: number; clicks: number; ctr: { rate: number; low: number; high: number }; versusControl: { rate: number; low: number; high: number } | null }[];
+      variants: { variant: string; exposures: number; exposuresDropped: number; users: number; clicks: number; ctr: { rate: number; low: number; high: number }; versusControl: { rate: number; low: number; high: number } | null }[];
       sampleRatio: { chiSquare: number; pValue: number; mismatch: boolean };
     }[];
     expect(experiment!.id).toBe('exp-console');
     expect(experiment!.control).toBe('control');
     const [control, treatment] = experiment!.variants;
-    expect(control).toMatchObject({ variant: 'control', exposures: 200, users: 20, clicks: 10, versusControl: null });
-    expect(treatment).toMatchObject({ variant: 'treatment', exposures: 200, users: 20, clicks: 30 });
+    expect(control).toMatchObject({ variant: 'control', exposures: 200, exposuresDropped: 0, users: 20, clicks: 10, versusControl: null });
+    expect(treatment).toMatchObject({ variant: 'treatment', exposures: 200, exposuresDropped: 7, users: 20, clicks: 30 });
     expect(control!.ctr.rate).toBeCloseTo(0.05, 10);
     // Per-user clicks vary with sample variance 5/19 in both variants, 10 exposures each: se = √(5/19 / (20 · 10²)).
     const se = Math.sqrt(5 / 19 / 2_000);
@@ -253,6 +255,7 @@ describe('console API', () => {
 describe('console page in Chromium', () => {
   it('refuses a bad key and shows what the key may see after signing in', async () => {
     await page.goto(consoleUrl);
+    expect(await page.textContent('#sign-in-hint')).toContain('npm run keys -- create --name NAME --scopes serve,admin');
     await page.fill('#api-key', 'rs_not-a-key');
     await page.click('#sign-in button');
     await expect.poll(() => page.textContent('#sign-in-error')).toBe('Signing in failed: malformed API key');
@@ -264,16 +267,17 @@ describe('console page in Chromium', () => {
     expect(await page.isVisible('#sign-in')).toBe(false);
   });
 
-  it('charts every model version with its metrics and marks the production ones', async () => {
+  it('charts every model version with its metrics, samples/s on an axis of its own, and marks the production ones', async () => {
     for (const role of ['recall', 'ranking'] as const) {
       const chart = await page.evaluate((id) => {
-        const found = (globalThis as unknown as { Chart: { getChart(id: string): { data: { labels: string[]; datasets: { label: string; data: (number | null)[] }[] } } | undefined } }).Chart.getChart(id);
-        return found && { labels: found.data.labels, datasets: found.data.datasets.map((d) => ({ label: d.label, data: d.data })) };
+        const found = (globalThis as unknown as { Chart: { getChart(id: string): { data: { labels: string[]; datasets: { label: string; data: (number | null)[]; yAxisID: string }[] } } | undefined } }).Chart.getChart(id);
+        return found && { labels: found.data.labels, datasets: found.data.datasets.map((d) => ({ label: d.label, data: d.data })), axes: Object.fromEntries(found.data.datasets.map((d) => [d.label, d.yAxisID])) };
       }, `${role}-chart`);
       const expected = versions[role];
       expect(chart!.labels).toEqual(expected.map((v) => `v${v.versionId} ${role === 'recall' ? 'mf' : 'neumf'}`));
       const metricNames = Object.keys(expected[0]!.metrics).sort();
       expect(chart!.datasets).toEqual(metricNames.map((metric) => ({ label: metric, data: expected.map((v) => v.metrics[metric]) })));
+      expect(chart!.axes).toEqual(Object.fromEntries(metricNames.map((metric) => [metric, metric === 'train_samples_per_s' ? 'magnitude' : 'quality'])));
     }
     const rows = await texts('#models-table tbody tr');
     expect(rows).toHaveLength(6);
@@ -305,8 +309,9 @@ describe('console page in Chromium', () => {
   it('shows the experiment table and its interval chart', async () => {
     const control = await page.locator('[data-experiment="exp-console"] tr[data-variant="control"]').innerText();
     const treatment = await page.locator('[data-experiment="exp-console"] tr[data-variant="treatment"]').innerText();
-    expect(control.split('\t').slice(0, 6)).toEqual(['control', '0.50', '20', '200', '10', '0.0500']);
-    expect(treatment.split('\t').slice(0, 6)).toEqual(['treatment', '0.50', '20', '200', '30', '0.1500']);
+    expect(control.split('\t').slice(0, 7)).toEqual(['control', '0.50', '20', '200', '0', '10', '0.0500']);
+    expect(treatment.split('\t').slice(0, 7)).toEqual(['treatment', '0.50', '20', '200', '7', '30', '0.1500']);
+    expect(await page.locator('[data-experiment="exp-console"] .exposures-dropped').innerText()).toMatch(/^Exposures dropped: serving could not deliver 7 of treatment to Kafka/);
     expect(treatment).toMatch(/\+0\.1000 \(\+0\.0682 to \+0\.1318\) significant/);
     expect(await page.locator('[data-experiment="exp-console"] .sample-ratio').innerText()).toBe('Sample ratio: chi-square 0.00 (1 df), p 1.0000; users per variant match the shares.');
     const chart = await page.evaluate(() => {

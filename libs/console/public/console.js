@@ -4,6 +4,8 @@ const { Chart } = globalThis;
 const KEY_STORAGE = 'recstream-console-key';
 const PIPELINE_POLL_MS = 5_000;
 const COLORS = ['#1a73e8', '#e8710a', '#188038', '#a142f4', '#d93025', '#12b5cb', '#f9ab00'];
+/** Model metrics whose values stay within ±this go on the quality axis; the others on the magnitude axis. */
+const MODEL_QUALITY_MAX = 10;
 const SOURCE_COLORS = { ann: '#1a73e8', covisit: '#188038', popular: '#e8710a', trending: '#a142f4', exploration: '#d93025' };
 
 Chart.defaults.animation = false;
@@ -163,13 +165,30 @@ async function loadModels() {
   const byRole = await api('/api/models');
   for (const [role, versions] of Object.entries(byRole)) {
     const metrics = [...new Set(versions.flatMap((v) => Object.keys(v.metrics)))].sort();
+    // Quality metrics (AUC, HR, NDCG, log loss: about 0 to 1) and magnitudes (samples/s, epochs) get axes of their own,
+    // else samples/s in the hundred thousands flattens every quality line.
+    const axisOf = (metric) => (versions.some((v) => Math.abs(v.metrics[metric] ?? 0) > MODEL_QUALITY_MAX) ? 'magnitude' : 'quality');
+    const axes = new Set(metrics.map(axisOf));
     draw(`${role}-chart`, {
       type: 'line',
       data: {
         labels: versions.map((v) => `v${v.versionId} ${v.modelType}`),
-        datasets: metrics.map((metric, i) => ({ label: metric, data: versions.map((v) => v.metrics[metric] ?? null), borderColor: COLORS[i % COLORS.length], spanGaps: true })),
+        datasets: metrics.map((metric, i) => ({
+          label: metric,
+          data: versions.map((v) => v.metrics[metric] ?? null),
+          borderColor: COLORS[i % COLORS.length],
+          borderDash: axisOf(metric) === 'magnitude' ? [6, 4] : undefined,
+          spanGaps: true,
+          yAxisID: axisOf(metric),
+        })),
       },
-      options: { plugins: { title: { display: true, text: `${role} models: offline metrics per version, oldest first` } } },
+      options: {
+        plugins: { title: { display: true, text: `${role} models: offline metrics per version, oldest first` } },
+        scales: {
+          quality: { display: axes.has('quality'), position: 'left', title: { display: true, text: 'quality (AUC, HR, NDCG, log loss)' } },
+          magnitude: { display: axes.has('magnitude'), position: 'right', beginAtZero: true, title: { display: true, text: 'samples/s, epochs (dashed)' }, grid: { drawOnChartArea: false } },
+        },
+      },
     });
   }
   const newestFirst = Object.values(byRole).flat().sort((a, b) => b.versionId - a.versionId);
@@ -196,6 +215,14 @@ function sampleRatioLine(check) {
   return `Sample ratio: chi-square ${fixed(check.chiSquare, 2)} (${check.degreesOfFreedom} df), p ${fixed(check.pValue, 4)}; ${verdict}.`;
 }
 
+/** A warning when serving lost exposures of this experiment before they reached Kafka; null when none were lost. */
+function droppedLine(variants) {
+  const lossy = variants.filter((v) => v.exposuresDropped > 0);
+  if (lossy.length === 0) return null;
+  const counts = lossy.map((v) => `${v.exposuresDropped} of ${v.variant}`).join(', ');
+  return el('p', { class: 'note warning exposures-dropped' }, `Exposures dropped: serving could not deliver ${counts} to Kafka; the exposures and CTR above leave them out, so a variant with many drops reads off.`);
+}
+
 async function loadExperiments() {
   const experiments = await api('/api/experiments');
   const list = $('#experiment-list');
@@ -217,19 +244,21 @@ async function loadExperiments() {
         cell(fixed(v.share, 2), 'number'),
         cell(v.users, 'number'),
         cell(v.exposures, 'number'),
+        cell(v.exposuresDropped, v.exposuresDropped > 0 ? 'number warning' : 'number'),
         cell(v.clicks, 'number'),
         cell(fixed(v.ctr?.rate), 'number'),
         cell(v.ctr ? `${fixed(v.ctr.low)} to ${fixed(v.ctr.high)}` : '–'),
         cell(verdict),
       );
     });
-    const header = ['variant', 'share', 'users', 'exposures', 'clicks', 'CTR', '95% interval', 'vs control'].map((name) => el('th', {}, name));
+    const header = ['variant', 'share', 'users', 'exposures', 'exposures dropped', 'clicks', 'CTR', '95% interval', 'vs control'].map((name) => el('th', {}, name));
     list.append(
       el(
         'div',
         { class: 'experiment', 'data-experiment': experiment.id },
         el('h3', {}, `${experiment.id}${experiment.active ? '' : ' (ended)'}`, el('small', {}, ` ${experiment.description} · surface ${experiment.surface ?? 'all'}`)),
         el('p', { class: `note sample-ratio${experiment.sampleRatio?.mismatch ? ' warning' : ''}` }, sampleRatioLine(experiment.sampleRatio)),
+        droppedLine(experiment.variants),
         el('div', { class: 'columns' }, el('table', {}, el('thead', {}, el('tr', {}, ...header)), el('tbody', {}, ...rows)), el('div', { class: 'chart' }, el('canvas', { id: canvasId }))),
       ),
     );

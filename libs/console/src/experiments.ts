@@ -8,6 +8,11 @@ export interface VariantResult {
   variant: string;
   share: number;
   exposures: number;
+  /**
+   * Exposures serving could not deliver to Kafka (counted in
+   * experiment_exposures_dropped), so `exposures` and the CTR leave them out.
+   */
+  exposuresDropped: number;
   users: number;
   clicks: number;
   /** CTR with its user-level 95% interval (unbounded below two users); null before the variant's first exposure. */
@@ -45,21 +50,24 @@ interface Row {
   exposures_sq: string | null;
   clicks_sq: string | null;
   clicks_exposures: string | null;
+  dropped: string | null;
 }
 
 /**
  * Every experiment (or one) with each variant's exposures, clicks and CTR
  * interval, its CTR difference from the control, and a sample-ratio check,
  * all with the user as the unit (per-user sums from the live
- * `experiment_variant_metrics` view). Active experiments first, newest first.
+ * `experiment_variant_metrics` view), and the exposures serving dropped
+ * before they reached Kafka (`experiment_exposures_dropped`). Active experiments first, newest first.
  */
 export async function readExperiments(pool: pg.Pool, options: ReadExperimentsOptions = {}): Promise<ExperimentResult[]> {
   const { rows } = await pool.query<Row>(
     `SELECT e.experiment_id, e.description, e.surface, e.active, v.variant, v.share,
-            m.users, m.exposures, m.clicks, m.exposures_sq, m.clicks_sq, m.clicks_exposures
+            m.users, m.exposures, m.clicks, m.exposures_sq, m.clicks_sq, m.clicks_exposures, d.dropped
        FROM experiments e
        JOIN experiment_variants v USING (experiment_id)
        LEFT JOIN experiment_variant_metrics m ON m.experiment = e.experiment_id AND m.variant = v.variant
+       LEFT JOIN experiment_exposures_dropped d ON d.experiment = e.experiment_id AND d.variant = v.variant
       WHERE $1::text IS NULL OR e.experiment_id = $1
       ORDER BY e.active DESC, e.created_at DESC, e.experiment_id, v.variant`,
     [options.experimentId ?? null],
@@ -77,6 +85,7 @@ export async function readExperiments(pool: pg.Pool, options: ReadExperimentsOpt
       variant: row.variant,
       share: Number(row.share),
       exposures: moments.x,
+      exposuresDropped: Number(row.dropped ?? 0),
       users: moments.units,
       clicks: moments.y,
       ctr: moments.x === 0 ? null : ratioInterval(moments),

@@ -20,6 +20,11 @@ describe('counterRates', () => {
     expect(rates).toEqual({ feature_builder_events_total: 10, serving_requests_total: 2 });
   });
 
+  it("counts the online updater's consumed messages as its throughput, so pipeline health shows it", () => {
+    const rates = counterRates(reading(0, [['online_updater_events_total', 100]]), reading(2_000, [['online_updater_events_total', 700]]));
+    expect(rates).toEqual({ online_updater_events_total: 300 });
+  });
+
   it('gives no rates when no time has passed', () => {
     expect(counterRates(reading(5, [['serving_requests_total', 1]]), reading(5, [['serving_requests_total', 2]]))).toEqual({});
   });

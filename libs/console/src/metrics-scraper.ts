@@ -33,6 +33,7 @@ export const THROUGHPUT_COUNTERS: Readonly<Record<string, string>> = {
   ingest_events_accepted_total: 'events accepted by the ingester',
   feature_builder_events_total: 'messages consumed by the feature builder',
   serving_requests_total: 'recommendation requests served',
+  online_updater_events_total: 'messages consumed by the online updater',
 };
 
 export interface ScraperOptions {

@@ -2,7 +2,7 @@ import type { Producer, ProducerRecord } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@recstream/platform';
 import { MAX_EVENTS_PER_MESSAGE, validateMessage } from '@recstream/schemas';
-import { ExposureLog } from './exposure-log.js';
+import { ExposureLog, type DroppedVariant } from './exposure-log.js';
 import { exposureEvents } from './recommender.js';
 import { parseRequestFactory } from './request.js';
 import { servedResponse } from './testing/responses.js';
@@ -60,5 +60,22 @@ describe('ExposureLog', () => {
     log.log(exposureEvents(request, served('req-2'), undefined));
     await log.close();
     expect(dropped).toEqual([2, 2]);
+  });
+
+  it('counts lost exposures per experiment variant, so the experiment read-out can show them', async () => {
+    const dropped: [number, readonly DroppedVariant[]][] = [];
+    const log = new ExposureLog(recordingProducer([], true), createLogger('exposure-log-spec', 'silent'), (n, variants) => dropped.push([n, variants]), { maxBuffered: 4 });
+    await log.start();
+    const inVariant = (requestId: string, variant: string | undefined) => exposureEvents(request, served(requestId), undefined).map((e) => ({ ...e, experiment: 'exp-a', variant }));
+    log.log(inVariant('req-1', 'control'));
+    log.log(inVariant('req-2', 'treatment'));
+    log.log(inVariant('req-3', 'treatment')); // past maxBuffered: dropped at once
+    log.log(exposureEvents(request, served('req-4'), undefined)); // no experiment: counted in the total only
+    await log.close();
+    expect(dropped).toEqual([
+      [2, [{ experiment: 'exp-a', variant: 'treatment', count: 2 }]],
+      [2, []],
+      [4, [{ experiment: 'exp-a', variant: 'control', count: 2 }, { experiment: 'exp-a', variant: 'treatment', count: 2 }]],
+    ]);
   });
 });

@@ -12,6 +12,39 @@ export interface ExposureLogOptions {
   topic: string;
 }
 
+/** Exposures of one experiment variant that never reached Kafka. */
+export interface DroppedVariant {
+  experiment: string;
+  variant: string;
+  count: number;
+}
+
+/** Called with every lost batch: how many exposures, and those of experiment variants per variant. */
+export type OnExposuresDropped = (count: number, variants: readonly DroppedVariant[]) => void;
+
+/** The variant of an exposure with an experiment but no variant: as experiment_user_outcomes names it. */
+export const NO_VARIANT = '(none)';
+
+/** Per experiment variant exposure counts. */
+class VariantTally {
+  private readonly counts = new Map<string, DroppedVariant>();
+
+  add(events: readonly InteractionEvent[]): void {
+    for (const event of events) {
+      if (event.experiment === undefined) continue;
+      const variant = event.variant ?? NO_VARIANT;
+      const key = JSON.stringify([event.experiment, variant]);
+      const entry = this.counts.get(key);
+      if (entry) entry.count += 1;
+      else this.counts.set(key, { experiment: event.experiment, variant, count: 1 });
+    }
+  }
+
+  entries(): DroppedVariant[] {
+    return [...this.counts.values()];
+  }
+}
+
 export const DEFAULT_EXPOSURE_LOG_OPTIONS: ExposureLogOptions = { batchSize: 1_000, lingerMs: 20, maxBuffered: 100_000, topic: TOPICS.events.name };
 
 /**
@@ -26,6 +59,7 @@ export class ExposureLog {
   private pending: Message[] = [];
   /** Exposures in `pending`; `inFlight` counts those sent and not yet acknowledged. */
   private pendingExposures = 0;
+  private pendingVariants = new VariantTally();
   private inFlight = 0;
   private readonly sends = new Set<Promise<void>>();
   private timer?: NodeJS.Timeout;
@@ -35,7 +69,7 @@ export class ExposureLog {
   constructor(
     private readonly producer: Producer,
     private readonly logger: Logger,
-    private readonly onDropped: (count: number) => void,
+    private readonly onDropped: OnExposuresDropped,
     options: Partial<ExposureLogOptions> = {},
   ) {
     this.options = { ...DEFAULT_EXPOSURE_LOG_OPTIONS, ...options };
@@ -55,13 +89,16 @@ export class ExposureLog {
     const first = events[0];
     if (!first) return;
     if (this.closing || this.pendingExposures + this.inFlight + events.length > this.options.maxBuffered) {
-      this.onDropped(events.length);
+      const dropped = new VariantTally();
+      dropped.add(events);
+      this.onDropped(events.length, dropped.entries());
       return;
     }
     for (let i = 0; i < events.length; i += MAX_EVENTS_PER_MESSAGE) {
       this.pending.push({ key: first.user_id, value: JSON.stringify(events.slice(i, i + MAX_EVENTS_PER_MESSAGE)) });
     }
     this.pendingExposures += events.length;
+    this.pendingVariants.add(events);
     if (this.pendingExposures >= this.options.batchSize) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.lingerMs);
   }
@@ -82,15 +119,17 @@ export class ExposureLog {
     if (this.pending.length === 0) return;
     const messages = this.pending;
     const exposures = this.pendingExposures;
+    const variants = this.pendingVariants;
     this.pending = [];
     this.pendingExposures = 0;
+    this.pendingVariants = new VariantTally();
     this.inFlight += exposures;
     const send = this.producer
       .send({ topic: this.options.topic, messages })
       .then(
         () => undefined,
         (error: unknown) => {
-          this.onDropped(exposures);
+          this.onDropped(exposures, variants.entries());
           this.logger.warn({ err: error, exposures }, 'exposure events were not delivered to Kafka');
         },
       )

@@ -11,6 +11,7 @@ import { CatalogTracker, DEFAULT_CATALOG_TRACKER_OPTIONS, type Catalog, type Cat
 import { modelPins, type Experiment } from './experiments/experiment.js';
 import { loadExperiments } from './experiments/load-experiments.js';
 import type { Random } from './exploration.js';
+import { DEFAULT_DROPPED_EXPOSURE_RECORDER_OPTIONS, DroppedExposureRecorder, type DroppedExposureRecorderOptions } from './dropped-exposures.js';
 import { DEFAULT_EXPOSURE_LOG_OPTIONS, ExposureLog, type ExposureLogOptions } from './exposure-log.js';
 import { createServingMetrics, registerItemRowsMetric } from './metrics.js';
 import { DEFAULT_DELTA_FOLLOWER_OPTIONS, DeltaFollower, type DeltaFollowerOptions } from './models/delta-follower.js';
@@ -39,6 +40,8 @@ export interface ServingOptions {
   popularity: PopularityOptions;
   models: ModelStoreOptions;
   exposures: ExposureLogOptions;
+  /** Where exposures that could not be delivered are counted per experiment variant, for the experiment read-out. */
+  droppedExposures: DroppedExposureRecorderOptions;
   recommender: RecommenderOverrides;
   /** Following the online updater's deltas (see libs/online): on by default, under the updater's default key prefix. */
   onlineDeltas: Omit<DeltaFollowerOptions, 'hnsw'> & { follow: boolean; prefix: string };
@@ -63,6 +66,7 @@ export const DEFAULT_SERVING_OPTIONS: ServingOptions = {
   popularity: DEFAULT_POPULARITY_OPTIONS,
   models: DEFAULT_MODEL_STORE_OPTIONS,
   exposures: DEFAULT_EXPOSURE_LOG_OPTIONS,
+  droppedExposures: DEFAULT_DROPPED_EXPOSURE_RECORDER_OPTIONS,
   recommender: {},
   onlineDeltas: { ...DEFAULT_DELTA_FOLLOWER_OPTIONS, follow: true, prefix: DEFAULT_DELTA_CHANNEL_OPTIONS.prefix },
   erasures: DEFAULT_ERASURE_WATCHER_OPTIONS,
@@ -91,6 +95,7 @@ export class ServingService {
   private readonly popularity: Refreshing<Popularity>;
   private readonly experiments: Refreshing<Experiment[]>;
   private readonly exposures: ExposureLog;
+  private readonly droppedExposures: DroppedExposureRecorder;
   private readonly deltas?: { follower: DeltaFollower; redis: Redis };
   private readonly itemRows?: ItemRowTracking;
   private started = false;
@@ -142,7 +147,16 @@ export class ServingService {
     );
     if (o.trackItemRows) this.itemRows = new ItemRowTracking(deps.redis, o.featureNamespace, logger);
     const producer = createProducer(deps.kafka);
-    this.exposures = new ExposureLog(producer, logger, (count) => metrics.exposuresDropped.inc(count), o.exposures);
+    this.droppedExposures = new DroppedExposureRecorder(pool, logger, o.droppedExposures);
+    this.exposures = new ExposureLog(
+      producer,
+      logger,
+      (count, variants) => {
+        metrics.exposuresDropped.inc(count);
+        this.droppedExposures.add(variants);
+      },
+      o.exposures,
+    );
     const features = new OnlineFeatureReader(deps.redis, { namespace: o.featureNamespace }, this.itemRows);
     registerItemRowsMetric(registry, features.itemRowReads);
     const recommender = new Recommender(
@@ -174,6 +188,7 @@ export class ServingService {
     await this.erasures.start();
     await this.models.start();
     this.deltas?.follower.start();
+    this.droppedExposures.start();
     const { port } = await this.http.listen();
     this.started = true;
     return port;
@@ -196,6 +211,7 @@ export class ServingService {
       }
       await Promise.all([this.catalog.close(), this.popularity.close(), this.experiments.close(), this.models.close(), this.erasures.close()]);
       await this.exposures.close();
+      await this.droppedExposures.close();
       this.itemRows?.disconnect();
     })();
     return this.closing;
