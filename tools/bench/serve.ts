@@ -11,7 +11,7 @@ import { ApiKeyStore } from '@recstream/auth';
 import { z } from 'zod';
 import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { TOPICS } from '@recstream/schemas';
-import { deserializeModel, fitNumericBuckets, vocabularyId, type FeatureSpec } from '@recstream/models';
+import { deserializeModel, numericFeatures, vocabularyId, type FeatureSpec } from '@recstream/models';
 import { featureSpecFor } from '@recstream/training';
 import { createTestDatabase } from '@recstream/schemas/test-database';
 import { DEFAULT_HNSW_OPTIONS, DEFAULT_RECOMMENDER_OPTIONS, HnswIndex, SERVING_NODE_OPTIONS, SERVING_V8_FLAGS, exactTopK, recallAt, recallEmbedder } from '@recstream/serving';
@@ -112,7 +112,7 @@ await ensureBenchTopics(brokersFrom(settings.KAFKA_BROKERS), [EXPOSURE_TOPIC]);
 const RANKING_SPEC: FeatureSpec = (() => {
   const spec = featureSpecFor('deepfm');
   const bounds = [0, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100, 300, 1_000];
-  return { ...spec, numericBuckets: Object.fromEntries(Object.keys(fitNumericBuckets(spec, [])).map((name) => [name, bounds])) };
+  return { ...spec, numericBuckets: Object.fromEntries(numericFeatures(spec).map((name) => [name, bounds])) };
 })();
 
 const database = await createTestDatabase();

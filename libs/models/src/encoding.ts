@@ -59,23 +59,41 @@ const HOURS_PER_DAYPART = 6;
  * one id per combination of their parts' ids.
  */
 export function encodeField(field: string, row: EncodableRow, spec: FeatureSpec): number {
+  return fieldEncoder(field, spec)(row);
+}
+
+/** `encodeField` for one field, with the field's name resolved once, so a batch does not parse it per row. */
+function fieldEncoder(field: string, spec: FeatureSpec): (row: EncodableRow) => number {
   if (field.includes(CROSS)) {
-    const parts = field.split(CROSS).map((part) => encodeField(part, row, spec));
-    return parts.includes(-1) ? -1 : vocabularyId(`${field}=${parts.join(',')}`);
+    const parts = field.split(CROSS).map((part) => fieldEncoder(part, spec));
+    return (row) => {
+      const ids = parts.map((part) => part(row));
+      return ids.includes(-1) ? -1 : vocabularyId(`${field}=${ids.join(',')}`);
+    };
   }
   if (isModelFeature(field)) {
-    const value = row.features?.[field];
-    if (value === undefined) return -1;
-    if (MODEL_FEATURES[field] === 'categorical') return vocabularyId(String(value));
-    return bucketOf(Number(value), spec.numericBuckets?.[field] ?? missingBuckets(field));
+    const numeric = MODEL_FEATURES[field] === 'numeric';
+    return (row) => {
+      const value = row.features?.[field];
+      if (value === undefined) return -1;
+      return numeric ? bucketOf(Number(value), spec.numericBuckets?.[field] ?? missingBuckets(field)) : vocabularyId(String(value));
+    };
   }
-  if (field === 'hour') return new Date(row.time).getUTCHours();
-  if (field === 'daypart') return Math.floor(new Date(row.time).getUTCHours() / HOURS_PER_DAYPART);
-  if (field === 'weekday') return new Date(row.time).getUTCDay();
-  const value = row.context[field];
-  if (value === undefined || value === null) return -1;
-  if (field === 'device') return DEVICES.indexOf(value as (typeof DEVICES)[number]);
-  return vocabularyId(String(value));
+  if (field === 'hour') return (row) => new Date(row.time).getUTCHours();
+  if (field === 'daypart') return (row) => Math.floor(new Date(row.time).getUTCHours() / HOURS_PER_DAYPART);
+  if (field === 'weekday') return (row) => new Date(row.time).getUTCDay();
+  return (row) => {
+    const value = row.context[field];
+    if (value === undefined || value === null) return -1;
+    if (field === 'device') return DEVICES.indexOf(value as (typeof DEVICES)[number]);
+    return vocabularyId(String(value));
+  };
+}
+
+/** The numeric model features `spec` reads, directly or in a cross: those that need buckets. */
+export function numericFeatures(spec: FeatureSpec): ModelFeatureName[] {
+  const names = spec.contextFields.flatMap((field) => field.split(CROSS)).filter((name) => isModelFeature(name) && MODEL_FEATURES[name] === 'numeric');
+  return [...new Set(names)] as ModelFeatureName[];
 }
 
 /** Whether `spec` reads any model feature (directly or in a cross), so rows must carry `features`. */
@@ -93,12 +111,18 @@ export function encodeRows(spec: FeatureSpec, rows: readonly EncodableRow[]): Ba
   };
   if (rows[0]?.label !== undefined) batch.labels = Float32Array.from(rows, (row) => row.label ?? 0);
   if (spec.contextFields.length > 0) {
-    batch.context = spec.contextFields.map((field) => Int32Array.from(rows, (row) => encodeField(field, row, spec)));
+    batch.context = spec.contextFields.map((field) => Int32Array.from(rows, fieldEncoder(field, spec)));
   }
   const length = spec.historyLength;
   if (length > 0) {
     const history = new Int32Array(size * length);
-    rows.forEach((row, i) => history.set(historyRow(row.sequence.map((entry) => vocabularyId(entry.item_id)), length), i * length));
+    // Serving's candidates share one sequence: encode it once, not once per candidate.
+    const encoded = new Map<EncodableRow['sequence'], Int32Array>();
+    rows.forEach((row, i) => {
+      let ids = encoded.get(row.sequence);
+      if (!ids) encoded.set(row.sequence, (ids = historyRow(row.sequence.map((entry) => vocabularyId(entry.item_id)), length)));
+      history.set(ids, i * length);
+    });
     batch.history = history;
   }
   return batch;
@@ -116,10 +140,9 @@ export function modelScorer(model: RecModel): { score(rows: readonly EncodableRo
  * split the rest into up to `buckets - 1` buckets of about equal size.
  */
 export function fitNumericBuckets(spec: FeatureSpec, rows: readonly EncodableRow[], buckets = 16): Record<string, number[]> {
-  const numeric = new Set(spec.contextFields.flatMap((field) => field.split(CROSS)).filter((name) => isModelFeature(name) && MODEL_FEATURES[name] === 'numeric'));
   const fitted: Record<string, number[]> = {};
-  for (const name of numeric) {
-    const values = rows.map((row) => row.features?.[name as ModelFeatureName]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+  for (const name of numericFeatures(spec)) {
+    const values = rows.map((row) => row.features?.[name]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
     const above = values.filter((value) => value > values[0]!);
     const bounds = new Set<number>();
     for (let q = 0; q < buckets - 1 && above.length > 0; q++) bounds.add(above[Math.floor((q * above.length) / (buckets - 1))]!);

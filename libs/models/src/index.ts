@@ -17,5 +17,5 @@ export { auc, groupAuc, logLoss } from './metrics/classification.js';
 export { hitAtK, ndcgAtK, recallAtK, catalogueCoverage, rankOf } from './metrics/ranking.js';
 export { createRandom, type Random } from './random.js';
 export { MfModel } from './models/mf.js';
-export { vocabularyId, hash32, encodeField, encodeRows, readsModelFeatures, modelScorer, fitNumericBuckets, historyRow, cross, CROSS, type EncodableRow } from './encoding.js';
+export { vocabularyId, hash32, encodeField, encodeRows, readsModelFeatures, modelScorer, fitNumericBuckets, numericFeatures, historyRow, cross, CROSS, type EncodableRow } from './encoding.js';
 export { forgetUsers, isUserTable, withoutUsers } from './erasure.js';

@@ -112,11 +112,12 @@ export class OnlineLearner {
 
   /** Routes examples to each role's training or holdout buffer, training every full batch. */
   learn(examples: readonly Example[]): void {
+    const readsFeatures = new Map([...this.roles].map(([role, state]) => [role, readsModelFeatures(state.model.spec)]));
     for (const example of examples) {
       const holdout = isHoldoutUser(example.userId, this.options.holdoutFraction);
       if (!holdout) this.learned++;
       for (const [role, state] of this.roles) {
-        if (role === 'recall' ? example.rankingOnly : !example.exposed && readsModelFeatures(state.model.spec)) continue;
+        if (role === 'recall' ? example.rankingOnly : !example.exposed && readsFeatures.get(role)) continue;
         (holdout ? state.holdout : state.buffer).push(example);
       }
     }

@@ -7,6 +7,7 @@ import {
   encodeRows,
   fitNumericBuckets,
   modelScorer,
+  numericFeatures,
   selectBackend,
   serializeModel,
   type BackendName,
@@ -163,7 +164,7 @@ const BUCKET_FIT_ROWS = 50_000;
 
 /** `spec` with bucket boundaries for the numeric features it reads, fitted on the train split (one read pass). */
 async function withNumericBuckets(pool: pg.Pool, datasetVersion: string, spec: FeatureSpec, trainTotal: number): Promise<FeatureSpec> {
-  if (Object.keys(fitNumericBuckets(spec, [])).length === 0) return spec;
+  if (numericFeatures(spec).length === 0) return spec;
   const stride = Math.max(1, Math.ceil(trainTotal / BUCKET_FIT_ROWS));
   const rows: EncodableRow[] = [];
   let seen = 0;
