@@ -51,8 +51,7 @@ export class LocalKafkaBroker {
     writeFileSync(properties, serverProperties(port, resolve(dataDir, 'data')));
     const classpath = `${libsDir}/*`;
     if (!existsSync(resolve(dataDir, 'data/meta.properties'))) {
-      const clusterId = randomBytes(16).toString('base64url');
-      execFileSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { stdio: 'ignore' });
+      execFileSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', properties], { stdio: 'ignore' });
     }
     const log = openSync(this.logFile, 'a');
     const jvm = [`-Xmx${heap}`, `-Xms${heap}`, '-XX:+UseG1GC', ...(quickStart ? ['-XX:TieredStopAtLevel=1'] : []), '-Djava.awt.headless=true'];
@@ -71,6 +70,17 @@ export class LocalKafkaBroker {
     child.kill(signal);
     await exited;
     this.child = undefined;
+  }
+}
+
+/**
+ * A random KRaft cluster id: 16 bytes, base64url. One that begins with `-`
+ * would be read by StorageTool as an option, so those are drawn again.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
   }
 }
 
