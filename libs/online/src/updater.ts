@@ -7,11 +7,11 @@ import { DEFAULT_ERASURE_WATCHER_OPTIONS, ErasureWatcher, type Erasure, type Era
 import { ModelRegistry, type ModelVersion } from '@recstream/registry';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, MODEL_ROLES, TOPICS, type ModelRole } from '@recstream/schemas';
 import { decodeInteractions } from './decode.js';
-import { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, type DeltaChannelOptions } from './delta-channel.js';
+import { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, type DeltaChannelOptions } from '@recstream/deltas';
 import { ExampleBuilder, type ExampleBuilderOptions, type ExampleBuilderState } from './examples/example-builder.js';
 import type { GuardrailStatus } from './guardrail.js';
 import { OnlineLearner, type LearnerModel, type LearnerOptions, type LearnerState } from './learner.js';
-import { lineageKey, onlineLineage, type OnlineLineage, type Offsets } from './lineage.js';
+import { lineageKey, onlineLineage, type OnlineLineage, type Offsets } from '@recstream/deltas';
 import { createUpdaterMetrics, type UpdaterMetrics } from './metrics.js';
 import { modelForUpdating } from './models.js';
 import { DEFAULT_EXAMPLE_BUILDER_OPTIONS, DEFAULT_LEARNER_OPTIONS } from './options.js';

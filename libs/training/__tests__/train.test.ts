@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OfflineStore, userSequence, type HistoryRow, type SequenceEntry } from '@recstream/features';
+import { OfflineStore, userSequence, type HistoryRow } from '@recstream/features';
 import { ModelRegistry } from '@recstream/registry';
 import { SampleGenerator } from '@recstream/samples';
-import { InteractionEvent } from '@recstream/schemas';
+import { InteractionEvent, type SequenceEntry } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { SyntheticWorld } from '@recstream/synth';
 import { deserializeModel, serializeModel } from '@recstream/models';
