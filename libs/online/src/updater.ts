@@ -35,13 +35,8 @@ export interface OnlineUpdaterOptions {
   /**
    * Per role, replaces the offline sparse learning rate while updating
    * online (see models.ts); a role without one keeps its offline rate, the
-   * default for both. A faster rate reacts sooner and costs list quality:
-   * at 0.3 an MF model follows a planted change of taste several times
-   * faster than at its offline 0.1 (libs/online learner.spec.ts) and 25
-   * clicks put a new item in NeuMF's top ranks (bench:online), but in
-   * bench:quality lists served with recall at 0.3 lost against frozen
-   * copies of the same versions, and a ranker reading model features lost
-   * more (BENCHMARKS.md).
+   * default for both. A faster rate reacts sooner and costs list quality
+   * (docs/decisions/online-sparse-rates.md).
    */
   sparseLearningRates: Partial<Record<ModelRole, number>>;
   /**
