@@ -36,7 +36,7 @@ describe('sample generator environment', () => {
       trainFraction: 0.7,
       validationFraction: 0.2,
     });
-    expect(config.coverageWarningBelow).toBe(0.9);
+    expect(config.worker.coverageWarningBelow).toBe(0.9);
     expect(sampleGeneratorConfig({}).generator.config).toMatchObject({ implicitTypes: DEFAULT_GENERATOR_CONFIG.implicitTypes, splitStrategy: 'time' });
     expect(() => sampleGeneratorConfig(withFlags({}, { 'implicit-types': 'rating,stare' }))).toThrow(/IMPLICIT_TYPES/);
     expect(() => sampleGeneratorConfig(withFlags({}, { split: 'random' }))).toThrow(/SPLIT_STRATEGY/);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import {
-  DEFAULT_COVERAGE_WARNING_BELOW,
   DEFAULT_GENERATOR_CONFIG as G,
   DEFAULT_SAMPLE_GENERATOR_OPTIONS as O,
   GeneratorConfig,
@@ -50,8 +49,8 @@ const schema = z.object({
   SPLIT_STRATEGY: S.splitStrategy.default(G.splitStrategy),
   TRAIN_FRACTION: fraction(G.trainFraction),
   VALIDATION_FRACTION: fraction(G.validationFraction),
-  /** The CLI warns about feature views whose point-in-time coverage is below this share. */
-  COVERAGE_WARNING_BELOW: fraction(DEFAULT_COVERAGE_WARNING_BELOW),
+  /** Feature views whose point-in-time coverage is below this share are warned about. */
+  COVERAGE_WARNING_BELOW: fraction(W.coverageWarningBelow),
   WORK_MEM: z.string().regex(/^\d+(kB|MB|GB)$/, 'must be a Postgres size such as 256MB').default(O.workMem),
 });
 
@@ -107,6 +106,7 @@ export function sampleGeneratorConfig(env: Record<string, string | undefined> = 
     alignMs: e.SAMPLES_ALIGN_MINUTES * 60_000,
     trainTargets: e.TRAIN_TARGETS,
     refreshBi: e.REFRESH_BI === 'true',
+    coverageWarningBelow: e.COVERAGE_WARNING_BELOW,
   };
   return {
     databaseUrl: e.DATABASE_URL,
@@ -114,7 +114,6 @@ export function sampleGeneratorConfig(env: Record<string, string | undefined> = 
     logLevel: e.LOG_LEVEL,
     http: { port: e.PORT, host: e.HOST },
     generator: { config: generator, workMem: e.WORK_MEM },
-    coverageWarningBelow: e.COVERAGE_WARNING_BELOW,
     worker,
   };
 }

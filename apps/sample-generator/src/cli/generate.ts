@@ -44,9 +44,9 @@ try {
   if (reused) console.log('a ready version with this range and config exists; pass --rebuild to build it again');
   console.log('feature coverage (share of samples whose point-in-time view was found):');
   for (const [view, coverage] of Object.entries(manifest.featureCoverage)) console.log(`  ${view.padEnd(18)} ${coverage.toFixed(4)}`);
-  for (const { view, coverage } of lowCoverage(manifest, config.coverageWarningBelow)) {
+  for (const { view, coverage } of lowCoverage(manifest, config.worker.coverageWarningBelow)) {
     console.warn(
-      `warning: ${view} coverage ${coverage.toFixed(4)} is below ${config.coverageWarningBelow}: most samples carry its defaults (no feature_history row within the view's TTL before the label)`,
+      `warning: ${view} coverage ${coverage.toFixed(4)} is below ${config.worker.coverageWarningBelow}: most samples carry its defaults (no feature_history row within the view's TTL before the label)`,
     );
   }
   console.log(JSON.stringify({ datasetVersion: manifest.datasetVersion, samples: manifest.sampleCount, labelRate: manifest.labelRate, splits: manifest.splitCounts, featureCoverage: manifest.featureCoverage, buildMs: manifest.buildMs }));
