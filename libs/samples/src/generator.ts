@@ -122,10 +122,10 @@ export class SampleGenerator {
       await dropPartitions(client, datasetVersion);
       const extra = ctx.config.labelSource === 'exposures' ? (await exposureLabels(ctx), {}) : await implicitLabels(ctx);
       await client.query('ANALYZE s_labels');
+      await refuseEmpty(ctx);
       progress('labels');
       const coverage = await joinFeatures(ctx, (view) => progress(`features:${view}`));
       const written = await writeSamples(ctx);
-      await refuseEmpty(ctx, written);
       progress('write');
       await attachPartitions(ctx);
       await completeManifest(client, datasetVersion, written, coverage, extra, performance.now() - started);

@@ -1,6 +1,11 @@
 import { NonRetriableError } from '@recstream/platform';
 import { at, type BuildContext } from './context.js';
-import type { WrittenStats } from './write.js';
+
+/** What the label step found. */
+interface LabelCounts {
+  samples: number;
+  positives: number;
+}
 
 /** What the range's event log holds, per event type, for explaining an empty dataset. */
 interface RangeCounts {
@@ -17,14 +22,17 @@ interface RangeCounts {
 export class EmptyDatasetError extends NonRetriableError {}
 
 /**
- * Refuses a version without samples or without positives: it would be marked
- * ready and trained on, and every metric of it would be meaningless. Counts
- * what the range does hold, so the error names the setting that gives samples.
+ * Refuses, right after the label step (s_labels), a version without samples
+ * or without positives: it would be marked ready and trained on, and every
+ * metric of it would be meaningless. Counts what the range does hold, so the
+ * error names the setting that gives samples.
  */
-export async function refuseEmpty(ctx: BuildContext, written: WrittenStats): Promise<void> {
-  if (written.samples > 0 && written.positives > 0) return;
+export async function refuseEmpty(ctx: BuildContext): Promise<void> {
+  const { rows } = await ctx.client.query<LabelCounts>('SELECT count(*)::float8 AS samples, coalesce(sum(label), 0)::float8 AS positives FROM s_labels');
+  const labels = rows[0]!;
+  if (labels.samples > 0 && labels.positives > 0) return;
   const counts = await rangeCounts(ctx);
-  throw new EmptyDatasetError(explainEmpty(ctx, written, counts), { context: { datasetVersion: ctx.datasetVersion, range: ctx.range, ...counts } });
+  throw new EmptyDatasetError(explainEmpty(ctx, labels, counts), { context: { datasetVersion: ctx.datasetVersion, range: ctx.range, ...counts } });
 }
 
 async function rangeCounts({ client, range, config }: BuildContext): Promise<RangeCounts> {
@@ -52,9 +60,9 @@ const list = (counts: Record<string, number>) =>
     .join(', ');
 
 /** The refusal's message: what was found, why it gave no samples (or positives), and the settings that would. */
-export function explainEmpty({ range, config }: Pick<BuildContext, 'range' | 'config'>, written: WrittenStats, counts: RangeCounts): string {
+function explainEmpty({ range, config }: Pick<BuildContext, 'range' | 'config'>, labels: LabelCounts, counts: RangeCounts): string {
   const where = `[${iso(range.from)}, ${iso(range.to)})`;
-  const found = `${written.samples} samples, ${written.positives} positives`;
+  const found = `${labels.samples} samples, ${labels.positives} positives`;
   const total = Object.values(counts.byType).reduce((sum, n) => sum + n, 0);
   if (total === 0) {
     const log = counts.logFrom === null ? 'the event log is empty' : `the event log spans ${iso(counts.logFrom)} to ${iso(counts.logTo!)}`;
