@@ -4,6 +4,7 @@ import type { BuildContext } from './build/context.js';
 import { exposureLabels } from './build/exposure-labels.js';
 import { SAMPLE_VIEWS, joinFeatures } from './build/features.js';
 import { implicitLabels } from './build/implicit-labels.js';
+import { refuseEmpty } from './build/empty.js';
 import { attachPartitions, dropPartitions, writeSamples } from './build/write.js';
 import { completeManifest, failManifest, readManifest, startManifest, type DatasetManifest } from './manifest.js';
 import { generatorConfig, type GeneratorConfig } from './options.js';
@@ -49,8 +50,9 @@ const STEPS = SAMPLE_VIEWS.length + 3;
  * Builds a dataset version for a time range in one Postgres transaction:
  * labels, point-in-time features, split, written to a table attached as the
  * version's partition, manifest marked ready. Nothing is published unless all
- * of it succeeds. One build per range runs at a time (an advisory lock on the
- * range); a second one fails with a retriable error.
+ * of it succeeds, and a version without samples or positives is marked failed
+ * with the reason (EmptyDatasetError). One build per range runs at a time (an
+ * advisory lock on the range); a second one fails with a retriable error.
  */
 export class SampleGenerator {
   readonly options: SampleGeneratorOptions;
@@ -119,6 +121,7 @@ export class SampleGenerator {
       await dropPartitions(client, datasetVersion);
       const extra = ctx.config.labelSource === 'exposures' ? (await exposureLabels(ctx), {}) : await implicitLabels(ctx);
       await client.query('ANALYZE s_labels');
+      await refuseEmpty(ctx);
       progress('labels');
       const coverage = await joinFeatures(ctx, (view) => progress(`features:${view}`));
       const written = await writeSamples(ctx);
