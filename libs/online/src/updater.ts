@@ -1,93 +1,22 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { deltaRows, deserializeModel, selectBackend, serializeModel, type BackendName, type RecModel } from '@recstream/models';
-import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
-import { DEFAULT_ERASURE_WATCHER_OPTIONS, ErasureWatcher, type Erasure, type ErasureWatcherOptions } from '@recstream/privacy';
+import { DeltaChannel, lineageKey, type Offsets } from '@recstream/deltas';
+import { deltaRows, selectBackend, type BackendName, type RecModel } from '@recstream/models';
+import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
+import { ErasureWatcher, type Erasure } from '@recstream/privacy';
 import { ModelRegistry, type ModelVersion } from '@recstream/registry';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, MODEL_ROLES, TOPICS, type InteractionEvent, type ModelRole } from '@recstream/schemas';
+import { MODEL_ROLES, type InteractionEvent, type ModelRole } from '@recstream/schemas';
 import { ConsumerRunner, decodeMessage, interactionMessages, type ChunkContext, type DecodeOptions } from '@recstream/streams';
-import { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, type DeltaChannelOptions } from '@recstream/deltas';
-import { ExampleBuilder, type ExampleBuilderOptions, type ExampleBuilderState } from './examples/example-builder.js';
+import { ExampleBuilder, type ExampleBuilderState } from './examples/example-builder.js';
 import type { GuardrailStatus } from './guardrail.js';
-import { OnlineLearner, type LearnerModel, type LearnerOptions, type LearnerState } from './learner.js';
-import { lineageKey, onlineLineage, type OnlineLineage, type Offsets } from '@recstream/deltas';
+import { GuardrailReporter } from './guardrail-reporter.js';
+import { OnlineLearner, type LearnerModel, type LearnerState } from './learner.js';
+import { LineageTracker } from './lineage-tracker.js';
 import { createUpdaterMetrics, type UpdaterMetrics } from './metrics.js';
-import { modelForUpdating } from './models.js';
-import { DEFAULT_EXAMPLE_BUILDER_OPTIONS, DEFAULT_LEARNER_OPTIONS } from './options.js';
+import { DEFAULT_ONLINE_UPDATER_OPTIONS, type OnlineUpdaterOptions } from './options.js';
+import { composeSnapshotModel, type SnapshotRun } from './snapshot-composition.js';
 import { SnapshotStore, type SavedSnapshot, type SnapshotModel } from './snapshots.js';
-
-export interface OnlineUpdaterOptions {
-  /** Names the updater's lineage of snapshots; also its default consumer group. */
-  name: string;
-  /** Kafka consumer group; instances of one deployment share it and split the partitions. */
-  groupId: string;
-  /** The interaction topic (exposures and outcomes, keyed by user). */
-  topic: string;
-  /** Production models to update; a role without a production version is skipped. */
-  roles: readonly ModelRole[];
-  /** Where a partition starts when no snapshot has an offset for it. */
-  startFrom: 'earliest' | 'latest';
-  /** How far past its message's timestamp an event's time may lie; a message with an event dated later is skipped. */
-  maxFutureSkewMs: number;
-  examples: ExampleBuilderOptions;
-  learner: LearnerOptions;
-  /**
-   * Per role, replaces the offline sparse learning rate while updating
-   * online (see models.ts); a role without one keeps its offline rate, the
-   * default for both. A faster rate reacts sooner and costs list quality
-   * (docs/decisions/online-sparse-rates.md).
-   */
-  sparseLearningRates: Partial<Record<ModelRole, number>>;
-  /**
-   * A partial batch is trained once its first example has waited this long,
-   * so a quiet stream still reaches serving within seconds. null: full
-   * batches only, which makes the batches (and so batched models such as
-   * DeepFM) independent of timing: an interrupted run then ends exactly
-   * where an uninterrupted one does. MF learns sample by sample either way.
-   */
-  flushAfterMs: number | null;
-  /** Touched rows are published at most this often. */
-  publishIntervalMs: number;
-  /** A new model version is snapshotted into the registry this often. */
-  snapshotIntervalMs: number;
-  deltas: DeltaChannelOptions;
-  /** How erasures (`npm run erase-user`) reach the updater: a NOTIFY, and polling as a fallback. */
-  erasures: ErasureWatcherOptions;
-  /** Messages applied between yields to timers (publishing, heartbeats). */
-  chunkSize: number;
-  maxFetchWaitMs: number;
-  sessionTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  /** Recorded with each snapshot version. */
-  codeVersion: string;
-  port: number;
-  host: string;
-}
-
-export const DEFAULT_ONLINE_UPDATER_OPTIONS: OnlineUpdaterOptions = {
-  name: 'online-updater',
-  groupId: 'online-updater',
-  topic: TOPICS.events.name,
-  roles: MODEL_ROLES,
-  startFrom: 'latest',
-  maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
-  examples: DEFAULT_EXAMPLE_BUILDER_OPTIONS,
-  learner: DEFAULT_LEARNER_OPTIONS,
-  sparseLearningRates: {},
-  flushAfterMs: 250,
-  publishIntervalMs: 200,
-  snapshotIntervalMs: 5 * 60_000,
-  deltas: DEFAULT_DELTA_CHANNEL_OPTIONS,
-  erasures: DEFAULT_ERASURE_WATCHER_OPTIONS,
-  chunkSize: 500,
-  maxFetchWaitMs: 100,
-  sessionTimeoutMs: 30_000,
-  heartbeatIntervalMs: 3_000,
-  codeVersion: 'dev',
-  port: APP_PORTS.onlineUpdater,
-  host: DEFAULT_HTTP_OPTIONS.host,
-};
 
 export interface OnlineUpdaterDeps {
   kafka: Kafka;
@@ -102,16 +31,6 @@ export interface OnlineUpdaterDeps {
 interface UpdaterState {
   builder: ExampleBuilderState;
   learner: LearnerState;
-}
-
-/** Where one role's model stands in its lineage. */
-interface RoleLineage {
-  /** The latest version of the lineage: what the model was loaded from, or the last snapshot. */
-  current: ModelVersion;
-  /** The version the lineage started from, the guardrail's comparison. */
-  root: ModelVersion;
-  /** The stream entry of the latest delta published. */
-  deltaId: string | null;
 }
 
 /** What the updater has done, for operators and tests. */
@@ -155,12 +74,12 @@ export class OnlineUpdater {
   private builder?: ExampleBuilder;
   private learner?: OnlineLearner;
   private backend?: BackendName;
-  private readonly lineages = new Map<ModelRole, RoleLineage>();
+  private readonly lineages: LineageTracker;
   /** Next offset to apply, per partition: the truth offsets are resumed from, never the group's commits. */
   private readonly positions = new Map<number, string>();
   /** Offsets the last snapshot covered: the next one's `offsets_from`. */
   private snapshotOffsets: Offsets = {};
-  private readonly tripped = new Set<ModelRole>();
+  private readonly guardrails: GuardrailReporter;
   private readonly erasures: ErasureWatcher;
   /** Every user id ever erased: their events are skipped. Kept in memory, never in a snapshot's state. */
   private readonly erased = new Set<string>();
@@ -205,6 +124,8 @@ export class OnlineUpdater {
     );
     const registry = createRegistry('online-updater');
     this.metrics = createUpdaterMetrics(registry);
+    this.guardrails = new GuardrailReporter(this.metrics, deps.logger, o.learner.guardrail.margin);
+    this.lineages = new LineageTracker(this.registry, this.metrics, deps.logger, o.sparseLearningRates);
     this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: o.port, host: o.host, logger: deps.logger, registry, ready: () => this.ready });
   }
 
@@ -233,7 +154,7 @@ export class OnlineUpdater {
     const learner = this.requireLearner();
     const versions: UpdaterStatus['versions'] = {};
     const guardrail: UpdaterStatus['guardrail'] = {};
-    for (const [role, lineage] of this.lineages) {
+    for (const [role, lineage] of this.lineages.entries()) {
       versions[role] = lineage.current.versionId;
       const status = learner.guardrail(role);
       if (status) guardrail[role] = status;
@@ -304,21 +225,8 @@ export class OnlineUpdater {
     const state = stored?.state as UpdaterState | undefined;
     const models: Partial<Record<ModelRole, LearnerModel>> = {};
     for (const role of o.roles) {
-      const production = await this.registry.production(role);
-      if (!production) {
-        this.logger.warn({ role }, 'no production version to update; this role is skipped');
-        continue;
-      }
-      const snapshotted = stored?.versions[role] === undefined ? undefined : await this.registry.get(stored.versions[role]);
-      // A snapshot of another lineage (an offline version was promoted since) is not resumed: the new production version is.
-      const current = snapshotted && lineageKey(snapshotted) === lineageKey(production) ? snapshotted : production;
-      const lineage = onlineLineage(current);
-      const root = lineage ? await this.registry.get(lineage.root_version) : current;
-      if (!root) throw new NonRetriableError(`version ${current.versionId}'s lineage names root version ${lineage?.root_version}, which is not in the registry`);
-      models[role] = await this.loadModels(current, root);
-      this.lineages.set(role, { current, root, deltaId: lineage?.delta_stream_id ?? null });
-      this.metrics.version.set({ role }, current.versionId);
-      this.logger.info({ role, version: current.versionId, root: root.versionId, resumed: current === snapshotted }, 'model loaded for online updating');
+      const loaded = await this.lineages.load(role, stored?.versions[role]);
+      if (loaded) models[role] = loaded;
     }
     if (Object.keys(models).length === 0) throw new NonRetriableError(`no production version for ${o.roles.join(' or ')}; train and promote one first`);
     if (stored && stored.topic !== o.topic) {
@@ -330,13 +238,6 @@ export class OnlineUpdater {
     this.builder = new ExampleBuilder(o.examples, state?.builder);
     this.learner = new OnlineLearner(models, o.learner, state?.learner);
     this.logger.info({ snapshot: stored?.snapshotId ?? null, offsets: stored?.offsets ?? {}, examples: this.learner.examples }, 'online updater state restored');
-  }
-
-  private async loadModels(current: ModelVersion, root: ModelVersion): Promise<LearnerModel> {
-    // Copies into plain Uint8Arrays: decoding slices its input, and a Buffer's slice shares memory.
-    const model = modelForUpdating(new Uint8Array(await this.registry.loadArtifact(current.versionId)), this.options.sparseLearningRates[current.role]);
-    const parent = deserializeModel(new Uint8Array(await this.registry.loadArtifact(root.versionId)));
-    return { model, parent };
   }
 
   private onAssigned(partitions: number[]): void {
@@ -409,7 +310,7 @@ export class OnlineUpdater {
   private async publishDeltas(): Promise<void> {
     const learner = this.requireLearner();
     this.lastPublish = Date.now();
-    for (const [role, lineage] of this.lineages) {
+    for (const [role, lineage] of this.lineages.entries()) {
       if (!this.guardrailHolds(role)) continue;
       const pending = learner.pendingDelta(role);
       if (!pending) continue;
@@ -425,21 +326,9 @@ export class OnlineUpdater {
     }
   }
 
-  /** Updates the guardrail's metrics and says whether `role` may publish; logs when that changes. */
+  /** Whether `role` may publish and be promoted, reporting its guardrail on the way. */
   private guardrailHolds(role: ModelRole): boolean {
-    const status = this.requireLearner().guardrail(role);
-    if (!status) return true;
-    this.metrics.holdoutAuc.set({ role, model: 'online' }, Number.isFinite(status.onlineAuc) ? status.onlineAuc : 0);
-    this.metrics.holdoutAuc.set({ role, model: 'parent' }, Number.isFinite(status.parentAuc) ? status.parentAuc : 0);
-    this.metrics.guardrailTripped.set({ role }, status.healthy ? 0 : 1);
-    const details = { role, onlineAuc: status.onlineAuc, parentAuc: status.parentAuc, examples: status.examples, margin: this.options.learner.guardrail.margin };
-    if (!status.healthy && !this.tripped.has(role)) {
-      this.tripped.add(role);
-      this.logger.error(details, 'guardrail tripped: the online model trails its parent on the holdout; publishing and promotion stop, consuming goes on');
-    } else if (status.healthy && this.tripped.delete(role)) {
-      this.logger.warn(details, 'guardrail recovered; publishing resumes with every row held back');
-    }
-    return status.healthy;
+    return this.guardrails.holds(role, this.requireLearner().guardrail(role));
   }
 
   private async saveSnapshot(): Promise<SavedSnapshot | undefined> {
@@ -450,47 +339,33 @@ export class OnlineUpdater {
     const state: UpdaterState = { builder: this.requireBuilder().exportState(), learner: learner.exportState() };
     const throughErasureId = this.erasures.throughErasureId;
     const erasedRows = new Map(this.erasedRows);
+    const run: SnapshotRun = {
+      updater: o.name,
+      topic: o.topic,
+      codeVersion: o.codeVersion,
+      backend: this.backend,
+      learner: o.learner,
+      offsetsFrom: this.snapshotOffsets,
+      offsets,
+      examples: learner.examples,
+      throughErasureId,
+    };
     const models: Partial<Record<ModelRole, SnapshotModel>> = {};
-    for (const [role, lineage] of this.lineages) {
-      const model = learner.model(role)!;
-      const status = learner.guardrail(role);
-      const online: OnlineLineage = {
-        updater: o.name,
-        root_version: lineage.root.versionId,
-        root_sha256: lineageKey(lineage.root),
-        topic: o.topic,
-        offsets_from: this.snapshotOffsets,
-        offsets,
-        examples: learner.examples,
-        delta_stream_id: lineage.deltaId,
-      };
-      const metrics: Record<string, number> = { online_examples: learner.examples };
-      if (status && Number.isFinite(status.onlineAuc) && Number.isFinite(status.parentAuc)) {
-        Object.assign(metrics, { holdout_auc: status.onlineAuc, parent_holdout_auc: status.parentAuc, holdout_examples: status.examples });
-      }
-      models[role] = {
-        version: {
-          modelType: model.kind,
-          datasetVersion: lineage.current.datasetVersion ?? undefined,
-          codeVersion: o.codeVersion,
-          backend: this.backend,
-          metrics,
-          config: { ...lineage.current.config, online: { learner: o.learner, sparseLearningRate: o.sparseLearningRates[role] ?? null } },
-          // As offline training records it: the latest erasure honoured, and the rows it removed from this version's parent.
-          lineage: { ...lineage.current.lineage, erasures: { through_erasure_id: throughErasureId, rows_removed: erasedRows.get(role) ?? 0 }, online },
-        },
-        artifact: serializeModel(model),
-        parentVersion: lineage.current.versionId,
-        lineage: lineageKey(lineage.current),
+    for (const [role, lineage] of this.lineages.entries()) {
+      models[role] = composeSnapshotModel(run, {
+        lineage,
+        model: learner.model(role)!,
+        status: learner.guardrail(role),
         promote: this.guardrailHolds(role),
-      };
+        sparseLearningRate: o.sparseLearningRates[role] ?? null,
+        erasedRows: erasedRows.get(role) ?? 0,
+      });
     }
     const saved = await this.snapshots.save({ updater: o.name, topic: o.topic, offsets, examples: learner.examples, state, models });
     this.snapshotOffsets = offsets;
     for (const [role, rows] of erasedRows) this.erasedRows.set(role, (this.erasedRows.get(role) ?? 0) - rows);
     for (const [role, version] of Object.entries(saved.versions) as [ModelRole, ModelVersion][]) {
-      this.lineages.get(role)!.current = version;
-      this.metrics.version.set({ role }, version.versionId);
+      this.lineages.advance(role, version);
       const outcome = saved.superseded.includes(role) ? 'superseded' : saved.promoted.includes(role) ? 'promoted' : 'held';
       this.metrics.snapshots.inc({ outcome });
     }
@@ -511,15 +386,12 @@ export class OnlineUpdater {
 
   /** Another lineage was promoted for `role` (a new offline version): update that one from here on. */
   private async rebase(role: ModelRole): Promise<void> {
-    const production = await this.registry.production(role);
-    if (!production) return;
+    const models = await this.lineages.rebase(role);
+    if (!models) return;
     const learner = this.requireLearner();
-    learner.replace(role, await this.loadModels(production, production));
+    learner.replace(role, models);
     // A version registered before an erasure may still hold the user's rows.
     this.erasedRows.set(role, learner.forget(this.erased)[role] ?? 0);
-    this.lineages.set(role, { current: production, root: production, deltaId: null });
-    this.metrics.version.set({ role }, production.versionId);
-    this.logger.warn({ role, version: production.versionId }, 'another version was promoted; online updating continues from it');
   }
 
   /** Forgets newly erased users everywhere the updater keeps them; runs between two applied chunks. */
