@@ -47,7 +47,7 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], re
 }
 
 /** Resolves once every partition of `topics` has a leader, as the brokers' metadata tells it; rejects after `timeoutMs`. */
-async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
