@@ -178,6 +178,7 @@ const LOAD_DETAILS = [
   "ingester_cpu_ms_per_request is the ingester processes' CPU time over the measured run divided by the requests.",
 ];
 const TOPIC_DETAILS = [
+  `ingester as its own process (WORKERS=${WORKERS}; BENCH_WORKERS changes it) with API-key authentication, acks from all in-sync replicas, Kafka on the same 2-core machine;`,
   `it produces to bench.ingest.* topics partitioned as the platform's (${TOPICS.events.partitions} for events) with 1 h retention, not to the platform's own.`,
   'Kafka reference: org.apache.kafka.tools.ProducerPerformance, 1,000,000 records of the mean event size, acks=all.',
 ];
@@ -229,7 +230,6 @@ async function main(): Promise<void> {
     figures: await measure(brokersFrom(settings.KAFKA_BROKERS), bodies, meanEventBytes, key),
     details: [
       ...LOAD_DETAILS,
-      `ingester as its own process (WORKERS=${WORKERS}; BENCH_WORKERS changes it) with API-key authentication, acks from all in-sync replicas, broker on the same 2-core machine;`,
       ...TOPIC_DETAILS,
       `Load average (1, 5, 15 min) ${loadBefore} before the run.`,
     ],
