@@ -56,11 +56,6 @@ export class LocalKafkaBroker {
     return resolve(this.options.dataDir, 'server.log');
   }
 
-  /** Whether this process started the broker as its child and it has not exited. */
-  get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
   /**
    * Formats the log dirs on first use and launches the broker. With
    * `detached`, it outlives this process (infra:up); otherwise it is a child
