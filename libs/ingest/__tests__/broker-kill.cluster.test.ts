@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import { createLogger } from '@recstream/platform';
 import { TOPICS } from '@recstream/schemas';
-import { createKafka, ensureTopics } from '@recstream/streams';
+import { createKafka, ensureTopics, topicMetadata } from '@recstream/streams';
 import { collectMessages } from '@recstream/streams/inspect';
 import { partitionLeaders, startTestCluster, type TestCluster } from '@recstream/streams/test-cluster';
 import { Ingester } from '../src/index.js';
@@ -61,7 +61,7 @@ function trailingAcks(outcomes: Outcome[]): number {
 
 it('loses no acknowledged event, answers at most a brief run of 503s and recovers when a broker is killed under load', async () => {
   const topic = TOPICS.events.name;
-  const replicas = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.map((p) => p.replicas.length);
+  const replicas = (await topicMetadata(admin, [topic]))[0]!.partitions.map((p) => p.replicas.length);
   expect(new Set(replicas)).toEqual(new Set([3]));
 
   const victim = [...(await partitionLeaders(admin, topic)).values()][0]!;

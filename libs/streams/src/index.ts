@@ -1,6 +1,6 @@
 export { createKafka, createProducer, type KafkaClientOptions } from './kafka.js';
 export { sendBounded, MAX_PRODUCE_REQUEST_BYTES } from './bounded-send.js';
-export { ensureTopics, waitForLeaders, defaultReplication, type Replication } from './topics.js';
+export { ensureTopics, waitForLeaders, topicMetadata, defaultReplication, type Replication, type TopicMetadata } from './topics.js';
 export { LocalKafkaBroker, type LocalBrokerOptions } from './local-broker.js';
 export { LocalKafkaCluster, type LocalClusterOptions } from './local-cluster.js';
 export { messageArrival } from './arrival.js';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { LocalKafkaCluster } from './local-cluster.js';
+import { topicMetadata } from './topics.js';
 
 const LIBS_DIR = resolve(import.meta.dirname, '../../../tools/kafka/target/libs');
 
@@ -61,6 +62,6 @@ const isFree = (port: number) =>
 
 /** The leader node of each partition of `topic`, by partition. */
 export async function partitionLeaders(admin: Admin, topic: string): Promise<Map<number, number>> {
-  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-  return new Map((topics[0]?.partitions ?? []).map((p) => [p.partitionId, p.leader]));
+  const [metadata] = await topicMetadata(admin, [topic]);
+  return new Map((metadata?.partitions ?? []).map((p) => [p.partitionId, p.leader]));
 }

@@ -46,18 +46,32 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], re
   return created;
 }
 
-/** Resolves once every partition of `topics` has a leader, as the brokers' metadata tells it; rejects after `timeoutMs`. */
-export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+export type TopicMetadata = Awaited<ReturnType<Admin['fetchTopicMetadata']>>['topics'];
+
+/**
+ * The partitions of `topics` as the cluster describes them. A broker whose
+ * metadata has not caught up with a new topic answers that it does not know
+ * it, a retriable error kafkajs' admin does not retry: asked again until `timeoutMs`.
+ */
+export async function topicMetadata(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<TopicMetadata> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
-      if (metadata.every((topic) => topic.partitions.every((partition) => partition.leader >= 0))) return;
+      return (await admin.fetchTopicMetadata({ topics })).topics;
     } catch (error) {
       if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
     }
+  }
+}
+
+/** Resolves once every partition of `topics` has a leader; rejects after `timeoutMs`. */
+export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const metadata = await topicMetadata(admin, topics, Math.max(deadline - Date.now(), 0));
+    if (metadata.every((topic) => topic.partitions.every((partition) => partition.leader >= 0))) return;
     if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} had partitions without a leader after ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-
