@@ -47,7 +47,7 @@ export async function startTestCluster({ nodes, heap = '256m', quickStart = true
 /** The first of `count` consecutive ports that nothing listens on now. */
 async function freePorts(count: number): Promise<number> {
   for (;;) {
-    const first = 10_000 + Math.floor(Math.random() * 1_000) * 8;
+    const first = 10_000 + Math.floor(Math.random() * 1_000) * count;
     const ports = Array.from({ length: count }, (_, i) => first + i);
     if ((await Promise.all(ports.map(isFree))).every(Boolean)) return first;
   }
