@@ -1,5 +1,5 @@
 import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Workspace libs export their TypeScript sources under this condition, so tests
 // run against src without a build step.
@@ -20,8 +20,19 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['{libs,apps}/*/__tests__/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, '**/*.cluster.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        // Each file starts a Kafka cluster of its own (3 JVMs): npm run test:cluster runs one file at a time.
+        test: {
+          name: 'cluster',
+          include: ['{libs,apps}/*/__tests__/**/*.cluster.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
         },
       },
     ],

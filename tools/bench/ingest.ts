@@ -2,15 +2,20 @@
  * bench:ingest: sustained events/s through the ingester's batch endpoint
  * (500-event NDJSON batches of generated events) with request latency, and
  * Kafka's own ProducerPerformance on the same broker and record size.
+ * `--kafka-nodes N` runs it on a 1-node and an N-node Kafka of its own, one
+ * after the other, and records the two side by side.
  */
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { ApiKeyStore } from '@recstream/auth';
 import { z } from 'zod';
 import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { TOPICS, type TopicNames } from '@recstream/schemas';
+import { startTestCluster } from '@recstream/streams/test-cluster';
 import { SyntheticWorld } from '@recstream/synth';
 import { benchTopic, ensureBenchTopics } from './bench-topics.js';
 import { cpuSeconds } from './cpu.js';
@@ -37,7 +42,10 @@ const CONNECTIONS = settings.BENCH_CONNECTIONS;
 const RATE = settings.BENCH_RATE;
 /** Ingester processes: two halve the queue a burst of requests meets on one event loop (see BENCHMARKS.md). */
 const WORKERS = settings.BENCH_WORKERS;
-const brokers = brokersFrom(settings.KAFKA_BROKERS);
+const { values: flags } = parseArgs({ options: { 'kafka-nodes': { type: 'string' } } });
+const KAFKA_NODES = flags['kafka-nodes'] === undefined ? undefined : z.coerce.number().int().min(2).parse(flags['kafka-nodes']);
+/** Heap of each node the bench starts: the same for every cluster size it compares. */
+const KAFKA_HEAP = '384m';
 
 function buildBodies(): { bodies: string[]; meanEventBytes: number } {
   const events = new SyntheticWorld({ users: 2_000, items: 5_000, days: 2, seed: 99 }).interactionEvents();
@@ -85,7 +93,7 @@ async function runLoad(bodies: string[], seconds: number, key: string) {
   });
 }
 
-function kafkaProducerPerf(recordBytes: number): number {
+function kafkaProducerPerf(brokers: string[], recordBytes: number): number {
   const records = 1_000_000;
   const output = execFileSync(
     'java',
@@ -119,15 +127,20 @@ function kafkaProducerPerf(recordBytes: number): number {
 const benchTopicName = (topic: keyof TopicNames) => benchTopic('ingest', TOPICS[topic]).name;
 const BENCH_TOPICS = (Object.keys(TOPICS) as (keyof TopicNames)[]).map((topic) => benchTopic('ingest', TOPICS[topic]));
 
-async function main(): Promise<void> {
+/** The load and the Kafka reference on `brokers`: the figures of one run. */
+async function measure(brokers: string[], bodies: string[], meanEventBytes: number, key: string) {
   await ensureBenchTopics(brokers, [{ name: 'bench.producer-perf', partitions: 6, retentionMs: 3_600_000, description: 'bench' }, ...BENCH_TOPICS]);
-
-  console.log('generating request bodies…');
-  const { bodies, meanEventBytes } = buildBodies();
-  const key = await createIngestKey();
-  console.log(`starting the ingester on :${PORT} (${WORKERS} worker processes)`);
+  console.log(`starting the ingester on :${PORT} (${WORKERS} worker processes) against ${brokers.join(',')}`);
   const ingester = await startApp('ingester', PORT, {
-    env: { AUTH_MODE: 'api-key', WORKERS: String(WORKERS), EVENTS_TOPIC: benchTopicName('events'), ITEMS_TOPIC: benchTopicName('items'), USERS_TOPIC: benchTopicName('users'), DEAD_LETTER_TOPIC: benchTopicName('deadLetter') },
+    env: {
+      KAFKA_BROKERS: brokers.join(','),
+      AUTH_MODE: 'api-key',
+      WORKERS: String(WORKERS),
+      EVENTS_TOPIC: benchTopicName('events'),
+      ITEMS_TOPIC: benchTopicName('items'),
+      USERS_TOPIC: benchTopicName('users'),
+      DEAD_LETTER_TOPIC: benchTopicName('deadLetter'),
+    },
   });
   try {
     console.log('warming up for 5 s…');
@@ -139,35 +152,88 @@ async function main(): Promise<void> {
     const ok = result['2xx'];
     const eventsPerS = Math.round((ok * BATCH) / DURATION_S);
     console.log('running Kafka ProducerPerformance (acks=all, same record size)…');
-    const kafkaPerf = kafkaProducerPerf(meanEventBytes);
-    recordBenchmark({
-      area: 'ingest',
-      figures: {
-        events_per_s: eventsPerS,
-        requests_per_s: Math.round(ok / DURATION_S),
-        offered_events_per_s: RATE * BATCH,
-        p50_ms: result.latency.p50,
-        p99_ms: result.latency.p99,
-        ingester_cpu_ms_per_request: Number(cpuMsPerRequest.toFixed(2)),
-        non_2xx: result.non2xx,
-        errors: result.errors,
-        mean_event_bytes: meanEventBytes,
-        kafka_perf_events_per_s: kafkaPerf,
-        ratio_to_kafka_perf: Number((eventsPerS / kafkaPerf).toFixed(3)),
-      },
-      details: [
-        `Load: autocannon at a fixed ${RATE} requests/s (${RATE * BATCH} events/s offered) over ${CONNECTIONS} connections, ${DURATION_S} s after a 5 s warm-up,`,
-        `NDJSON batches of ${BATCH} generated events; BENCH_RATE and BENCH_CONNECTIONS change the load. autocannon spends each connection's`,
-        "share of the rate back to back at the start of every second, so requests arrive in bursts of up to one per connection, which sets p99.",
-        "ingester_cpu_ms_per_request is the ingester processes' CPU time over the measured run divided by the requests.",
-        `ingester as its own process (WORKERS=${WORKERS}; BENCH_WORKERS changes it) with API-key authentication, acks from all in-sync replicas, broker on the same 2-core machine;`,
-        `it produces to bench.ingest.* topics partitioned as the platform's (${TOPICS.events.partitions} for events) with 1 h retention, not to the platform's own.`,
-        'Kafka reference: org.apache.kafka.tools.ProducerPerformance, 1,000,000 records of the mean event size, acks=all.',
-      ],
-    });
+    const kafkaPerf = kafkaProducerPerf(brokers, meanEventBytes);
+    return {
+      events_per_s: eventsPerS,
+      requests_per_s: Math.round(ok / DURATION_S),
+      offered_events_per_s: RATE * BATCH,
+      p50_ms: result.latency.p50,
+      p99_ms: result.latency.p99,
+      ingester_cpu_ms_per_request: Number(cpuMsPerRequest.toFixed(2)),
+      non_2xx: result.non2xx,
+      errors: result.errors,
+      mean_event_bytes: meanEventBytes,
+      kafka_perf_events_per_s: kafkaPerf,
+      ratio_to_kafka_perf: Number((eventsPerS / kafkaPerf).toFixed(3)),
+    };
   } finally {
     await stopApp(ingester);
   }
+}
+
+const LOAD_DETAILS = [
+  `Load: autocannon at a fixed ${RATE} requests/s (${RATE * BATCH} events/s offered) over ${CONNECTIONS} connections, ${DURATION_S} s after a 5 s warm-up,`,
+  `NDJSON batches of ${BATCH} generated events; BENCH_RATE and BENCH_CONNECTIONS change the load. autocannon spends each connection's`,
+  "share of the rate back to back at the start of every second, so requests arrive in bursts of up to one per connection, which sets p99.",
+  "ingester_cpu_ms_per_request is the ingester processes' CPU time over the measured run divided by the requests.",
+];
+const TOPIC_DETAILS = [
+  `ingester as its own process (WORKERS=${WORKERS}; BENCH_WORKERS changes it) with API-key authentication, acks from all in-sync replicas, Kafka on the same 2-core machine;`,
+  `it produces to bench.ingest.* topics partitioned as the platform's (${TOPICS.events.partitions} for events) with 1 h retention, not to the platform's own.`,
+  'Kafka reference: org.apache.kafka.tools.ProducerPerformance, 1,000,000 records of the mean event size, acks=all.',
+];
+const loadAverage = () => loadavg().map((value) => value.toFixed(2)).join(', ');
+
+/** The bench on a 1-node and a `nodes`-node Kafka of its own, on free ports, one after the other. */
+async function compareClusterSizes(nodes: number, bodies: string[], meanEventBytes: number, key: string): Promise<void> {
+  const loadBefore = loadAverage();
+  const runs: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+  for (const size of [1, nodes]) {
+    console.log(`starting a ${size}-node Kafka of the bench's own (${KAFKA_HEAP} heap per node)…`);
+    const { cluster, destroy } = await startTestCluster({ nodes: size, heap: KAFKA_HEAP, quickStart: false });
+    try {
+      runs[size] = await measure(cluster.addresses, bodies, meanEventBytes, key);
+    } finally {
+      await destroy();
+    }
+  }
+  const [one, many] = [runs[1]!, runs[nodes]!];
+  const figures: Record<string, number> = {};
+  for (const name of ['events_per_s', 'p50_ms', 'p99_ms', 'non_2xx', 'errors', 'ingester_cpu_ms_per_request', 'kafka_perf_events_per_s'] as const) {
+    figures[`${name}_1_node`] = one[name];
+    figures[`${name}_${nodes}_nodes`] = many[name];
+  }
+  recordBenchmark({
+    area: 'ingest',
+    variant: 'kafka-nodes',
+    args: ['--kafka-nodes', String(nodes)],
+    figures,
+    details: [
+      `The same bench on a 1-node Kafka and then on a ${nodes}-node Kafka (KRaft, broker and controller per node, ${KAFKA_HEAP} heap each, full JIT),`,
+      `both started by the bench on free ports; topics replicated as ensureTopics chooses (1 copy on 1 node; 3 copies, min.insync.replicas 2 on ${nodes}).`,
+      `All ${nodes} nodes, the ingester and the load generator share the machine's cores, which other work was also using:`,
+      `load average (1, 5, 15 min) ${loadBefore} before and ${loadAverage()} after.`,
+      ...LOAD_DETAILS,
+      ...TOPIC_DETAILS,
+    ],
+  });
+}
+
+async function main(): Promise<void> {
+  console.log('generating request bodies…');
+  const { bodies, meanEventBytes } = buildBodies();
+  const key = await createIngestKey();
+  if (KAFKA_NODES !== undefined) return compareClusterSizes(KAFKA_NODES, bodies, meanEventBytes, key);
+  const loadBefore = loadAverage();
+  recordBenchmark({
+    area: 'ingest',
+    figures: await measure(brokersFrom(settings.KAFKA_BROKERS), bodies, meanEventBytes, key),
+    details: [
+      ...LOAD_DETAILS,
+      ...TOPIC_DETAILS,
+      `Load average (1, 5, 15 min) ${loadBefore} before the run.`,
+    ],
+  });
 }
 
 main().catch((error: Error) => {

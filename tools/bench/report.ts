@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 export interface BenchReport {
   /** The area after `bench:`, e.g. `ingest`. */
   area: string;
+  /** A section of its own beside the area's main one, for a run with flags that measure something else (e.g. `kafka-nodes`). */
+  variant?: string;
   /** The flags it ran with, shown in its command. */
   args?: readonly string[];
   /** Headline figures; also printed as the bench's last output line. */
@@ -29,11 +31,13 @@ export function machineDescription(): string {
  * line, the bench's last output.
  */
 export function recordBenchmark(report: BenchReport): void {
-  const begin = `<!-- bench:${report.area} -->`;
-  const end = `<!-- /bench:${report.area} -->`;
+  const name = report.variant ? `${report.area} ${report.variant}` : report.area;
+  const marker = report.variant ? `${report.area}:${report.variant}` : report.area;
+  const begin = `<!-- bench:${marker} -->`;
+  const end = `<!-- /bench:${marker} -->`;
   const section = [
     begin,
-    `## bench:${report.area}`,
+    `## bench:${name}`,
     '',
     `- command: \`npm run bench:${report.area}${report.args?.length ? ` -- ${report.args.join(' ')}` : ''}\``,
     `- machine: ${machineDescription()}`,

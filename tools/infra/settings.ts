@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseEnv, infraEnv } from '@recstream/platform';
+import { parseEnv, infraEnv, envInt } from '@recstream/platform';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 /** Git-ignored folder for local service data (Kafka's log dirs, pid files). */
@@ -8,7 +8,15 @@ export const DATA_DIR = resolve(REPO_ROOT, '.data');
 
 const schema = z.object({
   ...infraEnv,
+  /** Heap of each local Kafka node. */
   KAFKA_HEAP: z.string().default('512m'),
+  /** Local Kafka nodes infra:up starts: 3 form a cluster that survives one node's death. */
+  KAFKA_NODES: envInt(1),
+  /** Client port of the first local node (KAFKA_BROKERS defaults to it); node n listens 2(n - 1) above. */
+  KAFKA_PORT: envInt(9092),
+  /** Replication of the topics infra:up and topics:create make; by default from the cluster's size (3 and 2 from 3 brokers up, else 1 and 1). */
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).optional(),
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).optional(),
 });
 
 /** Where each service is, and whether the user chose it (then we never start or stop it). */
@@ -16,6 +24,7 @@ export function infraSettings(env: Record<string, string | undefined> = process.
   const settings = parseEnv('infra', schema, env);
   return {
     ...settings,
+    KAFKA_BROKERS: env.KAFKA_BROKERS ?? `127.0.0.1:${settings.KAFKA_PORT}`,
     userProvided: {
       kafka: env.KAFKA_BROKERS !== undefined,
       postgres: env.DATABASE_URL !== undefined,

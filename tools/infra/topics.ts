@@ -3,13 +3,14 @@ import { TOPICS } from '@recstream/schemas';
 import { ensureTopics } from '@recstream/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokersFrom } from '@recstream/platform';
+import { topicReplication } from './kafka.js';
 import { infraSettings } from './settings.js';
 
 const settings = infraSettings();
 const admin = new Kafka({ clientId: 'recstream-topics', brokers: brokersFrom(settings.KAFKA_BROKERS), logLevel: logLevel.ERROR }).admin();
 try {
   await admin.connect();
-  const created = await ensureTopics(admin, Object.values(TOPICS));
+  const created = await ensureTopics(admin, Object.values(TOPICS), topicReplication(settings));
   for (const spec of Object.values(TOPICS)) {
     const state = created.includes(spec.name) ? 'created' : 'exists';
     console.log(`${spec.name.padEnd(20)} ${state.padEnd(8)} partitions=${spec.partitions} retention=${spec.retentionMs / 86_400_000}d  ${spec.description}`);

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { defaultReplication } from './topics.js';
 
 export interface LocalBrokerOptions {
   /** Folder holding Kafka's jars (kafka_2.13, kafka-tools and their dependencies). */
@@ -20,11 +21,23 @@ export interface LocalBrokerOptions {
    * a long-running one (infra:up) wants the full JIT.
    */
   quickStart?: boolean;
+  /** This node's place in a cluster (LocalKafkaCluster); a single node when absent. */
+  cluster?: ClusterMembership;
+}
+
+/** What a node of a multi-node KRaft cluster needs to know about the others. */
+export interface ClusterMembership {
+  nodeId: number;
+  /** Every node's controller quorum address, `id@host:port`, in the same order on each node. */
+  quorumVoters: string[];
+  /** Formatted into every node's log dirs: nodes with different ids refuse to form one cluster. */
+  clusterId: string;
 }
 
 /**
- * A single-node KRaft Kafka broker run from Apache Kafka's jars with `java`:
- * a real broker for local runs and tests where Docker is not available.
+ * A KRaft Kafka node (broker and controller in one process) run from Apache
+ * Kafka's jars with `java`: a real broker for local runs and tests where
+ * Docker is not available. Alone it is a single-node cluster.
  */
 export class LocalKafkaBroker {
   private child?: ChildProcess;
@@ -33,6 +46,10 @@ export class LocalKafkaBroker {
 
   get address(): string {
     return `127.0.0.1:${this.options.port}`;
+  }
+
+  get nodeId(): number {
+    return this.options.cluster?.nodeId ?? 1;
   }
 
   get logFile(): string {
@@ -45,13 +62,14 @@ export class LocalKafkaBroker {
    * that `stop()`/`kill()` end. Returns the pid; readiness is the caller's to await.
    */
   start({ detached = false } = {}): number {
-    const { dataDir, libsDir, port, heap, log4jConfig, quickStart = false } = this.options;
+    const { dataDir, libsDir, port, heap, log4jConfig, quickStart = false, cluster } = this.options;
     mkdirSync(dataDir, { recursive: true });
     const properties = resolve(dataDir, 'server.properties');
-    writeFileSync(properties, serverProperties(port, resolve(dataDir, 'data')));
+    writeFileSync(properties, serverProperties(port, resolve(dataDir, 'data'), cluster));
     const classpath = `${libsDir}/*`;
     if (!existsSync(resolve(dataDir, 'data/meta.properties'))) {
-      execFileSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', properties], { stdio: 'ignore' });
+      const clusterId = cluster?.clusterId ?? newClusterId();
+      execFileSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { stdio: 'ignore' });
     }
     const log = openSync(this.logFile, 'a');
     const jvm = [`-Xmx${heap}`, `-Xms${heap}`, '-XX:+UseG1GC', ...(quickStart ? ['-XX:TieredStopAtLevel=1'] : []), '-Djava.awt.headless=true'];
@@ -65,7 +83,7 @@ export class LocalKafkaBroker {
   /** Ends the child broker: SIGTERM for a clean shutdown, SIGKILL for a crash. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
     await exited;
@@ -84,11 +102,15 @@ export function newClusterId(): string {
   }
 }
 
-function serverProperties(port: number, logDirs: string): string {
+/** The broker settings of a node: internal topics replicated as the cluster's size allows. */
+export function serverProperties(port: number, logDirs: string, cluster?: ClusterMembership): string {
+  const nodeId = cluster?.nodeId ?? 1;
+  const voters = cluster?.quorumVoters ?? [`1@127.0.0.1:${port + 1}`];
+  const { replicationFactor, minInsyncReplicas } = defaultReplication(voters.length);
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${port + 1}`,
+    `node.id=${nodeId}`,
+    `controller.quorum.voters=${voters.join(',')}`,
     `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${port + 1}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
     'controller.listener.names=CONTROLLER',
@@ -97,11 +119,12 @@ function serverProperties(port: number, logDirs: string): string {
     'num.partitions=3',
     // Topics are created explicitly, with their partitions and retention (topics:create).
     'auto.create.topics.enable=false',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${replicationFactor}`,
+    `offsets.topic.replication.factor=${replicationFactor}`,
     'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'min.insync.replicas=1',
+    `transaction.state.log.replication.factor=${replicationFactor}`,
+    `transaction.state.log.min.isr=${minInsyncReplicas}`,
+    `min.insync.replicas=${minInsyncReplicas}`,
     'group.initial.rebalance.delay.ms=0',
     '',
   ].join('\n');

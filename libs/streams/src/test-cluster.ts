@@ -1,0 +1,67 @@
+/**
+ * A throwaway local Kafka cluster for tests and benches: its own ports and
+ * data folder, so killing its nodes disturbs nobody else's broker.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Admin } from 'kafkajs';
+import { LocalKafkaCluster } from './local-cluster.js';
+import { topicMetadata } from './topics.js';
+
+const LIBS_DIR = resolve(import.meta.dirname, '../../../tools/kafka/target/libs');
+
+export interface TestClusterOptions {
+  nodes: number;
+  /** JVM heap of each node. */
+  heap?: string;
+  /** Quick-start JIT (LocalBrokerOptions.quickStart): for tests; a bench wants the full JIT. */
+  quickStart?: boolean;
+}
+
+export interface TestCluster {
+  cluster: LocalKafkaCluster;
+  /** Kills every node that still runs and deletes the data folder. */
+  destroy(): Promise<void>;
+}
+
+/** Starts a cluster on free ports in a temporary folder and resolves once every node has registered. */
+export async function startTestCluster({ nodes, heap = '256m', quickStart = true }: TestClusterOptions): Promise<TestCluster> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'recstream-kafka-'));
+  const cluster = new LocalKafkaCluster({ libsDir: LIBS_DIR, dataDir, nodes, port: await freePorts(nodes * 2), heap, quickStart });
+  const destroy = async () => {
+    await cluster.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  cluster.start();
+  try {
+    await cluster.waitUntilFormed();
+  } catch (error) {
+    await destroy();
+    throw error;
+  }
+  return { cluster, destroy };
+}
+
+/** The first of `count` consecutive ports that nothing listens on now. */
+async function freePorts(count: number): Promise<number> {
+  for (;;) {
+    const first = 10_000 + Math.floor(Math.random() * 1_000) * count;
+    const ports = Array.from({ length: count }, (_, i) => first + i);
+    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return first;
+  }
+}
+
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/** The leader node of each partition of `topic`, by partition. */
+export async function partitionLeaders(admin: Admin, topic: string): Promise<Map<number, number>> {
+  const [metadata] = await topicMetadata(admin, [topic]);
+  return new Map((metadata?.partitions ?? []).map((p) => [p.partitionId, p.leader]));
+}

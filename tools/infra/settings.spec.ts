@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { infraSettings } from './settings.js';
+
+describe('infraSettings', () => {
+  it('points KAFKA_BROKERS at the first local node, which KAFKA_PORT moves', () => {
+    expect(infraSettings({}).KAFKA_BROKERS).toBe('127.0.0.1:9092');
+    expect(infraSettings({ KAFKA_PORT: '19092', KAFKA_NODES: '3' })).toMatchObject({ KAFKA_BROKERS: '127.0.0.1:19092', KAFKA_NODES: 3, userProvided: { kafka: false } });
+    expect(infraSettings({ KAFKA_BROKERS: 'k:1', KAFKA_PORT: '19092' })).toMatchObject({ KAFKA_BROKERS: 'k:1', userProvided: { kafka: true } });
+  });
+
+  it("leaves replication to the cluster's size unless it is set", () => {
+    const unset = infraSettings({});
+    expect([unset.KAFKA_REPLICATION_FACTOR, unset.KAFKA_MIN_INSYNC_REPLICAS]).toEqual([undefined, undefined]);
+    const set = infraSettings({ KAFKA_REPLICATION_FACTOR: '2' });
+    expect([set.KAFKA_REPLICATION_FACTOR, set.KAFKA_MIN_INSYNC_REPLICAS]).toEqual([2, undefined]);
+    expect(() => infraSettings({ KAFKA_MIN_INSYNC_REPLICAS: '0' })).toThrow(/KAFKA_MIN_INSYNC_REPLICAS/);
+  });
+});
