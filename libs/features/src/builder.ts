@@ -1,10 +1,11 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { createProducer, sendBounded } from '@recstream/streams';
+import { createProducer } from '@recstream/streams';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_TOPIC_NAMES, type DeadLetter, type TopicNames } from '@recstream/schemas';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_TOPIC_NAMES, type TopicNames } from '@recstream/schemas';
 import { CatalogProcessor } from './catalog.js';
+import { kafkaDeadLetterSink } from './dead-letters.js';
 import { DEFAULT_AGGREGATION_OPTIONS } from './aggregate.js';
 import type { ComputeOptions } from './compute.js';
 import { InteractionProcessor, type AppliedBatch } from './interactions.js';
@@ -125,7 +126,7 @@ export class FeatureBuilder {
     this.producer = createProducer(deps.kafka);
     const online = deps.online ?? new OnlineStore(deps.redis, { namespace: opts.namespace });
     const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
-    const sink = (letters: readonly DeadLetter[]) => this.sendDeadLetters(letters);
+    const sink = kafkaDeadLetterSink(this.producer, opts.topics.deadLetter);
     this.interactions = new InteractionProcessor(online, offline, sink, opts);
     this.catalog = new CatalogProcessor(online, offline, sink, opts.maxFutureSkewMs);
     const registry = createRegistry('feature-builder');
@@ -205,12 +206,6 @@ export class FeatureBuilder {
       for (const time of result.eventTimes) m.freshness.observe((result.visibleAt - time) / 1000);
     }
     this.deps.onApplied?.(result);
-  }
-
-  private async sendDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
-    if (letters.length === 0) return;
-    const messages = letters.map((letter) => ({ value: JSON.stringify(letter) }));
-    await sendBounded(this.producer, -1, [{ topic: this.options.topics.deadLetter, messages }]);
   }
 }
 
