@@ -1,0 +1,121 @@
+/**
+ * `npm run bench:backfill`: the batch path for history on a generated,
+ * time-shuffled MovieLens-format file, into a throwaway database, Redis
+ * namespace and dead-letter topic: events per second into the event log and
+ * feature history (the target is 50,000), and the whole command's time,
+ * validation and the online-store rebuild included.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { z } from 'zod';
+import { brokersFrom, createLogger, infraEnv, parseEnv } from '@recstream/platform';
+import { migrateDatabase } from '@recstream/schemas/migrate';
+import { createKafka, createProducer } from '@recstream/streams';
+import { OnlineStore, backfill, kafkaDeadLetterSink } from '@recstream/features';
+import { movieLensRecords } from '@recstream/synth';
+import { writeMovieLensFile } from './backfill-data.js';
+import { recordBenchmark, round } from './report.js';
+
+const env = parseEnv(
+  'bench:backfill',
+  z.object({
+    ...infraEnv,
+    BENCH_RATINGS: z.coerce.number().int().positive().default(500_000),
+    BENCH_USERS: z.coerce.number().int().positive().default(3_000),
+    BENCH_ITEMS: z.coerce.number().int().positive().default(10_000),
+  }),
+);
+const id = randomUUID().slice(0, 8);
+const logger = createLogger('bench-backfill', 'warn');
+const namespace = `bench-backfill-${id}`;
+const deadLetterTopic = `bench-backfill-${id}-dlq`;
+const database = `recstream_bench_backfill_${id}`;
+const serverUrl = new URL(env.DATABASE_URL);
+const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
+const adminUrl = Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString();
+const say = (line: string) => console.log(`[bench:backfill] ${line}`);
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+
+async function main(): Promise<void> {
+  const loadAtStart = load();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-backfill-'));
+  const file = join(dir, 'u.data');
+  say(`writing ${env.BENCH_RATINGS.toLocaleString('en')} ratings (time-shuffled) to ${file}`);
+  writeMovieLensFile(file, { ratings: env.BENCH_RATINGS, users: env.BENCH_USERS, items: env.BENCH_ITEMS, from: Date.UTC(1996, 2, 1), to: Date.UTC(2018, 8, 1), seed: 7 });
+
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await migrateDatabase({ databaseUrl });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  pool.on('error', (error) => say(`Postgres connection closed: ${error.message}`));
+  const redis = new Redis(env.REDIS_URL);
+  const kafka = createKafka({ clientId: 'bench-backfill', brokers: brokersFrom(env.KAFKA_BROKERS), logger });
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  await kafkaAdmin.createTopics({ waitForLeaders: true, topics: [{ topic: deadLetterTopic, numPartitions: 1 }] });
+  const producer = createProducer(kafka);
+  await producer.connect();
+  try {
+    const report = await backfill(
+      {
+        pool,
+        redis,
+        logger,
+        sendDeadLetters: kafkaDeadLetterSink(producer, deadLetterTopic),
+        onProgress: ({ step, done, total, elapsedMs }) => say(`${step} ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''} at ${(elapsedMs / 1000).toFixed(1)} s`),
+      },
+      movieLensRecords(file),
+      { namespace },
+    );
+    const { rows } = await pool.query<{ in_default: number; history: number }>(
+      `SELECT (SELECT count(*)::int FROM event_log_default) + (SELECT count(*)::int FROM feature_history_default) AS in_default,
+              (SELECT count(*)::int FROM feature_history) AS history`,
+    );
+    const history = Object.values(report.feature_history).reduce((sum, n) => sum + n, 0);
+    recordBenchmark({
+      area: 'backfill',
+      figures: {
+        cpu_model: cpus()[0]?.model ?? 'unknown',
+        load_average_at_start: loadAtStart,
+        load_average_at_end: load(),
+        events: report.events,
+        rejected: report.rejected,
+        feature_history_rows: history,
+        rows_in_default_partitions: rows[0]!.in_default,
+        event_log_and_history_events_per_s: report.events_per_second,
+        event_log_and_history_s: report.load_seconds,
+        whole_command_s: report.seconds,
+        whole_command_events_per_s: Math.round(report.events / report.seconds),
+        online_entities_rebuilt: report.online.entities ?? 0,
+        target_met: report.events_per_second >= 50_000,
+      },
+      structured: { feature_history: report.feature_history, range: report.range, partitions: report.partitions },
+      details: [
+        `The input is ${env.BENCH_RATINGS.toLocaleString('en')} generated ratings of ${env.BENCH_USERS.toLocaleString('en')} users on ${env.BENCH_ITEMS.toLocaleString('en')} items, 1996-2018, lines shuffled.`,
+        '`event_log_and_history` is the COPY of the event log and the fold and COPY of feature history (both at once, on two connections);',
+        '`whole_command` adds reading and validating the file, the partitions, and the rebuild of the online store from the offline store.',
+        `History rows per view: ${Object.entries(report.feature_history).map(([view, n]) => `${view} ${n.toLocaleString('en')}`).join(', ')}; the database had ${round(rows[0]!.history)} in all.`,
+      ],
+    });
+  } finally {
+    await producer.disconnect();
+    await kafkaAdmin.deleteTopics({ topics: [deadLetterTopic] }).catch((error: Error) => say(`could not delete ${deadLetterTopic}: ${error.message}`));
+    await kafkaAdmin.disconnect();
+    await new OnlineStore(redis, { namespace }).clear();
+    redis.disconnect();
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`bench:backfill failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});
