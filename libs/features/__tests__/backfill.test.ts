@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeadLetter, InteractionEvent } from '@recstream/schemas';
+import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
+import { collectMessages } from '@recstream/streams/inspect';
+import { createProducer } from '@recstream/streams';
+import { RangeAlreadyBuiltError, backfill, type BackfillReport } from '../src/backfill.js';
+import { readNdjsonRecords } from '../src/backfill-input.js';
+import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
+import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
+import { kafkaDeadLetterSink } from '../src/dead-letters.js';
+import type { AppliedBatch } from '../src/interactions.js';
+import { OnlineStore } from '../src/online-store.js';
+import { SESSION_GAP_MS, createTopics, dataset, deleteTopics, kafka, logger, newRedis, produce, run, snapshot } from './harness.js';
+
+const topics = { events: `bft-${run}-events`, items: `bft-${run}-items`, users: `bft-${run}-users`, deadLetter: `bft-${run}-dlq` };
+const namespaces = { stream: `bft-${run}-stream`, backfill: `bft-${run}-backfill` };
+const data = dataset(25, 40, 40);
+const byTime = (a: InteractionEvent, b: InteractionEvent) => a.event_time - b.event_time || (a.event_id < b.event_id ? -1 : 1);
+const timeOrdered = [...data.interactions].sort(byTime);
+const redis = newRedis();
+const admin = kafka.admin();
+const producer = createProducer(kafka);
+const databases: TestDatabase[] = [];
+const pools: pg.Pool[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'backfill-test-'));
+const file = join(dir, 'history.ndjson');
+const invalidLines = ['{"event_id": "cut off', JSON.stringify({ event_id: `${run}-no-item`, type: 'click', user_id: data.users[0], event_time: timeOrdered[0]!.event_time })];
+
+async function newPool(): Promise<pg.Pool> {
+  const database = await createTestDatabase();
+  databases.push(database);
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  pools.push(pool);
+  return pool;
+}
+
+/** Feature history as comparable rows: everything but when the row was written. */
+async function history(pool: pg.Pool): Promise<unknown[]> {
+  const { rows } = await pool.query(
+    `SELECT feature_view, entity_id, (extract(epoch FROM event_time) * 1000)::bigint::text AS t, "values"
+       FROM feature_history ORDER BY feature_view, entity_id, event_time`,
+  );
+  return rows;
+}
+
+/** The namespace's feature rows and writer state, without versions, serialized aggregation state and watermarks (stream bookkeeping). */
+async function onlineRows(namespace: string): Promise<Record<string, unknown>> {
+  const all = await snapshot(redis, namespace, ['_v', '_s']);
+  return Object.fromEntries(Object.entries(all).filter(([key]) => !key.startsWith('wm:')));
+}
+
+/** Runs a builder on some topics from the beginning until it has consumed them. */
+async function consume(pool: pg.Pool, groupId: string, consume: FeatureBuilderOptions['consume'], onApplied?: (batch: AppliedBatch) => void) {
+  const options: Partial<FeatureBuilderOptions> = { topics, namespace: namespaces.stream, groupId, consume, sessionGapMs: SESSION_GAP_MS, port: 0, host: '127.0.0.1', maxBatchEvents: 50_000 };
+  const builder = new FeatureBuilder({ kafka, redis, pool, logger, onApplied }, options);
+  try {
+    await builder.start();
+    await waitForGroupCatchUp(admin, groupId, await endOffsets(admin, consume.map((name) => topics[name])));
+  } finally {
+    await builder.close();
+  }
+}
+
+const runBackfill = (pool: pg.Pool, rebuild = false): Promise<BackfillReport> =>
+  backfill(
+    { pool, redis, logger, sendDeadLetters: kafkaDeadLetterSink(producer, topics.deadLetter) },
+    readNdjsonRecords(file),
+    { namespace: namespaces.backfill, sessionGapMs: SESSION_GAP_MS, rebuild },
+  );
+
+let streamPool: pg.Pool;
+let backfillPool: pg.Pool;
+
+beforeAll(async () => {
+  [streamPool, backfillPool] = await Promise.all([newPool(), newPool()]);
+  await admin.connect();
+  await producer.connect();
+  await createTopics({ [topics.events]: 1, [topics.items]: 1, [topics.users]: 1, [topics.deadLetter]: 1 });
+  // The history file holds the same catalogue and interactions in no particular order, and two bad records.
+  const shuffled = [...data.catalog, ...data.interactions].map((event, i) => ({ event, key: (i * 7919) % 10_007 })).sort((a, b) => a.key - b.key);
+  writeFileSync(file, [...shuffled.map(({ event }) => JSON.stringify(event)), ...invalidLines].join('\n') + '\n');
+});
+
+afterAll(async () => {
+  for (const namespace of Object.values(namespaces)) await new OnlineStore(redis, { namespace }).clear();
+  await redis.quit();
+  await producer.disconnect();
+  await admin.disconnect();
+  await Promise.all(pools.map((pool) => pool.end()));
+  await Promise.all(databases.map((database) => database.drop()));
+  await deleteTopics(Object.values(topics));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('backfill', () => {
+  it('gives the feature history and online rows a time-ordered stream through the builder gives', async () => {
+    await produce(topics.items, data.catalog.map((item) => ({ key: item.item_id, value: JSON.stringify(item) })));
+    await consume(streamPool, `${run}-catalog`, ['items', 'users']);
+    await produce(topics.events, timeOrdered.map((event) => ({ key: event.user_id, value: JSON.stringify(event) })));
+    const batches: AppliedBatch[] = [];
+    await consume(streamPool, `${run}-events`, ['events'], (batch) => batches.push(batch));
+    // History rows are cut per applied chunk as well as per interval: one chunk is the stream a backfill equals.
+    expect(batches.map((batch) => batch.applied)).toEqual([timeOrdered.length]);
+    expect(batches[0]!.arrivals.late).toBe(0);
+
+    const report = await runBackfill(backfillPool);
+    expect(report).toMatchObject({ events: timeOrdered.length, catalog: data.catalog.length, rejected: invalidLines.length, duplicates: 0 });
+    expect(report.online.events).toBe(timeOrdered.length);
+
+    const streamed = await history(streamPool);
+    expect(streamed.length).toBeGreaterThan(data.users.length + data.items.length);
+    expect(await history(backfillPool)).toEqual(streamed);
+    const rows = await onlineRows(namespaces.stream);
+    expect(Object.keys(rows).length).toBeGreaterThan(data.users.length + data.items.length);
+    expect(await onlineRows(namespaces.backfill)).toEqual(rows);
+
+    const stored = await backfillPool.query<{ n: number }>('SELECT count(*)::int AS n FROM event_log');
+    expect(stored.rows[0]!.n).toBe(timeOrdered.length);
+    const inDefault = await backfillPool.query<{ n: number }>(
+      'SELECT (SELECT count(*)::int FROM event_log_default) + (SELECT count(*)::int FROM feature_history_default) AS n',
+    );
+    expect(inDefault.rows[0]!.n).toBe(0);
+  });
+
+  it('dead-letters each bad record with its reasons', async () => {
+    const letters = (await collectMessages(kafka, topics.deadLetter, { done: (all) => all.length >= invalidLines.length, timeoutMs: 30_000 })).map(
+      (message) => JSON.parse(message.value) as DeadLetter,
+    );
+    expect(letters.map((letter) => letter.source)).toEqual(['backfill', 'backfill']);
+    expect(letters[0]!.reasons[0]).toMatch(/^line \d+: invalid JSON/);
+    expect(letters[1]!.reasons).toEqual(['item_id: is required']);
+  });
+
+  it('refuses a range already built, and replaces it with --rebuild', async () => {
+    const before = await history(backfillPool);
+    await expect(runBackfill(backfillPool)).rejects.toThrow(RangeAlreadyBuiltError);
+    await expect(runBackfill(backfillPool)).rejects.toThrow(/already built: event_log holds \d+ events .* Pass --rebuild/);
+    const report = await runBackfill(backfillPool, true);
+    expect(report.events).toBe(timeOrdered.length);
+    expect(await history(backfillPool)).toEqual(before);
+    const stored = await backfillPool.query<{ n: number }>('SELECT count(*)::int AS n FROM event_log');
+    expect(stored.rows[0]!.n).toBe(timeOrdered.length);
+  });
+});
