@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@recstream/platform';
 import type { DeadLetter, InteractionEvent } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { collectMessages } from '@recstream/streams/inspect';
@@ -144,5 +146,30 @@ describe('backfill', () => {
     expect(await history(backfillPool)).toEqual(before);
     const stored = await backfillPool.query<{ n: number }>('SELECT count(*)::int AS n FROM event_log');
     expect(stored.rows[0]!.n).toBe(timeOrdered.length);
+  });
+});
+
+describe('late events on the streaming path', () => {
+  it('stay out of the features, with a warning of the counts per partition and a counter on /metrics', async () => {
+    const lines: { msg: string; partition: number; late: number; lateSinceStart: number }[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => void (lines.push(JSON.parse(chunk.toString())), done()) });
+    const late = timeOrdered.slice(0, 3).map((event) => ({ ...event, event_id: `${event.event_id}-late`, event_time: event.event_time - 86_400_000 }));
+    await produce(topics.events, late.map((event) => ({ key: event.user_id, value: JSON.stringify(event) })));
+    const before = await onlineRows(namespaces.stream);
+    const groupId = `${run}-events`;
+    const options: Partial<FeatureBuilderOptions> = { topics, namespace: namespaces.stream, groupId, consume: ['events'], port: 0, host: '127.0.0.1' };
+    const builder = new FeatureBuilder({ kafka, redis, pool: streamPool, logger: createLogger('late-test', 'warn', sink) }, options);
+    try {
+      const port = await builder.start();
+      await waitForGroupCatchUp(admin, groupId, await endOffsets(admin, [topics.events]));
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`^feature_builder_late_events_total\\{topic="${topics.events}",partition="0"[^}]*\\} 3$`, 'm'));
+    } finally {
+      await builder.close();
+    }
+    expect(await onlineRows(namespaces.stream)).toEqual(before);
+    const warnings = lines.filter((line) => line.msg.startsWith('late events left out'));
+    expect(warnings.map(({ partition, late, lateSinceStart }) => ({ partition, late, lateSinceStart }))).toEqual([{ partition: 0, late: 3, lateSinceStart: 3 }]);
+    expect(warnings[0]!.msg).toContain('npm run backfill');
   });
 });

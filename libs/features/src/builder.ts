@@ -101,6 +101,8 @@ export class FeatureBuilder {
   private readonly catalog: CatalogProcessor;
   private readonly metrics: BuilderMetrics;
   private readonly logger: Logger;
+  /** Late events per partition since start, for the warning that names them. */
+  private readonly lateByPartition = new Map<string, number>();
   private joined = false;
   private closing?: Promise<void>;
 
@@ -199,6 +201,7 @@ export class FeatureBuilder {
     m.events.inc({ topic, outcome: 'invalid' }, result.invalid);
     m.events.inc({ topic, outcome: 'replayed' }, result.replayed);
     for (const [arrival, count] of Object.entries(result.arrivals)) m.arrivals.inc({ arrival }, count);
+    if (result.arrivals.late > 0) this.warnLate(topic, partition, result.arrivals.late);
     for (const [reason, count] of Object.entries(result.retries)) m.retries.inc({ reason }, count);
     if (result.applied > 0) {
       m.writeLatency.observe({ store: 'postgres' }, result.postgresMs / 1000);
@@ -206,6 +209,18 @@ export class FeatureBuilder {
       for (const time of result.eventTimes) m.freshness.observe((result.visibleAt - time) / 1000);
     }
     this.deps.onApplied?.(result);
+  }
+
+  /** Late events stay out of the features, but never silently: a counter per partition and a warning with the counts. */
+  private warnLate(topic: string, partition: number, late: number): void {
+    this.metrics.lateEvents.inc({ topic, partition }, late);
+    const key = `${topic}[${partition}]`;
+    const total = (this.lateByPartition.get(key) ?? 0) + late;
+    this.lateByPartition.set(key, total);
+    this.logger.warn(
+      { topic, partition, late, lateSinceStart: total, allowedLatenessMs: this.options.allowedLatenessMs },
+      'late events left out of nearline features (they are in event_log); history older than the stream belongs to npm run backfill',
+    );
   }
 }
 
