@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseEnv, infraEnv } from '@recstream/platform';
+import { topicNamesEnv, topicNamesFromEnv } from '@recstream/schemas';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 /** Git-ignored folder for local service data (Kafka's log dirs, pid files). */
@@ -8,6 +9,7 @@ export const DATA_DIR = resolve(REPO_ROOT, '.data');
 
 const schema = z.object({
   ...infraEnv,
+  ...topicNamesEnv,
   KAFKA_HEAP: z.string().default('512m'),
 });
 
@@ -16,6 +18,8 @@ export function infraSettings(env: Record<string, string | undefined> = process.
   const settings = parseEnv('infra', schema, env);
   return {
     ...settings,
+    /** The topics `topics:create` and `infra:up` create, named as the apps' EVENTS_TOPIC, ITEMS_TOPIC, USERS_TOPIC and DEAD_LETTER_TOPIC name them. */
+    topics: topicNamesFromEnv(settings),
     userProvided: {
       kafka: env.KAFKA_BROKERS !== undefined,
       postgres: env.DATABASE_URL !== undefined,
