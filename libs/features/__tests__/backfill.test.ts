@@ -16,6 +16,7 @@ import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
 import { kafkaDeadLetterSink } from '../src/dead-letters.js';
 import type { AppliedBatch } from '../src/interactions.js';
 import { OnlineStore } from '../src/online-store.js';
+import { ensurePartitions } from '../src/partitions.js';
 import { SESSION_GAP_MS, createTopics, dataset, deleteTopics, kafka, logger, newRedis, produce, run, snapshot } from './harness.js';
 
 const topics = { events: `bft-${run}-events`, items: `bft-${run}-items`, users: `bft-${run}-users`, deadLetter: `bft-${run}-dlq` };
@@ -171,5 +172,22 @@ describe('late events on the streaming path', () => {
     const warnings = lines.filter((line) => line.msg.startsWith('late events left out'));
     expect(warnings.map(({ partition, late, lateSinceStart }) => ({ partition, late, lateSinceStart }))).toEqual([{ partition: 0, late: 3, lateSinceStart: 3 }]);
     expect(warnings[0]!.msg).toContain('npm run backfill');
+  });
+});
+
+describe('ensurePartitions', () => {
+  it("creates every month of a range, moving a month's rows out of the default partition when asked", async () => {
+    const at = Date.UTC(2001, 4, 17);
+    await backfillPool.query(`INSERT INTO event_log (event_time, event_id, type, user_id, item_id, payload) VALUES ($1, 'early', 'click', 'u', 'i', '{}')`, [new Date(at).toISOString()]);
+    const where = async () => (await backfillPool.query<{ t: string }>(`SELECT tableoid::regclass::text AS t FROM event_log WHERE event_id = 'early'`)).rows.map((row) => row.t);
+    expect(await where()).toEqual(['event_log_default']);
+
+    const kept = await ensurePartitions(backfillPool, Date.UTC(2001, 2, 3), at, { moveDefaultRows: false });
+    expect(kept).toEqual(['event_log_y2001m03', 'event_log_y2001m04', 'feature_history_y2001m03', 'feature_history_y2001m04', 'feature_history_y2001m05']);
+    expect(await where()).toEqual(['event_log_default']);
+
+    const moved = await ensurePartitions(backfillPool, Date.UTC(2001, 2, 3), at, { moveDefaultRows: true });
+    expect(moved).toContain('event_log_y2001m05');
+    expect(await where()).toEqual(['event_log_y2001m05']);
   });
 });

@@ -16,7 +16,14 @@ const SPECIAL = /[\\\t\n\r]/g;
 /** One field in COPY's text format; null is `\N`. */
 export function copyField(value: string | null | undefined): string {
   if (value === null || value === undefined) return '\\N';
-  return value.replace(SPECIAL, (c) => ESCAPES[c]!);
+  SPECIAL.lastIndex = 0;
+  return SPECIAL.test(value) ? value.replace(SPECIAL, (c) => ESCAPES[c]!) : value;
+}
+
+/** JSON as a COPY field: JSON.stringify escapes every control character, so only its backslashes need doubling. */
+export function copyJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -27,12 +34,12 @@ export const HISTORY_COPY = 'COPY feature_history (feature_view, entity_id, even
 /** An interaction as a line of EVENT_LOG_COPY, with the columns the stream's insert fills. */
 export function eventLogLine(event: InteractionEvent): string {
   const fields = [iso(event.event_time), event.event_id, event.type, event.user_id, event.item_id, event.request_id, event.experiment, event.variant];
-  return `${fields.map(copyField).join('\t')}\t${copyField(JSON.stringify(event.context))}\t${copyField(JSON.stringify(event))}\n`;
+  return `${fields.map(copyField).join('\t')}\t${copyJson(event.context)}\t${copyJson(event)}\n`;
 }
 
 /** A history row as a line of HISTORY_COPY. */
 export function historyLine(row: HistoryRow): string {
-  return `${copyField(row.view)}\t${copyField(row.entityId)}\t${iso(row.eventTime)}\t${copyField(JSON.stringify(row.values))}\n`;
+  return `${copyField(row.view)}\t${copyField(row.entityId)}\t${iso(row.eventTime)}\t${copyJson(row.values)}\n`;
 }
 
 /** Streams text chunks (whole lines) into a COPY statement on the client, with backpressure; resolves with the rows Postgres took. */

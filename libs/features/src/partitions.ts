@@ -41,30 +41,54 @@ export async function ensureMonthlyPartitions(pool: pg.Pool, now = Date.now()): 
  * such a month is skipped. Returns the partitions that exist afterwards.
  */
 export async function ensurePartitions(pool: pg.Pool, from: number, to: number, { moveDefaultRows }: { moveDefaultRows: boolean }): Promise<string[]> {
-  const ready: string[] = [];
-  for (const table of MONTHLY_TABLES) {
-    for (const start of monthsCovering(from, to)) {
-      const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
-      const name = `${table}_y${start.getUTCFullYear()}m${String(start.getUTCMonth() + 1).padStart(2, '0')}`;
-      const create = `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table} FOR VALUES FROM ('${start.toISOString()}') TO ('${end.toISOString()}')`;
-      try {
-        await pool.query(create);
-        ready.push(name);
-      } catch (error) {
-        if (code(error) === ROWS_IN_DEFAULT && moveDefaultRows) {
-          await splitFromDefault(pool, table, create, start, end);
-          ready.push(name);
-        } else if (code(error) !== EXISTS && code(error) !== ROWS_IN_DEFAULT) {
-          throw error;
-        }
+  const wanted = MONTHLY_TABLES.flatMap((table) => monthsCovering(from, to).map((start) => monthPartition(table, start)));
+  const { rows } = await pool.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY($1::text[])`,
+    [[...MONTHLY_TABLES]],
+  );
+  const existing = new Set(rows.map((row) => row.name));
+  const missing = wanted.filter((partition) => !existing.has(partition.name));
+  // All at once first (one round trip, one transaction); the months the default partition holds rows of then go one by one.
+  try {
+    if (missing.length > 0) await pool.query(missing.map((partition) => partition.create).join(';\n'));
+    return wanted.map((partition) => partition.name);
+  } catch (error) {
+    if (code(error) !== ROWS_IN_DEFAULT && code(error) !== EXISTS) throw error;
+  }
+  const ready = wanted.filter((partition) => existing.has(partition.name)).map((partition) => partition.name);
+  for (const partition of missing) {
+    try {
+      await pool.query(partition.create);
+      ready.push(partition.name);
+    } catch (error) {
+      if (code(error) === ROWS_IN_DEFAULT && moveDefaultRows) {
+        await splitFromDefault(pool, partition);
+        ready.push(partition.name);
+      } else if (code(error) !== EXISTS && code(error) !== ROWS_IN_DEFAULT) {
+        throw error;
       }
     }
   }
   return ready;
 }
 
+interface MonthPartition {
+  table: (typeof MONTHLY_TABLES)[number];
+  name: string;
+  start: Date;
+  end: Date;
+  create: string;
+}
+
+function monthPartition(table: MonthPartition['table'], start: Date): MonthPartition {
+  const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+  const name = `${table}_y${start.getUTCFullYear()}m${String(start.getUTCMonth() + 1).padStart(2, '0')}`;
+  const create = `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table} FOR VALUES FROM ('${start.toISOString()}') TO ('${end.toISOString()}')`;
+  return { table, name, start, end, create };
+}
+
 /** Moves a month's rows out of the default partition into a new partition of their own, atomically. */
-async function splitFromDefault(pool: pg.Pool, table: string, create: string, start: Date, end: Date): Promise<void> {
+async function splitFromDefault(pool: pg.Pool, { table, create, start, end }: MonthPartition): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
