@@ -119,6 +119,7 @@ export async function backfill(deps: BackfillDeps, records: AsyncIterable<Backfi
   const catalogRows = newestCatalogRows(catalog);
   const featureHistory: Record<string, number> = {};
   for (const row of catalogRows) featureHistory[row.view] = (featureHistory[row.view] ?? 0) + 1;
+  progress('load', 0, interactions.length);
   const loadStarted = performance.now();
   // Catalogue first, as the stream takes it: per-category user counts read the items' categories.
   await offline.writeBatch({ events: [], history: catalogRows });

@@ -42,9 +42,12 @@ export function historyLine(row: HistoryRow): string {
   return `${copyField(row.view)}\t${copyField(row.entityId)}\t${iso(row.eventTime)}\t${copyJson(row.values)}\n`;
 }
 
+/** Bytes buffered ahead of Postgres, so the caller computes the next rows while Postgres takes the last. */
+const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
+
 /** Streams text chunks (whole lines) into a COPY statement on the client, with backpressure; resolves with the rows Postgres took. */
 export async function copyInto(client: pg.PoolClient, sql: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<number> {
-  const stream = client.query(copyFrom(sql));
-  await pipeline(Readable.from(chunks, { objectMode: false }), stream);
+  const stream = client.query(copyFrom(sql, { highWaterMark: COPY_BUFFER_BYTES }));
+  await pipeline(Readable.from(chunks, { objectMode: false, highWaterMark: COPY_BUFFER_BYTES }), stream);
   return stream.rowCount;
 }
