@@ -18,7 +18,8 @@ export interface MovieLensShape {
   seed: number;
 }
 
-export function writeMovieLensFile(path: string, shape: MovieLensShape): void {
+/** Writes the file; returns how many ratings it holds (at most `shape.ratings`). */
+export function writeMovieLensFile(path: string, shape: MovieLensShape): number {
   const draw = new Random(shape.seed);
   const random = draw.next;
   const popularity = new Float64Array(shape.items);
@@ -42,4 +43,5 @@ export function writeMovieLensFile(path: string, shape: MovieLensShape): void {
     [lines[i], lines[j]] = [lines[j]!, lines[i]!];
   }
   writeFileSync(path, `${lines.join('\n')}\n`);
+  return lines.length;
 }

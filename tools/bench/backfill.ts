@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-backfill-'));
   const file = join(dir, 'u.data');
   say(`writing ${env.BENCH_RATINGS.toLocaleString('en')} ratings (time-shuffled) to ${file}`);
-  writeMovieLensFile(file, { ratings: env.BENCH_RATINGS, users: env.BENCH_USERS, items: env.BENCH_ITEMS, from: Date.UTC(1996, 2, 1), to: Date.UTC(2018, 8, 1), seed: 7 });
+  const written = writeMovieLensFile(file, { ratings: env.BENCH_RATINGS, users: env.BENCH_USERS, items: env.BENCH_ITEMS, from: Date.UTC(1996, 2, 1), to: Date.UTC(2018, 8, 1), seed: 7 });
 
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -121,7 +121,10 @@ async function main(): Promise<void> {
     recordBenchmark({
       area: 'backfill',
       figures: {
+        command: '`npm run bench:backfill`',
         cpu_model: cpus()[0]?.model ?? 'unknown',
+        cpu_count: cpus().length,
+        date: new Date().toISOString(),
         load_average_at_start: loadAtStart,
         load_average_at_end: load(),
         events: report.events,
@@ -141,7 +144,7 @@ async function main(): Promise<void> {
       },
       structured: { feature_history: report.feature_history, range: report.range, partitions: report.partitions },
       details: [
-        `The input is ${env.BENCH_RATINGS.toLocaleString('en')} generated ratings of ${env.BENCH_USERS.toLocaleString('en')} users on ${env.BENCH_ITEMS.toLocaleString('en')} items, 1996-2018, lines shuffled.`,
+        `The input is ${written.toLocaleString('en')} generated ratings of ${env.BENCH_USERS.toLocaleString('en')} users on ${env.BENCH_ITEMS.toLocaleString('en')} items, 1996-2018, lines shuffled.`,
         '`event_log_and_history` is the COPY of the event log and the fold and COPY of feature history (both at once, on two connections);',
         '`whole_command` adds reading and validating the file, the partitions, and the rebuild of the online store from the offline store;',
         'its CPU seconds are those of this Node process and of the Postgres backends of the bench database (from /proc), which on a shared machine say more than wall time.',
