@@ -7,11 +7,11 @@ import { DEFAULT_ERASURE_WATCHER_OPTIONS, ErasureWatcher, type Erasure, type Era
 import { ModelRegistry, type ModelVersion } from '@recstream/registry';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, MODEL_ROLES, TOPICS, type ModelRole } from '@recstream/schemas';
 import { decodeInteractions } from './decode.js';
-import { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, type DeltaChannelOptions } from './delta-channel.js';
+import { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, type DeltaChannelOptions } from '@recstream/deltas';
 import { ExampleBuilder, type ExampleBuilderOptions, type ExampleBuilderState } from './examples/example-builder.js';
 import type { GuardrailStatus } from './guardrail.js';
 import { OnlineLearner, type LearnerModel, type LearnerOptions, type LearnerState } from './learner.js';
-import { lineageKey, onlineLineage, type OnlineLineage, type Offsets } from './lineage.js';
+import { lineageKey, onlineLineage, type OnlineLineage, type Offsets } from '@recstream/deltas';
 import { createUpdaterMetrics, type UpdaterMetrics } from './metrics.js';
 import { modelForUpdating } from './models.js';
 import { DEFAULT_EXAMPLE_BUILDER_OPTIONS, DEFAULT_LEARNER_OPTIONS } from './options.js';
@@ -35,13 +35,8 @@ export interface OnlineUpdaterOptions {
   /**
    * Per role, replaces the offline sparse learning rate while updating
    * online (see models.ts); a role without one keeps its offline rate, the
-   * default for both. A faster rate reacts sooner and costs list quality:
-   * at 0.3 an MF model follows a planted change of taste several times
-   * faster than at its offline 0.1 (libs/online learner.spec.ts) and 25
-   * clicks put a new item in NeuMF's top ranks (bench:online), but in
-   * bench:quality lists served with recall at 0.3 lost against frozen
-   * copies of the same versions, and a ranker reading model features lost
-   * more (BENCHMARKS.md).
+   * default for both. A faster rate reacts sooner and costs list quality
+   * (docs/decisions/online-sparse-rates.md).
    */
   sparseLearningRates: Partial<Record<ModelRole, number>>;
   /**

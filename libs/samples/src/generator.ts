@@ -114,8 +114,7 @@ export class SampleGenerator {
       // joins on fresh temp tables and picks nested loops that run for minutes.
       await client.query(`SET LOCAL enable_nestloop = off`);
       // Behaviour sequences make feature rows big enough to be compressed; lz4
-      // is cheaper than the default pglz (60k rows of 50-item sequences here:
-      // inserted in 2.6 s instead of 3.2 s, 15% larger).
+      // is cheaper than the default pglz (docs/decisions/samples-sql.md).
       await client.query(`SET LOCAL default_toast_compression = lz4`);
       await dropPartitions(client, datasetVersion);
       const extra = ctx.config.labelSource === 'exposures' ? (await exposureLabels(ctx), {}) : await implicitLabels(ctx);

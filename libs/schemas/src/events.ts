@@ -50,6 +50,16 @@ export const INTERACTION_TYPES = [
 ] as const;
 export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
+/** One entry of a user's behaviour sequence: what the sequence feature view keeps and sequence models read. */
+export interface SequenceEntry {
+  item_id: string;
+  type: InteractionType;
+  /** Event time, epoch ms. */
+  time: number;
+  /** The item's first catalogue category, when the catalogue had it at the time (sequence models and `last_category` read it). */
+  category?: string;
+}
+
 export const DEVICES = ['mobile', 'desktop', 'tablet', 'tv', 'other'] as const;
 
 /** Longest string value of a free-form map (custom context, user attributes). */
