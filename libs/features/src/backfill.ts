@@ -40,7 +40,7 @@ export const DEFAULT_BACKFILL_OPTIONS: BackfillOptions = {
 export type BackfillRecord = { ok: true; value: unknown } | { ok: false; reason: string; raw: string };
 
 export interface BackfillProgress {
-  step: 'read' | 'load' | 'rebuild';
+  step: 'read' | 'partitions' | 'load' | 'rebuild';
   done: number;
   total: number;
   elapsedMs: number;
@@ -113,7 +113,9 @@ export async function backfill(deps: BackfillDeps, records: AsyncIterable<Backfi
   const range = interactions.length > 0 ? { from: interactions[0]!.event_time, to: interactions.at(-1)!.event_time } : undefined;
   if (range) await checkRange(deps.pool, range, opts.rebuild);
   const span = catalog.reduce((s, e) => ({ from: Math.min(s.from, e.event_time), to: Math.max(s.to, e.event_time) }), range ?? { from: Infinity, to: -Infinity });
+  progress('partitions', 0, 0);
   const partitions = span.from <= span.to ? await ensurePartitions(deps.pool, span.from, span.to, { moveDefaultRows: true }) : [];
+  progress('partitions', partitions.length, partitions.length);
 
   const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
   const catalogRows = newestCatalogRows(catalog);
@@ -128,9 +130,13 @@ export async function backfill(deps: BackfillDeps, records: AsyncIterable<Backfi
   await loadLogAndHistory(deps.pool, interactions, history, range && opts.rebuild ? range : undefined, opts.chunkEvents);
   const loadSeconds = (performance.now() - loadStarted) / 1000;
 
-  progress('rebuild', 0, 1);
-  const rebuilt = await rebuildFromOffline({ redis: deps.redis, pool: deps.pool, logger: deps.logger }, { ...aggregationOptions(opts), namespace: opts.namespace });
-  progress('rebuild', 1, 1);
+  // The rebuild replays the whole event log, the backfilled range and whatever else it holds.
+  progress('rebuild', 0, 0);
+  const onReplayed = (events: number) => {
+    if (events % (opts.chunkEvents * 20) === 0) progress('rebuild', events, 0);
+  };
+  const rebuilt = await rebuildFromOffline({ redis: deps.redis, pool: deps.pool, logger: deps.logger, onReplayed }, { ...aggregationOptions(opts), namespace: opts.namespace });
+  progress('rebuild', rebuilt.events, rebuilt.events);
   return {
     events: interactions.length,
     catalog: catalog.length,
@@ -195,7 +201,7 @@ async function readInput(
     result.interactions.push(event);
   }
   await flush();
-  onRead(read);
+  if (read % (opts.chunkEvents * 20) !== 0) onRead(read);
   result.interactions.sort(byTimeThenId);
   return result;
 }

@@ -41,7 +41,7 @@ try {
       logger,
       sendDeadLetters: kafkaDeadLetterSink(producer, options.topics.deadLetter),
       onProgress: ({ step, done, total, elapsedMs }) =>
-        console.log(`${step.padEnd(7)} ${done.toLocaleString('en')}${total > 0 ? `/${total.toLocaleString('en')}` : ''}  ${(elapsedMs / 1000).toFixed(1)} s`),
+        console.log(`${step.padEnd(10)} ${done.toLocaleString('en')}${total > 0 ? `/${total.toLocaleString('en')}` : ''}  ${(elapsedMs / 1000).toFixed(1)} s`),
     },
     records,
     { ...options, rebuild: values.rebuild },
