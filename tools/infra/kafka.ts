@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokersFrom } from '@recstream/platform';
-import { TOPICS } from '@recstream/schemas';
+import { topicSpecs } from '@recstream/schemas';
 import { LocalKafkaBroker, LocalKafkaCluster, ensureTopics } from '@recstream/streams';
 import { waitFor } from './probe.js';
 import { DATA_DIR, REPO_ROOT, type InfraSettings } from './settings.js';
@@ -94,7 +94,7 @@ export async function ensureKafka(settings: InfraSettings, say: (line: string) =
   const client = admin(brokers);
   await client.connect();
   try {
-    const created = await ensureTopics(client, Object.values(TOPICS), topicReplication(settings));
+    const created = await ensureTopics(client, topicSpecs(settings.topics), topicReplication(settings));
     say(`kafka ready at ${brokers.join(',')}${created.length ? ` (created topics: ${created.join(', ')})` : ''}`);
   } finally {
     await client.disconnect();

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseEnv, infraEnv, envInt } from '@recstream/platform';
+import { topicNamesEnv, topicNamesFromEnv } from '@recstream/schemas';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 /** Git-ignored folder for local service data (Kafka's log dirs, pid files). */
@@ -8,6 +9,7 @@ export const DATA_DIR = resolve(REPO_ROOT, '.data');
 
 const schema = z.object({
   ...infraEnv,
+  ...topicNamesEnv,
   /** Heap of each local Kafka node. */
   KAFKA_HEAP: z.string().default('512m'),
   /** Local Kafka nodes infra:up starts: 3 form a cluster that survives one node's death. */
@@ -25,6 +27,8 @@ export function infraSettings(env: Record<string, string | undefined> = process.
   return {
     ...settings,
     KAFKA_BROKERS: env.KAFKA_BROKERS ?? `127.0.0.1:${settings.KAFKA_PORT}`,
+    /** The topics `topics:create` and `infra:up` create, named as the apps' EVENTS_TOPIC, ITEMS_TOPIC, USERS_TOPIC and DEAD_LETTER_TOPIC name them. */
+    topics: topicNamesFromEnv(settings),
     userProvided: {
       kafka: env.KAFKA_BROKERS !== undefined,
       postgres: env.DATABASE_URL !== undefined,

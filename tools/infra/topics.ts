@@ -1,5 +1,5 @@
-/** `npm run topics:create`: creates the platform's Kafka topics that are missing. */
-import { TOPICS } from '@recstream/schemas';
+/** `npm run topics:create`: creates the platform's Kafka topics that are missing, named as EVENTS_TOPIC, ITEMS_TOPIC, USERS_TOPIC and DEAD_LETTER_TOPIC say. */
+import { topicSpecs } from '@recstream/schemas';
 import { ensureTopics } from '@recstream/streams';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokersFrom } from '@recstream/platform';
@@ -10,8 +10,9 @@ const settings = infraSettings();
 const admin = new Kafka({ clientId: 'recstream-topics', brokers: brokersFrom(settings.KAFKA_BROKERS), logLevel: logLevel.ERROR }).admin();
 try {
   await admin.connect();
-  const created = await ensureTopics(admin, Object.values(TOPICS), topicReplication(settings));
-  for (const spec of Object.values(TOPICS)) {
+  const specs = topicSpecs(settings.topics);
+  const created = await ensureTopics(admin, specs, topicReplication(settings));
+  for (const spec of specs) {
     const state = created.includes(spec.name) ? 'created' : 'exists';
     console.log(`${spec.name.padEnd(20)} ${state.padEnd(8)} partitions=${spec.partitions} retention=${spec.retentionMs / 86_400_000}d  ${spec.description}`);
   }

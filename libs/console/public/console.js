@@ -89,12 +89,13 @@ async function loadPipeline() {
     '#targets-table',
     health.targets.map((target) => {
       const rates = Object.entries(target.rates).map(([counter, rate]) => `${rate.toFixed(1)}/s ${health.throughputCounters[counter]}`);
+      const warnings = Object.entries(target.warnings).map(([counter, value]) => el('div', { class: 'note warning' }, `${value.toLocaleString()} ${health.warningCounters[counter]}`));
       return el(
         'tr',
         { 'data-target': target.name },
         cell(target.name),
         el('td', { class: target.up ? 'up' : 'down' }, target.up ? 'up' : `down: ${target.error}`),
-        cell(rates.join('; ') || (target.up ? 'measuring…' : '–')),
+        el('td', {}, rates.join('; ') || (target.up ? 'measuring…' : '–'), ...warnings),
       );
     }),
   );

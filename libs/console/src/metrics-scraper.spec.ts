@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsTargetList, counterRates } from './metrics-scraper.js';
+import { MetricsTargetList, counterRates, counterWarnings } from './metrics-scraper.js';
 
 const reading = (time: number, entries: [string, number][]) => ({ time, sums: new Map(entries) });
 
@@ -47,5 +47,13 @@ describe('MetricsTargetList', () => {
       "'db=postgres://x' must be name=http(s)://host:port/metrics",
       "target name 'a' appears twice",
     ]);
+  });
+});
+
+describe('counterWarnings', () => {
+  it('reports late events the feature builder left out, and nothing while the counter is zero or absent', () => {
+    expect(counterWarnings(reading(0, [['feature_builder_late_events_total', 1_229], ['feature_builder_events_total', 5]]))).toEqual({ feature_builder_late_events_total: 1_229 });
+    expect(counterWarnings(reading(0, [['feature_builder_late_events_total', 0]]))).toEqual({});
+    expect(counterWarnings(reading(0, [['feature_builder_events_total', 5]]))).toEqual({});
   });
 });

@@ -36,6 +36,24 @@ export const THROUGHPUT_COUNTERS: Readonly<Record<string, string>> = {
   online_updater_events_total: 'messages consumed by the online updater',
 };
 
+/**
+ * Counters that should stay at zero, and what a rise means: pipeline health
+ * shows each one a target exposes with a value above zero as a warning.
+ */
+export const WARNING_COUNTERS: Readonly<Record<string, string>> = {
+  feature_builder_late_events_total: 'late events left out of nearline features since start (load history with npm run backfill)',
+};
+
+/** The warning counters a reading holds above zero, with their values. */
+export function counterWarnings(reading: CounterReading): Record<string, number> {
+  const warnings: Record<string, number> = {};
+  for (const counter of Object.keys(WARNING_COUNTERS)) {
+    const value = reading.sums.get(counter) ?? 0;
+    if (value > 0) warnings[counter] = value;
+  }
+  return warnings;
+}
+
 export interface ScraperOptions {
   /** Time between the end of one round of scrapes and the start of the next. */
   intervalMs: number;
@@ -60,6 +78,8 @@ export interface TargetHealth {
   scrapedAt: number | null;
   /** Per throughput counter the target exposes: increase per second since the previous scrape. */
   rates: Record<string, number>;
+  /** Per warning counter the target holds above zero: its value at the last scrape. */
+  warnings: Record<string, number>;
   /** Total throughput per second after each scrape, oldest first. */
   history: { time: number; perSecond: number }[];
 }
@@ -101,7 +121,7 @@ export class MetricsScraper {
   ) {
     this.options = { ...DEFAULT_SCRAPER_OPTIONS, ...options };
     for (const target of targets) {
-      this.targets.set(target.name, { target, health: { ...target, up: false, error: 'not scraped yet', scrapedAt: null, rates: {}, history: [] } });
+      this.targets.set(target.name, { target, health: { ...target, up: false, error: 'not scraped yet', scrapedAt: null, rates: {}, warnings: {}, history: [] } });
     }
   }
 
@@ -140,13 +160,13 @@ export class MetricsScraper {
         if (health.history.length > this.options.historyLength) health.history.shift();
       }
       state.last = reading;
-      Object.assign(health, { up: true, error: null, scrapedAt: reading.time });
+      Object.assign(health, { up: true, error: null, scrapedAt: reading.time, warnings: counterWarnings(reading) });
     } catch (error) {
       const message = fetchFailure(error, this.options.timeoutMs);
       if (health.up) this.logger.warn({ target: target.name, url: target.url, err: error }, 'metrics target stopped answering');
       // Rates across a gap would average over the outage; start again from the next good reading.
       state.last = undefined;
-      Object.assign(health, { up: false, error: message, scrapedAt: Date.now(), rates: {} });
+      Object.assign(health, { up: false, error: message, scrapedAt: Date.now(), rates: {}, warnings: {} });
     }
   }
 }

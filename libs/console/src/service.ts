@@ -6,7 +6,7 @@ import { ModelRegistry } from '@recstream/registry';
 import { QUEUES } from '@recstream/schemas';
 import { consumerGroupLag, type GroupLag } from './consumer-lag.js';
 import { readExperiments } from './experiments.js';
-import { DEFAULT_SCRAPER_OPTIONS, MetricsScraper, THROUGHPUT_COUNTERS, type MetricsTarget, type ScraperOptions } from './metrics-scraper.js';
+import { DEFAULT_SCRAPER_OPTIONS, MetricsScraper, THROUGHPUT_COUNTERS, WARNING_COUNTERS, type MetricsTarget, type ScraperOptions } from './metrics-scraper.js';
 import { readModelVersions } from './models.js';
 import { QueueDepths, type QueueDepth } from './queue-depths.js';
 import { proxyRecommendation } from './recommend-proxy.js';
@@ -69,6 +69,7 @@ export type GroupLagReport = Omit<GroupLag, 'lag'> & { lag: number | null; error
 export interface PipelineHealth {
   targets: ReturnType<MetricsScraper['health']>;
   throughputCounters: Readonly<Record<string, string>>;
+  warningCounters: Readonly<Record<string, string>>;
   consumerGroups: GroupLagReport[];
   queues: { depths: QueueDepth[]; error: string | null };
 }
@@ -121,7 +122,7 @@ export class ConsoleService {
         (error: unknown) => ({ depths: [], error: `BullMQ job counts unavailable: ${message(error)}` }),
       ),
     ]);
-    return { targets: this.scraper.health(), throughputCounters: THROUGHPUT_COUNTERS, consumerGroups, queues };
+    return { targets: this.scraper.health(), throughputCounters: THROUGHPUT_COUNTERS, warningCounters: WARNING_COUNTERS, consumerGroups, queues };
   }
 
   close(): Promise<void> {

@@ -66,6 +66,14 @@ export class Aggregator {
     return this.users.size + this.items.size;
   }
 
+  /**
+   * The history rows of intervals closed so far, handed over once: a batch
+   * job writes them as it goes instead of holding the whole history.
+   */
+  takeClosedHistory(): HistoryRow[] {
+    return this.earlier.splice(0, this.earlier.length);
+  }
+
   /** Each touched entity's state and views as of its latest event, and the matching history rows. */
   writes(): { entities: EntityWrite[]; history: HistoryRow[] } {
     const entities: EntityWrite[] = [];

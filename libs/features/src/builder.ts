@@ -1,10 +1,11 @@
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { ConsumerRunner, createProducer, sendBounded, type ChunkContext } from '@recstream/streams';
+import { ConsumerRunner, createProducer, type ChunkContext } from '@recstream/streams';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type Logger } from '@recstream/platform';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_TOPIC_NAMES, type DeadLetter, type TopicNames } from '@recstream/schemas';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_TOPIC_NAMES, type TopicNames } from '@recstream/schemas';
 import { CatalogProcessor } from './catalog.js';
+import { kafkaDeadLetterSink } from './dead-letters.js';
 import { DEFAULT_AGGREGATION_OPTIONS } from './aggregate.js';
 import type { ComputeOptions } from './compute.js';
 import { InteractionProcessor, type AppliedBatch } from './interactions.js';
@@ -99,6 +100,9 @@ export class FeatureBuilder {
   private readonly interactions: InteractionProcessor;
   private readonly catalog: CatalogProcessor;
   private readonly metrics: BuilderMetrics;
+  private readonly logger: Logger;
+  /** Late events per partition since start, for the warning that names them. */
+  private readonly lateByPartition = new Map<string, number>();
   private closing?: Promise<void>;
 
   constructor(
@@ -107,6 +111,7 @@ export class FeatureBuilder {
   ) {
     this.options = { ...DEFAULT_FEATURE_BUILDER_OPTIONS, ...options };
     const opts = this.options;
+    this.logger = deps.logger;
     this.runner = new ConsumerRunner(
       deps.kafka,
       deps.logger,
@@ -128,7 +133,7 @@ export class FeatureBuilder {
     this.producer = createProducer(deps.kafka);
     const online = deps.online ?? new OnlineStore(deps.redis, { namespace: opts.namespace });
     const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
-    const sink = (letters: readonly DeadLetter[]) => this.sendDeadLetters(letters);
+    const sink = kafkaDeadLetterSink(this.producer, opts.topics.deadLetter);
     this.interactions = new InteractionProcessor(online, offline, sink, opts);
     this.catalog = new CatalogProcessor(online, offline, sink, opts.maxFutureSkewMs);
     const registry = createRegistry('feature-builder');
@@ -178,6 +183,7 @@ export class FeatureBuilder {
     m.events.inc({ topic, outcome: 'invalid' }, result.invalid);
     m.events.inc({ topic, outcome: 'replayed' }, result.replayed);
     for (const [arrival, count] of Object.entries(result.arrivals)) m.arrivals.inc({ arrival }, count);
+    if (result.arrivals.late > 0) this.warnLate(topic, partition, result.arrivals.late);
     for (const [reason, count] of Object.entries(result.retries)) m.retries.inc({ reason }, count);
     if (result.applied > 0) {
       m.writeLatency.observe({ store: 'postgres' }, result.postgresMs / 1000);
@@ -187,9 +193,15 @@ export class FeatureBuilder {
     this.deps.onApplied?.(result);
   }
 
-  private async sendDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
-    if (letters.length === 0) return;
-    const messages = letters.map((letter) => ({ value: JSON.stringify(letter) }));
-    await sendBounded(this.producer, -1, [{ topic: this.options.topics.deadLetter, messages }]);
+  /** Late events stay out of the features, but never silently: a counter per partition and a warning with the counts. */
+  private warnLate(topic: string, partition: number, late: number): void {
+    this.metrics.lateEvents.inc({ topic, partition }, late);
+    const key = `${topic}[${partition}]`;
+    const total = (this.lateByPartition.get(key) ?? 0) + late;
+    this.lateByPartition.set(key, total);
+    this.logger.warn(
+      { topic, partition, late, lateSinceStart: total, allowedLatenessMs: this.options.allowedLatenessMs },
+      'late events left out of nearline features (they are in event_log); history older than the stream belongs to npm run backfill',
+    );
   }
 }

@@ -12,3 +12,7 @@ export { WINDOWS, WINDOW_NAMES, type WindowName, type WindowSums } from './windo
 export { endOffsets, waitForGroupCatchUp, type EndOffsets } from './catch-up.js';
 export { catalogView } from './catalog.js';
 export { modelFeatures, DEFAULT_USER_VIEWS, DEFAULT_ITEM_VIEWS, type UserViews, type ItemViews } from './model-features.js';
+export { backfill, DEFAULT_BACKFILL_OPTIONS, RangeAlreadyBuiltError, type BackfillOptions, type BackfillProgress, type BackfillRecord, type BackfillReport, type BackfillDeps } from './backfill.js';
+export { readNdjsonRecords } from './backfill-input.js';
+export { ensurePartitions } from './partitions.js';
+export { kafkaDeadLetterSink } from './dead-letters.js';

@@ -18,6 +18,12 @@ export function createBuilderMetrics(registry: Registry) {
       labelNames: ['arrival'],
       registers: [registry],
     }),
+    lateEvents: new Counter({
+      name: 'feature_builder_late_events_total',
+      help: 'Interactions left out of nearline features as late (older than stream time minus the allowed lateness), per partition; history belongs to npm run backfill',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    }),
     writeLatency: new Histogram({
       name: 'feature_builder_write_latency_seconds',
       help: 'Time to write one batch, by store',

@@ -25,6 +25,8 @@ export interface RebuildDeps {
   redis: Redis;
   pool: pg.Pool;
   logger: Logger;
+  /** Called after each page of the event log an offline rebuild replays, with the events replayed so far. */
+  onReplayed?: (events: number) => void;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function rebuildFromOffline(deps: RebuildDeps, options: Partial<Fea
   for await (const page of offline.scanEvents()) {
     for (const event of page) aggregator.apply(event);
     events += page.length;
+    deps.onReplayed?.(events);
   }
   // Entities first: writeEntities sets whole rows, writeViews then adds the catalogue views to them.
   await online.writeEntities(aggregator.writes().entities, aggregator.covisits);

@@ -7,6 +7,13 @@ export interface IngestClientOptions {
   batchSize: number;
   /** Batch requests in flight at once. */
   concurrency: number;
+  /**
+   * One batch in flight at a time, whatever `concurrency` says, so the
+   * events reach Kafka in the order given: batches sent side by side may
+   * land in any order, and the feature builder counts an event behind its
+   * partition's stream time by more than the allowed lateness as late.
+   */
+  ordered: boolean;
   /** Attempts per batch on 429/503 or network errors before giving up. */
   maxAttempts: number;
   /** Sent as `Authorization: Bearer` when the ingester requires API keys. */
@@ -15,7 +22,7 @@ export interface IngestClientOptions {
   onBatch?: (progress: { accepted: number; rejected: number }) => void;
 }
 
-export const DEFAULT_INGEST_CLIENT_OPTIONS: Omit<IngestClientOptions, 'url'> = { batchSize: 500, concurrency: 4, maxAttempts: 10 };
+export const DEFAULT_INGEST_CLIENT_OPTIONS: Omit<IngestClientOptions, 'url'> = { batchSize: 500, concurrency: 4, ordered: false, maxAttempts: 10 };
 
 export interface SendSummary {
   accepted: number;
@@ -45,7 +52,7 @@ export class IngestClient {
       batch = [];
       const task = this.post(body, summary).finally(() => inFlight.delete(task));
       inFlight.add(task);
-      if (inFlight.size >= this.options.concurrency) await Promise.race(inFlight);
+      if (inFlight.size >= (this.options.ordered ? 1 : this.options.concurrency)) await Promise.race(inFlight);
     };
     for await (const event of events) {
       batch.push(JSON.stringify(event));

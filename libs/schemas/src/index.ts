@@ -1,6 +1,6 @@
 export * from './events.js';
 export { validateEvent, validateMessage, MAX_EVENTS_PER_MESSAGE, type Validation, type MessageValidation } from './validate.js';
-export { TOPICS, DEFAULT_TOPIC_NAMES, topicNamesEnv, topicNamesFromEnv, routeEvent, deadLetterFor, MAX_DEAD_LETTER_RAW_CHARS, type TopicNames, type TopicSpec, type DeadLetter } from './topics.js';
+export { TOPICS, DEFAULT_TOPIC_NAMES, topicNamesEnv, topicNamesFromEnv, topicSpecs, routeEvent, deadLetterFor, MAX_DEAD_LETTER_RAW_CHARS, type TopicNames, type TopicSpec, type DeadLetter } from './topics.js';
 export { MAX_JSON_DEPTH } from './json-depth.js';
 export { DEFAULT_MAX_FUTURE_SKEW_MS, futureTimeReason, type ArrivalBound } from './future-skew.js';
 export { QUEUES, TrainJob, SamplesJob } from './jobs.js';

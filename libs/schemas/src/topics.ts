@@ -47,6 +47,11 @@ export function topicNamesFromEnv(e: { EVENTS_TOPIC: string; ITEMS_TOPIC: string
   return { events: e.EVENTS_TOPIC, items: e.ITEMS_TOPIC, users: e.USERS_TOPIC, deadLetter: e.DEAD_LETTER_TOPIC };
 }
 
+/** The platform's topics as a deployment names them (`EVENTS_TOPIC` and the like), with `TOPICS`' partitions and retention. */
+export function topicSpecs(names: TopicNames = DEFAULT_TOPIC_NAMES): TopicSpec[] {
+  return (Object.keys(TOPICS) as (keyof typeof TOPICS)[]).map((topic) => ({ ...TOPICS[topic], name: names[topic] }));
+}
+
 /** The topic and partitioning key an accepted event is produced with. */
 export function routeEvent(event: AnyEvent, topics: TopicNames = DEFAULT_TOPIC_NAMES): { topic: string; key: string } {
   switch (event.type) {

@@ -20,4 +20,4 @@ export {
   type ReferenceList,
   type ReferenceListsOptions,
 } from './reference-lists.js';
-export { readMovieLens, movieLensEvents, type MovieLensRating } from './movielens.js';
+export { readMovieLens, readMovieLensLines, movieLensEvent, movieLensEvents, movieLensRecords, type MovieLensLine, type MovieLensRating } from './movielens.js';

@@ -41,7 +41,12 @@ try {
     rebuild: values.rebuild,
     onProgress: (p) => console.log(`${String(Math.round(p.done * 100)).padStart(3)}%  ${p.step.padEnd(26)} ${(p.elapsedMs / 1000).toFixed(1)} s`),
   });
-  if (reused) console.log('a ready version with this range and config exists; pass --rebuild to build it again');
+  if (reused) {
+    console.error(
+      `\nALREADY BUILT: ${manifest.datasetVersion} covers this range with these settings and is ready, so it was reused and nothing was built.\n` +
+        'Pass --rebuild to build it again (after a backfill or new events in the range).\n',
+    );
+  }
   console.log('feature coverage (share of samples whose point-in-time view was found):');
   for (const [view, coverage] of Object.entries(manifest.featureCoverage)) console.log(`  ${view.padEnd(18)} ${coverage.toFixed(4)}`);
   for (const { view, coverage } of lowCoverage(manifest, config.worker.coverageWarningBelow)) {
@@ -49,7 +54,7 @@ try {
       `warning: ${view} coverage ${coverage.toFixed(4)} is below ${config.worker.coverageWarningBelow}: most samples carry its defaults (no feature_history row within the view's TTL before the label)`,
     );
   }
-  console.log(JSON.stringify({ datasetVersion: manifest.datasetVersion, samples: manifest.sampleCount, labelRate: manifest.labelRate, splits: manifest.splitCounts, featureCoverage: manifest.featureCoverage, buildMs: manifest.buildMs }));
+  console.log(JSON.stringify({ datasetVersion: manifest.datasetVersion, reused, samples: manifest.sampleCount, labelRate: manifest.labelRate, splits: manifest.splitCounts, featureCoverage: manifest.featureCoverage, buildMs: manifest.buildMs }));
   if (config.worker.refreshBi) console.log(`refreshed BI views (ms): ${JSON.stringify(await refreshBiViews(pool))}`);
   if (!values['no-train']) {
     const ids = await enqueueTraining(flows, manifest.datasetVersion, config.worker.trainTargets, DEFAULT_RETRY_POLICY, manifest.config.seed);

@@ -1,0 +1,320 @@
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { NonRetriableError, type Logger } from '@recstream/platform';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLetter, type InteractionEvent, type ItemEvent, type UserEvent } from '@recstream/schemas';
+import { DEFAULT_AGGREGATION_OPTIONS, type AggregationOptions } from './aggregate.js';
+import { Aggregator } from './aggregator.js';
+import { catalogView } from './catalog.js';
+import { EVENT_LOG_COPY, HISTORY_COPY, copyInto, eventLogLine, historyLine } from './copy.js';
+import type { DeadLetterSink } from './interactions.js';
+import { OfflineStore, type HistoryRow } from './offline-store.js';
+import { ensurePartitions } from './partitions.js';
+import { rebuildFromOffline, type RebuildReport } from './rebuild.js';
+import { FEATURE_VIEWS, itemAttributes, type ItemAttributes } from './views.js';
+
+export const BACKFILL_DEAD_LETTER_SOURCE = 'backfill';
+
+export interface BackfillOptions extends AggregationOptions {
+  /** The feature namespace whose online store is rebuilt afterwards (Redis prefix, offsets namespace). */
+  namespace: string;
+  /** Replace what the event log and feature history already hold in the input's time range instead of refusing. */
+  rebuild: boolean;
+  /** As at the ingester: an event dated this far past the backfill's clock is rejected. */
+  maxFutureSkewMs: number;
+  /** Events per COPY chunk and per progress report. */
+  chunkEvents: number;
+  /** Dead letters sent at once. */
+  deadLetterBatch: number;
+}
+
+export const DEFAULT_BACKFILL_OPTIONS: BackfillOptions = {
+  ...DEFAULT_AGGREGATION_OPTIONS,
+  namespace: 'fs',
+  rebuild: false,
+  maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
+  chunkEvents: 5_000,
+  deadLetterBatch: 1_000,
+};
+
+/** One input record: the decoded value, or why it could not be decoded (a line that is not JSON or not a rating). */
+export type BackfillRecord = { ok: true; value: unknown } | { ok: false; reason: string; raw: string };
+
+export interface BackfillProgress {
+  step: 'read' | 'partitions' | 'load' | 'rebuild';
+  done: number;
+  total: number;
+  elapsedMs: number;
+}
+
+export interface BackfillDeps {
+  pool: pg.Pool;
+  redis: Redis;
+  logger: Logger;
+  sendDeadLetters: DeadLetterSink;
+  onProgress?: (progress: BackfillProgress) => void;
+  /** The clock events are validated against, as the ingester's request time. */
+  now?: () => number;
+}
+
+export interface BackfillReport {
+  /** Interactions loaded into the event log. */
+  events: number;
+  /** Item and user upserts written to feature history. */
+  catalog: number;
+  /** Records dead-lettered, with their reasons. */
+  rejected: number;
+  /** Valid interactions with the event id and time of one before them in the input: loaded once. */
+  duplicates: number;
+  /** Event time of the first and the last interaction. */
+  range: { from: string; to: string } | null;
+  /** Monthly partitions of event_log and feature_history that exist for the range. */
+  partitions: number;
+  /** History rows written per feature view. */
+  feature_history: Record<string, number>;
+  /** Seconds to load the event log and feature history, and the interactions per second of that. */
+  load_seconds: number;
+  events_per_second: number;
+  online: Pick<RebuildReport, 'deletedKeys' | 'events' | 'entities'>;
+  seconds: number;
+}
+
+/** The input's range is in the stores already; `--rebuild` replaces it. */
+export class RangeAlreadyBuiltError extends NonRetriableError {}
+
+interface ReadInput {
+  interactions: InteractionEvent[];
+  catalog: (ItemEvent | UserEvent)[];
+  rejected: number;
+  duplicates: number;
+}
+
+/** Views whose history the interactions compute: a rebuilt range loses exactly these rows. */
+const INTERACTION_HISTORY_VIEWS = FEATURE_VIEWS.filter((view) => view.source === 'events' && view.offline === 'history').map((view) => view.name);
+
+const byTimeThenId = (a: InteractionEvent, b: InteractionEvent) => a.event_time - b.event_time || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The batch path for history: validates every record as the ingester does
+ * (dead-lettering the rest with reasons), loads the interactions into the
+ * event log with COPY in event-time order, computes feature history with the
+ * nearline builder's own aggregation over the whole range in one pass (so a
+ * history row is each entity's values as of its latest event in each
+ * history interval, as a time-ordered stream computes them), writes the
+ * catalogue upserts' history, then rebuilds the namespace's online store
+ * from the offline store. Input may come in any order; it is held in memory.
+ */
+export async function backfill(deps: BackfillDeps, records: AsyncIterable<BackfillRecord> | Iterable<BackfillRecord>, options: Partial<BackfillOptions> = {}): Promise<BackfillReport> {
+  const opts = { ...DEFAULT_BACKFILL_OPTIONS, ...options };
+  const started = performance.now();
+  const progress = (step: BackfillProgress['step'], done: number, total: number) => deps.onProgress?.({ step, done, total, elapsedMs: performance.now() - started });
+  const input = await readInput(records, deps, opts, (done) => progress('read', done, 0));
+  const { interactions, catalog } = input;
+  const range = interactions.length > 0 ? { from: interactions[0]!.event_time, to: interactions.at(-1)!.event_time } : undefined;
+  if (range) await checkRange(deps.pool, range, opts.rebuild);
+  const span = catalog.reduce((s, e) => ({ from: Math.min(s.from, e.event_time), to: Math.max(s.to, e.event_time) }), range ?? { from: Infinity, to: -Infinity });
+  progress('partitions', 0, 0);
+  const partitions = span.from <= span.to ? await ensurePartitions(deps.pool, span.from, span.to, { moveDefaultRows: true }) : [];
+  progress('partitions', partitions.length, partitions.length);
+
+  const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
+  const catalogRows = newestCatalogRows(catalog);
+  const featureHistory: Record<string, number> = {};
+  for (const row of catalogRows) featureHistory[row.view] = (featureHistory[row.view] ?? 0) + 1;
+  progress('load', 0, interactions.length);
+  const loadStarted = performance.now();
+  // Catalogue first, as the stream takes it: per-category user counts read the items' categories.
+  await offline.writeBatch({ events: [], history: catalogRows });
+  const categories = await latestCategories(offline);
+  const history = foldHistory(interactions, opts, (itemId) => categories.get(itemId) ?? [], featureHistory, (done) => progress('load', done, interactions.length));
+  await loadLogAndHistory(deps.pool, interactions, history, range && opts.rebuild ? range : undefined, opts.chunkEvents);
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+
+  // The rebuild replays the whole event log, the backfilled range and whatever else it holds.
+  progress('rebuild', 0, 0);
+  const onReplayed = (events: number) => {
+    if (events % (opts.chunkEvents * 20) === 0) progress('rebuild', events, 0);
+  };
+  const rebuilt = await rebuildFromOffline({ redis: deps.redis, pool: deps.pool, logger: deps.logger, onReplayed }, { ...aggregationOptions(opts), namespace: opts.namespace });
+  progress('rebuild', rebuilt.events, rebuilt.events);
+  return {
+    events: interactions.length,
+    catalog: catalog.length,
+    rejected: input.rejected,
+    duplicates: input.duplicates,
+    range: range ? { from: iso(range.from), to: iso(range.to) } : null,
+    partitions: partitions.length,
+    feature_history: featureHistory,
+    load_seconds: round(loadSeconds),
+    events_per_second: loadSeconds > 0 ? Math.round(interactions.length / loadSeconds) : 0,
+    online: { deletedKeys: rebuilt.deletedKeys, events: rebuilt.events, entities: rebuilt.entities },
+    seconds: round((performance.now() - started) / 1000),
+  };
+}
+
+const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
+
+function aggregationOptions(opts: BackfillOptions): AggregationOptions {
+  const { sequenceLength, sessionGapMs, maxSessionClicks, maxCategories, ctrPrior, ctrStrength, historyIntervalMs } = opts;
+  return { sequenceLength, sessionGapMs, maxSessionClicks, maxCategories, ctrPrior, ctrStrength, historyIntervalMs };
+}
+
+/** Validates every record against the backfill's clock, dead-letters the invalid ones, drops repeats, sorts by event time. */
+async function readInput(
+  records: AsyncIterable<BackfillRecord> | Iterable<BackfillRecord>,
+  deps: BackfillDeps,
+  opts: BackfillOptions,
+  onRead: (done: number) => void,
+): Promise<ReadInput> {
+  const arrival = { arrivedAt: (deps.now ?? Date.now)(), maxFutureSkewMs: opts.maxFutureSkewMs };
+  const result: ReadInput = { interactions: [], catalog: [], rejected: 0, duplicates: 0 };
+  const seen = new Set<string>();
+  let letters: DeadLetter[] = [];
+  const flush = async () => {
+    if (letters.length === 0) return;
+    const batch = letters;
+    letters = [];
+    await deps.sendDeadLetters(batch);
+  };
+  let read = 0;
+  for await (const record of records) {
+    if (++read % (opts.chunkEvents * 20) === 0) onRead(read);
+    const validation = record.ok ? validateEvent(record.value, arrival) : { ok: false as const, reasons: [record.reason] };
+    if (!validation.ok) {
+      result.rejected++;
+      letters.push(deadLetterFor(validation.reasons, BACKFILL_DEAD_LETTER_SOURCE, record.ok ? record.value : record.raw));
+      if (letters.length >= opts.deadLetterBatch) await flush();
+      continue;
+    }
+    const event = validation.event;
+    if (event.type === 'item' || event.type === 'user') {
+      result.catalog.push(event);
+      continue;
+    }
+    // The event log's key: the stream, too, keeps one row per event id and time.
+    const key = `${event.event_time}\u0000${event.event_id}`;
+    if (seen.has(key)) {
+      result.duplicates++;
+      continue;
+    }
+    seen.add(key);
+    result.interactions.push(event);
+  }
+  await flush();
+  if (read % (opts.chunkEvents * 20) !== 0) onRead(read);
+  result.interactions.sort(byTimeThenId);
+  return result;
+}
+
+/** Refuses a range the event log or the interaction views' history already holds, unless it is to be rebuilt. */
+async function checkRange(pool: pg.Pool, range: { from: number; to: number }, rebuild: boolean): Promise<void> {
+  if (rebuild) return;
+  const { rows } = await pool.query<{ events: number; history: number }>(
+    `SELECT (SELECT count(*)::int FROM event_log WHERE event_time BETWEEN $1 AND $2) AS events,
+            (SELECT count(*)::int FROM feature_history WHERE event_time BETWEEN $1 AND $2 AND feature_view = ANY($3::text[])) AS history`,
+    [iso(range.from), iso(range.to), INTERACTION_HISTORY_VIEWS],
+  );
+  const { events, history } = rows[0]!;
+  if (events === 0 && history === 0) return;
+  throw new RangeAlreadyBuiltError(
+    `[${iso(range.from)}, ${iso(range.to)}] is already built: event_log holds ${events} events and feature_history ${history} rows of ` +
+      `${INTERACTION_HISTORY_VIEWS.join(', ')} in it. Pass --rebuild to delete them and load this input in their place.`,
+    { context: { from: iso(range.from), to: iso(range.to), events, history } },
+  );
+}
+
+/** One history row per catalogue upsert, the last one of a repeated (view, entity, time). */
+function newestCatalogRows(catalog: readonly (ItemEvent | UserEvent)[]): HistoryRow[] {
+  const rows = new Map<string, HistoryRow>();
+  for (const write of catalog.map(catalogView)) {
+    rows.set(`${write.view}\u0000${write.id}\u0000${write.eventTime}`, { view: write.view, entityId: write.id, eventTime: write.eventTime, values: write.values });
+  }
+  return [...rows.values()];
+}
+
+/** Each item's categories from its latest attributes in feature history, as the stream reads them from the online store. */
+async function latestCategories(offline: OfflineStore): Promise<Map<string, readonly string[]>> {
+  return new Map((await offline.latest(itemAttributes)).map((row) => [row.entityId, (row.values as ItemAttributes).categories]));
+}
+
+/**
+ * The interaction views' history over the sorted interactions, with the
+ * stream's Aggregator: closed intervals' rows as the fold moves past them,
+ * then every entity's last. Counts rows per view into `counts`.
+ */
+function* foldHistory(
+  interactions: readonly InteractionEvent[],
+  opts: AggregationOptions,
+  categoriesOf: (itemId: string) => readonly string[],
+  counts: Record<string, number>,
+  onChunk: (done: number) => void,
+): Generator<HistoryRow[]> {
+  const aggregator = new Aggregator(opts, undefined, categoriesOf);
+  const chunk = 5_000;
+  const counted = (rows: HistoryRow[]) => {
+    for (const row of rows) counts[row.view] = (counts[row.view] ?? 0) + 1;
+    return rows;
+  };
+  for (let i = 0; i < interactions.length; i += chunk) {
+    const end = Math.min(i + chunk, interactions.length);
+    for (let j = i; j < end; j++) aggregator.apply(interactions[j]!);
+    yield counted(aggregator.takeClosedHistory());
+    onChunk(end);
+  }
+  yield counted(aggregator.writes().history);
+}
+
+/**
+ * COPYs the interactions into event_log and the history into
+ * feature_history on two connections at once, each in its own transaction
+ * (with `replace`, after deleting the range's rows), and commits both once
+ * both have loaded.
+ */
+async function loadLogAndHistory(
+  pool: pg.Pool,
+  interactions: readonly InteractionEvent[],
+  history: Iterable<HistoryRow[]>,
+  replace: { from: number; to: number } | undefined,
+  chunkEvents: number,
+): Promise<void> {
+  const log = await pool.connect();
+  const features = await pool.connect();
+  try {
+    await Promise.all([log.query('BEGIN'), features.query('BEGIN')]);
+    if (replace) {
+      await Promise.all([
+        log.query('DELETE FROM event_log WHERE event_time BETWEEN $1 AND $2', [iso(replace.from), iso(replace.to)]),
+        features.query('DELETE FROM feature_history WHERE event_time BETWEEN $1 AND $2 AND feature_view = ANY($3::text[])', [
+          iso(replace.from),
+          iso(replace.to),
+          INTERACTION_HISTORY_VIEWS,
+        ]),
+      ]);
+    }
+    await Promise.all([copyInto(log, EVENT_LOG_COPY, eventLogText(interactions, chunkEvents)), copyInto(features, HISTORY_COPY, historyText(history))]);
+    await log.query('COMMIT');
+    await features.query('COMMIT');
+  } catch (error) {
+    await Promise.allSettled([log.query('ROLLBACK'), features.query('ROLLBACK')]);
+    throw error;
+  } finally {
+    log.release();
+    features.release();
+  }
+}
+
+function* eventLogText(interactions: readonly InteractionEvent[], chunk: number): Generator<string> {
+  for (let i = 0; i < interactions.length; i += chunk) {
+    let text = '';
+    for (let j = i; j < Math.min(i + chunk, interactions.length); j++) text += eventLogLine(interactions[j]!);
+    yield text;
+  }
+}
+
+function* historyText(history: Iterable<HistoryRow[]>): Generator<string> {
+  for (const rows of history) {
+    let text = '';
+    for (const row of rows) text += historyLine(row);
+    if (text !== '') yield text;
+  }
+}

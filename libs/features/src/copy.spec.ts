@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { InteractionEvent } from '@recstream/schemas';
+import { copyField, copyJson, eventLogLine, historyLine } from './copy.js';
+
+/** COPY's text format read back, as Postgres reads it: tab-separated fields, `\N` for null, backslash escapes. */
+function parseLine(line: string): (string | null)[] {
+  expect(line.endsWith('\n')).toBe(true);
+  return line
+    .slice(0, -1)
+    .split('\t')
+    .map((field) => (field === '\\N' ? null : field.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', r: '\r' })[c] ?? c)));
+}
+
+describe('COPY text format', () => {
+  it('escapes backslash, tab, newline and carriage return, and writes null as \\N', () => {
+    expect(copyField('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');
+    expect(copyField('plain')).toBe('plain');
+    expect(copyField(undefined)).toBe('\\N');
+  });
+
+  it('doubles the backslashes of JSON, which holds no raw control characters', () => {
+    expect(copyJson({ s: 'tab\there "q" \\ end' })).toBe(String.raw`{"s":"tab\\there \\"q\\" \\\\ end"}`);
+  });
+
+  it('writes an event whose strings hold separators so that it reads back field for field', () => {
+    const event: InteractionEvent = {
+      schema_version: 1,
+      event_id: 'id\twith\ttabs',
+      type: 'click',
+      user_id: 'user\nline',
+      item_id: 'item\\slash',
+      event_time: Date.UTC(2001, 0, 2, 3, 4, 5, 6),
+      request_id: 'r1',
+      context: { surface: 'home\t1' },
+    };
+    const fields = parseLine(eventLogLine(event));
+    expect(fields).toEqual(['2001-01-02T03:04:05.006Z', event.event_id, 'click', event.user_id, event.item_id, 'r1', null, null, JSON.stringify(event.context), JSON.stringify(event)]);
+    expect(JSON.parse(fields[9]!)).toEqual(event);
+  });
+
+  it('writes a history row as view, entity, time and values', () => {
+    const fields = parseLine(historyLine({ view: 'item_stats', entityId: 'i\t9', eventTime: 1_000, values: { trend: 1.5 } }));
+    expect(fields).toEqual(['item_stats', 'i\t9', '1970-01-01T00:00:01.000Z', '{"trend":1.5}']);
+  });
+});
