@@ -19,3 +19,7 @@ export { createRandom, type Random } from './random.js';
 export { MfModel } from './models/mf.js';
 export { vocabularyId, hash32, encodeField, encodeRows, readsModelFeatures, modelScorer, fitNumericBuckets, numericFeatures, historyRow, cross, CROSS, type EncodableRow } from './encoding.js';
 export { forgetUsers, isUserTable, withoutUsers } from './erasure.js';
+export { splitSettings, type SearchSpace, type Settings } from './tuning/search-space.js';
+export { SEARCH_SPACES } from './tuning/search-spaces.js';
+export { tune, trialTable, type TrialRunner, type TrialRecord, type TuneOptions, type TuningResult } from './tuning/study.js';
+export { tuneNcf, tuneTrainAndTest, specWithSettings, type NcfTunedRun } from './tuning/ncf-tuning.js';
