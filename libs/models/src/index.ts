@@ -11,7 +11,7 @@ export { RowMap } from './sparse/row-map.js';
 export type { Interaction } from './data/interactions.js';
 export { fit, DEFAULT_FIT_OPTIONS, type FitOptions } from './training/fit.js';
 export { trainingBatches } from './training/training-batches.js';
-export { leaveLatestOut, evaluateRanking, caseBatch, DEFAULT_NCF_OPTIONS, type Scorer, type NcfCase, type RankingReport } from './eval/ncf-protocol.js';
+export { leaveLatestOut, evaluateRanking, caseBatch, DEFAULT_NCF_OPTIONS, type Scorer, type NcfCase, type NcfSplit, type RankingReport } from './eval/ncf-protocol.js';
 export { PopularityScorer } from './eval/popularity.js';
 export { auc, groupAuc, logLoss } from './metrics/classification.js';
 export { hitAtK, ndcgAtK, recallAtK, catalogueCoverage, rankOf } from './metrics/ranking.js';

@@ -10,9 +10,10 @@ export interface AshaOptions {
  * Parallel Hyperparameter Tuning"), as Optuna's SuccessiveHalvingPruner
  * applies it: a trial that reaches a rung goes on only if its value is among
  * the top 1/eta of all values recorded at that rung so far, itself included.
- * Trials that arrive before there are eta values must be the best so far, as
- * a sequential search cannot pause them and promote them later. Higher
- * values are better.
+ * Until a rung holds eta values every trial passes it (Optuna's
+ * bootstrap_count): a sequential search cannot pause the first trials and
+ * promote them later, and judging them against one or two others would
+ * prune on noise. Higher values are better.
  */
 export class AshaPruner {
   private readonly rungs = new Map<number, number[]>();
@@ -34,7 +35,8 @@ export class AshaPruner {
     const values = this.rungs.get(epochs) ?? [];
     values.push(value);
     this.rungs.set(epochs, values);
-    const promotable = Math.max(Math.floor(values.length / this.options.reductionFactor), 1);
+    if (values.length < this.options.reductionFactor) return true;
+    const promotable = Math.floor(values.length / this.options.reductionFactor);
     const threshold = [...values].sort((a, b) => b - a)[promotable - 1]!;
     return value >= threshold;
   }

@@ -64,7 +64,7 @@ export interface NcfTunedRun {
 /**
  * The `--tune` path of the NCF protocol: tunes on `split.train` alone, trains
  * a fresh model on all of it with the chosen settings, and only then ranks the
- * test cases. `fitCallbacks` report the final training's progress.
+ * test cases. `fitCallbacks` gets the chosen settings and reports the final training's progress.
  */
 export async function tuneTrainAndTest(
   kind: ModelKind,
@@ -72,13 +72,13 @@ export async function tuneTrainAndTest(
   baseSpec: FeatureSpec,
   base: Settings,
   options: Partial<TuneOptions> = {},
-  fitCallbacks: Pick<FitOptions, 'onBatch' | 'onEpoch'> = {},
+  fitCallbacks: (chosen: Settings) => Pick<FitOptions, 'onBatch' | 'onEpoch'> = () => ({}),
 ): Promise<NcfTunedRun> {
   const tuning = await tuneNcf(kind, split.train, baseSpec, base, options);
   const seed = options.seed ?? 1;
   const { config, fit: fitSettings } = splitSettings(tuning.chosen);
   const spec = specWithSettings(baseSpec, tuning.chosen);
   const model = createModel(kind, spec, { ...config, seed });
-  await fit(model, split.train, spec, { ...fitSettings, ...fitCallbacks, seed });
+  await fit(model, split.train, spec, { ...fitSettings, ...fitCallbacks(tuning.chosen), seed });
   return { tuning, model, spec, report: evaluateRanking(model, split.cases, spec) };
 }

@@ -125,7 +125,7 @@ export async function tune(
 
 /** The trials as a markdown table, best first. */
 export function trialTable(result: TuningResult, scoreName = 'score', secondaryName = 'secondary'): string[] {
-  const keys = Object.keys(result.best.settings);
+  const keys = [...new Set(result.trials.flatMap((t) => Object.keys(t.settings)))];
   const lines = [
     `| trial | ${scoreName} | ${secondaryName} | best epoch | epochs | outcome | seconds | ${keys.join(' | ')} |`,
     `|${'---|'.repeat(7 + keys.length)}`,
