@@ -3,7 +3,7 @@ import { contextOf, type Batch, type FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes } from '../dense/dense-params.js';
 import { COMMON_DEFAULTS, fieldTable, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, type ForwardResult, type Lookup, type TableShape } from './tf-model.js';
-import { SHARED_PARAMS, type SearchSpace } from '../tuning/search-space.js';
+import { DENSE_LEARNING_RATE, SHARED_PARAMS, type SearchSpace } from '../tuning/search-space.js';
 
 export interface DeepFmConfig extends CommonConfig {
   /** Embedding size shared by all fields, as FM requires. */
@@ -24,9 +24,8 @@ export const DEEPFM_SEARCH_SPACE: SearchSpace = {
   params: {
     embeddingDim: { type: 'choice', values: [8, 16, 32] },
     sparseLearningRate: { type: 'log', low: 0.005, high: 0.2 },
-    denseLearningRate: { type: 'log', low: 0.0005, high: 0.01 },
+    denseLearningRate: DENSE_LEARNING_RATE,
     ...SHARED_PARAMS,
-    batchSize: { type: 'choice', values: [256, 512, 1024, 2048] },
   },
   maxEpochs: 15,
 };

@@ -5,7 +5,7 @@ import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model
 import { createRandom } from '../random.js';
 import { TfModel, historyMask, type ForwardResult, type Lookup } from './tf-model.js';
 import { alongSequence, sequenceLookups, sequenceTables, topLogits, topShapes } from './sequence-features.js';
-import { SHARED_PARAMS, HISTORY_PARAM, type SearchSpace } from '../tuning/search-space.js';
+import { DENSE_LEARNING_RATE, SHARED_PARAMS, HISTORY_PARAM, type SearchSpace } from '../tuning/search-space.js';
 
 export interface DienConfig extends CommonConfig {
   /** Embedding size; also the GRU state size, so states and items can be compared in the auxiliary loss. */
@@ -27,9 +27,9 @@ export const DIEN_SEARCH_SPACE: SearchSpace = {
   params: {
     embeddingDim: { type: 'choice', values: [8, 16, 32] },
     sparseLearningRate: { type: 'log', low: 0.01, high: 0.3 },
-    denseLearningRate: { type: 'log', low: 0.0005, high: 0.01 },
+    denseLearningRate: DENSE_LEARNING_RATE,
     ...SHARED_PARAMS,
-    batchSize: { type: 'choice', values: [256, 512, 1024, 2048] },
+    auxiliaryWeight: { type: 'log', low: 0.1, high: 1 },
     historyLength: HISTORY_PARAM,
   },
   maxEpochs: 6,

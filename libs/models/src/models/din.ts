@@ -4,7 +4,7 @@ import { mlp, mlpShapes } from '../dense/dense-params.js';
 import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, historyMask, type ForwardResult, type Lookup } from './tf-model.js';
 import { alongSequence, sequenceLookups, sequenceTables, topLogits, topShapes } from './sequence-features.js';
-import { SHARED_PARAMS, HISTORY_PARAM, type SearchSpace } from '../tuning/search-space.js';
+import { DENSE_LEARNING_RATE, SHARED_PARAMS, HISTORY_PARAM, type SearchSpace } from '../tuning/search-space.js';
 
 export interface DinConfig extends CommonConfig {
   embeddingDim: number;
@@ -25,9 +25,8 @@ export const DIN_SEARCH_SPACE: SearchSpace = {
   params: {
     embeddingDim: { type: 'choice', values: [8, 16, 32] },
     sparseLearningRate: { type: 'log', low: 0.01, high: 0.3 },
-    denseLearningRate: { type: 'log', low: 0.0005, high: 0.01 },
+    denseLearningRate: DENSE_LEARNING_RATE,
     ...SHARED_PARAMS,
-    batchSize: { type: 'choice', values: [256, 512, 1024, 2048] },
     historyLength: HISTORY_PARAM,
   },
   maxEpochs: 10,

@@ -24,7 +24,6 @@ export const MF_SEARCH_SPACE: SearchSpace = {
     dim: { type: 'choice', values: [8, 16, 32, 64, 128] },
     sparseLearningRate: { type: 'log', low: 0.005, high: 0.5 },
     ...SHARED_PARAMS,
-    batchSize: { type: 'choice', values: [256, 512, 1024, 2048] },
   },
   maxEpochs: 30,
 };

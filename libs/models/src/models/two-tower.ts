@@ -3,7 +3,7 @@ import { historyOf, type Batch, type FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes } from '../dense/dense-params.js';
 import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, historyMask, type ForwardResult, type Lookup } from './tf-model.js';
-import { SHARED_PARAMS, HISTORY_PARAM, type SearchSpace } from '../tuning/search-space.js';
+import { DENSE_LEARNING_RATE, SHARED_PARAMS, HISTORY_PARAM, type SearchSpace } from '../tuning/search-space.js';
 
 export interface TwoTowerConfig extends CommonConfig {
   embeddingDim: number;
@@ -24,9 +24,8 @@ export const TWO_TOWER_SEARCH_SPACE: SearchSpace = {
   params: {
     embeddingDim: { type: 'choice', values: [16, 32, 64] },
     sparseLearningRate: { type: 'log', low: 0.01, high: 0.3 },
-    denseLearningRate: { type: 'log', low: 0.0005, high: 0.01 },
+    denseLearningRate: DENSE_LEARNING_RATE,
     ...SHARED_PARAMS,
-    batchSize: { type: 'choice', values: [256, 512, 1024, 2048] },
     historyLength: HISTORY_PARAM,
   },
   maxEpochs: 15,

@@ -66,11 +66,15 @@ export function checkSearchSpace(space: SearchSpace): void {
   }
 }
 
-/** Parameters every model kind searches alike: L2 on embeddings (0 included) and sampled negatives per positive. */
+/** Parameters every model kind searches alike: L2 on embeddings (0 included), sampled negatives per positive, batch size. */
 export const SHARED_PARAMS: Readonly<Record<string, Param>> = {
   l2: { type: 'choice', values: [0, 1e-5, 1e-4, 5e-4, 2e-3] },
   negatives: { type: 'int', low: 1, high: 10 },
+  batchSize: { type: 'choice', values: [256, 512, 1024, 2048] },
 };
+
+/** The Adam learning rate of the tfjs models' dense towers. */
+export const DENSE_LEARNING_RATE: Param = { type: 'log', low: 0.0005, high: 0.01 };
 
 /** Behaviour-sequence lengths the models that read history search. */
 export const HISTORY_PARAM: Param = { type: 'choice', values: [5, 10, 20] };
