@@ -13,6 +13,9 @@ export const QUEUES = {
   train: 'train',
 } as const;
 
+/** Trials one train job may ask for: each is a training run on the dataset. */
+export const MAX_TUNE_TRIALS = 200;
+
 export const TrainJob = z
   .object({
     /** A `dataset_manifests.dataset_version` whose status is `ready`. */
@@ -24,6 +27,17 @@ export const TrainJob = z
     hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
     /** Seed for initialisation and shuffling, so a run can be repeated. */
     seed: z.number().int().optional(),
+    /**
+     * Search the model's hyperparameters on the validation split first, with
+     * `trials` at most and, with `budgetS`, no trial started after that many
+     * seconds (the running one is cut at its next epoch); the chosen settings
+     * then override `hyperparameters`, and they and the trial log go into
+     * the version's config.
+     */
+    tune: z
+      .object({ trials: z.number().int().min(1).max(MAX_TUNE_TRIALS), budgetS: z.number().positive().max(86_400).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type TrainJob = z.infer<typeof TrainJob>;

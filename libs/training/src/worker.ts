@@ -6,6 +6,7 @@ import type { ModelRegistry } from '@recstream/registry';
 import { QUEUES, TrainJob } from '@recstream/schemas';
 import { registerAndPromote } from './promote.js';
 import { trainOnDataset, type TrainProgress } from './train.js';
+import { runWithSettings, tuneOnDataset } from './tuning.js';
 
 export interface TrainWorkerDeps {
   pool: pg.Pool;
@@ -32,6 +33,8 @@ export interface TrainJobResult {
   reason: string;
   metrics: Record<string, number>;
   backend: string;
+  /** The settings a tuning search chose, when the job asked for one. */
+  tunedSettings?: Record<string, number>;
 }
 
 /**
@@ -99,13 +102,25 @@ export class TrainJobWorker {
     let reported = 0;
     try {
       log.info('training started');
-      const result = await trainOnDataset(this.deps.pool, {
+      const run = {
         datasetVersion: request.datasetVersion,
         modelType: request.modelType,
         role: request.role,
         hyperparameters: request.hyperparameters ?? {},
         seed: request.seed ?? 1,
         signal: controller.signal,
+      };
+      const tuning = request.tune
+        ? await tuneOnDataset(this.deps.pool, run, {
+            ...request.tune,
+            onTrial: (trial) => {
+              log.info({ trial: trial.trial, validationAuc: trial.score, epochs: trial.epochs, outcome: trial.outcome, settings: trial.settings }, 'tuning trial');
+              void job.updateProgress({ phase: 'tune', trial: trial.trial, trials: request.tune?.trials });
+            },
+          })
+        : undefined;
+      const result = await trainOnDataset(this.deps.pool, {
+        ...(tuning ? runWithSettings(run, tuning.chosen) : run),
         onProgress: (progress: TrainProgress) => {
           if (progress.phase === 'train' && performance.now() - reported < 2_000) return;
           reported = performance.now();
@@ -118,7 +133,11 @@ export class TrainJobWorker {
         modelType: request.modelType,
         datasetVersion: request.datasetVersion,
         codeVersion: this.deps.codeVersion,
-        config: { seed: request.seed ?? 1, ...request.hyperparameters },
+        config: {
+          seed: request.seed ?? 1,
+          ...request.hyperparameters,
+          ...(tuning && { ...tuning.chosen, tuning: { chosen: tuning.chosen, seconds: tuning.seconds, trials: tuning.trials } }),
+        },
       });
       result.model.dispose();
       log.info({ version: outcome.version.versionId, promoted: outcome.promotion.promoted, reason: outcome.promotion.reason, backend: result.backend }, 'training finished');
@@ -128,6 +147,7 @@ export class TrainJobWorker {
         reason: outcome.promotion.reason,
         metrics: { ...result.metrics },
         backend: result.backend,
+        ...(tuning && { tunedSettings: tuning.chosen }),
       };
     } catch (error) {
       throw jobFailure(error);
