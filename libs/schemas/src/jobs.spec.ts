@@ -7,6 +7,7 @@ describe('TrainJob tuning request', () => {
   it('accepts a trial budget and leaves tuning off without one', () => {
     expect(TrainJob.parse({ ...job, tune: { trials: 12 } }).tune).toEqual({ trials: 12 });
     expect(TrainJob.parse({ ...job, tune: { trials: 12, budgetS: 600 } }).tune).toEqual({ trials: 12, budgetS: 600 });
+    expect(TrainJob.parse({ ...job, tune: { trials: 4, every: 5 } }).tune).toEqual({ trials: 4, every: 5 });
     expect(TrainJob.parse(job).tune).toBeUndefined();
   });
 
@@ -17,5 +18,6 @@ describe('TrainJob tuning request', () => {
     expect(TrainJob.safeParse({ ...job, tune: { trials: 3, budget: 9 } }).success).toBe(false);
     expect(TrainJob.safeParse({ ...job, tune: {} }).success).toBe(false);
     expect(TrainJob.safeParse({ ...job, tune: { trials: 3, budgetS: 0 } }).error?.issues[0]?.path).toEqual(['tune', 'budgetS']);
+    expect(TrainJob.safeParse({ ...job, tune: { trials: 3, every: 0 } }).error?.issues[0]?.path).toEqual(['tune', 'every']);
   });
 });

@@ -99,3 +99,25 @@ it('a job that asks for tuning trains with the chosen settings and records them 
   expect(config.tuning.trials).toHaveLength(3);
   expect(config.tuning.trials[0]).toMatchObject({ trial: 0, outcome: expect.any(String), score: expect.any(Number) });
 }, 180_000);
+
+it('a chain tuning every 2nd run reuses the latest tuned settings in between', async () => {
+  const worker = newWorker();
+  await worker.start();
+  const run = async (name: string) => {
+    const job = await queue.add(name, { datasetVersion, modelType: 'mf', role: 'recall', seed: 2, tune: { trials: 2, every: 2 } });
+    const result = await job.waitUntilFinished(events, 120_000);
+    const { rows } = await pool.query('SELECT config FROM model_versions WHERE version_id = $1', [result.versionId]);
+    return { result, config: rows[0]!.config };
+  };
+  // The previous spec left a tuned mf version: the next run is the 2nd since it, and reuses its settings.
+  const { rows } = await pool.query(`SELECT max(version_id) AS id FROM model_versions WHERE config ? 'tuning'`);
+  const tunedBefore = Number(rows[0]!.id);
+  const reused = await run('reuse');
+  expect(reused.config.tuning).toBeUndefined();
+  expect(reused.config.tunedSettingsFrom).toBe(tunedBefore);
+  expect(reused.result.tunedSettings).toBeDefined();
+  const tuned = await run('tune-again');
+  await worker.close();
+  expect(tuned.config.tuning.trials).toHaveLength(2);
+  expect(tuned.config.tunedSettingsFrom).toBeUndefined();
+}, 240_000);

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { ModelRegistry } from '@recstream/registry';
+import type { ModelKind, ModelRole, TrainTuning } from '@recstream/schemas';
 import { SEARCH_SPACES, splitSettings, tune, type SearchSpace, type Settings, type TrialRunner, type TuneOptions, type TuningResult } from '@recstream/models';
 import { RecstreamError } from '@recstream/platform';
 import { defaultHyperparameters } from './model-specs.js';
@@ -50,6 +52,33 @@ export async function tuneOnDataset(pool: pg.Pool, run: DatasetRun, options: Par
     (settings) => new DatasetTrial(pool, { ...runWithSettings(run, settings), maxEpochs: space.maxEpochs, onProgress: undefined }),
     { seed: run.seed ?? DEFAULT_TRAIN_OPTIONS.seed, ...options },
   );
+}
+
+/** Versions of a role searched back through for the latest tuned one; `every` beyond it always tunes. */
+const TUNED_LOOKBACK = 200;
+
+/** Whether this run searches, or reuses the settings a recent run of the same role and kind chose. */
+export type TuningPlan = { search: true } | { search: false; settings: Settings; fromVersion: number };
+
+/**
+ * A scheduled chain's tuning cadence: search when no trainer-registered
+ * version of this role and kind was tuned, or when `every - 1` runs have
+ * been trained since the latest tuned one; otherwise reuse its chosen
+ * settings. Online-updater snapshots (config `online`) are not runs.
+ */
+export async function tuningPlan(registry: ModelRegistry, role: ModelRole, modelType: ModelKind, tuning: TrainTuning): Promise<TuningPlan> {
+  const every = tuning.every ?? 1;
+  if (every <= 1) return { search: true };
+  const runs = (await registry.list(role, TUNED_LOOKBACK)).filter((version) => version.modelType === modelType && !('online' in version.config));
+  const since = runs.findIndex((version) => isTunedConfig(version.config));
+  if (since < 0 || since + 1 >= every) return { search: true };
+  const tuned = runs[since]!;
+  return { search: false, settings: (tuned.config as { tuning: { chosen: Settings } }).tuning.chosen, fromVersion: tuned.versionId };
+}
+
+function isTunedConfig(config: Record<string, unknown>): boolean {
+  const tuning = config.tuning as { chosen?: unknown } | undefined;
+  return typeof tuning?.chosen === 'object' && tuning.chosen !== null;
 }
 
 /**

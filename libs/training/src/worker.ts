@@ -6,7 +6,7 @@ import type { ModelRegistry } from '@recstream/registry';
 import { QUEUES, TrainJob } from '@recstream/schemas';
 import { registerAndPromote } from './promote.js';
 import { trainOnDataset, type TrainProgress } from './train.js';
-import { runWithSettings, tuneOnDataset } from './tuning.js';
+import { runWithSettings, tuneOnDataset, tuningPlan } from './tuning.js';
 
 export interface TrainWorkerDeps {
   pool: pg.Pool;
@@ -33,7 +33,7 @@ export interface TrainJobResult {
   reason: string;
   metrics: Record<string, number>;
   backend: string;
-  /** The settings a tuning search chose, when the job asked for one. */
+  /** The settings a tuning search chose for this job, or that it reused from the latest tuned version. */
   tunedSettings?: Record<string, number>;
 }
 
@@ -110,17 +110,23 @@ export class TrainJobWorker {
         seed: request.seed ?? 1,
         signal: controller.signal,
       };
-      const tuning = request.tune
-        ? await tuneOnDataset(this.deps.pool, run, {
-            ...request.tune,
-            onTrial: (trial) => {
-              log.info({ trial: trial.trial, validationAuc: trial.score, epochs: trial.epochs, outcome: trial.outcome, settings: trial.settings }, 'tuning trial');
-              void job.updateProgress({ phase: 'tune', trial: trial.trial, trials: request.tune?.trials });
-            },
-          })
-        : undefined;
+      const plan = request.tune && (await tuningPlan(this.deps.registry, request.role, request.modelType, request.tune));
+      const tuning =
+        request.tune && plan?.search
+          ? await tuneOnDataset(this.deps.pool, run, {
+              trials: request.tune.trials,
+              budgetS: request.tune.budgetS,
+              onTrial: (trial) => {
+                log.info({ trial: trial.trial, validationAuc: trial.score, epochs: trial.epochs, outcome: trial.outcome, settings: trial.settings }, 'tuning trial');
+                void job.updateProgress({ phase: 'tune', trial: trial.trial, trials: request.tune?.trials });
+              },
+            })
+          : undefined;
+      const reused = plan && !plan.search ? plan : undefined;
+      if (reused) log.info({ fromVersion: reused.fromVersion, settings: reused.settings }, 'training with the settings of the latest tuned version');
+      const settings = tuning?.chosen ?? reused?.settings;
       const result = await trainOnDataset(this.deps.pool, {
-        ...(tuning ? runWithSettings(run, tuning.chosen) : run),
+        ...(settings ? runWithSettings(run, settings) : run),
         onProgress: (progress: TrainProgress) => {
           if (progress.phase === 'train' && performance.now() - reported < 2_000) return;
           reported = performance.now();
@@ -136,7 +142,9 @@ export class TrainJobWorker {
         config: {
           seed: request.seed ?? 1,
           ...request.hyperparameters,
-          ...(tuning && { ...tuning.chosen, tuning: { chosen: tuning.chosen, seconds: tuning.seconds, trials: tuning.trials } }),
+          ...settings,
+          ...(tuning && { tuning: { chosen: tuning.chosen, seconds: tuning.seconds, trials: tuning.trials } }),
+          ...(reused && { tunedSettingsFrom: reused.fromVersion }),
         },
       });
       result.model.dispose();
@@ -147,7 +155,7 @@ export class TrainJobWorker {
         reason: outcome.promotion.reason,
         metrics: { ...result.metrics },
         backend: result.backend,
-        ...(tuning && { tunedSettings: tuning.chosen }),
+        ...(settings && { tunedSettings: settings }),
       };
     } catch (error) {
       throw jobFailure(error);
