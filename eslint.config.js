@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -7,7 +8,25 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    plugins: { '@nx': nx },
     rules: {
+      // The library floors (docs/architecture.md): a library imports only from floors below its own, never from a sibling on its floor above core.
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'layer:base', onlyDependOnLibsWithTags: ['layer:base'] },
+            { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:base', 'layer:core'] },
+            { sourceTag: 'layer:data', onlyDependOnLibsWithTags: ['layer:base', 'layer:core', 'layer:data'] },
+            { sourceTag: 'layer:ml', onlyDependOnLibsWithTags: ['layer:base', 'layer:core', 'layer:data'] },
+            { sourceTag: 'layer:ui', onlyDependOnLibsWithTags: ['layer:base', 'layer:core', 'layer:data', 'layer:ml'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:core', 'layer:data', 'layer:ml', 'layer:ui'] },
+            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['layer:base', 'layer:core', 'layer:data', 'layer:ml', 'layer:ui', 'type:app'] },
+          ],
+        },
+      ],
       'no-console': ['error', { allow: ['error'] }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },

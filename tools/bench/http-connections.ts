@@ -1,9 +1,9 @@
 /**
  * A pool of keep-alive HTTP/1.1 connections for the load generator, one
- * request at a time on each, written straight to the socket. node:http's
- * client spent about 0.45 ms of CPU a request here (0.22 cores at 500
- * requests/s), on the same 2 cores as the server it measures; this spends a
- * fraction of that. It understands what a load generator needs and no more:
+ * request at a time on each, written straight to the socket: node:http's
+ * client took CPU from the cores the server it measures shares, this a
+ * fraction of it (docs/decisions/paced-load-generator.md). It understands
+ * what a load generator needs and no more:
  * bodies sized by Content-Length or chunked, no trailers, no redirects.
  */
 import { connect, type Socket } from 'node:net';

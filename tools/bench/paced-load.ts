@@ -7,7 +7,8 @@
  *
  * autocannon's overallRate is not this: it gives every connection a budget
  * per second that the connection spends back to back as soon as its second
- * starts, so requests arrive in bursts of `connections` at once.
+ * starts, so requests arrive in bursts of `connections` at once
+ * (docs/decisions/paced-load-generator.md).
  *
  * `pacedLoad` runs the generator in a process of its own, so that the
  * caller's garbage collection and timers do not delay the schedule.
@@ -57,8 +58,8 @@ export function pacedLoad(job: PacedLoadJob): Promise<PacedLoadResult> {
 async function generate(job: PacedLoadJob): Promise<PacedLoadResult> {
   const target = new URL(job.url);
   // Requests go out on the connection idle longest, so the load spreads over all of them: node:http's default (LIFO)
-  // kept reusing the few most recent ones, and a server of several processes (node:cluster deals out connections,
-  // not requests) then measured one process at 94% CPU and the other at 6%.
+  // kept reusing the few most recent ones, and node:cluster deals out connections, not requests, so one process of
+  // several took almost all the load (docs/decisions/paced-load-generator.md).
   const pool = new HttpConnections({ host: target.hostname, port: Number(target.port), connections: job.connections });
   await pool.open();
   const intervalMs = 1000 / job.rate;

@@ -36,8 +36,7 @@ const DURATION_S = 20;
 /**
  * Long enough for the measured run to see a process as it settles: full
  * collections begin about a minute after start, and the first popularity
- * refresh comes at 60 s. After a 5 s warm-up p99 had measured 8-11 ms where
- * 78-99 s after start measured 17-35 (BENCHMARKS.md, 2026-12-03).
+ * refresh comes at 60 s (docs/decisions/serving-v8-flags.md).
  */
 const WARMUP_S = 60;
 /** Connections the load generator keeps open; at an even pace few are busy at once. */
@@ -45,15 +44,13 @@ const CONNECTIONS = 32;
 const K = 20;
 const RECALL_QUERIES = 200;
 /**
- * Serving processes on the port: one per core. Measured here at an even
- * 500 requests/s (paced-load.ts): p99 44-50 ms with two, 83-101 ms with one,
- * which keeps one core about 100% busy. (Under autocannon's per-second
- * bursts one had measured better: p99 96 ms against 98 ms.)
+ * Serving processes on the port: one per core, since one process keeps a
+ * core busy at the bench's rate (docs/decisions/paced-load-generator.md).
  */
 const WORKERS = settings.BENCH_WORKERS;
 const REDIS_URL = settings.REDIS_URL;
 const namespace = `bench-serve-${Date.now().toString(36)}`;
-/** Serving logs its exposures (200,000 a run) to a topic of the bench's own (bench-topics.ts): in `events` the demo's feature builder took 380 s to catch up. */
+/** Serving logs its exposures to a topic of the bench's own (bench-topics.ts): in `events` they held up the demo's feature builder. */
 const EXPOSURE_TOPIC = benchTopic('serve', TOPICS.events);
 
 interface Sample {

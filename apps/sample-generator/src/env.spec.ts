@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GENERATOR_CONFIG, DEFAULT_SAMPLE_JOB_WORKER_OPTIONS } from '@recstream/samples';
-import { sampleGeneratorConfig } from './env.js';
+import { SAMPLE_FLAGS, sampleGeneratorConfig, withFlags } from './env.js';
 
 describe('sample generator environment', () => {
   it("defaults to the lib's defaults", () => {
@@ -22,5 +22,30 @@ describe('sample generator environment', () => {
     expect(() => sampleGeneratorConfig({ TRAIN_TARGETS: 'ranker:din' })).toThrow(/TRAIN_TARGETS.*unknown model role "ranker"; use one of recall, ranking/);
     expect(() => sampleGeneratorConfig({ TRAIN_TARGETS: 'recall:two-tower' })).toThrow(/TRAIN_TARGETS.*unknown model kind "two-tower"; use one of mf, neumf, twotower, deepfm, din, dien/);
     expect(() => sampleGeneratorConfig({ LABEL_SOURCE: 'clicks' })).toThrow(/LABEL_SOURCE/);
+  });
+
+  it('reads every sample setting from its variable, and a flag in its place wins', () => {
+    const env = { LABEL_SOURCE: 'exposures', MIN_RATING: '3', IMPLICIT_TYPES: 'rating, purchase', ATTRIBUTION_WINDOW_MS: '60000', SPLIT_STRATEGY: 'leave-latest-out' };
+    const config = sampleGeneratorConfig(withFlags(env, { 'label-source': 'implicit', 'train-fraction': '0.7', 'validation-fraction': '0.2', 'coverage-warning-below': '0.9' }));
+    expect(config.generator.config).toMatchObject({
+      labelSource: 'implicit',
+      minRating: 3,
+      implicitTypes: ['rating', 'purchase'],
+      attributionWindowMs: 60_000,
+      splitStrategy: 'leave-latest-out',
+      trainFraction: 0.7,
+      validationFraction: 0.2,
+    });
+    expect(config.worker.coverageWarningBelow).toBe(0.9);
+    expect(sampleGeneratorConfig({}).generator.config).toMatchObject({ implicitTypes: DEFAULT_GENERATOR_CONFIG.implicitTypes, splitStrategy: 'time' });
+    expect(() => sampleGeneratorConfig(withFlags({}, { 'implicit-types': 'rating,stare' }))).toThrow(/IMPLICIT_TYPES/);
+    expect(() => sampleGeneratorConfig(withFlags({}, { split: 'random' }))).toThrow(/SPLIT_STRATEGY/);
+    expect(() => sampleGeneratorConfig({ ATTRIBUTION_WINDOW_MS: '0' })).toThrow(/ATTRIBUTION_WINDOW_MS/);
+  });
+
+  it('has a flag for each sample setting the generator config holds', () => {
+    const covered = Object.keys(sampleGeneratorConfig(withFlags({}, {})).generator.config);
+    expect(Object.keys(SAMPLE_FLAGS)).toHaveLength(covered.length + 1);
+    for (const key of ['labelSource', 'minRating', 'implicitTypes', 'attributionWindowMs', 'splitStrategy', 'trainFraction', 'validationFraction']) expect(covered).toContain(key);
   });
 });

@@ -3,14 +3,21 @@ import { APP_PORTS, DEFAULT_HTTP_OPTIONS, envInt, infraEnv, parseEnv } from '@re
 import {
   DEFAULT_GENERATOR_CONFIG as G,
   DEFAULT_SAMPLE_GENERATOR_OPTIONS as O,
+  GeneratorConfig,
   DEFAULT_SAMPLE_JOB_WORKER_OPTIONS as W,
   TrainTarget,
-  type GeneratorConfig,
   type SampleJobWorkerOptions,
 } from '@recstream/samples';
 
 const HOUR_MS = 3_600_000;
 const fraction = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
+/** The generator config's own field checks: the lib holds them and the defaults. */
+const S = GeneratorConfig.shape;
+/** Comma-separated interaction types, e.g. `rating,purchase`. */
+const implicitTypes = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .pipe(S.implicitTypes);
 
 /** `role:modelType` pairs, comma-separated, e.g. `recall:mf,ranking:deepfm`. */
 const targets = z
@@ -30,17 +37,49 @@ const schema = z.object({
   SAMPLES_ALIGN_MINUTES: z.coerce.number().int().positive().default(W.alignMs / 60_000),
   TRAIN_TARGETS: targets.default([...W.trainTargets]),
   REFRESH_BI: z.enum(['true', 'false']).default(String(W.refreshBi) as 'true' | 'false'),
-  LABEL_SOURCE: z.enum(['exposures', 'implicit']).default(G.labelSource),
-  LABEL_OUTCOME: z.enum(['click', 'conversion', 'dwell']).default(G.labelOutcome),
-  ATTRIBUTION_WINDOW_MS: envInt(G.attributionWindowMs, 0),
+  LABEL_SOURCE: S.labelSource.default(G.labelSource),
+  LABEL_OUTCOME: S.labelOutcome.default(G.labelOutcome),
+  ATTRIBUTION_WINDOW_MS: envInt(G.attributionWindowMs),
   MIN_DWELL_MS: envInt(G.minDwellMs, 0),
+  IMPLICIT_TYPES: implicitTypes.default([...G.implicitTypes]),
+  MIN_RATING: z.coerce.number().min(0).default(G.minRating),
   NEGATIVES_PER_POSITIVE: envInt(G.negativesPerPositive, 0),
-  NEGATIVE_STRATEGY: z.enum(['uniform', 'popularity']).default(G.negativeStrategy),
+  NEGATIVE_STRATEGY: S.negativeStrategy.default(G.negativeStrategy),
   SAMPLER_SEED: z.coerce.number().int().default(G.seed),
+  SPLIT_STRATEGY: S.splitStrategy.default(G.splitStrategy),
   TRAIN_FRACTION: fraction(G.trainFraction),
   VALIDATION_FRACTION: fraction(G.validationFraction),
+  /** Feature views whose point-in-time coverage is below this share are warned about. */
+  COVERAGE_WARNING_BELOW: fraction(W.coverageWarningBelow),
   WORK_MEM: z.string().regex(/^\d+(kB|MB|GB)$/, 'must be a Postgres size such as 256MB').default(O.workMem),
 });
+
+/**
+ * `samples:generate`'s flags for the sample settings, each the environment
+ * variable it overrides: flags are read as that variable, so both are checked
+ * here and the defaults stay in the lib.
+ */
+export const SAMPLE_FLAGS = {
+  'label-source': 'LABEL_SOURCE',
+  'label-outcome': 'LABEL_OUTCOME',
+  'attribution-window-ms': 'ATTRIBUTION_WINDOW_MS',
+  'min-dwell-ms': 'MIN_DWELL_MS',
+  'implicit-types': 'IMPLICIT_TYPES',
+  'min-rating': 'MIN_RATING',
+  'negatives-per-positive': 'NEGATIVES_PER_POSITIVE',
+  'negative-strategy': 'NEGATIVE_STRATEGY',
+  seed: 'SAMPLER_SEED',
+  split: 'SPLIT_STRATEGY',
+  'train-fraction': 'TRAIN_FRACTION',
+  'validation-fraction': 'VALIDATION_FRACTION',
+  'coverage-warning-below': 'COVERAGE_WARNING_BELOW',
+} as const satisfies Record<string, keyof z.infer<typeof schema>>;
+
+/** The environment with the given flags (SAMPLE_FLAGS names) in place of their variables. */
+export function withFlags(env: Record<string, string | undefined>, flags: Partial<Record<keyof typeof SAMPLE_FLAGS, string>>): Record<string, string | undefined> {
+  const overrides = Object.entries(flags).filter(([, value]) => value !== undefined).map(([flag, value]) => [SAMPLE_FLAGS[flag as keyof typeof SAMPLE_FLAGS], value]);
+  return { ...env, ...Object.fromEntries(overrides) };
+}
 
 /** The sample generator's environment, validated at boot. */
 export function sampleGeneratorConfig(env: Record<string, string | undefined> = process.env) {
@@ -50,9 +89,12 @@ export function sampleGeneratorConfig(env: Record<string, string | undefined> = 
     labelOutcome: e.LABEL_OUTCOME,
     attributionWindowMs: e.ATTRIBUTION_WINDOW_MS,
     minDwellMs: e.MIN_DWELL_MS,
+    implicitTypes: e.IMPLICIT_TYPES,
+    minRating: e.MIN_RATING,
     negativesPerPositive: e.NEGATIVES_PER_POSITIVE,
     negativeStrategy: e.NEGATIVE_STRATEGY,
     seed: e.SAMPLER_SEED,
+    splitStrategy: e.SPLIT_STRATEGY,
     trainFraction: e.TRAIN_FRACTION,
     validationFraction: e.VALIDATION_FRACTION,
   };
@@ -64,6 +106,7 @@ export function sampleGeneratorConfig(env: Record<string, string | undefined> = 
     alignMs: e.SAMPLES_ALIGN_MINUTES * 60_000,
     trainTargets: e.TRAIN_TARGETS,
     refreshBi: e.REFRESH_BI === 'true',
+    coverageWarningBelow: e.COVERAGE_WARNING_BELOW,
   };
   return {
     databaseUrl: e.DATABASE_URL,

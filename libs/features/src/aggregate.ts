@@ -1,5 +1,5 @@
-import type { InteractionEvent } from '@recstream/schemas';
-import { CONVERSION_TYPES, userActivity, type ItemStats, type SequenceEntry, type UserActivity, type UserSequence } from './views.js';
+import type { InteractionEvent, SequenceEntry } from '@recstream/schemas';
+import { CONVERSION_TYPES, userActivity, type ItemStats, type UserActivity, type UserSequence } from './views.js';
 import { addCount, pruneCounts, windowSums, type WindowedCounts } from './windows.js';
 
 export interface AggregationOptions {

@@ -1,8 +1,8 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { createProducer, sendBounded } from '@recstream/streams';
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { ConsumerRunner, createProducer, sendBounded, type ChunkContext } from '@recstream/streams';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_TOPIC_NAMES, type DeadLetter, type TopicNames } from '@recstream/schemas';
 import { CatalogProcessor } from './catalog.js';
 import { DEFAULT_AGGREGATION_OPTIONS } from './aggregate.js';
@@ -94,13 +94,11 @@ export interface FeatureBuilderDeps {
 export class FeatureBuilder {
   readonly options: FeatureBuilderOptions;
   readonly http: HttpService;
-  private readonly consumer: Consumer;
+  private readonly runner: ConsumerRunner;
   private readonly producer: Producer;
   private readonly interactions: InteractionProcessor;
   private readonly catalog: CatalogProcessor;
   private readonly metrics: BuilderMetrics;
-  private readonly logger: Logger;
-  private joined = false;
   private closing?: Promise<void>;
 
   constructor(
@@ -109,19 +107,24 @@ export class FeatureBuilder {
   ) {
     this.options = { ...DEFAULT_FEATURE_BUILDER_OPTIONS, ...options };
     const opts = this.options;
-    if (opts.heartbeatIntervalMs >= opts.sessionTimeoutMs / 3) {
-      throw new NonRetriableError(`heartbeatIntervalMs (${opts.heartbeatIntervalMs}) must be under a third of sessionTimeoutMs (${opts.sessionTimeoutMs})`);
-    }
-    this.logger = deps.logger;
-    this.consumer = deps.kafka.consumer({
-      groupId: opts.groupId,
-      sessionTimeout: opts.sessionTimeoutMs,
-      heartbeatInterval: opts.heartbeatIntervalMs,
-      maxWaitTimeInMs: opts.maxFetchWaitMs,
-      minBytes: opts.minFetchBytes,
-      maxBytesPerPartition: opts.maxBytesPerPartition,
-      maxBytes: 4 * opts.maxBytesPerPartition,
-    });
+    this.runner = new ConsumerRunner(
+      deps.kafka,
+      deps.logger,
+      {
+        groupId: opts.groupId,
+        topics: opts.consume.map((name) => opts.topics[name]),
+        fromBeginning: opts.fromBeginning,
+        chunkSize: opts.maxBatchEvents,
+        concurrency: opts.concurrency,
+        commitEachChunk: true,
+        sessionTimeoutMs: opts.sessionTimeoutMs,
+        heartbeatIntervalMs: opts.heartbeatIntervalMs,
+        maxFetchWaitMs: opts.maxFetchWaitMs,
+        minFetchBytes: opts.minFetchBytes,
+        maxBytesPerPartition: opts.maxBytesPerPartition,
+      },
+      { handleChunk: (chunk, context) => this.handleChunk(chunk, context) },
+    );
     this.producer = createProducer(deps.kafka);
     const online = deps.online ?? new OnlineStore(deps.redis, { namespace: opts.namespace });
     const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
@@ -131,34 +134,19 @@ export class FeatureBuilder {
     const registry = createRegistry('feature-builder');
     this.metrics = createBuilderMetrics(registry);
     this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: opts.port, host: opts.host, logger: deps.logger, registry, ready: () => this.ready });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.joined = true;
-      this.logger.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined consumer group');
-    });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      this.joined = false;
-      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
-    });
   }
 
   get ready(): boolean {
-    return this.joined && !this.closing;
+    return this.runner.joined && !this.closing;
   }
 
   /** Creates this and next month's partitions, connects, subscribes and consumes, then listens; resolves with the HTTP port. */
   async start(): Promise<number> {
-    const { topics, consume, fromBeginning } = this.options;
     const partitions = await ensureMonthlyPartitions(this.deps.pool);
-    this.logger.info({ partitions }, 'monthly partitions ready');
+    this.deps.logger.info({ partitions }, 'monthly partitions ready');
     await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: consume.map((name) => topics[name]), fromBeginning });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.concurrency,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
+    await this.runner.connect();
+    await this.runner.run();
     return (await this.http.listen()).port;
   }
 
@@ -166,23 +154,15 @@ export class FeatureBuilder {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.http.close();
-      await this.consumer.disconnect();
+      await this.runner.disconnect();
       await this.producer.disconnect();
     })();
     return this.closing;
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const { topic, partition } = batch;
-    for (const chunk of chunks(batch.messages, this.options.maxBatchEvents)) {
-      if (!isRunning() || isStale()) return;
-      await this.processChunk(topic, partition, chunk);
-      const last = chunk.at(-1)!.offset;
-      resolveOffset(last);
-      await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
-      this.metrics.lag.set({ topic, partition }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
-      await heartbeat();
-    }
+  private async handleChunk(chunk: KafkaMessage[], { topic, partition, highWatermark }: ChunkContext): Promise<void> {
+    await this.processChunk(topic, partition, chunk);
+    this.metrics.lag.set({ topic, partition }, Math.max(0, Number(highWatermark) - Number(chunk.at(-1)!.offset) - 1));
   }
 
   private async processChunk(topic: string, partition: number, chunk: KafkaMessage[]): Promise<void> {
@@ -212,8 +192,4 @@ export class FeatureBuilder {
     const messages = letters.map((letter) => ({ value: JSON.stringify(letter) }));
     await sendBounded(this.producer, -1, [{ topic: this.options.topics.deadLetter, messages }]);
   }
-}
-
-function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }

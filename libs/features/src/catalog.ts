@@ -1,12 +1,12 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { AnyEvent, ItemEvent, UserEvent } from '@recstream/schemas';
+import type { ItemEvent, UserEvent } from '@recstream/schemas';
+import { catalogMessages } from '@recstream/streams';
 import { decodeMessages, partitionDecoded } from './decode.js';
 import type { DeadLetterSink } from './interactions.js';
 import type { HistoryRow, OfflineStore } from './offline-store.js';
 import type { OnlineStore, ViewWrite } from './online-store.js';
 import { itemAttributes, userProfile, type ItemAttributes, type UserProfile } from './views.js';
 
-const isCatalog = (event: AnyEvent): event is ItemEvent | UserEvent => event.type === 'item' || event.type === 'user';
 
 /** The view write an item or user upsert makes. */
 export function catalogView(event: ItemEvent | UserEvent): ViewWrite {
@@ -37,7 +37,7 @@ export class CatalogProcessor {
   ) {}
 
   async process(messages: readonly KafkaMessage[]): Promise<{ applied: number; invalid: number }> {
-    const { events, deadLetters } = partitionDecoded(decodeMessages(messages, isCatalog, 'item or user events', this.maxFutureSkewMs));
+    const { events, deadLetters } = partitionDecoded(decodeMessages(messages, catalogMessages(this.maxFutureSkewMs)));
     const newest = new Map<string, ViewWrite>();
     for (const write of events.map(catalogView)) {
       const key = `${write.view}:${write.id}`;

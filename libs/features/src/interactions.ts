@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { RecstreamError } from '@recstream/platform';
-import type { AnyEvent, DeadLetter, InteractionEvent } from '@recstream/schemas';
+import type { DeadLetter, InteractionEvent } from '@recstream/schemas';
+import { interactionMessages, type DecodedMessage } from '@recstream/streams';
 import { computeBatch, entitiesOf, type ComputeOptions, type ComputedBatch } from './compute.js';
-import { decodeMessages, partitionDecoded, type DecodedMessage } from './decode.js';
+import { decodeMessages, partitionDecoded } from './decode.js';
 import type { Arrival } from './lateness.js';
 import type { OfflineStore } from './offline-store.js';
 import type { OnlineStore, StoredEntity } from './online-store.js';
@@ -29,7 +30,6 @@ export interface AppliedBatch {
 
 export type DeadLetterSink = (letters: readonly DeadLetter[]) => Promise<void>;
 
-const isInteraction = (event: AnyEvent): event is InteractionEvent => event.type !== 'item' && event.type !== 'user';
 
 interface Staged {
   computed: ComputedBatch;
@@ -65,7 +65,7 @@ export class InteractionProcessor {
   ) {}
 
   async process(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<AppliedBatch> {
-    const decoded = decodeMessages(messages, isInteraction, 'interaction events', this.options.maxFutureSkewMs);
+    const decoded = decodeMessages(messages, interactionMessages(this.options.maxFutureSkewMs));
     const lastOffset = messages.at(-1)!.offset;
     const retries = { fenced: 0, conflict: 0 };
     for (let attempt = 1; ; attempt++) {

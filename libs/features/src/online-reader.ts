@@ -55,8 +55,8 @@ export const DEFAULT_ONLINE_READER_OPTIONS: OnlineReaderOptions = { namespace: '
  * defaults where the store has nothing.
  *
  * An item row that is the same string as last time is not decoded again:
- * serving reads the same popular items' rows for most requests, and decoding
- * 150 of them was 4% of its CPU. With an ItemRowTracking, such a row is not
+ * serving reads the same popular items' rows for most requests
+ * (docs/decisions/feature-row-key-layout.md). With an ItemRowTracking, such a row is not
  * even read again until Redis reports that it changed. The features returned
  * for a kept item are the same object each time, so callers must not change
  * them.

@@ -1,5 +1,5 @@
 import { NonRetriableError } from '@recstream/platform';
-import { INTERACTION_TYPES, type InteractionType } from '@recstream/schemas';
+import { INTERACTION_TYPES, type InteractionType, type SequenceEntry } from '@recstream/schemas';
 import { zeroSums, type WindowSums } from './windows.js';
 
 /**
@@ -41,15 +41,6 @@ export interface FeatureView<Name extends string = string, Values = unknown> {
 const DAY_MS = 86_400_000;
 
 export const CONVERSION_TYPES: ReadonlySet<InteractionType> = new Set<InteractionType>(['purchase']);
-
-export interface SequenceEntry {
-  item_id: string;
-  type: InteractionType;
-  /** Event time, epoch ms. */
-  time: number;
-  /** The item's first catalogue category, when the catalogue had it at the time (sequence models and `last_category` read it). */
-  category?: string;
-}
 
 export interface UserActivity {
   /** Events per interaction type over each window. */

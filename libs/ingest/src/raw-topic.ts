@@ -1,6 +1,6 @@
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { retry, type Logger } from '@recstream/platform';
-import { messageArrival } from '@recstream/streams';
+import { ConsumerRunner, messageArrival, parseMessage, type ChunkContext } from '@recstream/streams';
 import type { DecodedItem } from './decode.js';
 import type { IngestMetrics } from './metrics.js';
 import type { EventPublisher } from './publisher.js';
@@ -21,7 +21,7 @@ export interface RawTopicOptions {
  * acknowledged the forwarded batch, so a crash replays instead of dropping.
  */
 export class RawTopicForwarder {
-  private readonly consumer: Consumer;
+  private readonly runner: ConsumerRunner;
   private closing?: Promise<void>;
 
   constructor(
@@ -31,40 +31,33 @@ export class RawTopicForwarder {
     private readonly logger: Logger,
     private readonly options: RawTopicOptions,
   ) {
-    this.consumer = kafka.consumer({ groupId: options.groupId });
-  }
-
-  async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, heartbeat, isRunning }) => {
-        if (batch.messages.length === 0 || !isRunning()) return;
-        const items: DecodedItem[] = batch.messages.map((message, index) => {
-          const raw = message.value?.toString('utf8') ?? '';
-          try {
-            return { ok: true, value: JSON.parse(raw) as unknown };
-          } catch (error) {
-            return { ok: false, reason: `message ${index}: invalid JSON (${(error as Error).message})`, raw };
-          }
-        });
-        const { maxFutureSkewMs } = this.options;
-        const sorted = triage(items, `ingester:${this.options.topic}`, (index) => ({ arrivedAt: messageArrival(batch.messages[index]!), maxFutureSkewMs }));
-        await retry({ retries: 20, maxDelayMs: 5_000 })(async () => {
-          await heartbeat();
-          await publishTriage(this.publisher, this.metrics, sorted);
-        });
-        const next = (BigInt(batch.lastOffset()) + 1n).toString();
-        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-        this.logger.debug({ partition: batch.partition, offset: next, forwarded: sorted.events.length }, 'raw batch forwarded');
-      },
+    // A fetched batch is forwarded whole: the publisher batches its sends anyway.
+    this.runner = new ConsumerRunner(kafka, logger, { groupId: options.groupId, topics: [options.topic], chunkSize: Number.POSITIVE_INFINITY }, {
+      handleChunk: (messages, context) => this.forward(messages, context),
     });
   }
 
+  async start(): Promise<void> {
+    await this.runner.connect();
+    await this.runner.run();
+  }
+
   close(): Promise<void> {
-    this.closing ??= this.consumer.disconnect();
+    this.closing ??= this.runner.disconnect();
     return this.closing;
+  }
+
+  private async forward(messages: KafkaMessage[], { partition, heartbeat }: ChunkContext): Promise<void> {
+    const items: DecodedItem[] = messages.map((message, index) => {
+      const parsed = parseMessage(message);
+      return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, reason: `message ${index}: ${parsed.reason.replace(/^message: /, '')}`, raw: parsed.raw };
+    });
+    const { maxFutureSkewMs } = this.options;
+    const sorted = triage(items, `ingester:${this.options.topic}`, (index) => ({ arrivedAt: messageArrival(messages[index]!), maxFutureSkewMs }));
+    await retry({ retries: 20, maxDelayMs: 5_000 })(async () => {
+      await heartbeat();
+      await publishTriage(this.publisher, this.metrics, sorted);
+    });
+    this.logger.debug({ partition, offset: messages.at(-1)!.offset, forwarded: sorted.events.length }, 'raw batch forwarded');
   }
 }

@@ -36,6 +36,9 @@ export interface Batch {
   history?: Int32Array;
 }
 
+/** The behaviour-sequence length the sequence models (DIN, DIEN) read, offline and online alike. */
+export const HISTORY_LENGTH = 20;
+
 export const EMPTY_FEATURE_SPEC: FeatureSpec = { contextFields: [], historyLength: 0 };
 
 /** The batch's history, or all padding when it has none. */

@@ -24,6 +24,28 @@ describe('encodeField', () => {
     expect(crossed).not.toBe(encodeField(cross('item_category', 'last_category'), row({ item_category: 'c3', last_category: 'c4' }), spec));
   });
 
+  it("derives hour, daypart and weekday as the request time's UTC Date would", () => {
+    for (let i = 0; i < 500; i++) {
+      const time = Math.floor((i / 500) * Date.UTC(2040, 0, 1)) + i * 7_919;
+      const date = new Date(time);
+      const at = { ...row(undefined), time };
+      expect(encodeField('hour', at, spec)).toBe(date.getUTCHours());
+      expect(encodeField('daypart', at, spec)).toBe(Math.floor(date.getUTCHours() / 6));
+      expect(encodeField('weekday', at, spec)).toBe(date.getUTCDay());
+    }
+  });
+
+  it('gives every combination of a cross its own id, and the same parts in another cross another id', () => {
+    const categories = Array.from({ length: 60 }, (_, i) => `c${i}`);
+    const ids = new Set<number>();
+    for (const item_category of categories) {
+      for (const last_category of categories) ids.add(encodeField(cross('item_category', 'last_category'), row({ item_category, last_category }), spec));
+    }
+    expect(ids.size).toBe(categories.length ** 2);
+    const r = row({ item_category: 'c1', last_category: 'c2' });
+    expect(encodeField(cross('item_category', 'last_category'), r, spec)).not.toBe(encodeField(cross('last_category', 'item_category'), r, spec));
+  });
+
   it('reads a missing value, or a cross with a missing part, as unknown (-1)', () => {
     const r = row({ item_category: 'c3' });
     expect(encodeField('device', r, spec)).toBe(-1);

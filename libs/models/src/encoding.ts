@@ -21,12 +21,26 @@ export function hash32(value: string): number {
     hash ^= value.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
+  return avalanche(hash);
+}
+
+/** murmur3's finalizer: every input bit flips about half the output bits. */
+function avalanche(hash: number): number {
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;
   hash = Math.imul(hash, 0xc2b2ae35);
   hash ^= hash >>> 16;
   return hash >>> 0;
+}
+
+/** murmur3's mixing of one 32-bit block into `hash`. */
+function mixBlock(hash: number, block: number): number {
+  let k = Math.imul(block, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  hash ^= Math.imul(k, 0x1b873593);
+  hash = (hash << 13) | (hash >>> 19);
+  return (Math.imul(hash, 5) + 0xe6546b64) | 0;
 }
 
 /** One pair a model scores: the same shape for a training sample, a serving candidate and an online example. */
@@ -48,6 +62,11 @@ export const CROSS = '×';
 export const cross = (...fields: string[]) => fields.join(CROSS);
 
 const HOURS_PER_DAYPART = 6;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** `new Date(time).getUTCHours()` without the Date, for times since 1970. */
+const utcHour = (time: number) => Math.floor(time / HOUR_MS) % 24;
 
 /**
  * One categorical field of `row` as an integer id, -1 when unknown (read as
@@ -66,9 +85,16 @@ export function encodeField(field: string, row: EncodableRow, spec: FeatureSpec)
 function fieldEncoder(field: string, spec: FeatureSpec): (row: EncodableRow) => number {
   if (field.includes(CROSS)) {
     const parts = field.split(CROSS).map((part) => fieldEncoder(part, spec));
+    // Integer mixing rather than hashing a joined string: serving encodes crosses for every candidate.
+    const seed = hash32(field);
     return (row) => {
-      const ids = parts.map((part) => part(row));
-      return ids.includes(-1) ? -1 : vocabularyId(`${field}=${ids.join(',')}`);
+      let hash = seed;
+      for (const part of parts) {
+        const id = part(row);
+        if (id === -1) return -1;
+        hash = mixBlock(hash, id);
+      }
+      return avalanche(hash) >>> 1;
     };
   }
   if (isModelFeature(field)) {
@@ -79,9 +105,10 @@ function fieldEncoder(field: string, spec: FeatureSpec): (row: EncodableRow) => 
       return numeric ? bucketOf(Number(value), spec.numericBuckets?.[field] ?? missingBuckets(field)) : vocabularyId(String(value));
     };
   }
-  if (field === 'hour') return (row) => new Date(row.time).getUTCHours();
-  if (field === 'daypart') return (row) => Math.floor(new Date(row.time).getUTCHours() / HOURS_PER_DAYPART);
-  if (field === 'weekday') return (row) => new Date(row.time).getUTCDay();
+  if (field === 'hour') return (row) => utcHour(row.time);
+  if (field === 'daypart') return (row) => Math.floor(utcHour(row.time) / HOURS_PER_DAYPART);
+  // 1970-01-01 was a Thursday (4).
+  if (field === 'weekday') return (row) => (Math.floor(row.time / DAY_MS) + 4) % 7;
   return (row) => {
     const value = row.context[field];
     if (value === undefined || value === null) return -1;

@@ -1,5 +1,5 @@
 export { selectBackend, assertKernels, MissingKernelError, BACKEND_NAMES, DEFAULT_BACKEND_OPTIONS, type BackendName, type BackendOptions } from './backend.js';
-export type { Batch, FeatureSpec } from './batch.js';
+export { HISTORY_LENGTH, type Batch, type FeatureSpec } from './batch.js';
 export { DEFAULT_TRAIN_STEP_OPTIONS, type RecModel, type ModelKind, type ModelArtifact, type CommonConfig, type DenseWeights, type TrainStepOptions } from './model.js';
 export { createModel, modelFromArtifact, serializeModel, deserializeModel } from './models/registry.js';
 export { encodeArtifact, decodeArtifact } from './artifact.js';

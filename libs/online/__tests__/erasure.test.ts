@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deserializeModel, isUserTable, vocabularyId, type RecModel } from '@recstream/models';
 import { UserEraser } from '@recstream/privacy';
-import { isHoldoutUser, type OnlineLineage } from '../src/index.js';
+import type { OnlineLineage } from '@recstream/deltas';
+import { isHoldoutUser } from '../src/index.js';
 import { caughtUp, createHarness, createTopic, produce, run, startUpdater, type Harness } from './harness.js';
 
 let harness: Harness;

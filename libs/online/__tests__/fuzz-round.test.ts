@@ -19,8 +19,8 @@ import { SampleGenerator } from '@recstream/samples';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, EARLIEST_EVENT_TIME_MS, validateMessage, type DeadLetter } from '@recstream/schemas';
 import { hostileCases, INJECTION_STRINGS, jsonWithoutRecursion, mutateEvent, NUMERIC_STRINGS, randomBytes } from '@recstream/schemas/hostile-input';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
+import { decodeMessage, interactionMessages } from '@recstream/streams';
 import { collectMessages } from '@recstream/streams/inspect';
-import { decodeInteractions } from '../src/decode.js';
 import { kafka, logger, run } from './harness.js';
 
 const SEED = 20_261_207;
@@ -208,12 +208,12 @@ describe('a seeded fuzz round over the contract, the feature builder, the online
     // Online updater's decoder: reads every message to the end, keeps exactly the valid events.
     const consumed = await collectMessages(kafka, topics.events, { done: (all) => all.length >= sent.length, timeoutMs: 20_000 });
     expect(consumed, 'online decoder read to the end').toHaveLength(sent.length);
-    const decoded = consumed.map(({ message }) => decodeInteractions(message, DEFAULT_MAX_FUTURE_SKEW_MS));
+    const decoded = consumed.map(({ message }) => decodeMessage(message, interactionMessages(DEFAULT_MAX_FUTURE_SKEW_MS)));
     const kept = decoded.flatMap((d) => ('events' in d ? d.events.map((e) => e.event_id) : []));
     expect(kept.sort()).toEqual([...ids].sort());
-    const skipped = decoded.filter((d) => 'skipped' in d);
+    const skipped = decoded.filter((d) => 'refused' in d);
     expect(skipped).toHaveLength(refused.length);
-    expect(skipped.filter((d) => 'skipped' in d && d.skipped === 'future_dated').length).toBeGreaterThan(0);
+    expect(skipped.filter((d) => 'refused' in d && d.refused === 'future_dated').length).toBeGreaterThan(0);
 
     // Sample generator: a ready dataset from what was stored, one sample per valid exposure.
     const exposures = validEvents.filter((e) => e.type === 'exposure');

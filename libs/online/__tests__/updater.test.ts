@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDelta, deserializeModel, type RecModel } from '@recstream/models';
 import type { InteractionEvent } from '@recstream/schemas';
-import { DeltaChannel, isHoldoutUser, lineageKey, onlineLineage } from '../src/index.js';
+import { DeltaChannel, lineageKey, onlineLineage } from '@recstream/deltas';
+import { isHoldoutUser } from '../src/index.js';
 import { caughtUp, createHarness, createTopic, produce, run, startUpdater, type Harness } from './harness.js';
 
 let harness: Harness;

@@ -3,7 +3,5 @@ export { OnlineLearner, isHoldoutUser, type LearnerOptions, type LearnerModel, t
 export { Guardrail, DEFAULT_GUARDRAIL_OPTIONS, type GuardrailOptions, type GuardrailStatus } from './guardrail.js';
 export { DEFAULT_EXAMPLE_BUILDER_OPTIONS, DEFAULT_LEARNER_OPTIONS } from './options.js';
 export { OnlineUpdater, DEFAULT_ONLINE_UPDATER_OPTIONS, type OnlineUpdaterOptions, type OnlineUpdaterDeps, type UpdaterStatus } from './updater.js';
-export { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, deltaStreamKey, type DeltaChannelOptions, type DeltaEntry } from './delta-channel.js';
 export { SnapshotStore, type SavedSnapshot, type StoredSnapshot } from './snapshots.js';
-export { lineageKey, deltaStartId, onlineLineage, type OnlineLineage, type Offsets } from './lineage.js';
 export { modelForUpdating } from './models.js';

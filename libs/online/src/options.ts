@@ -1,5 +1,5 @@
 import { DEFAULT_GENERATOR_CONFIG } from '@recstream/samples';
-import { HISTORY_LENGTH } from '@recstream/training';
+import { HISTORY_LENGTH } from '@recstream/models';
 import type { ExampleBuilderOptions } from './examples/example-builder.js';
 import { DEFAULT_GUARDRAIL_OPTIONS } from './guardrail.js';
 import type { LearnerOptions } from './learner.js';

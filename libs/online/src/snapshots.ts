@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ModelRegistry, ModelVersion, NewModelVersion } from '@recstream/registry';
 import type { ModelRole } from '@recstream/schemas';
-import { lineageKey, type Offsets } from './lineage.js';
+import { lineageKey, type Offsets } from '@recstream/deltas';
 
 /** One role's model in a snapshot. */
 export interface SnapshotModel {

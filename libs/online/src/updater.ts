@@ -1,17 +1,17 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { deltaRows, deserializeModel, selectBackend, serializeModel, type BackendName, type RecModel } from '@recstream/models';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
 import { DEFAULT_ERASURE_WATCHER_OPTIONS, ErasureWatcher, type Erasure, type ErasureWatcherOptions } from '@recstream/privacy';
 import { ModelRegistry, type ModelVersion } from '@recstream/registry';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, MODEL_ROLES, TOPICS, type ModelRole } from '@recstream/schemas';
-import { decodeInteractions } from './decode.js';
-import { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, type DeltaChannelOptions } from './delta-channel.js';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, MODEL_ROLES, TOPICS, type InteractionEvent, type ModelRole } from '@recstream/schemas';
+import { ConsumerRunner, decodeMessage, interactionMessages, type ChunkContext, type DecodeOptions } from '@recstream/streams';
+import { DeltaChannel, DEFAULT_DELTA_CHANNEL_OPTIONS, type DeltaChannelOptions } from '@recstream/deltas';
 import { ExampleBuilder, type ExampleBuilderOptions, type ExampleBuilderState } from './examples/example-builder.js';
 import type { GuardrailStatus } from './guardrail.js';
 import { OnlineLearner, type LearnerModel, type LearnerOptions, type LearnerState } from './learner.js';
-import { lineageKey, onlineLineage, type OnlineLineage, type Offsets } from './lineage.js';
+import { lineageKey, onlineLineage, type OnlineLineage, type Offsets } from '@recstream/deltas';
 import { createUpdaterMetrics, type UpdaterMetrics } from './metrics.js';
 import { modelForUpdating } from './models.js';
 import { DEFAULT_EXAMPLE_BUILDER_OPTIONS, DEFAULT_LEARNER_OPTIONS } from './options.js';
@@ -35,13 +35,8 @@ export interface OnlineUpdaterOptions {
   /**
    * Per role, replaces the offline sparse learning rate while updating
    * online (see models.ts); a role without one keeps its offline rate, the
-   * default for both. A faster rate reacts sooner and costs list quality:
-   * at 0.3 an MF model follows a planted change of taste several times
-   * faster than at its offline 0.1 (libs/online learner.spec.ts) and 25
-   * clicks put a new item in NeuMF's top ranks (bench:online), but in
-   * bench:quality lists served with recall at 0.3 lost against frozen
-   * copies of the same versions, and a ranker reading model features lost
-   * more (BENCHMARKS.md).
+   * default for both. A faster rate reacts sooner and costs list quality
+   * (docs/decisions/online-sparse-rates.md).
    */
   sparseLearningRates: Partial<Record<ModelRole, number>>;
   /**
@@ -153,7 +148,8 @@ export class OnlineUpdater {
   private readonly registry: ModelRegistry;
   private readonly snapshots: SnapshotStore;
   private readonly channel: DeltaChannel;
-  private readonly consumer: Consumer;
+  private readonly runner: ConsumerRunner;
+  private readonly decoding: DecodeOptions<InteractionEvent>;
   private readonly metrics: UpdaterMetrics;
   private readonly logger: Logger;
   private builder?: ExampleBuilder;
@@ -172,7 +168,6 @@ export class OnlineUpdater {
   private readonly erasedRows = new Map<ModelRole, number>();
   private pendingSince?: number;
   private lastPublish = 0;
-  private joined = false;
   private consuming = false;
   private timers: NodeJS.Timeout[] = [];
   private publishing?: Promise<void>;
@@ -185,33 +180,36 @@ export class OnlineUpdater {
   ) {
     this.options = { ...DEFAULT_ONLINE_UPDATER_OPTIONS, groupId: options.name ?? DEFAULT_ONLINE_UPDATER_OPTIONS.groupId, ...options };
     const o = this.options;
-    if (o.heartbeatIntervalMs >= o.sessionTimeoutMs / 3) {
-      throw new NonRetriableError(`heartbeatIntervalMs (${o.heartbeatIntervalMs}) must be under a third of sessionTimeoutMs (${o.sessionTimeoutMs})`);
-    }
     if (o.roles.length === 0) throw new NonRetriableError(`roles must name at least one of ${MODEL_ROLES.join(', ')}`);
     this.logger = deps.logger;
     this.registry = new ModelRegistry(deps.pool);
     this.snapshots = new SnapshotStore(deps.pool, this.registry);
     this.channel = new DeltaChannel(deps.redis, o.deltas);
     this.erasures = new ErasureWatcher({ pool: deps.pool, logger: deps.logger, onErased: (erasures) => this.forget(erasures) }, o.erasures);
-    this.consumer = deps.kafka.consumer({
-      groupId: o.groupId,
-      sessionTimeout: o.sessionTimeoutMs,
-      heartbeatInterval: o.heartbeatIntervalMs,
-      maxWaitTimeInMs: o.maxFetchWaitMs,
-    });
+    this.decoding = interactionMessages(o.maxFutureSkewMs);
+    this.runner = new ConsumerRunner(
+      deps.kafka,
+      deps.logger,
+      {
+        groupId: o.groupId,
+        topics: [o.topic],
+        fromBeginning: o.startFrom === 'earliest',
+        chunkSize: o.chunkSize,
+        // Positions live in snapshots; the group's commits only follow them (commitGroupOffsets).
+        commitEachChunk: false,
+        sessionTimeoutMs: o.sessionTimeoutMs,
+        heartbeatIntervalMs: o.heartbeatIntervalMs,
+        maxFetchWaitMs: o.maxFetchWaitMs,
+      },
+      { handleChunk: (chunk, context) => this.handleChunk(chunk, context), onAssigned: (assignment) => this.onAssigned(assignment[o.topic] ?? []) },
+    );
     const registry = createRegistry('online-updater');
     this.metrics = createUpdaterMetrics(registry);
     this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: o.port, host: o.host, logger: deps.logger, registry, ready: () => this.ready });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onAssigned(payload.memberAssignment[o.topic] ?? []));
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      this.joined = false;
-      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
-    });
   }
 
   get ready(): boolean {
-    return this.joined && !this.closing;
+    return this.runner.joined && !this.closing;
   }
 
   /** Loads the latest snapshot (or the production models), joins the group, starts publishing and snapshotting, then listens; resolves with the HTTP port. */
@@ -221,9 +219,8 @@ export class OnlineUpdater {
     // Before consuming: the first check hands over every erasure ever recorded, so no erased user's event is applied.
     await this.erasures.start(null);
     const o = this.options;
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [o.topic], fromBeginning: o.startFrom === 'earliest' });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+    await this.runner.connect();
+    await this.runner.run();
     this.consuming = true;
     const tickMs = Math.min(o.publishIntervalMs, o.flushAfterMs ?? Infinity);
     this.timers.push(setInterval(() => void this.tick(), tickMs));
@@ -291,11 +288,11 @@ export class OnlineUpdater {
       await Promise.all([this.publishing, this.snapshotting]);
       if (!force && this.consuming) {
         // Paused rather than stopped: the group must still be joined to take the snapshot's offsets as its commit.
-        this.consumer.pause([{ topic: this.options.topic }]);
+        this.runner.pause([this.options.topic]);
         await this.publish();
         await this.snapshot();
       }
-      await this.consumer.disconnect();
+      await this.runner.disconnect();
       this.learner?.dispose();
     })();
     return this.closing;
@@ -343,26 +340,19 @@ export class OnlineUpdater {
   }
 
   private onAssigned(partitions: number[]): void {
-    this.joined = true;
     // The group's committed offsets may trail the last snapshot (a crash between the two commits): positions are the truth.
     for (const partition of partitions) {
       const offset = this.positions.get(partition);
-      if (offset !== undefined) this.consumer.seek({ topic: this.options.topic, partition, offset });
+      if (offset !== undefined) this.runner.seek(this.options.topic, partition, offset);
     }
     this.logger.info({ partitions, positions: Object.fromEntries(this.positions) }, 'partitions assigned');
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    for (let start = 0; start < batch.messages.length; start += this.options.chunkSize) {
-      if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(start, start + this.options.chunkSize);
-      this.apply(batch.partition, chunk);
-      resolveOffset(chunk.at(-1)!.offset);
-      const position = this.positions.get(batch.partition) ?? batch.highWatermark;
-      this.metrics.lag.set({ partition: batch.partition }, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(position))));
-      await heartbeat();
-      await this.tick();
-    }
+  private async handleChunk(chunk: KafkaMessage[], { partition, highWatermark }: ChunkContext): Promise<void> {
+    this.apply(partition, chunk);
+    const position = this.positions.get(partition) ?? highWatermark;
+    this.metrics.lag.set({ partition }, Math.max(0, Number(BigInt(highWatermark) - BigInt(position))));
+    await this.tick();
   }
 
   /** Applies messages in offset order, skipping any before the partition's position (already applied). */
@@ -377,7 +367,7 @@ export class OnlineUpdater {
     for (const message of messages) {
       const position = this.positions.get(partition);
       if (position !== undefined && BigInt(message.offset) < BigInt(position)) continue;
-      const decoded = decodeInteractions(message, this.options.maxFutureSkewMs);
+      const decoded = decodeMessage(message, this.decoding);
       if ('events' in decoded) {
         for (const event of decoded.events) {
           if (this.erased.has(event.user_id)) {
@@ -389,7 +379,7 @@ export class OnlineUpdater {
           learner.learn(examples);
           applied++;
         }
-      } else skipped[decoded.skipped]++;
+      } else skipped[decoded.refused]++;
       this.positions.set(partition, (BigInt(message.offset) + 1n).toString());
     }
     if (learner.pending === 0) this.pendingSince = undefined;
@@ -513,7 +503,7 @@ export class OnlineUpdater {
   /** The group's committed offsets follow snapshots, for lag dashboards; resuming never relies on them. */
   private async commitGroupOffsets(offsets: Offsets): Promise<void> {
     try {
-      await this.consumer.commitOffsets(Object.entries(offsets).map(([partition, offset]) => ({ topic: this.options.topic, partition: Number(partition), offset })));
+      await this.runner.commit(Object.entries(offsets).map(([partition, offset]) => ({ topic: this.options.topic, partition: Number(partition), offset })));
     } catch (error) {
       this.logger.warn({ err: error }, 'committing offsets to the consumer group failed; the snapshot holds them');
     }

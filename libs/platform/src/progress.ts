@@ -1,4 +1,4 @@
-/** Below this much elapsed time a rate is mostly noise (a bar made at its first report saw 9,150,061 samples/s), so none is shown. */
+/** Below this much elapsed time a rate is mostly noise (a bar's first report showed absurd rates), so none is shown. */
 const MIN_RATE_SECONDS = 0.5;
 
 /** A one-line progress bar on stderr for command-line tools; on a non-TTY it prints a line every 10%. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
-import { ModelRegistry, PROMOTION_CHANNEL } from '../src/index.js';
+import { DEFAULT_GATES, ModelRegistry, PROMOTION_CHANNEL } from '../src/index.js';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -65,6 +65,17 @@ describe('ModelRegistry', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(announced).toEqual(['ranking', 'ranking']);
     await listener.end();
+  });
+
+  it('never promotes a first version whose metric was NaN (stored as null) or that was evaluated on no cases', async () => {
+    expect(await registry.production('recall')).toBeUndefined();
+    const broken = await registry.register({ role: 'recall', modelType: 'mf', metrics: { hr_at_10: Number.NaN, ncf_users: 500 } }, randomBytes(10));
+    expect(broken.metrics.hr_at_10).toBeNull();
+    expect(await registry.promoteIfBetter(broken.versionId, DEFAULT_GATES.recall)).toMatchObject({ promoted: false, reason: expect.stringContaining('is NaN') });
+    const empty = await registry.register({ role: 'recall', modelType: 'mf', metrics: { hr_at_10: 0, ncf_users: 0 } }, randomBytes(10));
+    expect(await registry.promoteIfBetter(empty.versionId, DEFAULT_GATES.recall)).toMatchObject({ promoted: false, reason: expect.stringContaining('evaluated on 0 cases') });
+    const sound = await registry.register({ role: 'recall', modelType: 'mf', metrics: { hr_at_10: 0.3, ncf_users: 500 } }, randomBytes(10));
+    expect((await registry.promoteIfBetter(sound.versionId, DEFAULT_GATES.recall)).promoted).toBe(true);
   });
 
   it("commits versions, promotions and the caller's own writes of one transaction together or not at all", async () => {

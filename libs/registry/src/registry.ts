@@ -98,8 +98,9 @@ export class ModelRegistry {
       if (incumbentVersion !== null && incumbentValue === undefined) {
         throw new NonRetriableError(`evaluate production version ${incumbentVersion} on the candidate's test set and pass its ${gate.metric}`);
       }
-      const candidateValue = Number(candidate.metrics[gate.metric]);
-      const decision = decidePromotion(gate, candidateValue, incumbentVersion === null ? undefined : incumbentValue);
+      const candidateValue = metricOf(candidate.metrics, gate.metric);
+      const cases = gate.cases === undefined ? undefined : metricOf(candidate.metrics, gate.cases);
+      const decision = decidePromotion(gate, candidateValue, incumbentVersion === null ? undefined : incumbentValue, cases);
       await client.query(
         `INSERT INTO model_promotions (role, candidate_version, incumbent_version, metric, candidate_value, incumbent_value, margin, promoted, reason)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -221,4 +222,10 @@ function toVersion(row: VersionRow): ModelVersion {
     artifactSha256: row.artifact_sha256,
     createdAt: row.created_at,
   };
+}
+
+/** A stored metric as a number; one that is missing or was stored as null (JSON has no NaN) is NaN, never 0. */
+function metricOf(metrics: Record<string, unknown> | null, name: string): number {
+  const value = metrics?.[name];
+  return value === null || value === undefined ? Number.NaN : Number(value);
 }

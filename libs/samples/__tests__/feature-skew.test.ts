@@ -46,6 +46,8 @@ beforeAll(async () => {
       exposure('i1', served('i1')),
       // Planted skew: serving read i2's CTR as twice what the offline store holds.
       exposure('i2', { ...served('i2'), item_ctr_7d: 0.2 }),
+      // The exposure's outcome, after it: a dataset needs a positive.
+      { event_id: 'c2', type: 'click', user_id: 'u1', item_id: 'i1', request_id: 'r1', event_time: SERVED_AT + 60_000 },
     ],
     history,
   );

@@ -14,6 +14,8 @@ let redis: Redis;
 let worker: SampleJobWorker;
 let trainQueue: Queue;
 let samplesQueue: Queue;
+/** The worker's log lines at warn level and above. */
+const warnings: { msg: string; lowCoverage?: { view: string; coverage: number }[] }[] = [];
 
 /** Waits, without a deadline of its own (the test timeout is the limit), until `probe` returns something. */
 async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
@@ -31,7 +33,7 @@ beforeAll(async () => {
   const generator = new SampleGenerator(db.pool, { config: { attributionWindowMs: HOUR } });
   worker = new SampleJobWorker(
     // The clock stands two days and an attribution window after the log starts.
-    { pool: db.pool, connection: redis, generator, logger: createLogger('samples-test', 'silent'), now: () => T0 + 2 * DAY + HOUR },
+    { pool: db.pool, connection: redis, generator, logger: createLogger('samples-test', 'warn', { write: (line: string) => void warnings.push(JSON.parse(line)) }), now: () => T0 + 2 * DAY + HOUR },
     { prefix, cron: '* * * * * *', lookbackMs: 2 * DAY, alignMs: HOUR, retry: { attempts: 2, backoffMs: 10, keepCompleted: 10 } },
   );
   trainQueue = new Queue(QUEUES.train, { connection: redis, prefix });
@@ -70,6 +72,9 @@ describe('the retraining chain', () => {
     expect(completed.progress).toMatchObject({ done: 1 });
     const { rows } = await db.pool.query('SELECT count(*)::int AS days FROM bi_daily_active_users');
     expect(rows[0].days).toBe(2);
+    // This log has no feature history: the history-backed views are warned about, the sequence (read from the log) is not.
+    const coverage = warnings.find((line) => line.msg === 'feature views mostly missing at label time');
+    expect(coverage?.lowCoverage?.map((low) => low.view).sort()).toEqual(['item_attributes', 'item_stats', 'user_activity', 'user_profile']);
   });
 
   it('runs a range once however often it fires, and fails invalid jobs visibly without retrying them', async () => {

@@ -102,9 +102,11 @@ describe('exposure labels', () => {
     const { manifest } = await new SampleGenerator(db.pool, { config: { attributionWindowMs: WINDOW, trainFraction: 0.5, validationFraction: 0.25 } }).generate({ range });
     const samples = await readAll(manifest.datasetVersion, 333);
     expect(samples.map((s) => s.sampleId)).toEqual(samples.map((_, i) => i + 1));
+    // Every sample of a user's held-out (user, item) pair is test, so a repeated click is never trained on.
+    const heldItem = new Map(samples.filter((s) => s.holdout === 'test').map((s) => [s.userId, s.itemId]));
     for (const s of samples) {
       const share = (s.labelTime - range.from) / (range.to - range.from);
-      expect(s.split).toBe(s.holdout === 'test' || share >= 0.75 ? 'test' : share < 0.5 ? 'train' : 'validation');
+      expect(s.split).toBe(heldItem.get(s.userId) === s.itemId || share >= 0.75 ? 'test' : share < 0.5 ? 'train' : 'validation');
     }
     const byUser = new Map<string, Sample[]>();
     for (const s of samples) byUser.set(s.userId, [...(byUser.get(s.userId) ?? []), s]);
@@ -119,7 +121,7 @@ describe('exposure labels', () => {
       expect(held.length).toBe(1);
       expect(held[0]!.labelTime).toBe(latest);
       for (const s of mine.filter((s) => s.holdout === 'train')) expect(s.labelTime).toBeLessThan(latest);
-      expect(mine.filter((s) => s.labelTime < latest).every((s) => s.holdout === 'train')).toBe(true);
+      expect(mine.filter((s) => s.labelTime < latest).every((s) => s.holdout === (s.itemId === held[0]!.itemId ? null : 'train'))).toBe(true);
     }
     expect(manifest.splitCounts.holdout_test).toBe([...byUser.values()].filter((mine) => mine.some((s) => s.label === 1)).length);
     const splitFilter: Sample[] = [];

@@ -41,7 +41,7 @@ beforeAll(async () => {
       click('c1', 'u1', 'i9', at(2)),
       click('c2', 'u1', 'i7', at(9)),
       click('c3', 'u1', 'i5', at(10)), // at the label's own time: not yet seen by serving
-      click('c4', 'u1', 'i1', at(10) + 1), // after the label
+      { ...click('c4', 'u1', 'i1', at(10) + 1), request_id: 'r-e1' }, // after the label, and its outcome: a dataset needs a positive
     ],
     history,
   );

@@ -4,6 +4,7 @@ import type { BuildContext } from './build/context.js';
 import { exposureLabels } from './build/exposure-labels.js';
 import { SAMPLE_VIEWS, joinFeatures } from './build/features.js';
 import { implicitLabels } from './build/implicit-labels.js';
+import { refuseEmpty } from './build/empty.js';
 import { attachPartitions, dropPartitions, writeSamples } from './build/write.js';
 import { completeManifest, failManifest, readManifest, startManifest, type DatasetManifest } from './manifest.js';
 import { generatorConfig, type GeneratorConfig } from './options.js';
@@ -49,8 +50,9 @@ const STEPS = SAMPLE_VIEWS.length + 3;
  * Builds a dataset version for a time range in one Postgres transaction:
  * labels, point-in-time features, split, written to a table attached as the
  * version's partition, manifest marked ready. Nothing is published unless all
- * of it succeeds. One build per range runs at a time (an advisory lock on the
- * range); a second one fails with a retriable error.
+ * of it succeeds, and a version without samples or positives is marked failed
+ * with the reason (EmptyDatasetError). One build per range runs at a time (an
+ * advisory lock on the range); a second one fails with a retriable error.
  */
 export class SampleGenerator {
   readonly options: SampleGeneratorOptions;
@@ -114,12 +116,12 @@ export class SampleGenerator {
       // joins on fresh temp tables and picks nested loops that run for minutes.
       await client.query(`SET LOCAL enable_nestloop = off`);
       // Behaviour sequences make feature rows big enough to be compressed; lz4
-      // is cheaper than the default pglz (60k rows of 50-item sequences here:
-      // inserted in 2.6 s instead of 3.2 s, 15% larger).
+      // is cheaper than the default pglz (docs/decisions/samples-sql.md).
       await client.query(`SET LOCAL default_toast_compression = lz4`);
       await dropPartitions(client, datasetVersion);
       const extra = ctx.config.labelSource === 'exposures' ? (await exposureLabels(ctx), {}) : await implicitLabels(ctx);
       await client.query('ANALYZE s_labels');
+      await refuseEmpty(ctx);
       progress('labels');
       const coverage = await joinFeatures(ctx, (view) => progress(`features:${view}`));
       const written = await writeSamples(ctx);

@@ -27,6 +27,17 @@ export interface DatasetManifest {
   buildMs: number | null;
 }
 
+/** Below this share of samples with a point-in-time value, a view's coverage is worth a warning. */
+export const DEFAULT_COVERAGE_WARNING_BELOW = 0.5;
+
+/** The manifest's views whose coverage is below `threshold`, lowest first. */
+export function lowCoverage(manifest: Pick<DatasetManifest, 'featureCoverage'>, threshold = DEFAULT_COVERAGE_WARNING_BELOW): { view: string; coverage: number }[] {
+  return Object.entries(manifest.featureCoverage ?? {})
+    .filter(([, coverage]) => coverage < threshold)
+    .map(([view, coverage]) => ({ view, coverage }))
+    .sort((a, b) => a.coverage - b.coverage);
+}
+
 export async function readManifest(db: pg.Pool | pg.ClientBase, datasetVersion: string): Promise<DatasetManifest | undefined> {
   const { rows } = await db.query('SELECT * FROM dataset_manifests WHERE dataset_version = $1', [datasetVersion]);
   return rows[0] ? toManifest(rows[0]) : undefined;

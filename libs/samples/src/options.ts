@@ -5,6 +5,9 @@ import { INTERACTION_TYPES } from '@recstream/schemas';
 
 const MINUTE_MS = 60_000;
 
+export const LABEL_SOURCES = ['exposures', 'implicit'] as const;
+export const SPLIT_STRATEGIES = ['time', 'leave-latest-out'] as const;
+
 /**
  * How a dataset version is built. Stored whole in its manifest, so a version
  * says exactly what produced it; the version name hashes it.
@@ -16,7 +19,7 @@ export const GeneratorConfig = z
      * followed it. `implicit`: each user-item interaction is a positive, with
      * sampled negatives (for logs without exposures: views, ratings).
      */
-    labelSource: z.enum(['exposures', 'implicit']),
+    labelSource: z.enum(LABEL_SOURCES),
     /** Outcomes count for an exposure when they share its request_id and item and happen this long after it at most. */
     attributionWindowMs: z.number().int().positive(),
     /** Which outcome is `label` (all three are kept as columns). */
@@ -36,6 +39,14 @@ export const GeneratorConfig = z
     sequenceLength: z.number().int().min(1).max(1_000),
     /** Seed of the negative sampler: the same seed and log give the same negatives. */
     seed: z.number().int(),
+    /**
+     * `time`: train / validation / test by label time (the fractions below).
+     * `leave-latest-out`: each user's latest positive (and the negatives at or
+     * after it) is test, every other sample is train, none is validation: the
+     * NCF protocol, comparable with `npm run ncf` on the same history.
+     * Either way each user's held-out (user, item) pair is never train.
+     */
+    splitStrategy: z.enum(SPLIT_STRATEGIES),
     /** Shares of the range, oldest first, for the time-based train/validation/test split; the test share is the rest. */
     trainFraction: z.number().gt(0).lt(1),
     validationFraction: z.number().min(0).lt(1),
@@ -56,6 +67,7 @@ export const DEFAULT_GENERATOR_CONFIG: GeneratorConfig = {
   popularityExponent: 0.75,
   sequenceLength: DEFAULT_FEATURE_BUILDER_OPTIONS.sequenceLength,
   seed: 1,
+  splitStrategy: 'time',
   trainFraction: 0.8,
   validationFraction: 0.1,
 };

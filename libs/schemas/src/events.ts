@@ -50,6 +50,16 @@ export const INTERACTION_TYPES = [
 ] as const;
 export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
+/** One entry of a user's behaviour sequence: what the sequence feature view keeps and sequence models read. */
+export interface SequenceEntry {
+  item_id: string;
+  type: InteractionType;
+  /** Event time, epoch ms. */
+  time: number;
+  /** The item's first catalogue category, when the catalogue had it at the time (sequence models and `last_category` read it). */
+  category?: string;
+}
+
 export const DEVICES = ['mobile', 'desktop', 'tablet', 'tv', 'other'] as const;
 
 /** Longest string value of a free-form map (custom context, user attributes). */
@@ -149,6 +159,11 @@ export type InteractionEvent = z.infer<typeof InteractionEvent>;
 export type ItemEvent = z.infer<typeof ItemEvent>;
 export type UserEvent = z.infer<typeof UserEvent>;
 export type AnyEvent = InteractionEvent | ItemEvent | UserEvent;
+
+/** Events of the interaction topic (`events`). */
+export const isInteractionEvent = (event: AnyEvent): event is InteractionEvent => event.type !== 'item' && event.type !== 'user';
+/** Events of the catalogue topics (`items`, `users`). */
+export const isCatalogEvent = (event: AnyEvent): event is ItemEvent | UserEvent => event.type === 'item' || event.type === 'user';
 /** What producers may send: the input side of the schemas (times as ISO or ms, defaults omitted). */
 export type InteractionEventInput = z.input<typeof InteractionEvent>;
 export type AnyEventInput = z.input<typeof InteractionEvent> | z.input<typeof ItemEvent> | z.input<typeof UserEvent>;

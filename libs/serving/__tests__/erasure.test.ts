@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { isUserTable, vocabularyId, type RecModel } from '@recstream/models';
-import { DeltaChannel, lineageKey } from '@recstream/online';
+import { DeltaChannel, lineageKey } from '@recstream/deltas';
 import { UserEraser } from '@recstream/privacy';
 import { ModelRegistry } from '@recstream/registry';
 import type { ServedRecall } from '../src/models/served-model.js';

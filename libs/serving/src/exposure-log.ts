@@ -51,8 +51,8 @@ export const DEFAULT_EXPOSURE_LOG_OPTIONS: ExposureLogOptions = { batchSize: 1_0
  * Writes exposure events to the events topic, keyed by user_id like every
  * interaction, off the request path: responses never wait for Kafka. A
  * response's exposures go as one message, a JSON array of its events
- * (`validateMessage`): with a record per exposure kafkajs took 12% of
- * serving's CPU at 500 requests/s, with one per response 6%.
+ * (`validateMessage`): kafkajs' per-record encoding costs half as much
+ * that way (docs/decisions/serving-request-path-cpu.md).
  */
 export class ExposureLog {
   private readonly options: ExposureLogOptions;

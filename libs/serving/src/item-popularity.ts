@@ -3,12 +3,11 @@ import type { Catalog, CatalogItem } from './catalog.js';
 /**
  * Normalized popularity per catalogue item, for re-ranking's boost of every
  * candidate. A lookup by string id in a map of the whole catalogue cost
- * cache misses on the map and both strings (4% of serving CPU at 500
- * requests/s); this one reads a Float64Array at the item's catalogue
- * position, filled in as items are first asked for: a snapshot arrives
- * every minute, and filling all 100,000 items up front held up the
- * request that found it for 15 ms. Items the catalogue cannot place fall
- * back to the string map.
+ * cache misses on the map and both strings; this one reads a Float64Array
+ * at the item's catalogue position, filled in as items are first asked for,
+ * since filling it all when a snapshot arrives holds up one request
+ * (docs/decisions/incremental-catalog-popularity.md). Items the catalogue
+ * cannot place fall back to the string map.
  */
 export class ItemPopularity {
   /** By catalogue position; NaN until asked for. */

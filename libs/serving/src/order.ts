@@ -2,9 +2,9 @@
  * The indices of `keys` from the largest key to the smallest, equal keys in
  * index order: what a stable `sort((a, b) => keys[b] - keys[a])` gives. A
  * bottom-up merge sort over typed arrays, because Array.prototype.sort calls
- * its comparator for every comparison: sorting rerank's 150 candidates that
- * way took 36 us (a microbenchmark on the 2-core machine of BENCHMARKS.md),
- * more than the rest of rerank; the shortlist sorts every recalled candidate.
+ * its comparator for every comparison, which cost more than the rest of
+ * rerank (docs/decisions/serving-request-path-cpu.md); the shortlist sorts
+ * every recalled candidate.
  */
 export function descendingOrder(keys: ArrayLike<number>): Int32Array {
   const n = keys.length;

@@ -59,7 +59,8 @@ interface RangeRow {
  * apart. Every item comes back overall (re-ranking boosts and the
  * exploration pool need them all), but per context only the heaviest $6:
  * the full per-context rows are five times as many. The exponent is float8:
- * extract() returns numeric, and numeric exp() took 60% of the query.
+ * extract() returns numeric, and numeric exp() dominated the query
+ * (docs/decisions/incremental-catalog-popularity.md).
  */
 const AGGREGATE_SQL = `
   WITH scored AS (
@@ -93,11 +94,10 @@ interface Base {
 /**
  * Popular and trending lists from the event log, kept current cheaply: every
  * `rebuildEveryMs` the whole window is aggregated (a scan of a week of
- * events; 6.5 s of Postgres per million events before its arithmetic was made
- * float8, 2.5 s after), and each refresh in between adds only the events
- * since an hour before that rebuild and takes out those that have left the
- * last day. Reloading the whole window every minute in every serving process
- * did not scale with the log.
+ * events), and each refresh in between adds only the events since an hour
+ * before that rebuild and takes out those that have left the last day.
+ * Reloading the whole window every minute in every serving process did not
+ * scale with the log (docs/decisions/incremental-catalog-popularity.md).
  *
  * What the base leaves out until the next rebuild: events that arrive more
  * than an hour after their event time, events of erased users still in it,

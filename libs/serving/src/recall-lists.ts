@@ -2,13 +2,7 @@ import type { Catalog, CatalogItem } from './catalog.js';
 import { explorationPool } from './exploration.js';
 import { ItemPopularity } from './item-popularity.js';
 import { contextKey, type Popularity, type ScoredItem } from './popularity.js';
-import { fuseRules, type RuleCandidates } from './recall.js';
-
-/** An item of a rule-based list and its rank there; items the catalogue lacks are left out but keep their ranks counted. */
-export interface RankedItem {
-  item: CatalogItem;
-  rank: number;
-}
+import { fuseRules, type RankedItem, type RuleCandidates } from './recall.js';
 
 export interface RecallListsOptions {
   /** Items taken from each popular or trending list. */

@@ -2,7 +2,6 @@ import type { Catalog, CatalogItem } from './catalog.js';
 import type { ServedRecall } from './models/served-model.js';
 import type { ScoredItem } from './popularity.js';
 import { descendingOrder } from './order.js';
-import type { RankedItem } from './recall-lists.js';
 
 export type RecallSource = 'ann' | 'popular' | 'trending' | 'covisit' | 'exploration';
 
@@ -49,6 +48,12 @@ const RRF_K = 60;
 export interface RuleCandidates {
   candidates: readonly Candidate[];
   ids: ReadonlySet<string>;
+}
+
+/** An item of a rule-based list and its rank there; items the catalogue lacks are left out but keep their ranks counted. */
+export interface RankedItem {
+  item: CatalogItem;
+  rank: number;
 }
 
 /** Fuses the popular lists (most specific first) and the trending list into rule candidates. */

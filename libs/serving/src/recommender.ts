@@ -39,7 +39,7 @@ export const DEFAULT_RECOMMENDER_OPTIONS: RecommenderOptions = {
   recall: DEFAULT_RECALL_OPTIONS,
   rerank: DEFAULT_RERANK_OPTIONS,
   featureTimeoutMs: 15,
-  // Measured: one user + 200 items read in 3.7 ms p50 (bench:features), NeuMF scored 300 in 1.8 ms p50 (bench:serve); both scale with this.
+  // The feature read and ranking both scale with this (docs/decisions/serving-request-path-cpu.md).
   rankCandidates: 150,
   covisitSeeds: 3,
   covisitPerSeed: 30,

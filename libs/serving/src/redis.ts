@@ -7,9 +7,8 @@ import type { Logger } from '@recstream/platform';
  * degrades responses rather than stalling them. It keeps reconnecting.
  */
 export function createServingRedis(url: string, logger: Logger): Redis {
-  // No auto-pipelining: a request sends its two reads one after the other, so it seldom had anything to batch, and with it
-  // each request's commands and replies outlived a scavenge (4.1 MB of 50 MB survived each at 150 requests/s, 1.5 MB
-  // without), which made every scavenge 10-11 ms instead of about 7.
+  // No auto-pipelining: a request's two reads seldom had anything to batch, and with it each request's commands and
+  // replies outlived a scavenge, making scavenges longer (docs/decisions/serving-v8-flags.md).
   const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
   let reported = false;
   redis.on('error', (error) => {

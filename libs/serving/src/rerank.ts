@@ -94,8 +94,8 @@ function adjustment(s: Scored, input: RerankInput, options: RerankOptions): numb
  * stops once that bound is below the best value found, and a visited
  * candidate is compared only with the picks made since its last visit. The
  * picks are those of the full greedy scan (ties to the earlier candidate),
- * with a fraction of its similarity calls: 3,000 per response of 20 from
- * 150 candidates took 90 of rerank's 140 us.
+ * with a fraction of its similarity calls, which dominated rerank's time
+ * (docs/decisions/serving-request-path-cpu.md).
  */
 function mmr(scored: Scored[], relevance: number[], k: number, similarity: RerankInput['similarity'], diversity: number): Placed[] {
   const count = Math.min(k, scored.length);

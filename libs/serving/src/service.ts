@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { ItemRowTracking, OnlineFeatureReader } from '@recstream/features';
-import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/online';
+import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/deltas';
 import { DEFAULT_ERASURE_WATCHER_OPTIONS, type ErasureWatcherOptions } from '@recstream/privacy';
 import { ModelRegistry } from '@recstream/registry';
 import { createProducer } from '@recstream/streams';

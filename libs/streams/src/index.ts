@@ -3,3 +3,5 @@ export { sendBounded, MAX_PRODUCE_REQUEST_BYTES } from './bounded-send.js';
 export { ensureTopics } from './topics.js';
 export { LocalKafkaBroker, type LocalBrokerOptions } from './local-broker.js';
 export { messageArrival } from './arrival.js';
+export { decodeMessage, parseMessage, interactionMessages, catalogMessages, type DecodeOptions, type DecodedMessage, type ParsedMessage } from './decode.js';
+export { ConsumerRunner, DEFAULT_CONSUMER_RUNNER_OPTIONS, type ConsumerRunnerOptions, type ConsumerHandlers, type ChunkContext } from './consumer-runner.js';

@@ -3,8 +3,8 @@ import type { ICustomPartitioner, PartitionerArgs } from 'kafkajs';
 /**
  * kafkajs' DefaultPartitioner (the Java client's murmur2 choice of
  * partition), computed in 32-bit integer arithmetic instead of kafkajs' Long
- * emulation and without a Buffer per key: it chose the partitions of a
- * 500-event batch in ~0.5 ms of the ingester's CPU, now a tenth of that.
+ * emulation and without a Buffer per key, for the ingester's CPU
+ * (docs/decisions/kafka-client-cpu.md).
  * Same partition for every key (`partitioner.spec.ts` compares the two), so
  * records keep going where Java clients and earlier releases send them.
  */

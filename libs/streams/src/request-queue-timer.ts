@@ -20,9 +20,9 @@ let installed = false;
  * connection's pending requests, even when none are pending and nothing is
  * throttled; unthrottled, the delay is negative, so the timer fires after
  * 1 ms and re-arms itself again (tulios/kafkajs#1556). Every connection that
- * has answered one request then wakes its process about a thousand times a
- * second for as long as it lives: an idle serving process measured 0.09-0.13
- * cores of CPU. This arms the timer only when a request waits or a throttle
+ * has answered one request then wakes its process every millisecond for as
+ * long as it lives (docs/decisions/kafka-client-cpu.md). This arms the timer
+ * only when a request waits or a throttle
  * will end, which are the two cases it exists for. Idempotent.
  */
 export function stopIdleRequestQueueTimers(): void {

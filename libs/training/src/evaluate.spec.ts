@@ -51,4 +51,15 @@ describe('rankingMetrics', () => {
     const report = rankingMetrics(scorer, { heldOut: [], byUser: [userCase('u1', ['n09'])] }, index, { k: 1, negatives: 99 });
     expect(report.recall_at_10).toBe(1);
   });
+
+  it('counts the held-out cases whose (user, item) the training data holds as a positive', () => {
+    const index = catalogue(30);
+    index.observe(positive('u1', 'a'));
+    index.observe({ ...positive('u2', 'a'), label: 0 });
+    const cases = [userCase('u1', ['a']), userCase('u2', ['a']), userCase('u3', ['n05'])];
+    const report = rankingMetrics(scorer, { heldOut: cases, byUser: cases }, index, { k: 10, negatives: 19 });
+    // u1's held-out item was a training positive; u2's was only a training negative, u3's an item others saw.
+    expect(report.test_cases_seen_in_training).toBe(1);
+    expect(rankingMetrics(scorer, { heldOut: cases, byUser: cases }, catalogue(30)).test_cases_seen_in_training).toBe(0);
+  });
 });

@@ -87,6 +87,8 @@ export interface RankingReport {
   coverage_at_10: number;
   ncf_users: number;
   recall_users: number;
+  /** Held-out (user, item) cases that are also positives of the data the model was trained on (the index); a leak unless 0. */
+  test_cases_seen_in_training: number;
 }
 
 export interface EvaluationReport extends RankingReport {
@@ -175,7 +177,10 @@ export function rankingMetrics(scorer: RowScorer, cases: RankingCases, index: Da
   let ndcg = 0;
   const topLists: Int32Array[] = [];
   const heldOutRandom = createRandom(o.seed);
+  let seenInTraining = 0;
   for (const testCase of cases.heldOut) {
+    const trained = index.positives.get(testCase.base.userId);
+    if (testCase.relevant.some((sample) => trained?.has(sample.itemId))) seenInTraining++;
     const { candidates, scores } = rankCase(scorer, testCase, index, o.negatives, heldOutRandom);
     const rank = rankOf(scores, 0);
     hits += hitAtK(rank, o.k);
@@ -200,6 +205,7 @@ export function rankingMetrics(scorer: RowScorer, cases: RankingCases, index: Da
     coverage_at_10: catalogueCoverage(topLists, index.items.length),
     ncf_users: cases.heldOut.length,
     recall_users: cases.byUser.length,
+    test_cases_seen_in_training: seenInTraining,
   };
 }
 

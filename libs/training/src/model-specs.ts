@@ -1,7 +1,4 @@
-import { cross, type FeatureSpec, type ModelKind } from '@recstream/models';
-
-/** The behaviour-sequence length DIN and DIEN read. */
-export const HISTORY_LENGTH = 20;
+import { HISTORY_LENGTH, cross, type FeatureSpec, type ModelKind } from '@recstream/models';
 
 /** Request context the context-aware models read; `hour` and `daypart` come from the row's time. */
 export const CONTEXT_FIELDS = ['device', 'hour', 'daypart', 'surface', 'position'] as const;

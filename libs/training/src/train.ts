@@ -20,6 +20,7 @@ import {
 import { NonRetriableError, RecstreamError } from '@recstream/platform';
 import { readManifest, readSamples, type Sample } from '@recstream/samples';
 import type { ModelKind, ModelRole } from '@recstream/schemas';
+import { refuseDegenerateEvaluation, refuseNoTrainingPositives, refuseUntrainable } from './checks.js';
 import { DatasetIndex, evaluateOnDataset, PopularityBaseline, toRow, type EvaluationReport } from './evaluate.js';
 import { defaultHyperparameters, featureSpecFor } from './model-specs.js';
 import { EncodedCache } from './encoded-cache.js';
@@ -42,7 +43,7 @@ export interface TrainOptions {
   seed: number;
   /** Upper bound on epochs; early stopping usually ends sooner. */
   maxEpochs: number;
-  /** Epochs without a better validation AUC before stopping. */
+  /** Epochs without a better validation AUC before stopping (none without a validation split). */
   patience: number;
   batchSize: number;
   /** Samples held for shuffling the time-ordered stream; bounds memory. */
@@ -103,6 +104,7 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
   const o = { ...DEFAULT_TRAIN_OPTIONS, ...options };
   const manifest = await readManifest(pool, o.datasetVersion);
   if (manifest?.status !== 'ready') throw new NonRetriableError(`dataset version ${o.datasetVersion} is not ready (${manifest?.status ?? 'unknown'})`);
+  refuseUntrainable(manifest);
   let trainTotal = Number(manifest.splitCounts?.train ?? manifest.sampleCount);
   const backend = await selectBackend();
   const spec = await withNumericBuckets(pool, o.datasetVersion, featureSpecFor(o.modelType), trainTotal);
@@ -134,17 +136,20 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
       samples += batch.size;
       o.onProgress?.({ phase: 'train', epoch, samples, total: trainTotal, loss });
     }
+    if (epoch === 0) refuseNoTrainingPositives(o.datasetVersion, index);
     trained += samples;
     trainSeconds += (performance.now() - started) / 1000;
     const validationAuc = await validation.auc(model);
     o.onProgress?.({ phase: 'validate', epoch, samples, total: trainTotal, validationAuc });
     await o.afterValidation?.(epoch, validationAuc);
-    if (validationAuc > best.auc) best = { auc: validationAuc, epoch, bytes: serializeModel(model) };
+    // Without a validation split (leave-latest-out) every epoch counts as the best so far: training runs maxEpochs.
+    if (validationAuc > best.auc || Number.isNaN(validationAuc)) best = { auc: validationAuc, epoch, bytes: serializeModel(model) };
   }
   model.dispose();
   const bestModel = deserializeModel(best.bytes);
   o.onProgress?.({ phase: 'evaluate', epoch: best.epoch, samples: 0, total: 0 });
   const report = await evaluateOnDataset(pool, o.datasetVersion, modelScorer(bestModel), index, { seed: o.seed });
+  refuseDegenerateEvaluation(o.datasetVersion, report);
   const popularity = await evaluateOnDataset(pool, o.datasetVersion, new PopularityBaseline(index), index, { seed: o.seed });
   return {
     model: bestModel,
@@ -219,6 +224,7 @@ class ValidationSet {
     private readonly batchSize: number,
   ) {}
 
+  /** The validation split's AUC; NaN when the version has no validation split. */
   async auc(model: RecModel): Promise<number> {
     if (!this.batches) {
       this.batches = [];
@@ -232,6 +238,6 @@ class ValidationSet {
       scores.push(...model.score(batch));
       labels.push(...batch.labels!);
     }
-    return scores.length === 0 ? 0.5 : auc(scores, labels.map((label) => (label > 0 ? 1 : 0)));
+    return scores.length === 0 ? Number.NaN : auc(scores, labels.map((label) => (label > 0 ? 1 : 0)));
   }
 }

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { ModelRegistry } from '@recstream/registry';
 import type { ModelKind, ModelRole, TrainTuning } from '@recstream/schemas';
 import { SEARCH_SPACES, splitSettings, tune, type SearchSpace, type Settings, type TrialRunner, type TuneOptions, type TuningResult } from '@recstream/models';
-import { RecstreamError } from '@recstream/platform';
+import { NonRetriableError, RecstreamError } from '@recstream/platform';
 import { defaultHyperparameters } from './model-specs.js';
 import { DEFAULT_TRAIN_OPTIONS, trainOnDataset, type TrainOptions } from './train.js';
 
@@ -10,7 +10,7 @@ type DatasetRun = Pick<TrainOptions, 'datasetVersion' | 'modelType' | 'role'> & 
 
 /**
  * A kind's search space as the platform can train it: the rankers' history
- * length is fixed by their feature spec (HISTORY_LENGTH), so it is not searched.
+ * length is fixed by their feature spec (HISTORY_LENGTH in libs/models), so it is not searched.
  */
 export function datasetSearchSpace(run: DatasetRun): SearchSpace {
   const space = SEARCH_SPACES[run.modelType];
@@ -107,7 +107,8 @@ class DatasetTrial implements TrialRunner {
       afterValidation: (_epoch, auc) =>
         new Promise<void>((resume) => {
           this.resume = resume;
-          this.deliver(auc);
+          if (Number.isNaN(auc)) this.fail(new NonRetriableError(`dataset version ${run.datasetVersion} has no validation split to tune on`));
+          else this.deliver(auc);
         }),
     }).then(
       (result) => {

@@ -148,7 +148,11 @@ export class TrainJobWorker {
         },
       });
       result.model.dispose();
-      log.info({ version: outcome.version.versionId, promoted: outcome.promotion.promoted, reason: outcome.promotion.reason, backend: result.backend }, 'training finished');
+      const { hr_at_10, ndcg_at_10, auc, test_cases_seen_in_training } = result.metrics;
+      log.info(
+        { version: outcome.version.versionId, promoted: outcome.promotion.promoted, reason: outcome.promotion.reason, backend: result.backend, hr_at_10, ndcg_at_10, auc, test_cases_seen_in_training },
+        'training finished',
+      );
       return {
         versionId: outcome.version.versionId,
         promoted: outcome.promotion.promoted,

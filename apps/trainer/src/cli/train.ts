@@ -1,7 +1,8 @@
 /**
  * `npm run train -- --dataset VERSION --model mf --role recall [--hp dim=64,sparseLearningRate=0.05] [--seed 1] [--no-register]`:
  * trains a model on a dataset version here, with progress, prints the metric
- * table against popularity, then registers it and applies the promotion gate.
+ * table against popularity, then registers it and applies the promotion gate;
+ * the last line is JSON (HR@10, NDCG@10, AUC, test_cases_seen_in_training, ...).
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
         } else if (p.phase === 'validate') {
           bar?.finish();
           bar = undefined;
-          console.log(`  validation AUC ${p.validationAuc?.toFixed(4)}`);
+          console.log(Number.isNaN(p.validationAuc) ? '  no validation split: every epoch is kept as the latest' : `  validation AUC ${p.validationAuc?.toFixed(4)}`);
         } else console.log(`evaluating the best epoch (${p.epoch + 1}) on the test split and the leave-latest-out holdout…`);
       },
     });
@@ -74,11 +75,13 @@ async function main(): Promise<void> {
           ['group AUC', m.gauc.toFixed(4), ''],
           ['log loss', m.logloss.toFixed(4), ''],
           ['coverage@10', m.coverage_at_10.toFixed(4), ''],
+          ['held-out cases trained on', m.test_cases_seen_in_training, ''],
           ['epochs (best)', `${m.epochs} (${m.best_epoch + 1})`, ''],
           ['train samples/s', m.train_samples_per_s, ''],
         ],
       ),
     );
+    let registered: { version: number; promoted: boolean } | undefined;
     if (!values['no-register']) {
       const outcome = await registerAndPromote(new ModelRegistry(pool), pool, result, {
         role: values.role,
@@ -88,7 +91,27 @@ async function main(): Promise<void> {
         config: { seed: Number(values.seed), ...hyperparameters(values.hp) },
       });
       console.log(`registered version ${outcome.version.versionId}; ${outcome.promotion.promoted ? 'promoted' : 'not promoted'}: ${outcome.promotion.reason}`);
+      registered = { version: outcome.version.versionId, promoted: outcome.promotion.promoted };
     }
+    // The last line, for scripts: the headline metrics and the leak check beside them.
+    console.log(
+      JSON.stringify({
+        dataset: values.dataset,
+        model: values.model,
+        role: values.role,
+        backend: result.backend,
+        hr_at_10: m.hr_at_10,
+        ndcg_at_10: m.ndcg_at_10,
+        auc: m.auc,
+        test_cases_seen_in_training: m.test_cases_seen_in_training,
+        ncf_users: m.ncf_users,
+        test_samples: m.test_samples,
+        popularity_hr_at_10: m.popularity_hr_at_10,
+        popularity_ndcg_at_10: m.popularity_ndcg_at_10,
+        epochs: m.epochs,
+        ...registered,
+      }),
+    );
     result.model.dispose();
   } finally {
     await pool.end();

@@ -39,9 +39,8 @@ function swapLast(x: tf.Tensor): tf.Tensor {
 
 /**
  * Gradients of `a x b` with optional transposes. Operands are transposed
- * explicitly rather than through matMul's transpose flags: on the wasm
- * backend a flagged product of a batch-sized matrix measured several times
- * slower than a transpose followed by a plain product.
+ * explicitly rather than through matMul's transpose flags, which are slow on
+ * the wasm backend (docs/decisions/wasm-backend.md).
  */
 function matMulGradient(dy: tf.Tensor, [a, b]: Saved, attrs: Attrs): Record<string, () => tf.Tensor> {
   const transposeA = Boolean(attrs.transposeA);

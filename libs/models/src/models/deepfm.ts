@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { contextOf, type Batch, type FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes } from '../dense/dense-params.js';
 import { COMMON_DEFAULTS, fieldTable, type CommonConfig, type ModelArtifact } from '../model.js';
+import { DeepFmScorer } from './deepfm-scorer.js';
 import { TfModel, type ForwardResult, type Lookup, type TableShape } from './tf-model.js';
 import { DENSE_LEARNING_RATE, SHARED_PARAMS, type SearchSpace } from '../tuning/search-space.js';
 
@@ -39,6 +40,7 @@ export const DEEPFM_SEARCH_SPACE: SearchSpace = {
  */
 export class DeepFmModel extends TfModel<DeepFmConfig> {
   private readonly fields: string[];
+  private readonly scorer: DeepFmScorer;
 
   constructor(config: Partial<DeepFmConfig>, spec: FeatureSpec, artifact?: ModelArtifact) {
     const full = { ...DEEPFM_DEFAULTS, ...config };
@@ -64,14 +66,25 @@ export class DeepFmModel extends TfModel<DeepFmConfig> {
       artifact,
     );
     this.fields = fields;
+    this.scorer = new DeepFmScorer({
+      fields: fields.map((name) => ({ embedding: this.table(name), firstOrder: this.table(`${name}.w`) })),
+      dense: (name) => Float32Array.from(this.params.get(name).dataSync()),
+      edits: () => this.edits(),
+      hiddenLayers: full.deepLayers.length,
+    });
+  }
+
+  /** Scores without tfjs (DeepFmScorer); training and its gradients still run `forward`. */
+  override score(batch: Batch): Float32Array {
+    return this.scorer.score(batch.size, this.fieldIds(batch));
+  }
+
+  private fieldIds(batch: Batch): Int32Array[] {
+    return [batch.userIds, batch.itemIds, ...this.spec.contextFields.map((_, f) => contextOf(batch, f))];
   }
 
   protected lookups(batch: Batch): Lookup[] {
-    const ids = [
-      batch.userIds,
-      batch.itemIds,
-      ...this.spec.contextFields.map((_, f) => contextOf(batch, f)),
-    ];
+    const ids = this.fieldIds(batch);
     return [
       ...this.fields.map((table, f) => ({ table, ids: ids[f]! })),
       ...this.fields.map((table, f) => ({ table: `${table}.w`, ids: ids[f]! })),

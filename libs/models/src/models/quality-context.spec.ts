@@ -34,7 +34,7 @@ describe('DeepFM on data with planted context effects', () => {
   it('reads device and hour: AUC at least 0.07 above the same model without context', { timeout: 120_000 }, async () => {
     const contextFree = await testAuc(false);
     const withContext = await testAuc(true);
-    // Measured (seeded, wasm): 0.678 without context, 0.811 with it.
+    // Thresholds sit below the measured values in docs/decisions/quality-test-thresholds.md.
     expect(withContext).toBeGreaterThan(contextFree + 0.07);
     expect(withContext).toBeGreaterThan(0.75);
   });

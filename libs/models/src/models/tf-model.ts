@@ -42,6 +42,7 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
   protected readonly params: DenseParams;
   private readonly sparse = new Map<string, EmbeddingTable>();
   private readonly denseOptimizer: tf.Optimizer;
+  private denseEdits = 0;
 
   protected constructor(
     readonly kind: ModelKind,
@@ -89,6 +90,7 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
       g.table.applyGradients(g.rows, grads[i]!.dataSync() as Float32Array, batch.size);
     });
     const denseGrads = grads.slice(gathered.length);
+    if (dense !== 'frozen') this.denseEdits++;
     if (dense === 'optimizer') {
       this.denseOptimizer.applyGradients(this.params.list().map((variable, i) => ({ name: variable.name, tensor: denseGrads[i]! })));
     } else if (dense === 'sgd') this.sgdStep(denseGrads, sgdLearningRate);
@@ -97,6 +99,7 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
   }
 
   assignDense(weights: DenseWeights): void {
+    this.denseEdits++;
     for (const [name, { values }] of Object.entries(weights)) this.params.assign(name, values);
   }
 
@@ -138,6 +141,13 @@ export abstract class TfModel<Config extends CommonConfig> implements RecModel {
   dispose(): void {
     this.params.dispose();
     this.denseOptimizer.dispose();
+  }
+
+  /** Increases whenever a table row or a dense weight may have changed: lets a subclass cache what it derives from them. */
+  protected edits(): number {
+    let edits = this.denseEdits;
+    for (const table of this.sparse.values()) edits += table.editCount;
+    return edits;
   }
 
   protected table(name: string): EmbeddingTable {

@@ -67,6 +67,7 @@ export class EmbeddingTable {
   private slotOfRow = new Int32Array(0);
   private slotStamp = new Uint32Array(0);
   private stamp = 0;
+  private edits = 0;
 
   constructor(options: Partial<EmbeddingTableOptions> & { dim: number }, data?: EmbeddingTableData) {
     this.options = { ...DEFAULT_EMBEDDING_TABLE_OPTIONS, ...options };
@@ -92,6 +93,11 @@ export class EmbeddingTable {
       this.rowSteps = new Uint32Array(INITIAL_CAPACITY);
       this.lastUpdated = new Uint32Array(INITIAL_CAPACITY);
     }
+  }
+
+  /** Increases whenever any row's weights may have changed, so readers can cache what they derive from rows. */
+  get editCount(): number {
+    return this.edits;
   }
 
   /** Number of ids with a row. */
@@ -184,6 +190,7 @@ export class EmbeddingTable {
 
   /** Applies the optimizer to one row from `grad[gradOffset .. gradOffset + dim)`. */
   updateRow(row: number, grad: ArrayLike<number>, gradOffset: number): void {
+    this.edits++;
     const step = ++this.rowSteps[row]!;
     this.lastUpdated[row] = this.version;
     this.optimizer.update(this.weights, row * this.dim, this.state, row * this.stateWidth, this.dim, grad, gradOffset, step);
@@ -197,6 +204,7 @@ export class EmbeddingTable {
   rowwiseStep(row: number, meanSquare: number): number {
     const rowwise = this.rowwise;
     if (!rowwise) throw new Error(`rowwiseStep needs a rowwise-adagrad table, this one uses ${this.options.optimizer.type}`);
+    this.edits++;
     this.rowSteps[row]!++;
     this.lastUpdated[row] = this.version;
     return rowwise.rowRate(this.state, row * this.stateWidth, meanSquare);
@@ -229,6 +237,7 @@ export class EmbeddingTable {
       throw new NonRetriableError(`upsertRows needs ${ids.length * dim} floats for ${ids.length} rows of dim ${dim}, got ${vectors.length}`);
     }
     this.advance();
+    this.edits++;
     for (let i = 0; i < ids.length; i++) {
       // The publisher's table admitted the id already, so minCount does not apply again.
       const { row, created } = this.ids.admit(ids[i]!, true);
@@ -258,6 +267,7 @@ export class EmbeddingTable {
   forget(id: number): boolean {
     const row = this.ids.forget(id);
     if (row < 0) return false;
+    this.edits++;
     this.weights.fill(0, row * this.dim, (row + 1) * this.dim);
     this.state.fill(0, row * this.stateWidth, (row + 1) * this.stateWidth);
     this.rowSteps[row] = 0;
@@ -284,6 +294,7 @@ export class EmbeddingTable {
    * creates exactly the rows an uninterrupted one would have.
    */
   private initialiseRow(row: number): void {
+    this.edits++;
     this.ensureCapacity(row + 1);
     const { dim, initScale, seed } = this.options;
     const random = createRandom(Math.imul(seed, 0x9e3779b1) ^ this.ids.idOf(row));

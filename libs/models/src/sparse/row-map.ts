@@ -5,8 +5,8 @@ const MIN_CAPACITY = 16;
  * int32 id -> non-negative row, in one Int32Array of [id, row] slots (open
  * addressing, linear probing, at most half full). A lookup touches one or
  * two adjacent slots where a `Map` follows a bucket to an entry elsewhere:
- * serving looks up a few hundred random rows of 100,000-row tables per
- * request, and those cache misses were most of the gather's cost.
+ * serving looks up a few hundred random rows per request, and those cache
+ * misses dominated the gather (docs/decisions/sparse-tables-outside-autograd.md).
  */
 export class RowMap {
   private slots: Int32Array;

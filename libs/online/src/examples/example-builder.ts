@@ -1,4 +1,4 @@
-import type { SequenceEntry } from '@recstream/features';
+import type { SequenceEntry } from '@recstream/schemas';
 import { createRandom, hash32 } from '@recstream/models';
 import type { InteractionEvent, InteractionType } from '@recstream/schemas';
 import type { EncodableRow } from '@recstream/models';

@@ -10,16 +10,14 @@ import type { FeatureView } from '@recstream/features';
  * Why not the per-label range join with ROW_NUMBER (features'
  * `pointInTimeSql`): that join emits every history row within the TTL for
  * every label before ranking, O(labels x rows per TTL), and an item's stats
- * get a history row per feature-builder batch; on 100k item keys over hourly
- * stats it took 53 s where this took 7 s, with identical results (see
- * BENCHMARKS.md and __tests__/as-of.test.ts). Here keys and the history rows
+ * get a history row per feature-builder batch; this gives identical results
+ * far faster (docs/decisions/samples-sql.md, __tests__/as-of.test.ts). Here keys and the history rows
  * of all the entity's views are merged into one stream per entity, sorted
  * once by time (history first on ties, since a row at exactly label_time
  * counts), and a running max per view carries its latest history time
  * forward to each key: one sort of (labels + history) rows per entity. The
  * sort compares ids bytewise (COLLATE "C"): any consistent order serves, and
- * it lets Postgres use abbreviated keys, which took a 1M-row partitioned sort
- * here from 3.1 s to 1.7 s under the database's C.UTF-8 collation.
+ * it lets Postgres use abbreviated keys (docs/decisions/samples-sql.md).
  */
 export function asOfTimesSql(keys: string, views: readonly FeatureView[]): { sql: string; params: unknown[] } {
   const maxTtl = Math.max(...views.map((view) => view.ttlMs));

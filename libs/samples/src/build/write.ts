@@ -18,7 +18,7 @@ export const partitionTables = (datasetVersion: string) => ({ samples: `samples_
 
 /**
  * Writes the version's feature rows (one per entity key) and its labelled
- * samples, with the time split and the leave-latest-out holdout, into tables
+ * samples, with the configured split and the leave-latest-out holdout, into tables
  * of their own that are not yet partitions, counting as it inserts. Attaching
  * them later publishes the whole version at once; until then readers cannot
  * see half a version.
@@ -41,9 +41,10 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
     );
   }
   // Distinct counts below compare ids bytewise (COLLATE "C"), which lets
-  // Postgres sort with abbreviated keys: 2.4x faster on 1M ids here.
+  // Postgres sort with abbreviated keys (docs/decisions/samples-sql.md).
   // Each user's latest observed positive is that user's leave-latest-out test item;
-  // it is in the test split whatever its time, so no training or validation read sees it.
+  // it is in the test split whatever its time, and so is every other sample of the
+  // same (user, item) pair (a repeated click), so no training or validation read sees it.
   await client.query(
     `CREATE TEMP TABLE s_holdout ON COMMIT DROP AS
      SELECT DISTINCT ON (user_id) user_id, label_time, item_id FROM s_labels
@@ -51,8 +52,10 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
   );
   await client.query('ANALYZE s_holdout');
   const span = range.to - range.from;
-  const trainEnd = range.from + span * config.trainFraction;
-  const validationEnd = trainEnd + span * config.validationFraction;
+  const timeCut = config.splitStrategy === 'time';
+  // Leave-latest-out cuts nothing by time: both ends past the range.
+  const trainEnd = timeCut ? range.from + span * config.trainFraction : range.to;
+  const validationEnd = timeCut ? trainEnd + span * config.validationFraction : range.to;
   const { rows } = await client.query(
     `WITH inserted AS (
        INSERT INTO ${pg.escapeIdentifier(tables.samples)} (dataset_version, sample_id, user_id, item_id, label_time, label, clicked, converted, dwell_ms,
@@ -60,14 +63,16 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
        SELECT $1, row_number() OVER (ORDER BY l.label_time, l.user_id, l.item_id, l.sampled_negative, l.request_id),
               l.user_id, l.item_id, l.label_time, l.label, l.clicked, l.converted, l.dwell_ms, l.sampled_negative, l.request_id, l.context,
               ku.label_id, ki.label_id,
-              CASE WHEN held.out OR l.label_time >= to_timestamp($3::float8 / 1000) THEN 'test'
+              CASE WHEN held.out OR held.pair OR l.label_time >= to_timestamp($3::float8 / 1000) THEN 'test'
+                   WHEN $4 = 'leave-latest-out' THEN CASE WHEN l.label = 0 AND l.label_time >= h.label_time THEN 'test' ELSE 'train' END
                    WHEN l.label_time < to_timestamp($2::float8 / 1000) THEN 'train' ELSE 'validation' END,
-              CASE WHEN held.out THEN 'test' WHEN l.label_time < h.label_time THEN 'train' END
+              CASE WHEN held.out THEN 'test' WHEN l.label_time < h.label_time AND NOT held.pair THEN 'train' END
          FROM s_labels l
          JOIN ${keysTable('user')} ku ON ku.entity_id = l.user_id AND ku.sample_time = l.label_time
          JOIN ${keysTable('item')} ki ON ki.entity_id = l.item_id AND ki.sample_time = l.label_time
          LEFT JOIN s_holdout h ON h.user_id = l.user_id
-         CROSS JOIN LATERAL (SELECT coalesce(l.label_time = h.label_time AND l.item_id = h.item_id AND l.label > 0 AND NOT l.sampled_negative, false) AS out) held
+         CROSS JOIN LATERAL (SELECT coalesce(l.label_time = h.label_time AND l.item_id = h.item_id AND l.label > 0 AND NOT l.sampled_negative, false) AS out,
+                                    coalesce(l.item_id = h.item_id, false) AS pair) held
        RETURNING user_id, item_id, label_time, label, split, holdout
      )
      SELECT count(*)::float8 AS samples, coalesce(sum(label), 0)::float8 AS positives,
@@ -78,7 +83,7 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
               'test', count(*) FILTER (WHERE split = 'test'),
               'holdout_train', count(*) FILTER (WHERE holdout = 'train'), 'holdout_test', count(*) FILTER (WHERE holdout = 'test')) AS splits
        FROM inserted`,
-    [datasetVersion, trainEnd, validationEnd],
+    [datasetVersion, trainEnd, validationEnd, config.splitStrategy],
   );
   // Fresh tables have no statistics; without them the reader's keyset query
   // is planned as a scan and sort of the whole version for every page.

@@ -5,6 +5,7 @@ import { jobFailure } from '@recstream/platform';
 import { QUEUES, SamplesJob } from '@recstream/schemas';
 import { refreshBiViews } from '../bi.js';
 import type { SampleGenerator } from '../generator.js';
+import { DEFAULT_COVERAGE_WARNING_BELOW, lowCoverage } from '../manifest.js';
 import { scheduledRange, rangeKey, type ScheduleWindow, type TimeRange } from '../range.js';
 import { DEFAULT_RETRY_POLICY, jobOptions, type RetryPolicy, type TrainTarget } from './options.js';
 import { enqueueTraining } from './train-flow.js';
@@ -23,6 +24,8 @@ export interface SampleJobWorkerOptions {
   trainTargets: readonly TrainTarget[];
   /** Refresh the materialized BI views after each run. */
   refreshBi: boolean;
+  /** A warning is logged for each feature view whose point-in-time coverage is below this share. */
+  coverageWarningBelow: number;
   retry: RetryPolicy;
 }
 
@@ -39,6 +42,7 @@ export const DEFAULT_SAMPLE_JOB_WORKER_OPTIONS: SampleJobWorkerOptions = {
     { role: 'ranking', modelType: 'deepfm' },
   ],
   refreshBi: true,
+  coverageWarningBelow: DEFAULT_COVERAGE_WARNING_BELOW,
   retry: DEFAULT_RETRY_POLICY,
 };
 
@@ -131,6 +135,8 @@ export class SampleJobWorker {
         onProgress: (progress) =>
           job.updateProgress({ step: progress.step, done: progress.done }).catch((error: unknown) => logger.warn({ err: error, job: job.id }, 'could not record progress')),
       });
+      const low = lowCoverage(manifest, this.options.coverageWarningBelow);
+      if (low.length > 0) logger.warn({ job: job.id, datasetVersion: manifest.datasetVersion, lowCoverage: low, below: this.options.coverageWarningBelow }, 'feature views mostly missing at label time');
       const bi = this.options.refreshBi ? await refreshBiViews(this.deps.pool) : {};
       const trainJobs = await enqueueTraining(this.flows, manifest.datasetVersion, this.options.trainTargets, this.options.retry, generator.config.seed);
       logger.info({ job: job.id, datasetVersion: manifest.datasetVersion, reused, samples: manifest.sampleCount, buildMs: manifest.buildMs, bi, trainJobs }, 'dataset version ready');

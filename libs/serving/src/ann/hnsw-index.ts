@@ -18,8 +18,7 @@ export interface HnswOptions {
   normHeadroom: number;
 }
 
-// Measured on clustered 17-d vectors (20k, M 16, efConstruction 100): efSearch 200 gave recall@100 0.90, 400 gave 0.96
-// at about 1 ms a query (M 32 with efConstruction 200: 0.98 at 1.7 ms, twice the build time). bench:serve measures it on MF vectors.
+// Recall@100 against query time and build time: docs/decisions/hnsw-parameters.md; bench:serve measures it on MF vectors.
 export const DEFAULT_HNSW_OPTIONS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 400, normHeadroom: 1.5 };
 
 /**

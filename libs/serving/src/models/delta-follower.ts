@@ -1,6 +1,6 @@
 import { applyDelta, deltaRows, type ModelDelta } from '@recstream/models';
-import type { DeltaChannel, DeltaEntry } from '@recstream/online';
-import { deltaStartId, lineageKey } from '@recstream/online';
+import type { DeltaChannel, DeltaEntry } from '@recstream/deltas';
+import { deltaStartId, lineageKey } from '@recstream/deltas';
 import type { Logger } from '@recstream/platform';
 import { HnswIndex, type HnswOptions } from '../ann/hnsw-index.js';
 import type { Catalog } from '../catalog.js';

@@ -7,10 +7,10 @@
  */
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { OfflineStore, OnlineStore, itemAttributes, userSequence, type HistoryRow, type ItemAttributes, type SequenceEntry } from '@recstream/features';
+import { OfflineStore, OnlineStore, itemAttributes, userSequence, type HistoryRow, type ItemAttributes } from '@recstream/features';
 import { createModel, fit, selectBackend, serializeModel, type FeatureSpec, type Interaction } from '@recstream/models';
 import { ModelRegistry } from '@recstream/registry';
-import type { InteractionEvent, ModelKind } from '@recstream/schemas';
+import type { InteractionEvent, ModelKind, SequenceEntry } from '@recstream/schemas';
 import { Random } from '@recstream/synth';
 import { vocabularyId } from '@recstream/models';
 
