@@ -1,5 +1,5 @@
 import { readMovieLens } from '@recstream/synth';
-import { evaluateRanking, leaveLatestOut, PopularityScorer, selectBackend, type Interaction, type RankingReport } from '@recstream/models';
+import { compareTrials, evaluateRanking, leaveLatestOut, PopularityScorer, selectBackend, type Interaction, type RankingReport } from '@recstream/models';
 import { featureSpecFor, optionsFor, parseCli, requestedKinds, type NcfCliRequest } from './options.js';
 import { trainAsGiven, tuneAndTrain, tuningFigures } from './run.js';
 
@@ -43,7 +43,7 @@ if (!request.tune) {
     runs.push({ kind, ...run });
   }
   // Chosen on validation alone; the test figures of every kind are reported beside it.
-  const best = [...runs].sort((a, b) => b.tuning.best.score - a.tuning.best.score || b.tuning.best.secondary - a.tuning.best.secondary)[0]!;
+  const best = [...runs].sort((a, b) => compareTrials(a.tuning.best, b.tuning.best))[0]!;
   printTable([...runs.map((r): [string, RankingReport] => [`${r.kind} (tuned)`, r.report]), ['popularity', popularity]]);
   const result: Record<string, unknown> = { model: best.kind, backend, ...figures(best.report), ...baseline, users: best.report.users, seconds: elapsed(), ...tuningFigures(best) };
   if (request.model === 'best') {

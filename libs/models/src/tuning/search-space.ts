@@ -11,7 +11,7 @@ export type Param =
 
 /**
  * What a search may change for one model kind. Keys are model config keys
- * (`dim`, `sparseLearningRate`, `l2`, ...) or the fit keys of `FIT_KEYS`.
+ * (`dim`, `sparseLearningRate`, `l2`, ...) or the fit keys `batchSize`, `negatives` and `historyLength`.
  * Epochs are not drawn: every trial trains up to `maxEpochs`, and early
  * stopping and successive halving decide how many it really gets.
  */
@@ -23,10 +23,7 @@ export interface SearchSpace {
 /** A trial's settings: model config keys and fit keys, all numbers. */
 export type Settings = Record<string, number>;
 
-/** Settings that steer training rather than the model; every other key is model config. */
-export const FIT_KEYS = ['epochs', 'batchSize', 'negatives', 'historyLength'] as const;
-
-/** Settings split into the model's config, the fit options and the history length (undefined: the spec's). */
+/** Settings split into the model's config, the fit options (epochs, batchSize, negatives) and the history length (undefined: the spec's). */
 export function splitSettings(settings: Settings): {
   config: Settings;
   fit: { epochs?: number; batchSize?: number; negatives?: number };
