@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TuningResult } from '@recstream/models';
+import { SampleGenerator } from '@recstream/samples';
 import type { TestDatabase } from '@recstream/schemas/test-database';
 import { SyntheticWorld } from '@recstream/synth';
 import { defaultHyperparameters, settingsOfRun, tuneOnDataset } from '../src/index.js';
@@ -70,4 +71,13 @@ describe('tuneOnDataset', () => {
       expect(holdout).not.toBe('test');
     }
   }, 300_000);
+
+  it('refuses at once a dataset version without a validation split', async () => {
+    const range = { from: world.options.start, to: world.options.start + world.options.days * 86_400_000 };
+    const generator = new SampleGenerator(pool, { config: { splitStrategy: 'leave-latest-out' } });
+    const { datasetVersion: leaveLatestOut } = (await generator.generate({ range })).manifest;
+    await expect(tuneOnDataset(pool, { datasetVersion: leaveLatestOut, modelType: 'mf', role: 'recall' }, { trials: 2 })).rejects.toThrow(
+      /has no validation split to tune on/,
+    );
+  }, 120_000);
 });
