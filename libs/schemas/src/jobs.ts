@@ -13,6 +13,26 @@ export const QUEUES = {
   train: 'train',
 } as const;
 
+/** Trials one train job may ask for: each is a training run on the dataset. */
+export const MAX_TUNE_TRIALS = 200;
+
+/**
+ * A hyperparameter search before training, on the validation split: `trials`
+ * at most and, with `budgetS`, no trial started after that many seconds (the
+ * running one is cut at its next epoch). The chosen settings override
+ * `hyperparameters`; they and the trial log go into the version's config.
+ * With `every` N, a scheduled chain searches on every Nth run of a role and
+ * model kind and trains the runs between with the last searched settings.
+ */
+export const TrainTuning = z
+  .object({
+    trials: z.number().int().min(1).max(MAX_TUNE_TRIALS),
+    budgetS: z.number().positive().max(86_400).optional(),
+    every: z.number().int().min(1).max(1_000).optional(),
+  })
+  .strict();
+export type TrainTuning = z.infer<typeof TrainTuning>;
+
 export const TrainJob = z
   .object({
     /** A `dataset_manifests.dataset_version` whose status is `ready`. */
@@ -24,6 +44,8 @@ export const TrainJob = z
     hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
     /** Seed for initialisation and shuffling, so a run can be repeated. */
     seed: z.number().int().optional(),
+    /** Search the model's hyperparameters first (see `TrainTuning`). */
+    tune: TrainTuning.optional(),
   })
   .strict();
 export type TrainJob = z.infer<typeof TrainJob>;

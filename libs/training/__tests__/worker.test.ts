@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { OfflineStore } from '@recstream/features';
 import { createLogger } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
-import { SampleGenerator } from '@recstream/samples';
-import { InteractionEvent, QUEUES } from '@recstream/schemas';
-import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
+import { QUEUES } from '@recstream/schemas';
+import type { TestDatabase } from '@recstream/schemas/test-database';
 import { SyntheticWorld } from '@recstream/synth';
 import { TrainJobWorker } from '../src/index.js';
+import { worldDataset } from './world-dataset.js';
 
 const world = new SyntheticWorld({ users: 120, items: 150, categories: 6, days: 3, seed: 5 });
 const prefix = `test-train-${randomUUID().slice(0, 8)}`;
@@ -27,11 +26,7 @@ const newWorker = () =>
   new TrainJobWorker({ pool, registry: new ModelRegistry(pool), connection: redis, logger, metrics: new Registry(), codeVersion: 'test' }, { prefix });
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: database.url, max: 4 });
-  await new OfflineStore(pool).writeBatch({ events: [...world.interactionEvents()].map((event) => InteractionEvent.parse(event)), history: [] });
-  const range = { from: world.options.start, to: world.options.start + world.options.days * 86_400_000 };
-  datasetVersion = (await new SampleGenerator(pool).generate({ range })).manifest.datasetVersion;
+  ({ database, pool, datasetVersion } = await worldDataset(world));
   queue = new Queue(QUEUES.train, { connection: redis, prefix });
   events = new QueueEvents(QUEUES.train, { connection: redis, prefix });
   await events.waitUntilReady();
@@ -90,3 +85,39 @@ it('a trainer stopped mid-job fails it cleanly; the retry on a new trainer compl
   const { rows } = await pool.query('SELECT version_id FROM model_versions');
   expect(rows.map((row) => Number(row.version_id))).toEqual([result.versionId]);
 }, 180_000);
+
+it('a job that asks for tuning trains with the chosen settings and records them and the trial log', async () => {
+  const worker = newWorker();
+  await worker.start();
+  const job = await queue.add('tuned', { datasetVersion, modelType: 'mf', role: 'recall', seed: 2, tune: { trials: 3 } });
+  const result = await job.waitUntilFinished(events, 120_000);
+  await worker.close();
+  expect(result.tunedSettings).toMatchObject({ dim: expect.any(Number), sparseLearningRate: expect.any(Number), epochs: expect.any(Number) });
+  const { rows } = await pool.query('SELECT config FROM model_versions WHERE version_id = $1', [result.versionId]);
+  const config = rows[0]!.config;
+  expect(config).toMatchObject({ seed: 2, ...result.tunedSettings, tuning: { chosen: result.tunedSettings } });
+  expect(config.tuning.trials).toHaveLength(3);
+  expect(config.tuning.trials[0]).toMatchObject({ trial: 0, outcome: expect.any(String), score: expect.any(Number) });
+}, 180_000);
+
+it('a chain tuning every 2nd run reuses the latest tuned settings in between', async () => {
+  const worker = newWorker();
+  await worker.start();
+  const run = async (name: string) => {
+    const job = await queue.add(name, { datasetVersion, modelType: 'mf', role: 'recall', seed: 2, tune: { trials: 2, every: 2 } });
+    const result = await job.waitUntilFinished(events, 120_000);
+    const { rows } = await pool.query('SELECT config FROM model_versions WHERE version_id = $1', [result.versionId]);
+    return { result, config: rows[0]!.config };
+  };
+  // The previous spec left a tuned mf version: the next run is the 2nd since it, and reuses its settings.
+  const { rows } = await pool.query(`SELECT max(version_id) AS id FROM model_versions WHERE config ? 'tuning'`);
+  const tunedBefore = Number(rows[0]!.id);
+  const reused = await run('reuse');
+  expect(reused.config.tuning).toBeUndefined();
+  expect(reused.config.tunedSettingsFrom).toBe(tunedBefore);
+  expect(reused.result.tunedSettings).toBeDefined();
+  const tuned = await run('tune-again');
+  await worker.close();
+  expect(tuned.config.tuning.trials).toHaveLength(2);
+  expect(tuned.config.tunedSettingsFrom).toBeUndefined();
+}, 240_000);

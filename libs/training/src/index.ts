@@ -1,4 +1,5 @@
 export { featureSpecFor, defaultHyperparameters } from './model-specs.js';
+export { tuneOnDataset, settingsOfRun, runWithSettings, datasetSearchSpace, tuningPlan, type TuningPlan } from './tuning.js';
 export { DatasetIndex, PopularityBaseline, evaluateOnDataset, toRow, DEFAULT_EVALUATION_OPTIONS, type EvaluationReport, type RowScorer } from './evaluate.js';
 export { trainOnDataset, DEFAULT_TRAIN_OPTIONS, type TrainOptions, type TrainProgress, type TrainResult } from './train.js';
 export { registerAndPromote, type RegisterOptions, type RegisterOutcome } from './promote.js';

@@ -53,6 +53,8 @@ export interface TrainOptions {
   /** Aborting fails the run cleanly between batches (SIGTERM, job cancelled). */
   signal?: AbortSignal;
   onProgress?: (progress: TrainProgress) => void;
+  /** Awaited after each epoch's validation, before the next epoch: a tuning trial waits here while the search decides. */
+  afterValidation?: (epoch: number, validationAuc: number) => void | Promise<void>;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'datasetVersion' | 'modelType' | 'role'> = {
@@ -139,6 +141,7 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
     trainSeconds += (performance.now() - started) / 1000;
     const validationAuc = await validation.auc(model);
     o.onProgress?.({ phase: 'validate', epoch, samples, total: trainTotal, validationAuc });
+    await o.afterValidation?.(epoch, validationAuc);
     // Without a validation split (leave-latest-out) every epoch counts as the best so far: training runs maxEpochs.
     if (validationAuc > best.auc || Number.isNaN(validationAuc)) best = { auc: validationAuc, epoch, bytes: serializeModel(model) };
   }

@@ -6,6 +6,7 @@ import type { ModelRegistry } from '@recstream/registry';
 import { QUEUES, TrainJob } from '@recstream/schemas';
 import { registerAndPromote } from './promote.js';
 import { trainOnDataset, type TrainProgress } from './train.js';
+import { runWithSettings, tuneOnDataset, tuningPlan } from './tuning.js';
 
 export interface TrainWorkerDeps {
   pool: pg.Pool;
@@ -32,6 +33,8 @@ export interface TrainJobResult {
   reason: string;
   metrics: Record<string, number>;
   backend: string;
+  /** The settings a tuning search chose for this job, or that it reused from the latest tuned version. */
+  tunedSettings?: Record<string, number>;
 }
 
 /**
@@ -99,13 +102,31 @@ export class TrainJobWorker {
     let reported = 0;
     try {
       log.info('training started');
-      const result = await trainOnDataset(this.deps.pool, {
+      const run = {
         datasetVersion: request.datasetVersion,
         modelType: request.modelType,
         role: request.role,
         hyperparameters: request.hyperparameters ?? {},
         seed: request.seed ?? 1,
         signal: controller.signal,
+      };
+      const plan = request.tune && (await tuningPlan(this.deps.registry, request.role, request.modelType, request.tune));
+      const tuning =
+        request.tune && plan?.search
+          ? await tuneOnDataset(this.deps.pool, run, {
+              trials: request.tune.trials,
+              budgetS: request.tune.budgetS,
+              onTrial: (trial) => {
+                log.info({ trial: trial.trial, validationAuc: trial.score, epochs: trial.epochs, outcome: trial.outcome, settings: trial.settings }, 'tuning trial');
+                void job.updateProgress({ phase: 'tune', trial: trial.trial, trials: request.tune?.trials });
+              },
+            })
+          : undefined;
+      const reused = plan && !plan.search ? plan : undefined;
+      if (reused) log.info({ fromVersion: reused.fromVersion, settings: reused.settings }, 'training with the settings of the latest tuned version');
+      const settings = tuning?.chosen ?? reused?.settings;
+      const result = await trainOnDataset(this.deps.pool, {
+        ...(settings ? runWithSettings(run, settings) : run),
         onProgress: (progress: TrainProgress) => {
           if (progress.phase === 'train' && performance.now() - reported < 2_000) return;
           reported = performance.now();
@@ -118,7 +139,13 @@ export class TrainJobWorker {
         modelType: request.modelType,
         datasetVersion: request.datasetVersion,
         codeVersion: this.deps.codeVersion,
-        config: { seed: request.seed ?? 1, ...request.hyperparameters },
+        config: {
+          seed: request.seed ?? 1,
+          ...request.hyperparameters,
+          ...settings,
+          ...(tuning && { tuning: { chosen: tuning.chosen, seconds: tuning.seconds, trials: tuning.trials } }),
+          ...(reused && { tunedSettingsFrom: reused.fromVersion }),
+        },
       });
       result.model.dispose();
       const { hr_at_10, ndcg_at_10, auc, test_cases_seen_in_training } = result.metrics;
@@ -132,6 +159,7 @@ export class TrainJobWorker {
         reason: outcome.promotion.reason,
         metrics: { ...result.metrics },
         backend: result.backend,
+        ...(settings && { tunedSettings: settings }),
       };
     } catch (error) {
       throw jobFailure(error);

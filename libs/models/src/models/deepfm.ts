@@ -4,6 +4,7 @@ import { mlp, mlpShapes } from '../dense/dense-params.js';
 import { COMMON_DEFAULTS, fieldTable, type CommonConfig, type ModelArtifact } from '../model.js';
 import { DeepFmScorer } from './deepfm-scorer.js';
 import { TfModel, type ForwardResult, type Lookup, type TableShape } from './tf-model.js';
+import { DENSE_LEARNING_RATE, SHARED_PARAMS, type SearchSpace } from '../tuning/search-space.js';
 
 export interface DeepFmConfig extends CommonConfig {
   /** Embedding size shared by all fields, as FM requires. */
@@ -17,6 +18,17 @@ export const DEEPFM_DEFAULTS: DeepFmConfig = {
   deepLayers: [64, 32],
   sparseLearningRate: 0.05,
   denseLearningRate: 0.002,
+};
+
+/** What hyperparameter search may change for DeepFM (see libs/models/src/tuning). */
+export const DEEPFM_SEARCH_SPACE: SearchSpace = {
+  params: {
+    embeddingDim: { type: 'choice', values: [8, 16, 32] },
+    sparseLearningRate: { type: 'log', low: 0.005, high: 0.2 },
+    denseLearningRate: DENSE_LEARNING_RATE,
+    ...SHARED_PARAMS,
+  },
+  maxEpochs: 15,
 };
 
 /**

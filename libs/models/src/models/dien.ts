@@ -5,6 +5,7 @@ import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model
 import { createRandom } from '../random.js';
 import { TfModel, historyMask, type ForwardResult, type Lookup } from './tf-model.js';
 import { alongSequence, sequenceLookups, sequenceTables, topLogits, topShapes } from './sequence-features.js';
+import { DENSE_LEARNING_RATE, SHARED_PARAMS, HISTORY_PARAM, type SearchSpace } from '../tuning/search-space.js';
 
 export interface DienConfig extends CommonConfig {
   /** Embedding size; also the GRU state size, so states and items can be compared in the auxiliary loss. */
@@ -19,6 +20,19 @@ export const DIEN_DEFAULTS: DienConfig = {
   embeddingDim: 16,
   topLayers: [64, 32],
   auxiliaryWeight: 0.5,
+};
+
+/** What hyperparameter search may change for DIEN (see libs/models/src/tuning). */
+export const DIEN_SEARCH_SPACE: SearchSpace = {
+  params: {
+    embeddingDim: { type: 'choice', values: [8, 16, 32] },
+    sparseLearningRate: { type: 'log', low: 0.01, high: 0.3 },
+    denseLearningRate: DENSE_LEARNING_RATE,
+    ...SHARED_PARAMS,
+    auxiliaryWeight: { type: 'log', low: 0.1, high: 1 },
+    historyLength: HISTORY_PARAM,
+  },
+  maxEpochs: 6,
 };
 
 function gruShapes(name: string, input: number, hidden: number): ParamShape[] {

@@ -4,6 +4,7 @@ import { mlp, mlpShapes } from '../dense/dense-params.js';
 import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, historyMask, type ForwardResult, type Lookup } from './tf-model.js';
 import { alongSequence, sequenceLookups, sequenceTables, topLogits, topShapes } from './sequence-features.js';
+import { DENSE_LEARNING_RATE, SHARED_PARAMS, HISTORY_PARAM, type SearchSpace } from '../tuning/search-space.js';
 
 export interface DinConfig extends CommonConfig {
   embeddingDim: number;
@@ -17,6 +18,18 @@ export const DIN_DEFAULTS: DinConfig = {
   embeddingDim: 16,
   attentionLayers: [32],
   topLayers: [64, 32],
+};
+
+/** What hyperparameter search may change for DIN (see libs/models/src/tuning). */
+export const DIN_SEARCH_SPACE: SearchSpace = {
+  params: {
+    embeddingDim: { type: 'choice', values: [8, 16, 32] },
+    sparseLearningRate: { type: 'log', low: 0.01, high: 0.3 },
+    denseLearningRate: DENSE_LEARNING_RATE,
+    ...SHARED_PARAMS,
+    historyLength: HISTORY_PARAM,
+  },
+  maxEpochs: 10,
 };
 
 /**

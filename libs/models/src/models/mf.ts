@@ -2,6 +2,7 @@ import { NonRetriableError } from '@recstream/platform';
 import type { Batch, FeatureSpec } from '../batch.js';
 import { COMMON_DEFAULTS, type CommonConfig, type DenseWeights, type ModelArtifact, type RecModel } from '../model.js';
 import { EmbeddingTable } from '../sparse/embedding-table.js';
+import { SHARED_PARAMS, type SearchSpace } from '../tuning/search-space.js';
 
 export interface MfConfig extends CommonConfig {
   /** Latent factors per user and item (each row holds one more float: the bias). */
@@ -15,6 +16,16 @@ export const MF_DEFAULTS: MfConfig = {
   sparseOptimizer: 'rowwise-adagrad',
   denseLearningRate: 0,
   l2: 0.0005,
+};
+
+/** What hyperparameter search may change for MF (see libs/models/src/tuning). */
+export const MF_SEARCH_SPACE: SearchSpace = {
+  params: {
+    dim: { type: 'choice', values: [8, 16, 32, 64, 128] },
+    sparseLearningRate: { type: 'log', low: 0.005, high: 0.5 },
+    ...SHARED_PARAMS,
+  },
+  maxEpochs: 30,
 };
 
 /**

@@ -4,6 +4,7 @@ import type { Batch, FeatureSpec } from '../batch.js';
 import { denseLayer, mlp, mlpShapes, type ParamShape } from '../dense/dense-params.js';
 import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, type ForwardResult, type Lookup, type TableShape } from './tf-model.js';
+import { SHARED_PARAMS, type SearchSpace } from '../tuning/search-space.js';
 
 export interface NeuMfConfig extends CommonConfig {
   /** 'gmf' and 'mlp' are the two halves alone, trained to pretrain NeuMF. */
@@ -20,6 +21,19 @@ export const NEUMF_DEFAULTS: NeuMfConfig = {
   gmfDim: 16,
   mlpDim: 16,
   mlpLayers: [32, 16, 8],
+};
+
+/** What hyperparameter search may change for NeuMF (see libs/models/src/tuning). */
+export const NEUMF_SEARCH_SPACE: SearchSpace = {
+  params: {
+    gmfDim: { type: 'choice', values: [8, 16, 32, 64] },
+    mlpDim: { type: 'choice', values: [8, 16, 32, 64] },
+    sparseLearningRate: { type: 'log', low: 0.01, high: 0.3 },
+    denseLearningRate: { type: 'log', low: 0.0005, high: 0.02 },
+    ...SHARED_PARAMS,
+    batchSize: { type: 'choice', values: [256, 512, 1024, 2048, 4096] },
+  },
+  maxEpochs: 20,
 };
 
 /**

@@ -3,6 +3,7 @@ import { historyOf, type Batch, type FeatureSpec } from '../batch.js';
 import { mlp, mlpShapes } from '../dense/dense-params.js';
 import { COMMON_DEFAULTS, type CommonConfig, type ModelArtifact } from '../model.js';
 import { TfModel, historyMask, type ForwardResult, type Lookup } from './tf-model.js';
+import { DENSE_LEARNING_RATE, SHARED_PARAMS, HISTORY_PARAM, type SearchSpace } from '../tuning/search-space.js';
 
 export interface TwoTowerConfig extends CommonConfig {
   embeddingDim: number;
@@ -16,6 +17,18 @@ export const TWO_TOWER_DEFAULTS: TwoTowerConfig = {
   towerLayers: [64, 32],
   sparseLearningRate: 0.05,
   denseLearningRate: 0.002,
+};
+
+/** What hyperparameter search may change for the two-tower model (see libs/models/src/tuning). */
+export const TWO_TOWER_SEARCH_SPACE: SearchSpace = {
+  params: {
+    embeddingDim: { type: 'choice', values: [16, 32, 64] },
+    sparseLearningRate: { type: 'log', low: 0.01, high: 0.3 },
+    denseLearningRate: DENSE_LEARNING_RATE,
+    ...SHARED_PARAMS,
+    historyLength: HISTORY_PARAM,
+  },
+  maxEpochs: 15,
 };
 
 /**

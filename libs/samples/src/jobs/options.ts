@@ -1,5 +1,5 @@
 import type { JobsOptions } from 'bullmq';
-import { ModelKindSchema, ModelRoleSchema } from '@recstream/schemas';
+import { ModelKindSchema, ModelRoleSchema, TrainTuning } from '@recstream/schemas';
 import { z } from 'zod';
 
 /** A model the chain trains on every new dataset version. */
@@ -7,6 +7,8 @@ export const TrainTarget = z.object({
   role: ModelRoleSchema,
   modelType: ModelKindSchema,
   hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+  /** Search hyperparameters before training; with `every`, on every Nth run only (see `TrainTuning`). */
+  tune: TrainTuning.optional(),
 });
 export type TrainTarget = z.infer<typeof TrainTarget>;
 

@@ -1,0 +1,138 @@
+import { createRandom } from '../random.js';
+import { AshaPruner } from './asha.js';
+import { checkSearchSpace, sampleSettings, type SearchSpace, type Settings } from './search-space.js';
+
+/** Validation figures after an epoch; `score` ranks trials and `secondary` breaks ties (HR@10 and NDCG@10 for top-K). */
+export interface ValidationScore {
+  score: number;
+  secondary: number;
+}
+
+/** One trial's model as the search drives it, an epoch at a time. */
+export interface TrialRunner {
+  /** Trains one more epoch and scores the model on validation data. */
+  epoch(): Promise<ValidationScore>;
+  dispose(): void;
+}
+
+export type TrialOutcome = 'completed' | 'early-stopped' | 'pruned' | 'cut';
+
+export interface TrialRecord {
+  trial: number;
+  settings: Settings;
+  /** The best validation figures the trial reached, and after how many epochs. */
+  score: number;
+  secondary: number;
+  bestEpochs: number;
+  /** Epochs trained before it ended. */
+  epochs: number;
+  /** `pruned` by successive halving, `early-stopped` by patience, `cut` by the time budget. */
+  outcome: TrialOutcome;
+  seconds: number;
+}
+
+export interface TuneOptions {
+  /** Trials at most; trial 0 trains the base settings, so the search never picks worse than them on validation. */
+  trials: number;
+  /** Wall-clock budget: no trial starts after it and a running one is cut at its next epoch. Runs under it are not reproducible. */
+  budgetS?: number;
+  /** Seeds the draws of settings (models take theirs from the objective). */
+  seed: number;
+  /** Epochs without a better validation score before a trial stops. */
+  patience: number;
+  minEpochs: number;
+  reductionFactor: number;
+  onTrial?: (record: TrialRecord) => void;
+  /** Milliseconds; injectable so a budget can be tested without waiting. */
+  clock?: () => number;
+}
+
+export const DEFAULT_TUNE_OPTIONS: TuneOptions = { trials: 20, seed: 1, patience: 3, minEpochs: 2, reductionFactor: 3 };
+
+export interface TuningResult {
+  /** The best trial's settings with `epochs` set to where it peaked: what the final model trains with. */
+  chosen: Settings;
+  best: TrialRecord;
+  /** Every trial, in the order run. */
+  trials: TrialRecord[];
+  seconds: number;
+}
+
+/** Better validation score first, then the tie-breaker, then the earlier trial. */
+export function compareTrials(a: TrialRecord, b: TrialRecord): number {
+  return b.score - a.score || b.secondary - a.secondary || a.trial - b.trial;
+}
+
+/**
+ * Random search with asynchronous successive halving over `space`, starting
+ * from `base`: each trial trains epoch by epoch up to `space.maxEpochs`,
+ * keeps its best validation score (early stopping with `patience`), and
+ * at each rung is pruned unless among the best 1/eta so far. `start` builds
+ * a trial's model from its settings; it must score validation data only.
+ */
+export async function tune(
+  space: SearchSpace,
+  base: Settings,
+  start: (settings: Settings, trial: number) => TrialRunner | Promise<TrialRunner>,
+  options: Partial<TuneOptions> = {},
+): Promise<TuningResult> {
+  const o = { ...DEFAULT_TUNE_OPTIONS, ...options };
+  checkSearchSpace(space);
+  if (!(o.trials >= 1)) throw new RangeError(`tuning needs at least one trial, got ${o.trials}`);
+  const clock = o.clock ?? (() => performance.now());
+  const began = clock();
+  const overBudget = () => o.budgetS !== undefined && clock() - began >= o.budgetS * 1000;
+  const random = createRandom(o.seed);
+  const pruner = new AshaPruner(o);
+  // Trials train up to maxEpochs and early stopping finds their epochs, so the base's fixed count does not apply.
+  const defaults = { ...base };
+  delete defaults.epochs;
+  const trials: TrialRecord[] = [];
+  for (let trial = 0; trial < o.trials && !(trial > 0 && overBudget()); trial++) {
+    // Drawn even for trial 0, so trial k's settings do not depend on whether the base trial ran.
+    const drawn = sampleSettings(space, defaults, random);
+    const settings = trial === 0 ? defaults : drawn;
+    const record = await runTrial(trial, settings, await start(settings, trial));
+    trials.push(record);
+    o.onTrial?.(record);
+  }
+  const best = [...trials].sort(compareTrials)[0]!;
+  return { chosen: { ...best.settings, epochs: best.bestEpochs }, best, trials, seconds: (clock() - began) / 1000 };
+
+  async function runTrial(trial: number, settings: Settings, runner: TrialRunner): Promise<TrialRecord> {
+    const started = clock();
+    const record: TrialRecord = { trial, settings, score: -Infinity, secondary: -Infinity, bestEpochs: 0, epochs: 0, outcome: 'completed', seconds: 0 };
+    try {
+      while (record.epochs < space.maxEpochs) {
+        const figures = await runner.epoch();
+        record.epochs++;
+        if (figures.score > record.score || (figures.score === record.score && figures.secondary > record.secondary)) {
+          Object.assign(record, figures, { bestEpochs: record.epochs });
+        }
+        if (record.epochs >= space.maxEpochs) break;
+        if (record.epochs - record.bestEpochs >= o.patience) record.outcome = 'early-stopped';
+        else if (pruner.isRung(record.epochs) && !pruner.promote(record.epochs, record.score)) record.outcome = 'pruned';
+        else if (overBudget()) record.outcome = 'cut';
+        if (record.outcome !== 'completed') break;
+      }
+    } finally {
+      runner.dispose();
+    }
+    record.seconds = (clock() - started) / 1000;
+    return record;
+  }
+}
+
+/** The trials as a markdown table, best first. */
+export function trialTable(result: TuningResult, scoreName = 'score', secondaryName = 'secondary'): string[] {
+  const keys = [...new Set(result.trials.flatMap((t) => Object.keys(t.settings)))];
+  const lines = [
+    `| trial | ${scoreName} | ${secondaryName} | best epoch | epochs | outcome | seconds | ${keys.join(' | ')} |`,
+    `|${'---|'.repeat(7 + keys.length)}`,
+  ];
+  for (const t of [...result.trials].sort(compareTrials)) {
+    const figures = [t.trial, t.score.toFixed(4), t.secondary.toFixed(4), t.bestEpochs, t.epochs, t.outcome, t.seconds.toFixed(1)];
+    lines.push(`| ${[...figures, ...keys.map((key) => t.settings[key] ?? '')].join(' | ')} |`);
+  }
+  return lines;
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_TUNE_TRIALS, TrainJob } from './jobs.js';
+
+const job = { datasetVersion: 'ds', modelType: 'mf', role: 'recall' } as const;
+
+describe('TrainJob tuning request', () => {
+  it('accepts a trial budget and leaves tuning off without one', () => {
+    expect(TrainJob.parse({ ...job, tune: { trials: 12 } }).tune).toEqual({ trials: 12 });
+    expect(TrainJob.parse({ ...job, tune: { trials: 12, budgetS: 600 } }).tune).toEqual({ trials: 12, budgetS: 600 });
+    expect(TrainJob.parse({ ...job, tune: { trials: 4, every: 5 } }).tune).toEqual({ trials: 4, every: 5 });
+    expect(TrainJob.parse(job).tune).toBeUndefined();
+  });
+
+  it('refuses budgets that are not whole, positive and bounded, and unknown tuning fields', () => {
+    for (const trials of [0, -1, 2.5, MAX_TUNE_TRIALS + 1]) {
+      expect(TrainJob.safeParse({ ...job, tune: { trials } }).error?.issues[0]?.path).toEqual(['tune', 'trials']);
+    }
+    expect(TrainJob.safeParse({ ...job, tune: { trials: 3, budget: 9 } }).success).toBe(false);
+    expect(TrainJob.safeParse({ ...job, tune: {} }).success).toBe(false);
+    expect(TrainJob.safeParse({ ...job, tune: { trials: 3, budgetS: 0 } }).error?.issues[0]?.path).toEqual(['tune', 'budgetS']);
+    expect(TrainJob.safeParse({ ...job, tune: { trials: 3, every: 0 } }).error?.issues[0]?.path).toEqual(['tune', 'every']);
+  });
+});
