@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 
 export interface BenchReport {
@@ -20,6 +20,10 @@ export interface BenchReport {
 const FILE = resolve(import.meta.dirname, '../../BENCHMARKS.md');
 const HEADER = '# Benchmarks\n\nEach section is rewritten by its `npm run bench:<area>` run; numbers are as measured.\n';
 
+/** Taken when a bench imports this module, before it does any work. */
+const LOAD_AT_START = loadavg();
+const loadText = (load: readonly number[]) => load.map((value) => value.toFixed(2)).join(' / ');
+
 export function machineDescription(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return `${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
@@ -27,11 +31,13 @@ export function machineDescription(): string {
 
 /**
  * Rewrites this area's section of BENCHMARKS.md (command, machine, date,
- * figures) and prints the figures (and structured results) as one JSON
+ * load average at the start and the end, figures) and prints the figures (and structured results) as one JSON
  * line, the bench's last output.
  */
 export function recordBenchmark(report: BenchReport): void {
   const name = report.variant ? `${report.area} ${report.variant}` : report.area;
+  // Machines of one kind differ in CPU and in what else runs on them: every result names both.
+  const machine = { cpu_model: cpus()[0]?.model ?? 'unknown', load_average_start: loadText(LOAD_AT_START), load_average_end: loadText(loadavg()) };
   const marker = report.variant ? `${report.area}:${report.variant}` : report.area;
   const begin = `<!-- bench:${marker} -->`;
   const end = `<!-- /bench:${marker} -->`;
@@ -42,6 +48,7 @@ export function recordBenchmark(report: BenchReport): void {
     `- command: \`npm run bench:${report.area}${report.args?.length ? ` -- ${report.args.join(' ')}` : ''}\``,
     `- machine: ${machineDescription()}`,
     `- date: ${new Date().toISOString()}`,
+    `- load average (1 / 5 / 15 min): ${machine.load_average_start} at the start, ${machine.load_average_end} at the end`,
     '',
     '| figure | value |',
     '|---|---|',
@@ -54,7 +61,7 @@ export function recordBenchmark(report: BenchReport): void {
   const pattern = new RegExp(`${begin}[\\s\\S]*?${end}`);
   const next = pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`;
   writeFileSync(FILE, next);
-  console.log(JSON.stringify({ ...report.figures, ...report.structured }));
+  console.log(JSON.stringify({ ...report.figures, ...machine, ...report.structured }));
 }
 
 /** The p-th percentile (0-100) of `values`, nearest rank; 0 for none. */
