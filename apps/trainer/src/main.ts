@@ -1,5 +1,5 @@
 import { selectBackend } from '@recstream/models';
-import { closeOnSignals, createClients, createLogger, createRegistry, DEFAULT_HTTP_OPTIONS, HttpService } from '@recstream/platform';
+import { closeOnSignals, createClients, createLogger, createMetricsRegistry, DEFAULT_HTTP_OPTIONS, HttpService } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import { TrainJobWorker } from '@recstream/training';
 import { trainerConfig } from './env.js';
@@ -8,9 +8,9 @@ const config = trainerConfig();
 const logger = createLogger('trainer', config.logLevel);
 const backend = await selectBackend({ required: config.backend, logger });
 const { redis, pool, release } = createClients(config, logger);
-const metrics = createRegistry('trainer');
+const metrics = createMetricsRegistry('trainer');
 const worker = new TrainJobWorker({ pool, registry: new ModelRegistry(pool), connection: redis, logger, metrics, codeVersion: config.codeVersion }, config.worker);
-const http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, ...config.http, logger, registry: metrics, ready: () => worker.ready });
+const http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, ...config.http, logger, metricsRegistry: metrics, ready: () => worker.ready });
 closeOnSignals({ close: () => Promise.all([worker.close(), http.close()]).finally(release).then(() => undefined) }, logger);
 await worker.start();
 const address = await http.listen();

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { HttpService, createLogger, createRegistry } from '@recstream/platform';
+import { HttpService, createLogger, createMetricsRegistry } from '@recstream/platform';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { ApiKeyAuthenticator, ApiKeyStore } from '../src/index.js';
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     maxBodyBytes: 1024,
     logger: createLogger('auth-test', 'silent'),
-    registry: createRegistry('auth-test'),
+    metricsRegistry: createMetricsRegistry('auth-test'),
     ready: () => true,
     authorize: (request, scope) => authenticator.authorize(request, scope),
   });

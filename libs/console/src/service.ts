@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import { QUEUES } from '@recstream/schemas';
 import { consumerGroupLag, type GroupLag } from './consumer-lag.js';
@@ -95,7 +95,7 @@ export class ConsoleService {
     this.queues = new QueueDepths(o.queues, deps.redis, o.bullmqPrefix);
     this.admin = deps.kafka.admin();
     const registry = new ModelRegistry(deps.pool);
-    this.http = new HttpService({ ...o, logger: deps.logger, registry: createRegistry('console'), ready: () => this.started && !this.closing });
+    this.http = new HttpService({ ...o, logger: deps.logger, metricsRegistry: createMetricsRegistry('console'), ready: () => this.started && !this.closing });
     registerStaticAssets(this.http);
     const json = (read: () => Promise<unknown>) => async () => ({ status: 200, body: await read() });
     this.http

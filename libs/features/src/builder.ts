@@ -2,7 +2,7 @@ import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ConsumerRunner, createProducer, type ChunkContext } from '@recstream/streams';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_TOPIC_NAMES, type TopicNames } from '@recstream/schemas';
 import { CatalogProcessor } from './catalog.js';
 import { kafkaDeadLetterSink } from './dead-letters.js';
@@ -136,9 +136,9 @@ export class FeatureBuilder {
     const sink = kafkaDeadLetterSink(this.producer, opts.topics.deadLetter);
     this.interactions = new InteractionProcessor(online, offline, sink, opts);
     this.catalog = new CatalogProcessor(online, offline, sink, opts.maxFutureSkewMs);
-    const registry = createRegistry('feature-builder');
-    this.metrics = createBuilderMetrics(registry);
-    this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: opts.port, host: opts.host, logger: deps.logger, registry, ready: () => this.ready });
+    const metricsRegistry = createMetricsRegistry('feature-builder');
+    this.metrics = createBuilderMetrics(metricsRegistry);
+    this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: opts.port, host: opts.host, logger: deps.logger, metricsRegistry, ready: () => this.ready });
   }
 
   get ready(): boolean {

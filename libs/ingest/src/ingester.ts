@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { createProducer } from '@recstream/streams';
-import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '@recstream/schemas';
 import { createIngestMetrics } from './metrics.js';
 import { DEFAULT_PUBLISHER_OPTIONS, EventPublisher, type EventPublisherOptions } from './publisher.js';
@@ -40,9 +40,9 @@ export class Ingester {
     const opts = { ...DEFAULT_INGESTER_OPTIONS, ...options };
     const producer = createProducer(kafka);
     this.publisher = new EventPublisher(producer, logger, opts);
-    const registry = createRegistry('ingester');
-    this.http = new HttpService({ ...opts, logger, registry, ready: () => this.publisher.ready });
-    const metrics = createIngestMetrics(registry, () => this.publisher.bufferedEvents);
+    const metricsRegistry = createMetricsRegistry('ingester');
+    this.http = new HttpService({ ...opts, logger, metricsRegistry, ready: () => this.publisher.ready });
+    const metrics = createIngestMetrics(metricsRegistry, () => this.publisher.bufferedEvents);
     registerIngestRoutes(this.http, this.publisher, metrics, opts);
     if (opts.rawTopic) {
       const forwarding = { topic: opts.rawTopic, groupId: 'ingester-raw', maxFutureSkewMs: opts.maxFutureSkewMs };

@@ -3,7 +3,7 @@ import { decodeArtifact } from './artifact.js';
 import { selectBackend } from './backend.js';
 import type { FeatureSpec } from './batch.js';
 import { MODEL_KINDS } from '@recstream/schemas';
-import { createModel, deserializeModel, serializeModel } from './models/registry.js';
+import { createModel, deserializeModel, serializeModel } from './models/factory.js';
 import { trainingBatches } from './training/training-batches.js';
 import { plantedSequences } from './testing/planted-data.js';
 

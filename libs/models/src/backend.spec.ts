@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Logger } from '@recstream/platform';
 import { assertKernels, MissingKernelError, selectBackend, type BackendName } from './backend.js';
 import type { Batch, FeatureSpec } from './batch.js';
-import { createModel } from './models/registry.js';
+import { createModel } from './models/factory.js';
 import type { TfModel } from './models/tf-model.js';
 import type { CommonConfig, ModelKind } from './model.js';
 

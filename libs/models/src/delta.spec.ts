@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend.js';
 import type { Batch, FeatureSpec } from './batch.js';
 import { applyDelta, decodeDelta, deltaRows, encodeDelta, type ModelDelta } from './delta.js';
-import { createModel, deserializeModel, serializeModel } from './models/registry.js';
+import { createModel, deserializeModel, serializeModel } from './models/factory.js';
 
 const spec: FeatureSpec = { contextFields: ['device'], historyLength: 0 };
 const batch: Batch = {

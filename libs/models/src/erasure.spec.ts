@@ -4,7 +4,7 @@ import type { Batch, FeatureSpec } from './batch.js';
 import { vocabularyId } from './encoding.js';
 import { forgetUsers, isUserTable, withoutUsers } from './erasure.js';
 import { MODEL_KINDS } from '@recstream/schemas';
-import { createModel, deserializeModel, serializeModel } from './models/registry.js';
+import { createModel, deserializeModel, serializeModel } from './models/factory.js';
 
 const spec: FeatureSpec = { contextFields: ['device'], historyLength: 3 };
 const [alice, bob] = [vocabularyId('alice'), vocabularyId('bob')];

@@ -1,7 +1,7 @@
 export { selectBackend, assertKernels, MissingKernelError, BACKEND_NAMES, DEFAULT_BACKEND_OPTIONS, type BackendName, type BackendOptions } from './backend.js';
 export { HISTORY_LENGTH, type Batch, type FeatureSpec } from './batch.js';
 export { DEFAULT_TRAIN_STEP_OPTIONS, type RecModel, type ModelKind, type ModelArtifact, type CommonConfig, type DenseWeights, type TrainStepOptions } from './model.js';
-export { createModel, modelFromArtifact, serializeModel, deserializeModel } from './models/registry.js';
+export { createModel, modelFromArtifact, serializeModel, deserializeModel } from './models/factory.js';
 export { encodeArtifact, decodeArtifact } from './artifact.js';
 export { encodeDelta, decodeDelta, applyDelta, deltaRows, type ModelDelta } from './delta.js';
 export { neuMfFromPretrained, NeuMfModel } from './models/neumf.js';

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { DeltaChannel, lineageKey, type Offsets } from '@recstream/deltas';
 import { deltaRows, selectBackend, type BackendName, type RecModel } from '@recstream/models';
-import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createRegistry, type Logger } from '@recstream/platform';
+import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createMetricsRegistry, type Logger } from '@recstream/platform';
 import { ErasureWatcher, type Erasure } from '@recstream/privacy';
 import { ModelRegistry, type ModelVersion } from '@recstream/registry';
 import { MODEL_ROLES, type InteractionEvent, type ModelRole } from '@recstream/schemas';
@@ -122,11 +122,11 @@ export class OnlineUpdater {
       },
       { handleChunk: (chunk, context) => this.handleChunk(chunk, context), onAssigned: (assignment) => this.onAssigned(assignment[o.topic] ?? []) },
     );
-    const registry = createRegistry('online-updater');
-    this.metrics = createUpdaterMetrics(registry);
+    const metricsRegistry = createMetricsRegistry('online-updater');
+    this.metrics = createUpdaterMetrics(metricsRegistry);
     this.guardrails = new GuardrailReporter(this.metrics, deps.logger, o.learner.guardrail.margin);
     this.lineages = new LineageTracker(this.registry, this.metrics, deps.logger, o.sparseLearningRates);
-    this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: o.port, host: o.host, logger: deps.logger, registry, ready: () => this.ready });
+    this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: o.port, host: o.host, logger: deps.logger, metricsRegistry, ready: () => this.ready });
   }
 
   get ready(): boolean {

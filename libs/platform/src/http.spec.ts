@@ -2,7 +2,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpService } from './http.js';
 import { createLogger } from './logger.js';
-import { createRegistry } from './metrics.js';
+import { createMetricsRegistry } from './metrics.js';
 
 const LIMIT = 1_000;
 const service = new HttpService({
@@ -10,7 +10,7 @@ const service = new HttpService({
   host: '127.0.0.1',
   maxBodyBytes: LIMIT,
   logger: createLogger('http-spec', 'silent'),
-  registry: createRegistry('http-spec'),
+  metricsRegistry: createMetricsRegistry('http-spec'),
   ready: () => true,
 });
 service.route('POST', '/echo', async (request) => ({ status: 200, body: { bytes: (await request.body()).length } }));
@@ -52,7 +52,7 @@ describe('HttpService body limit', () => {
 
 describe('HttpService.close', () => {
   it('lets a request in flight finish, closes its kept-alive connection, and resolves without waiting out keep-alive', async () => {
-    const slow = new HttpService({ port: 0, host: '127.0.0.1', maxBodyBytes: LIMIT, logger: createLogger('http-spec', 'silent'), registry: createRegistry('http-close-spec'), ready: () => true });
+    const slow = new HttpService({ port: 0, host: '127.0.0.1', maxBodyBytes: LIMIT, logger: createLogger('http-spec', 'silent'), metricsRegistry: createMetricsRegistry('http-close-spec'), ready: () => true });
     let release = () => {};
     slow.route('GET', '/slow', () => new Promise((resolve) => (release = () => resolve({ status: 200, body: { done: true } }))));
     const { port: slowPort } = await slow.listen();

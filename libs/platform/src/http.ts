@@ -42,7 +42,7 @@ export interface HttpServiceOptions {
   maxBodyBytes: number;
   logger: Logger;
   /** Prometheus registry served on /metrics. */
-  registry: Registry;
+  metricsRegistry: Registry;
   /** Answers /readyz: true once dependencies are connected. */
   ready: () => boolean;
   /**
@@ -78,8 +78,8 @@ export class HttpService {
     );
     this.route('GET', '/metrics', async () => ({
       status: 200,
-      body: await options.registry.metrics(),
-      headers: { 'content-type': options.registry.contentType },
+      body: await options.metricsRegistry.metrics(),
+      headers: { 'content-type': options.metricsRegistry.contentType },
     }));
   }
 

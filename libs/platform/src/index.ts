@@ -14,7 +14,7 @@ export {
   type HttpResponse,
   type Handler,
 } from './http.js';
-export { createRegistry } from './metrics.js';
+export { createMetricsRegistry } from './metrics.js';
 export { ProgressBar } from './progress.js';
 export { formatTable } from './table.js';
 export { createClients } from './clients.js';

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { ItemRowTracking, OnlineFeatureReader } from '@recstream/features';
 import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/deltas';
 import { DEFAULT_ERASURE_WATCHER_OPTIONS, type ErasureWatcherOptions } from '@recstream/privacy';
@@ -104,8 +104,8 @@ export class ServingService {
   constructor(deps: ServingDeps, options: Partial<ServingOptions> = {}) {
     const o = { ...DEFAULT_SERVING_OPTIONS, ...options };
     const { pool, logger } = deps;
-    const registry = createRegistry('serving');
-    const metrics = createServingMetrics(registry);
+    const metricsRegistry = createMetricsRegistry('serving');
+    const metrics = createServingMetrics(metricsRegistry);
     const catalog = new CatalogTracker(pool, o.catalog);
     this.catalog = new Refreshing('catalogue', () => catalog.refresh(), logger, { intervalMs: o.catalogRefreshMs });
     const popularity = new PopularityTracker(pool, o.popularity);
@@ -158,7 +158,7 @@ export class ServingService {
       o.exposures,
     );
     const features = new OnlineFeatureReader(deps.redis, { namespace: o.featureNamespace }, this.itemRows);
-    registerItemRowsMetric(registry, features.itemRowReads);
+    registerItemRowsMetric(metricsRegistry, features.itemRowReads);
     const recommender = new Recommender(
       {
         catalog: () => this.catalog.current,
@@ -173,7 +173,7 @@ export class ServingService {
       },
       o.recommender,
     );
-    this.http = new HttpService({ ...o, logger, registry, ready: () => this.started && !this.closing && this.exposures.ready });
+    this.http = new HttpService({ ...o, logger, metricsRegistry, ready: () => this.started && !this.closing && this.exposures.ready });
     registerServingRoutes(this.http, recommender, metrics, { defaultK: o.defaultK, maxK: o.maxK });
   }
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import type { Batch, FeatureSpec } from '../batch.js';
 import { createRandom } from '../random.js';
-import { createModel } from './registry.js';
+import { createModel } from './factory.js';
 import type { TfModel } from './tf-model.js';
 import type { CommonConfig, ModelKind } from '../model.js';
 

@@ -5,7 +5,7 @@ import { auc } from '../metrics/classification.js';
 import { plantedClicks } from '../testing/planted-data.js';
 import { fit } from '../training/fit.js';
 import { trainingBatches } from '../training/training-batches.js';
-import { createModel } from './registry.js';
+import { createModel } from './factory.js';
 
 const clicks = plantedClicks();
 const cut = Math.floor(clicks.length * 0.8);

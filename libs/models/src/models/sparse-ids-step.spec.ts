@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import type { Batch, FeatureSpec } from '../batch.js';
 import { isFieldTable, type ModelKind } from '../model.js';
-import { createModel } from './registry.js';
+import { createModel } from './factory.js';
 
 const spec: FeatureSpec = { contextFields: ['device', 'surface'], historyLength: 2 };
 const batch: Batch = {

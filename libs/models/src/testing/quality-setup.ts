@@ -1,7 +1,7 @@
 import type { FeatureSpec } from '../batch.js';
 import { evaluateRanking, leaveLatestOut } from '../eval/ncf-protocol.js';
 import type { ModelKind } from '../model.js';
-import { createModel } from '../models/registry.js';
+import { createModel } from '../models/factory.js';
 import { fit, type FitOptions } from '../training/fit.js';
 import { plantedSequences } from './planted-data.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FeatureSpec } from '../batch.js';
 import type { Interaction } from '../data/interactions.js';
 import { evaluateRanking, leaveLatestOut } from '../eval/ncf-protocol.js';
-import { createModel } from '../models/registry.js';
+import { createModel } from '../models/factory.js';
 import { plantedSequences } from '../testing/planted-data.js';
 import { fit } from '../training/fit.js';
 import { splitSettings, type Settings } from './search-space.js';

@@ -2,7 +2,7 @@ import type { FeatureSpec } from '../batch.js';
 import type { Interaction } from '../data/interactions.js';
 import { evaluateRanking, leaveLatestOut, type NcfSplit, type RankingReport } from '../eval/ncf-protocol.js';
 import type { ModelKind, RecModel } from '../model.js';
-import { createModel } from '../models/registry.js';
+import { createModel } from '../models/factory.js';
 import { fit, type FitOptions } from '../training/fit.js';
 import { splitSettings, type Settings } from './search-space.js';
 import { SEARCH_SPACES } from './search-spaces.js';
