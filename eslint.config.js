@@ -37,6 +37,21 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
   },
   {
+    // Test helpers live in each library's testing/ folder, outside what ships: production code never imports them.
+    files: ['libs/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@recstream/*/testing', '@recstream/schemas/test-database', '@recstream/schemas/hostile-input', '**/testing/*'], message: 'test helpers are for specs, __tests__ and tools only' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Command-line tools talk to people through stdout.
     files: ['tools/**/*.ts', 'apps/*/src/cli/**/*.ts', '**/*.bench.ts'],
     rules: { 'no-console': 'off' },

@@ -7,9 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RULE = '@nx/enforce-module-boundaries';
 
-async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
+async function boundaryErrors(filePath: string, code: string, rule = RULE): Promise<string[]> {
   const [result] = await new ESLint({ cwd: ROOT }).lintText(code, { filePath: resolve(ROOT, filePath) });
-  return result!.messages.filter((message) => message.ruleId === RULE).map((message) => message.message);
+  return result!.messages.filter((message) => message.ruleId === rule).map((message) => message.message);
 }
 
 beforeAll(async () => {
@@ -28,5 +28,13 @@ describe('the library floors (eslint.config.js)', () => {
   it('allow imports from lower floors', { timeout: 60_000 }, async () => {
     const code = "import { DeltaChannel } from '@recstream/deltas';\nimport { modelFeatures } from '@recstream/features';\nexport const planted = [DeltaChannel, modelFeatures];\n";
     expect(await boundaryErrors('libs/serving/src/planted.ts', code)).toEqual([]);
+  });
+});
+
+describe('test helpers (eslint.config.js)', () => {
+  it('may not be imported by production code, only by specs', { timeout: 60_000 }, async () => {
+    const code = "import { createTestDatabase } from '@recstream/schemas/test-database';\nexport const planted = createTestDatabase;\n";
+    expect(await boundaryErrors('libs/serving/src/planted.ts', code, 'no-restricted-imports')).toEqual([expect.stringMatching(/test helpers/)]);
+    expect(await boundaryErrors('libs/serving/src/planted.spec.ts', code, 'no-restricted-imports')).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokersFrom } from '@recstream/platform';
 import { topicSpecs } from '@recstream/schemas';
-import { LocalKafkaBroker, LocalKafkaCluster, ensureTopics } from '@recstream/streams';
+import { ensureTopics } from '@recstream/streams';
+import { LocalKafkaBroker, LocalKafkaCluster } from '@recstream/streams/local-kafka';
 import { waitFor } from './probe.js';
 import { DATA_DIR, REPO_ROOT, type InfraSettings } from './settings.js';
 

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '@recstream/platform';
 import { TOPICS } from '@recstream/schemas';
-import { LocalKafkaBroker, createKafka, ensureTopics } from '@recstream/streams';
+import { createKafka, ensureTopics } from '@recstream/streams';
+import { LocalKafkaBroker } from '@recstream/streams/local-kafka';
 import { collectMessages } from '@recstream/streams/inspect';
 import { Ingester } from '../src/index.js';
 

@@ -5,7 +5,7 @@ import type { FeatureSpec } from './batch.js';
 import { MODEL_KINDS } from '@recstream/schemas';
 import { createModel, deserializeModel, serializeModel } from './models/factory.js';
 import { trainingBatches } from './training/training-batches.js';
-import { plantedSequences } from './testing/planted-data.js';
+import { plantedSequences } from '../testing/planted-data.js';
 
 const spec: FeatureSpec = { contextFields: ['device'], historyLength: 4 };
 const interactions = plantedSequences({ users: 30, interactionsPerUser: 8 }).map((i) => ({ ...i, context: [i.itemId % 3] }));

@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-d
 import { createKafka, createProducer } from '@recstream/streams';
 import { latestOffsets } from '@recstream/streams/inspect';
 import { OnlineUpdater, type OnlineUpdaterOptions } from '../src/index.js';
-import { TasteShiftWorld } from '../src/testing/taste-shift.js';
+import { TasteShiftWorld } from '../testing/taste-shift.js';
 
 export const logger = createLogger('online-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 export const kafka = createKafka({ clientId: 'online-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger });

@@ -7,7 +7,7 @@ import { ExampleBuilder } from './examples/example-builder.js';
 import { OnlineLearner, isHoldoutUser, type LearnerOptions } from './learner.js';
 import { DEFAULT_EXAMPLE_BUILDER_OPTIONS, DEFAULT_LEARNER_OPTIONS } from './options.js';
 import { modelForUpdating } from './models.js';
-import { TasteShiftWorld } from './testing/taste-shift.js';
+import { TasteShiftWorld } from '../testing/taste-shift.js';
 
 const spec = { contextFields: [], historyLength: 0 };
 

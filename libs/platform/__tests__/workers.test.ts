@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
-import { unusedPort } from '../src/testing.js';
+import { unusedPort } from '../testing/index.js';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures/workers-app.ts');
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemStats, OfflineStore, type HistoryRow } from '@recstream/features';
 import { Random } from '@recstream/synth';
-import { asOfTimesSql, asOfValuesParams, asOfValuesSql } from '../src/build/point-in-time.js';
+import { asOfTimesSql, asOfValuesParams, asOfValuesSql } from '../src/steps/point-in-time.js';
 import { DAY, T0, openTestDb, writeLog, type TestDb } from './harness.js';
 
 let db: TestDb;

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { RecstreamError } from '@recstream/platform';
-import type { BuildContext } from './build/context.js';
-import { exposureLabels } from './build/exposure-labels.js';
-import { SAMPLE_VIEWS, joinFeatures } from './build/features.js';
-import { implicitLabels } from './build/implicit-labels.js';
-import { refuseEmpty } from './build/empty.js';
-import { attachPartitions, dropPartitions, writeSamples } from './build/write.js';
+import type { BuildContext } from './steps/context.js';
+import { exposureLabels } from './steps/exposure-labels.js';
+import { SAMPLE_VIEWS, joinFeatures } from './steps/features.js';
+import { implicitLabels } from './steps/implicit-labels.js';
+import { refuseEmpty } from './steps/empty.js';
+import { attachPartitions, dropPartitions, writeSamples } from './steps/write.js';
 import { completeManifest, failManifest, readManifest, startManifest, type DatasetManifest } from './manifest.js';
 import { generatorConfig, type GeneratorConfig } from './options.js';
 import { checkRange, datasetVersionFor, rangeKey, type TimeRange } from './range.js';

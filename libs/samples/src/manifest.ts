@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { GeneratorConfig } from './options.js';
 import type { TimeRange } from './range.js';
-import type { WrittenStats } from './build/write.js';
+import type { WrittenStats } from './steps/write.js';
 
 export type DatasetStatus = 'building' | 'ready' | 'failed';
 

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase } from '../src/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
 
 /** What docs/bi.md documents, and the migration grants. */
 const BI_VIEWS = [

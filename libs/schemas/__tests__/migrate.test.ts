@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { migrateDatabase } from '../src/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../src/test-database.js';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
 
 let database: TestDatabase | undefined;
 afterAll(() => database?.drop());

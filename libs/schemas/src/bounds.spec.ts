@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UNSTORABLE_MESSAGE } from './events.js';
-import { INJECTION_STRINGS, UNSTORABLE_STRINGS } from './hostile-input.js';
+import { INJECTION_STRINGS, UNSTORABLE_STRINGS } from '../testing/hostile-input.js';
 import { validateEvent } from './validate.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from './future-skew.js';
-import { hostileCases } from './hostile-input.js';
+import { hostileCases } from '../testing/hostile-input.js';
 import { validateEvent, validateMessage } from './validate.js';
 
 const NOW = Date.UTC(2026, 11, 7, 12);

@@ -3,7 +3,7 @@ import { mulberry32 } from '@recstream/platform';
 import valid from '../fixtures/v1/valid.json' with { type: 'json' };
 import invalid from '../fixtures/v1/invalid.json' with { type: 'json' };
 import { Context, INTERACTION_TYPES, InteractionEvent } from './events.js';
-import { INJECTION_STRINGS, UNSTORABLE_STRINGS, hostileValue, mutateEvent } from './hostile-input.js';
+import { INJECTION_STRINGS, UNSTORABLE_STRINGS, hostileValue, mutateEvent } from '../testing/hostile-input.js';
 import { CONTEXT_FIELDS, INTERACTION_FIELDS, acceptInteraction } from './interaction-fast-path.js';
 import { validateEvent } from './validate.js';
 

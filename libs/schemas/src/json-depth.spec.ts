@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INJECTION_STRINGS } from './hostile-input.js';
+import { INJECTION_STRINGS } from '../testing/hostile-input.js';
 import { MAX_JSON_DEPTH, jsonWithoutRecursion, nestedDeeperThan } from './json-depth.js';
 import { deadLetterFor, MAX_DEAD_LETTER_RAW_CHARS } from './topics.js';
 import { validateEvent, validateMessage } from './validate.js';

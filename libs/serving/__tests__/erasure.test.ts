@@ -5,7 +5,7 @@ import { DeltaChannel, lineageKey } from '@recstream/deltas';
 import { UserEraser } from '@recstream/privacy';
 import { ModelRegistry } from '@recstream/registry';
 import type { ServedRecall } from '../src/models/served-model.js';
-import { seedScenario, type Scenario } from '../src/testing/scenario.js';
+import { seedScenario, type Scenario } from '../testing/scenario.js';
 import { createHarness, namespace, recommend, REDIS_URL, startService, type Harness, type RunningService } from './harness.js';
 
 let harness: Harness;

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '@recstream/platform';
 import { hostileValue, INJECTION_STRINGS, mutateEvent, randomBytes, UNSTORABLE_STRINGS } from '@recstream/schemas/hostile-input';
-import { seedScenario, type Scenario } from '../src/testing/scenario.js';
+import { seedScenario, type Scenario } from '../testing/scenario.js';
 import { createHarness, namespace, recommend, REDIS_URL, startService, type Harness, type RunningService } from './harness.js';
 
 const SEED = 4_099;

@@ -4,7 +4,7 @@ import { OfflineStore, itemAttributes } from '@recstream/features';
 import { deserializeModel, vocabularyId, type RecModel } from '@recstream/models';
 import { DeltaChannel, lineageKey } from '@recstream/deltas';
 import { ModelRegistry } from '@recstream/registry';
-import { seedScenario, type Scenario } from '../src/testing/scenario.js';
+import { seedScenario, type Scenario } from '../testing/scenario.js';
 import { createHarness, namespace, recommend, REDIS_URL, startService, type Harness, type RunningService } from './harness.js';
 
 let harness: Harness;

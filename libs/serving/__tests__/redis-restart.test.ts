@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OnlineFeatureReader, rebuildFromOffline } from '@recstream/features';
 import { unusedPort } from '@recstream/platform/testing';
-import { seedScenario, type Scenario } from '../src/testing/scenario.js';
+import { seedScenario, type Scenario } from '../testing/scenario.js';
 import { createHarness, logger, namespace, recommend, startService, type Harness, type RunningService } from './harness.js';
 
 let harness: Harness;

@@ -5,7 +5,7 @@ import { collectMessages, latestOffsets } from '@recstream/streams/inspect';
 import { ApiKeyStore, apiKeyAuthorizer } from '@recstream/auth';
 import { OnlineFeatureReader } from '@recstream/features';
 import { ModelRegistry } from '@recstream/registry';
-import { seedScenario, type Scenario } from '../src/testing/scenario.js';
+import { seedScenario, type Scenario } from '../testing/scenario.js';
 import { bucket, DEFAULT_RECOMMENDER_OPTIONS, type RecommendationResponse } from '../src/index.js';
 import { createHarness, kafka, namespace, recommend, REDIS_URL, startService, type Harness, type RunningService } from './harness.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateEvent } from '@recstream/schemas';
 import { exposureEvents } from './recommender.js';
 import { parseRequestFactory } from './request.js';
-import { servedResponse } from './testing/responses.js';
+import { servedResponse } from '../testing/responses.js';
 
 describe('exposureEvents', () => {
   it('writes one contract-valid exposure per served item, with position, request and variant', () => {

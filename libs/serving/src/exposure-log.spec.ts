@@ -5,7 +5,7 @@ import { MAX_EVENTS_PER_MESSAGE, validateMessage } from '@recstream/schemas';
 import { ExposureLog, type DroppedVariant } from './exposure-log.js';
 import { exposureEvents } from './recommender.js';
 import { parseRequestFactory } from './request.js';
-import { servedResponse } from './testing/responses.js';
+import { servedResponse } from '../testing/responses.js';
 
 describe('ExposureLog', () => {
   const request = parseRequestFactory({ defaultK: 2, maxK: 10 })({ user_id: 'u1' });

@@ -1,8 +1,6 @@
 export { createKafka, createProducer, type KafkaClientOptions } from './kafka.js';
 export { sendBounded, MAX_PRODUCE_REQUEST_BYTES } from './bounded-send.js';
 export { ensureTopics, waitForLeaders, topicMetadata, defaultReplication, type Replication, type TopicMetadata } from './topics.js';
-export { LocalKafkaBroker, type LocalBrokerOptions } from './local-broker.js';
-export { LocalKafkaCluster, type LocalClusterOptions } from './local-cluster.js';
 export { messageArrival } from './arrival.js';
 export { decodeMessage, parseMessage, interactionMessages, catalogMessages, type DecodeOptions, type DecodedMessage, type ParsedMessage } from './decode.js';
 export { ConsumerRunner, DEFAULT_CONSUMER_RUNNER_OPTIONS, type ConsumerRunnerOptions, type ConsumerHandlers, type ChunkContext } from './consumer-runner.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plantedSequences } from '../testing/planted-data.js';
+import { plantedSequences } from '../../testing/planted-data.js';
 import { caseBatch, evaluateRanking, leaveLatestOut } from './ncf-protocol.js';
 import { PopularityScorer } from './popularity.js';
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import type { Batch, FeatureSpec } from '../batch.js';
 import { auc } from '../metrics/classification.js';
-import { plantedClicks } from '../testing/planted-data.js';
+import { plantedClicks } from '../../testing/planted-data.js';
 import { fit } from '../training/fit.js';
 import { trainingBatches } from '../training/training-batches.js';
 import { createModel } from './factory.js';

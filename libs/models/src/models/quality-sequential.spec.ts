@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import { evaluateRanking } from '../eval/ncf-protocol.js';
 import { PopularityScorer } from '../eval/popularity.js';
-import { QUALITY_SPEC, qualitySplit, trainAndRank } from '../testing/quality-setup.js';
+import { QUALITY_SPEC, qualitySplit, trainAndRank } from '../../testing/quality-setup.js';
 
 const popularity = evaluateRanking(new PopularityScorer(qualitySplit.train), qualitySplit.cases, QUALITY_SPEC);
 let neumf: { hitRate: number };

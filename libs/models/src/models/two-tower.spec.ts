@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import type { FeatureSpec } from '../batch.js';
-import { plantedSequences } from '../testing/planted-data.js';
+import { plantedSequences } from '../../testing/planted-data.js';
 import { trainingBatches } from '../training/training-batches.js';
 import { TwoTowerModel } from './two-tower.js';
 

@@ -3,7 +3,7 @@ import type { FeatureSpec } from '../batch.js';
 import type { Interaction } from '../data/interactions.js';
 import { evaluateRanking, leaveLatestOut } from '../eval/ncf-protocol.js';
 import { createModel } from '../models/factory.js';
-import { plantedSequences } from '../testing/planted-data.js';
+import { plantedSequences } from '../../testing/planted-data.js';
 import { fit } from '../training/fit.js';
 import { splitSettings, type Settings } from './search-space.js';
 import { tuneNcf, tuneTrainAndTest } from './ncf-tuning.js';

@@ -1,8 +1,8 @@
-import type { FeatureSpec } from '../batch.js';
-import { evaluateRanking, leaveLatestOut } from '../eval/ncf-protocol.js';
-import type { ModelKind } from '../model.js';
-import { createModel } from '../models/factory.js';
-import { fit, type FitOptions } from '../training/fit.js';
+import type { FeatureSpec } from '../src/batch.js';
+import { evaluateRanking, leaveLatestOut } from '../src/eval/ncf-protocol.js';
+import type { ModelKind } from '../src/model.js';
+import { createModel } from '../src/models/factory.js';
+import { fit, type FitOptions } from '../src/training/fit.js';
 import { plantedSequences } from './planted-data.js';
 
 /** Shared by the quality specs: planted sequences split by the NCF protocol. */

@@ -7,8 +7,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Admin } from 'kafkajs';
-import { LocalKafkaCluster } from './local-cluster.js';
-import { topicMetadata } from './topics.js';
+import { LocalKafkaCluster } from '../src/local-cluster.js';
+import { topicMetadata } from '../src/topics.js';
 
 const LIBS_DIR = resolve(import.meta.dirname, '../../../tools/kafka/target/libs');
 

@@ -4,11 +4,11 @@
  * component that stores or forwards strings is tested with these (SQL
  * injection round trips, fuzzed HTTP bodies, poison Kafka messages).
  */
-import { EARLIEST_EVENT_TIME_MS, LATEST_EVENT_TIME_MS } from './events.js';
-import { MAX_JSON_DEPTH } from './json-depth.js';
+import { EARLIEST_EVENT_TIME_MS, LATEST_EVENT_TIME_MS } from '../src/events.js';
+import { MAX_JSON_DEPTH } from '../src/json-depth.js';
 
 /** Writes a hostile case's value as JSON text; JSON.stringify overflows the stack on the deep ones. */
-export { jsonWithoutRecursion } from './json-depth.js';
+export { jsonWithoutRecursion } from '../src/json-depth.js';
 
 /**
  * Strings the platform must store and return verbatim: SQL injection

@@ -1,5 +1,5 @@
-import type { Interaction } from '../data/interactions.js';
-import { createRandom, type Random } from '../random.js';
+import type { Interaction } from '../src/data/interactions.js';
+import { createRandom, type Random } from '../src/random.js';
 
 export interface PlantedOptions {
   users: number;

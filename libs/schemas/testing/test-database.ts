@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { migrateDatabase } from './migrate.js';
+import { migrateDatabase } from '../src/migrate.js';
 
 export interface TestDatabase {
   url: string;

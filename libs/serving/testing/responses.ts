@@ -1,4 +1,4 @@
-import type { RecommendationResponse, RecommendedItem } from '../recommender.js';
+import type { RecommendationResponse, RecommendedItem } from '../src/recommender.js';
 
 /** A response as the recommender gives it, for specs of what happens to it next: model versions 1 and 2, not degraded. */
 export function servedResponse(requestId: string, items: RecommendedItem[], experiment: RecommendationResponse['experiment'] = null): RecommendationResponse {
