@@ -3,7 +3,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
-import { QUEUES } from '@recstream/schemas';
+import { DEFAULT_QUEUE_PREFIX, QUEUES } from '@recstream/schemas';
 import { consumerGroupLag, type GroupLag } from './consumer-lag.js';
 import { readExperiments } from './experiments.js';
 import { DEFAULT_SCRAPER_OPTIONS, MetricsScraper, THROUGHPUT_COUNTERS, WARNING_COUNTERS, type MetricsTarget, type ScraperOptions } from './metrics-scraper.js';
@@ -49,7 +49,7 @@ export const DEFAULT_CONSOLE_OPTIONS: ConsoleOptions = {
   scraper: DEFAULT_SCRAPER_OPTIONS,
   consumerGroups: ['feature-builder'],
   queues: Object.values(QUEUES),
-  bullmqPrefix: 'bull',
+  bullmqPrefix: DEFAULT_QUEUE_PREFIX,
   modelVersions: 30,
   trafficDays: 30,
 };

@@ -10,7 +10,7 @@ import type { DeadLetterSink } from './interactions.js';
 import { OfflineStore, type HistoryRow } from './offline-store.js';
 import { ensurePartitions } from './partitions.js';
 import { rebuildFromOffline, type RebuildReport } from './rebuild.js';
-import { FEATURE_VIEWS, itemAttributes, type ItemAttributes } from './views.js';
+import { DEFAULT_FEATURE_NAMESPACE, FEATURE_VIEWS, itemAttributes, type ItemAttributes } from './views.js';
 
 export const BACKFILL_DEAD_LETTER_SOURCE = 'backfill';
 
@@ -29,7 +29,7 @@ export interface BackfillOptions extends AggregationOptions {
 
 export const DEFAULT_BACKFILL_OPTIONS: BackfillOptions = {
   ...DEFAULT_AGGREGATION_OPTIONS,
-  namespace: 'fs',
+  namespace: DEFAULT_FEATURE_NAMESPACE,
   rebuild: false,
   maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
   chunkEvents: 5_000,

@@ -13,6 +13,7 @@ import { createBuilderMetrics, type BuilderMetrics } from './metrics.js';
 import { OfflineStore } from './offline-store.js';
 import { OnlineStore } from './online-store.js';
 import { ensureMonthlyPartitions } from './partitions.js';
+import { DEFAULT_FEATURE_NAMESPACE } from './views.js';
 
 export interface FeatureBuilderOptions extends ComputeOptions {
   /** Kafka consumer group; instances of one deployment share it and split the partitions. */
@@ -55,7 +56,7 @@ export const DEFAULT_FEATURE_BUILDER_OPTIONS: FeatureBuilderOptions = {
   ...DEFAULT_AGGREGATION_OPTIONS,
   allowedLatenessMs: 10 * 60_000,
   groupId: 'feature-builder',
-  namespace: 'fs',
+  namespace: DEFAULT_FEATURE_NAMESPACE,
   topics: DEFAULT_TOPIC_NAMES,
   consume: ['events', 'items', 'users'],
   maxBatchEvents: 20_000,

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { retry } from '@recstream/platform';
 import type { InteractionEvent, InteractionType } from '@recstream/schemas';
 import type { Watermark } from './plan.js';
-import type { FeatureView, UserSequence } from './views.js';
+import { DEFAULT_FEATURE_NAMESPACE, type FeatureView, type UserSequence } from './views.js';
 
 /** A feature view's values for one entity as of an event time. */
 export interface HistoryRow {
@@ -31,7 +31,7 @@ export interface OfflineStoreOptions {
   scanPageSize: number;
 }
 
-export const DEFAULT_OFFLINE_STORE_OPTIONS: OfflineStoreOptions = { namespace: 'fs', scanPageSize: 5_000 };
+export const DEFAULT_OFFLINE_STORE_OPTIONS: OfflineStoreOptions = { namespace: DEFAULT_FEATURE_NAMESPACE, scanPageSize: 5_000 };
 
 const ms = (column: string) => `to_timestamp(${column} / 1000.0)`;
 

@@ -4,7 +4,7 @@ import type { ItemRowTracking } from './item-row-tracking.js';
 import { KeyLayout } from './keys.js';
 import { ROW_VIEWS, decodeView, rowSegment, rowSegments } from './rows.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
-import { itemAttributes, itemStats, userActivity, userProfile, userSequence } from './views.js';
+import { DEFAULT_FEATURE_NAMESPACE, itemAttributes, itemStats, userActivity, userProfile, userSequence } from './views.js';
 import type { ItemAttributes, ItemStats, UserActivity, UserProfile, UserSequence } from './views.js';
 
 export interface UserFeatures {
@@ -47,7 +47,7 @@ const USER_SEGMENTS = ROW_VIEWS.user.length;
 /** user_sequence's place in the user row, counted from 1 as Lua does. */
 const SEQUENCE_SEGMENT = rowSegment('user', userSequence.name) + 1;
 
-export const DEFAULT_ONLINE_READER_OPTIONS: OnlineReaderOptions = { namespace: 'fs', maxItems: 1_000, decodedItems: 200_000 };
+export const DEFAULT_ONLINE_READER_OPTIONS: OnlineReaderOptions = { namespace: DEFAULT_FEATURE_NAMESPACE, maxItems: 1_000, decodedItems: 200_000 };
 
 /**
  * The online read API: one user's and a few hundred items' features in one

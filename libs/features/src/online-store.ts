@@ -4,7 +4,7 @@ import { KeyLayout, STATE_FIELD, VERSION_FIELD, viewTimeField } from './keys.js'
 import type { BatchPlan, EntityWrite, Watermark } from './plan.js';
 import { ROW_VIEWS, encodeRow, rowSegment, rowSegments, segmentWrite } from './rows.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
-import { entityTtlMs, itemAttributes, itemCovisit, type EntityName } from './views.js';
+import { DEFAULT_FEATURE_NAMESPACE, entityTtlMs, itemAttributes, itemCovisit, type EntityName } from './views.js';
 
 export interface OnlineStoreOptions {
   /** Prefix of every key; tests and parallel deployments use their own. */
@@ -15,7 +15,7 @@ export interface OnlineStoreOptions {
   watermarkTtlMs: number;
 }
 
-export const DEFAULT_ONLINE_STORE_OPTIONS: OnlineStoreOptions = { namespace: 'fs', maxCovisits: 200, watermarkTtlMs: 60 * 86_400_000 };
+export const DEFAULT_ONLINE_STORE_OPTIONS: OnlineStoreOptions = { namespace: DEFAULT_FEATURE_NAMESPACE, maxCovisits: 200, watermarkTtlMs: 60 * 86_400_000 };
 
 /** What the builder reads about an entity before applying a batch to it. */
 export interface StoredEntity {

@@ -2,6 +2,9 @@ import { NonRetriableError } from '@recstream/platform';
 import { INTERACTION_TYPES, type InteractionType, type SequenceEntry } from '@recstream/schemas';
 import { zeroSums, type WindowSums } from './windows.js';
 
+/** The key prefix (Redis) and offsets namespace (Postgres) of a deployment's feature store, unless set. */
+export const DEFAULT_FEATURE_NAMESPACE = 'fs';
+
 /**
  * Feature views, declared once. Each names its entity, its values (with the
  * defaults an online read returns for an entity it has never seen), its TTL

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { KeyLayout, USER_VIEWS } from '@recstream/features';
+import { DEFAULT_FEATURE_NAMESPACE, KeyLayout, USER_VIEWS } from '@recstream/features';
 import { NonRetriableError } from '@recstream/platform';
 import { MAX_ID_LENGTH } from '@recstream/schemas';
 import { ERASURE_CHANNEL } from './erasure-watcher.js';
@@ -10,7 +10,7 @@ export interface UserEraserOptions {
   namespace: string;
 }
 
-export const DEFAULT_USER_ERASER_OPTIONS: UserEraserOptions = { namespace: 'fs' };
+export const DEFAULT_USER_ERASER_OPTIONS: UserEraserOptions = { namespace: DEFAULT_FEATURE_NAMESPACE };
 
 export interface ErasureRequest {
   userId: string;

@@ -6,6 +6,9 @@ import { ModelKindSchema, ModelRoleSchema } from './models.js';
  * produces `train` jobs; the trainer consumes them. Validate with
  * `TrainJob.parse(job.data)` on the consuming side.
  */
+/** BullMQ's key prefix for our queues, unless set (on Redis Cluster it must be a hash tag). */
+export const DEFAULT_QUEUE_PREFIX = 'bull';
+
 export const QUEUES = {
   /** Sample-generation runs, scheduled (cron) or on demand, one per time range. */
   samples: 'samples',

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
-import { ItemRowTracking, OnlineFeatureReader } from '@recstream/features';
+import { DEFAULT_FEATURE_NAMESPACE, ItemRowTracking, OnlineFeatureReader } from '@recstream/features';
 import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/deltas';
 import { DEFAULT_ERASURE_WATCHER_OPTIONS, type ErasureWatcherOptions } from '@recstream/privacy';
 import { ModelRegistry } from '@recstream/registry';
@@ -57,7 +57,7 @@ export const DEFAULT_SERVING_OPTIONS: ServingOptions = {
   maxBodyBytes: 64 * 1024,
   defaultK: 20,
   maxK: 200,
-  featureNamespace: 'fs',
+  featureNamespace: DEFAULT_FEATURE_NAMESPACE,
   trackItemRows: true,
   catalogRefreshMs: 5 * 60_000,
   catalog: DEFAULT_CATALOG_TRACKER_OPTIONS,

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { jobFailure, type Logger } from '@recstream/platform';
 import type { ModelRegistry } from '@recstream/registry';
-import { QUEUES, TrainJob } from '@recstream/schemas';
+import { DEFAULT_QUEUE_PREFIX, QUEUES, TrainJob } from '@recstream/schemas';
 import { registerAndPromote } from './promote.js';
 import { trainOnDataset, type TrainProgress } from './train.js';
 import { runWithSettings, tuneOnDataset, tuningPlan } from './tuning.js';
@@ -25,7 +25,7 @@ export interface TrainWorkerOptions {
   lockDurationMs: number;
 }
 
-export const DEFAULT_TRAIN_WORKER_OPTIONS: TrainWorkerOptions = { prefix: 'bull', lockDurationMs: 120_000 };
+export const DEFAULT_TRAIN_WORKER_OPTIONS: TrainWorkerOptions = { prefix: DEFAULT_QUEUE_PREFIX, lockDurationMs: 120_000 };
 
 export interface TrainJobResult {
   versionId: number;

@@ -2,7 +2,7 @@ import { FlowProducer, Queue, UnrecoverableError, Worker, type ConnectionOptions
 import type pg from 'pg';
 import type { Logger } from '@recstream/platform';
 import { jobFailure } from '@recstream/platform';
-import { QUEUES, SamplesJob } from '@recstream/schemas';
+import { DEFAULT_QUEUE_PREFIX, QUEUES, SamplesJob } from '@recstream/schemas';
 import { refreshBiViews } from '../bi.js';
 import type { SampleGenerator } from '../generator.js';
 import { DEFAULT_COVERAGE_WARNING_BELOW, lowCoverage } from '../manifest.js';
@@ -32,7 +32,7 @@ export interface SampleJobWorkerOptions {
 const HOUR_MS = 3_600_000;
 
 export const DEFAULT_SAMPLE_JOB_WORKER_OPTIONS: SampleJobWorkerOptions = {
-  prefix: 'bull',
+  prefix: DEFAULT_QUEUE_PREFIX,
   cron: '15 * * * *',
   timezone: 'UTC',
   lookbackMs: 7 * 24 * HOUR_MS,
