@@ -1,13 +1,13 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { DeltaChannel, lineageKey, type Offsets } from '@recstream/deltas';
-import { deltaRows, selectBackend, type BackendName, type RecModel } from '@recstream/models';
+import type { Offsets } from '@recstream/deltas';
+import { selectBackend, type BackendName, type RecModel } from '@recstream/models';
 import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createMetricsRegistry, type Logger } from '@recstream/platform';
 import { ErasureWatcher, type Erasure } from '@recstream/privacy';
 import { ModelRegistry, type ModelVersion } from '@recstream/registry';
-import { MODEL_ROLES, type InteractionEvent, type ModelRole } from '@recstream/schemas';
-import { ConsumerRunner, decodeMessage, interactionMessages, type ChunkContext, type DecodeOptions } from '@recstream/streams';
+import { MODEL_ROLES, type ModelRole } from '@recstream/schemas';
+import { ConsumerRunner, type ChunkContext } from '@recstream/streams';
 import { ExampleBuilder, type ExampleBuilderState } from './examples/example-builder.js';
 import type { GuardrailStatus } from './guardrail.js';
 import { GuardrailReporter } from './guardrail-reporter.js';
@@ -16,7 +16,9 @@ import { LineageTracker } from './lineage-tracker.js';
 import { createUpdaterMetrics, type UpdaterMetrics } from './metrics.js';
 import { DEFAULT_ONLINE_UPDATER_OPTIONS, type OnlineUpdaterOptions } from './options.js';
 import { composeSnapshotModel, type SnapshotRun } from './snapshot-composition.js';
+import { DeltaPublisher } from './delta-publisher.js';
 import { SnapshotStore, type SavedSnapshot, type SnapshotModel } from './snapshots.js';
+import { StreamApplier } from './stream-applier.js';
 
 export interface OnlineUpdaterDeps {
   kafka: Kafka;
@@ -66,30 +68,22 @@ export class OnlineUpdater {
   readonly http: HttpService;
   private readonly registry: ModelRegistry;
   private readonly snapshots: SnapshotStore;
-  private readonly channel: DeltaChannel;
+  private readonly deltas: DeltaPublisher;
   private readonly runner: ConsumerRunner;
-  private readonly decoding: DecodeOptions<InteractionEvent>;
   private readonly metrics: UpdaterMetrics;
   private readonly logger: Logger;
-  private builder?: ExampleBuilder;
   private learner?: OnlineLearner;
   private backend?: BackendName;
   private readonly lineages: LineageTracker;
-  /** Next offset to apply, per partition: the truth offsets are resumed from, never the group's commits. */
-  private readonly positions = new Map<number, string>();
+  private applier?: StreamApplier;
   /** Offsets the last snapshot covered: the next one's `offsets_from`. */
   private snapshotOffsets: Offsets = {};
   private readonly guardrails: GuardrailReporter;
   private readonly erasures: ErasureWatcher;
-  /** Every user id ever erased: their events are skipped. Kept in memory, never in a snapshot's state. */
-  private readonly erased = new Set<string>();
   /** Rows forgotten per role since the version the model was loaded from or last snapshotted as. */
   private readonly erasedRows = new Map<ModelRole, number>();
-  private pendingSince?: number;
-  private lastPublish = 0;
   private consuming = false;
   private timers: NodeJS.Timeout[] = [];
-  private publishing?: Promise<void>;
   private snapshotting?: Promise<SavedSnapshot | undefined>;
   private closing?: Promise<void>;
 
@@ -103,9 +97,7 @@ export class OnlineUpdater {
     this.logger = deps.logger;
     this.registry = new ModelRegistry(deps.pool);
     this.snapshots = new SnapshotStore(deps.pool, this.registry);
-    this.channel = new DeltaChannel(deps.redis, o.deltas);
     this.erasures = new ErasureWatcher({ pool: deps.pool, logger: deps.logger, onErased: (erasures) => this.forget(erasures) }, o.erasures);
-    this.decoding = interactionMessages(o.maxFutureSkewMs);
     this.runner = new ConsumerRunner(
       deps.kafka,
       deps.logger,
@@ -126,6 +118,7 @@ export class OnlineUpdater {
     this.metrics = createUpdaterMetrics(metricsRegistry);
     this.guardrails = new GuardrailReporter(this.metrics, deps.logger, o.learner.guardrail.margin);
     this.lineages = new LineageTracker(this.registry, this.metrics, deps.logger, o.sparseLearningRates);
+    this.deltas = new DeltaPublisher(deps.redis, o.deltas, this.lineages, this.metrics, deps.logger);
     this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: o.port, host: o.host, logger: deps.logger, metricsRegistry, ready: () => this.ready });
   }
 
@@ -161,7 +154,7 @@ export class OnlineUpdater {
     }
     return {
       examples: learner.examples,
-      positions: Object.fromEntries(this.positions),
+      positions: this.applier?.offsets() ?? {},
       versions,
       guardrail,
       pending: learner.pending,
@@ -176,8 +169,7 @@ export class OnlineUpdater {
 
   /** Publishes the rows touched since the last delta, for every role whose guardrail holds. Concurrent calls share one run. */
   publish(): Promise<void> {
-    this.publishing ??= this.publishDeltas().finally(() => (this.publishing = undefined));
-    return this.publishing;
+    return this.deltas.publish(this.requireLearner(), (role) => this.guardrailHolds(role));
   }
 
   /**
@@ -206,7 +198,7 @@ export class OnlineUpdater {
       for (const timer of this.timers) clearInterval(timer);
       await this.http.close();
       await this.erasures.close();
-      await Promise.all([this.publishing, this.snapshotting]);
+      await Promise.all([this.deltas.settled(), this.snapshotting]);
       if (!force && this.consuming) {
         // Paused rather than stopped: the group must still be joined to take the snapshot's offsets as its commit.
         this.runner.pause([this.options.topic]);
@@ -232,98 +224,35 @@ export class OnlineUpdater {
     if (stored && stored.topic !== o.topic) {
       this.logger.warn({ snapshotTopic: stored.topic, topic: o.topic }, 'the latest snapshot read another topic; its offsets are not used');
     } else if (stored) {
-      for (const [partition, offset] of Object.entries(stored.offsets)) this.positions.set(Number(partition), offset);
       this.snapshotOffsets = stored.offsets;
     }
-    this.builder = new ExampleBuilder(o.examples, state?.builder);
     this.learner = new OnlineLearner(models, o.learner, state?.learner);
+    this.applier = new StreamApplier(new ExampleBuilder(o.examples, state?.builder), this.learner, this.metrics, o.maxFutureSkewMs, this.snapshotOffsets);
     this.logger.info({ snapshot: stored?.snapshotId ?? null, offsets: stored?.offsets ?? {}, examples: this.learner.examples }, 'online updater state restored');
   }
 
   private onAssigned(partitions: number[]): void {
     // The group's committed offsets may trail the last snapshot (a crash between the two commits): positions are the truth.
     for (const partition of partitions) {
-      const offset = this.positions.get(partition);
+      const offset = this.applier?.position(partition);
       if (offset !== undefined) this.runner.seek(this.options.topic, partition, offset);
     }
-    this.logger.info({ partitions, positions: Object.fromEntries(this.positions) }, 'partitions assigned');
+    this.logger.info({ partitions, positions: this.applier?.offsets() }, 'partitions assigned');
   }
 
   private async handleChunk(chunk: KafkaMessage[], { partition, highWatermark }: ChunkContext): Promise<void> {
-    this.apply(partition, chunk);
-    const position = this.positions.get(partition) ?? highWatermark;
+    const applier = this.requireApplier();
+    applier.apply(partition, chunk);
+    const position = applier.position(partition) ?? highWatermark;
     this.metrics.lag.set({ partition }, Math.max(0, Number(BigInt(highWatermark) - BigInt(position))));
     await this.tick();
   }
 
-  /** Applies messages in offset order, skipping any before the partition's position (already applied). */
-  private apply(partition: number, messages: readonly KafkaMessage[]): void {
-    const builder = this.requireBuilder();
-    const learner = this.requireLearner();
-    const examplesBefore = learner.examples;
-    const steps = learner.modelRoles.map((role) => learner.steps(role));
-    let built = 0;
-    let applied = 0;
-    const skipped = { invalid: 0, future_dated: 0, erased: 0 };
-    for (const message of messages) {
-      const position = this.positions.get(partition);
-      if (position !== undefined && BigInt(message.offset) < BigInt(position)) continue;
-      const decoded = decodeMessage(message, this.decoding);
-      if ('events' in decoded) {
-        for (const event of decoded.events) {
-          if (this.erased.has(event.user_id)) {
-            skipped.erased++;
-            continue;
-          }
-          const examples = builder.accept(partition, event);
-          built += examples.length;
-          learner.learn(examples);
-          applied++;
-        }
-      } else skipped[decoded.refused]++;
-      this.positions.set(partition, (BigInt(message.offset) + 1n).toString());
-    }
-    if (learner.pending === 0) this.pendingSince = undefined;
-    else this.pendingSince ??= Date.now();
-    const trained = learner.examples - examplesBefore;
-    this.metrics.events.inc({ outcome: 'applied' }, applied);
-    for (const [outcome, count] of Object.entries(skipped)) this.metrics.events.inc({ outcome }, count);
-    this.metrics.examples.inc({ use: 'train' }, trained);
-    this.metrics.examples.inc({ use: 'holdout' }, built - trained);
-    learner.modelRoles.forEach((role, i) => this.metrics.steps.inc({ role }, learner.steps(role) - steps[i]!));
-  }
-
   /** Trains a partial batch that has waited `flushAfterMs`, and publishes when the interval is up. */
   private async tick(): Promise<void> {
-    const { flushAfterMs, publishIntervalMs } = this.options;
-    const learner = this.learner;
-    if (!learner || this.closing) return;
-    if (flushAfterMs !== null && this.pendingSince !== undefined && Date.now() - this.pendingSince >= flushAfterMs) {
-      const steps = learner.modelRoles.map((role) => learner.steps(role));
-      learner.flush();
-      learner.modelRoles.forEach((role, i) => this.metrics.steps.inc({ role }, learner.steps(role) - steps[i]!));
-      this.pendingSince = undefined;
-    }
-    if (Date.now() - this.lastPublish >= publishIntervalMs) await this.publish();
-  }
-
-  private async publishDeltas(): Promise<void> {
-    const learner = this.requireLearner();
-    this.lastPublish = Date.now();
-    for (const [role, lineage] of this.lineages.entries()) {
-      if (!this.guardrailHolds(role)) continue;
-      const pending = learner.pendingDelta(role);
-      if (!pending) continue;
-      const started = performance.now();
-      try {
-        lineage.deltaId = await this.channel.publish(lineageKey(lineage.current), pending.delta);
-        pending.confirm();
-        this.metrics.rowsPublished.inc({ role }, deltaRows(pending.delta));
-        this.metrics.publishSeconds.observe((performance.now() - started) / 1000);
-      } catch (error) {
-        this.logger.warn({ err: error, role }, 'publishing a delta failed; its rows go out with the next one');
-      }
-    }
+    if (!this.applier || this.closing) return;
+    this.applier.flushIfDue(this.options.flushAfterMs);
+    if (this.deltas.sinceLast >= this.options.publishIntervalMs) await this.publish();
   }
 
   /** Whether `role` may publish and be promoted, reporting its guardrail on the way. */
@@ -335,8 +264,8 @@ export class OnlineUpdater {
     const learner = this.requireLearner();
     const o = this.options;
     // Everything the snapshot holds is captured at one instant, between two applied chunks.
-    const offsets: Offsets = Object.fromEntries([...this.positions].map(([partition, offset]) => [String(partition), offset]));
-    const state: UpdaterState = { builder: this.requireBuilder().exportState(), learner: learner.exportState() };
+    const offsets = this.requireApplier().offsets();
+    const state: UpdaterState = { builder: this.requireApplier().builder.exportState(), learner: learner.exportState() };
     const throughErasureId = this.erasures.throughErasureId;
     const erasedRows = new Map(this.erasedRows);
     const run: SnapshotRun = {
@@ -369,7 +298,7 @@ export class OnlineUpdater {
       const outcome = saved.superseded.includes(role) ? 'superseded' : saved.promoted.includes(role) ? 'promoted' : 'held';
       this.metrics.snapshots.inc({ outcome });
     }
-    this.logger.info({ snapshot: saved.snapshotId, versions: mapValues(saved.versions, (v) => v.versionId), promoted: saved.promoted, offsets }, 'snapshot saved');
+    this.logger.info({ snapshot: saved.snapshotId, versions: Object.fromEntries(Object.entries(saved.versions).map(([role, version]) => [role, version.versionId])), promoted: saved.promoted, offsets }, 'snapshot saved');
     await this.commitGroupOffsets(offsets);
     for (const role of saved.superseded) await this.rebase(role);
     return saved;
@@ -391,14 +320,13 @@ export class OnlineUpdater {
     const learner = this.requireLearner();
     learner.replace(role, models);
     // A version registered before an erasure may still hold the user's rows.
-    this.erasedRows.set(role, learner.forget(this.erased)[role] ?? 0);
+    this.erasedRows.set(role, learner.forget(this.requireApplier().erased)[role] ?? 0);
   }
 
   /** Forgets newly erased users everywhere the updater keeps them; runs between two applied chunks. */
   private forget(erasures: Erasure[]): void {
     const userIds = new Set(erasures.map((erasure) => erasure.userId));
-    for (const userId of userIds) this.erased.add(userId);
-    this.requireBuilder().forget(userIds);
+    this.requireApplier().forget(userIds);
     const removed = this.requireLearner().forget(userIds);
     for (const [role, rows] of Object.entries(removed) as [ModelRole, number][]) this.erasedRows.set(role, (this.erasedRows.get(role) ?? 0) + rows);
     this.metrics.erasures.inc(erasures.length);
@@ -411,12 +339,8 @@ export class OnlineUpdater {
     return this.learner;
   }
 
-  private requireBuilder(): ExampleBuilder {
-    if (!this.builder) throw new NonRetriableError('the online updater has not started');
-    return this.builder;
+  private requireApplier(): StreamApplier {
+    if (!this.applier) throw new NonRetriableError('the online updater has not started');
+    return this.applier;
   }
-}
-
-function mapValues<K extends string, V, W>(record: Partial<Record<K, V>>, map: (value: V) => W): Partial<Record<K, W>> {
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value as V)])) as Partial<Record<K, W>>;
 }
