@@ -17,7 +17,7 @@ import pg from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ApiKeyStore, apiKeyAuthorizer } from '@recstream/auth';
 import { brokersFrom, createLogger } from '@recstream/platform';
-import { unusedPort } from '@recstream/platform/testing';
+import { teardown, unusedPort } from '@recstream/platform/testing';
 import { ModelRegistry } from '@recstream/registry';
 import { refreshBiViews } from '@recstream/samples';
 import { QUEUES, type ModelRole } from '@recstream/schemas';
@@ -149,7 +149,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const admin = kafka.admin();
-  await teardown([
+  await teardown('console test', [
     ['closing the browser', () => context?.close()],
     ['removing the browser profile', () => profile && rmSync(profile, { recursive: true, force: true })],
     ['closing the console', () => consoleService?.close()],
@@ -172,22 +172,6 @@ afterAll(async () => {
     }],
   ]);
 }, 120_000);
-
-/**
- * Runs cleanup steps in order, naming any that is still running after 10 s:
- * this teardown once ran past its time limit in a loaded CI run, and the
- * output should say where.
- */
-async function teardown(steps: [string, () => unknown][]): Promise<void> {
-  for (const [name, step] of steps) {
-    const slow = setTimeout(() => console.error(`console test teardown: ${name} is still running after 10 s`), 10_000);
-    try {
-      await step();
-    } finally {
-      clearTimeout(slow);
-    }
-  }
-}
 
 
 const get = (path: string, key?: string) => fetch(`${consoleUrl}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
