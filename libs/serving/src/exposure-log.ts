@@ -125,7 +125,8 @@ export class ExposureLog {
     this.pendingVariants = new VariantTally();
     this.inFlight += exposures;
     const send = this.producer
-      .send({ topic: this.options.topic, messages })
+      // acks=all, as every producer here: on a replicated topic an exposure counts once min.insync.replicas hold it.
+      .send({ topic: this.options.topic, acks: -1, messages })
       .then(
         () => undefined,
         (error: unknown) => {
