@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter, InteractionEvent } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { collectMessages } from '@recstream/streams/inspect';
-import { DEFAULT_AGGREGATION_OPTIONS } from '../src/aggregate.js';
+import { DEFAULT_AGGREGATION_OPTIONS } from '../src/entity-state.js';
 import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
 import { catalogView } from '../src/catalog.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';

@@ -4,7 +4,7 @@
  * window, each window's count is the plain total.
  */
 import type { InteractionEvent, ItemEvent } from '@recstream/schemas';
-import { DEFAULT_AGGREGATION_OPTIONS as OPTIONS } from '../src/aggregate.js';
+import { DEFAULT_AGGREGATION_OPTIONS as OPTIONS } from '../src/entity-state.js';
 
 export interface UserReference {
   counts: Record<string, number>;

@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { NonRetriableError, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLetter, type InteractionEvent, type ItemEvent, type UserEvent } from '@recstream/schemas';
-import { DEFAULT_AGGREGATION_OPTIONS, type AggregationOptions } from './aggregate.js';
-import { Aggregator } from './aggregator.js';
+import { DEFAULT_AGGREGATION_OPTIONS, type AggregationOptions } from './entity-state.js';
+import { BatchFold } from './batch-fold.js';
 import { catalogView } from './catalog.js';
 import { EVENT_LOG_COPY, HISTORY_COPY, copyInto, eventLogLine, historyLine } from './copy.js';
 import type { DeadLetterSink } from './interactions.js';
@@ -239,7 +239,7 @@ async function latestCategories(offline: OfflineStore): Promise<Map<string, read
 
 /**
  * The interaction views' history over the sorted interactions, with the
- * stream's Aggregator: closed intervals' rows as the fold moves past them,
+ * stream's BatchFold: closed intervals' rows as the fold moves past them,
  * then every entity's last. Counts rows per view into `counts`.
  */
 function* foldHistory(
@@ -249,7 +249,7 @@ function* foldHistory(
   counts: Record<string, number>,
   onChunk: (done: number) => void,
 ): Generator<HistoryRow[]> {
-  const aggregator = new Aggregator(opts, undefined, categoriesOf);
+  const fold = new BatchFold(opts, undefined, categoriesOf);
   const chunk = 5_000;
   const counted = (rows: HistoryRow[]) => {
     for (const row of rows) counts[row.view] = (counts[row.view] ?? 0) + 1;
@@ -257,11 +257,11 @@ function* foldHistory(
   };
   for (let i = 0; i < interactions.length; i += chunk) {
     const end = Math.min(i + chunk, interactions.length);
-    for (let j = i; j < end; j++) aggregator.apply(interactions[j]!);
-    yield counted(aggregator.takeClosedHistory());
+    for (let j = i; j < end; j++) fold.apply(interactions[j]!);
+    yield counted(fold.takeClosedHistory());
     onChunk(end);
   }
-  yield counted(aggregator.writes().history);
+  yield counted(fold.writes().history);
 }
 
 /**

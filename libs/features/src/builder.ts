@@ -6,7 +6,7 @@ import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, ty
 import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_TOPIC_NAMES, type TopicNames } from '@recstream/schemas';
 import { CatalogProcessor } from './catalog.js';
 import { kafkaDeadLetterSink } from './dead-letters.js';
-import { DEFAULT_AGGREGATION_OPTIONS } from './aggregate.js';
+import { DEFAULT_AGGREGATION_OPTIONS } from './entity-state.js';
 import type { ComputeOptions } from './compute.js';
 import { InteractionProcessor, type AppliedBatch } from './interactions.js';
 import { createBuilderMetrics, type BuilderMetrics } from './metrics.js';

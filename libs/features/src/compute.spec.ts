@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InteractionEvent } from '@recstream/schemas';
-import { DEFAULT_AGGREGATION_OPTIONS } from './aggregate.js';
+import { DEFAULT_AGGREGATION_OPTIONS } from './entity-state.js';
 import { computeBatch, entitiesOf, type BatchInput } from './compute.js';
 
 const options = { ...DEFAULT_AGGREGATION_OPTIONS, allowedLatenessMs: 60_000 };

@@ -1,6 +1,6 @@
 import type { InteractionEvent } from '@recstream/schemas';
-import type { AggregationOptions } from './aggregate.js';
-import { Aggregator } from './aggregator.js';
+import type { AggregationOptions } from './entity-state.js';
+import { BatchFold } from './batch-fold.js';
 import { classifyArrival, type Arrival } from './lateness.js';
 import type { StoredEntity } from './online-store.js';
 import type { HistoryRow } from './offline-store.js';
@@ -53,17 +53,17 @@ export function computeBatch(input: BatchInput, options: ComputeOptions): Comput
     const attributes = stored.get(`item:${itemId}`)?.attributes;
     return attributes ? decodeView(itemAttributes, attributes).categories : [];
   };
-  const aggregator = new Aggregator(options, (entity, id) => stored.get(`${entity}:${id}`), categoriesOf);
+  const fold = new BatchFold(options, (entity, id) => stored.get(`${entity}:${id}`), categoriesOf);
   const arrivals: Record<Arrival, number> = { in_order: 0, out_of_order: 0, late: 0 };
   let streamTime = input.from?.streamTime ?? Number.NEGATIVE_INFINITY;
   for (const event of input.events) {
     const arrival = classifyArrival(event.event_time, streamTime, options.allowedLatenessMs);
     arrivals[arrival]++;
     streamTime = Math.max(streamTime, event.event_time);
-    if (arrival !== 'late') aggregator.apply(event);
+    if (arrival !== 'late') fold.apply(event);
   }
-  const { entities, history } = aggregator.writes();
+  const { entities, history } = fold.writes();
   const to: Watermark = { offset: input.lastOffset, streamTime: Number.isFinite(streamTime) ? streamTime : 0 };
-  const plan: BatchPlan = { topic: input.topic, partition: input.partition, from: input.from, version: input.version, to, entities, covisits: aggregator.covisits };
+  const plan: BatchPlan = { topic: input.topic, partition: input.partition, from: input.from, version: input.version, to, entities, covisits: fold.covisits };
   return { plan, history, arrivals };
 }

@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { execPipeline } from './pipeline.js';
+import { execPipeline } from './redis-pipeline.js';
 import { KeyLayout, STATE_FIELD, VERSION_FIELD, viewTimeField } from './keys.js';
 import type { BatchPlan, EntityWrite, Watermark } from './plan.js';
 import { ROW_VIEWS, encodeRow, rowSegment, rowSegments, segmentWrite } from './rows.js';

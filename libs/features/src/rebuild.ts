@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '@recstream/platform';
-import { Aggregator } from './aggregator.js';
+import { BatchFold } from './batch-fold.js';
 import { DEFAULT_FEATURE_BUILDER_OPTIONS, FeatureBuilder, type FeatureBuilderOptions } from './builder.js';
 import { endOffsets, waitForGroupCatchUp } from './catch-up.js';
 import { OfflineStore } from './offline-store.js';
@@ -48,18 +48,18 @@ export async function rebuildFromOffline(deps: RebuildDeps, options: Partial<Fea
   const catalog = [...(await offline.latest(itemAttributes)), ...(await offline.latest(userProfile))];
   const categories = new Map(catalog.filter((row) => row.view === itemAttributes.name).map((row) => [row.entityId, (row.values as ItemAttributes).categories]));
 
-  const aggregator = new Aggregator(opts, undefined, (itemId) => categories.get(itemId) ?? []);
+  const fold = new BatchFold(opts, undefined, (itemId) => categories.get(itemId) ?? []);
   let events = 0;
   for await (const page of offline.scanEvents()) {
-    for (const event of page) aggregator.apply(event);
+    for (const event of page) fold.apply(event);
     events += page.length;
     deps.onReplayed?.(events);
   }
   // Entities first: writeEntities sets whole rows, writeViews then adds the catalogue views to them.
-  await online.writeEntities(aggregator.writes().entities, aggregator.covisits);
+  await online.writeEntities(fold.writes().entities, fold.covisits);
   await online.writeViews(catalog.map((row): ViewWrite => ({ ...row, id: row.entityId, entity: row.view === itemAttributes.name ? 'item' : 'user' })));
   await online.setWatermarks(await offline.readOffsets());
-  return { source: 'offline', deletedKeys, events, entities: aggregator.touched, durationMs: performance.now() - started };
+  return { source: 'offline', deletedKeys, events, entities: fold.touched, durationMs: performance.now() - started };
 }
 export interface KafkaRebuildOptions extends Partial<FeatureBuilderOptions> {
   /** How often the catch-up is checked, ms. */

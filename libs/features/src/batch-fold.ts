@@ -9,7 +9,7 @@ import {
   type AggregationOptions,
   type ItemState,
   type UserState,
-} from './aggregate.js';
+} from './entity-state.js';
 import type { HistoryRow } from './offline-store.js';
 import type { EntityWrite } from './plan.js';
 import { featureView, type EntityName } from './views.js';
@@ -36,7 +36,7 @@ interface Entry<S> {
  * entity writes and history rows. Shared by the stream (one batch at a
  * time) and the rebuild (the whole event log), so both compute alike.
  */
-export class Aggregator {
+export class BatchFold {
   private readonly users = new Map<string, Entry<UserState>>();
   private readonly items = new Map<string, Entry<ItemState>>();
   /** Rows of earlier intervals of the entities touched, taken as their events moved on. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InteractionEvent, InteractionType } from '@recstream/schemas';
-import { DEFAULT_AGGREGATION_OPTIONS as OPTIONS, applyToItem, applyToUser, emptyItemState, emptyUserState, materializeItem, materializeUser } from './aggregate.js';
+import { DEFAULT_AGGREGATION_OPTIONS as OPTIONS, applyToItem, applyToUser, emptyItemState, emptyUserState, materializeItem, materializeUser } from './entity-state.js';
 
 const T0 = Date.UTC(2026, 2, 1);
 const MIN = 60_000;
