@@ -23,7 +23,7 @@ export class Catalog {
   constructor(items: CatalogItem[]) {
     this.items = items;
     this.byId = new Map(items.map((item) => [item.id, item]));
-    // Built with the snapshot, off the request path and once per catalogue rather than per popularity snapshot:
+    // Built with the refresh, off the request path and once per catalogue rather than per popularity refresh:
     // each takes tens of ms for 100,000 items.
     this.positions = new RowMap(items.length);
     for (const [position, { vocabId }] of items.entries()) if (this.positions.get(vocabId) < 0) this.positions.set(vocabId, position);

@@ -9,7 +9,7 @@ export type Random = () => number;
  * newest first: the only way they can earn interactions is to be shown.
  */
 export function explorationPool(catalog: Catalog, popularity: Popularity, size: number): CatalogItem[] {
-  // Walks the catalogue's newest-first order, which it sorts once, rather than sorting on every popularity snapshot.
+  // Walks the catalogue's newest-first order, which it sorts once, rather than sorting on every popularity refresh.
   const pool: CatalogItem[] = [];
   for (const item of catalog.newestFirst) {
     if (pool.length >= size) break;

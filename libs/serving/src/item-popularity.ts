@@ -5,7 +5,7 @@ import type { Catalog, CatalogItem } from './catalog.js';
  * candidate. A lookup by string id in a map of the whole catalogue cost
  * cache misses on the map and both strings; this one reads a Float64Array
  * at the item's catalogue position, filled in as items are first asked for,
- * since filling it all when a snapshot arrives holds up one request
+ * since filling it all when a refresh arrives holds up one request
  * (docs/decisions/incremental-catalog-popularity.md). Items the catalogue
  * cannot place fall back to the string map.
  */

@@ -141,7 +141,7 @@ export class PopularityTracker {
       const item = row.grouping === OVERALL ? overall.get(row.item_id) : undefined;
       if (item) item.day = Math.max(0, item.day - row.events);
     }
-    return snapshot(overall, contextual, 0.5 ** ((now - base.at) / o.halfLifeMs), o.listSize);
+    return popularityLists(overall, contextual, 0.5 ** ((now - base.at) / o.halfLifeMs), o.listSize);
   }
 
   private async rebuild(at: number): Promise<Base> {
@@ -174,7 +174,7 @@ function addToContext(contextual: Map<string, Map<string, number>>, row: RangeRo
   contextual.set(key, items);
 }
 
-function snapshot(
+function popularityLists(
   overall: ReadonlyMap<string, { mass: number; hour: number; day: number }>,
   contextual: ReadonlyMap<string, ReadonlyMap<string, number>>,
   decay: number,

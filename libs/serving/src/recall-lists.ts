@@ -13,7 +13,7 @@ export interface RecallListsOptions {
 
 /**
  * What recall and re-ranking take from one catalogue and popularity
- * snapshot, resolved to catalogue items when the snapshot changes rather
+ * refresh, resolved to catalogue items when a refresh arrives rather
  * than on every request: the popular and trending lists cut to
  * `ruleCandidates`, the exploration pool, and each item's popularity.
  */
@@ -42,7 +42,7 @@ export class RecallLists {
   /**
    * The context's popular lists (surface, then device, then global: those
    * that exist) and the trending list fused into candidates, once per
-   * snapshot and context.
+   * refresh and context.
    */
   rules(surface: string | undefined, device: string | undefined): RuleCandidates {
     const { key, lists } = this.contextLists(surface, device);

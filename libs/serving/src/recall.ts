@@ -40,7 +40,7 @@ export const isExploration = (candidate: Candidate) => candidate.sources.length 
 const RRF_K = 60;
 
 /**
- * The popular and trending lists of one context, fused once per snapshot:
+ * The popular and trending lists of one context, fused once per refresh:
  * each item with its rule sources and their reciprocal-rank sum, in the
  * order the lists name them. Every request of the context shares these
  * candidates, so nothing may change them.

@@ -264,7 +264,7 @@ export class Recommender {
     return { scored: shortlist.map((candidate, i) => withFeatures(candidate, i, candidate.fusedScore)) };
   }
 
-  /** The rule-based lists of the current catalogue and popularity, resolved once per snapshot. */
+  /** The rule-based lists of the current catalogue and popularity, resolved once per refresh. */
   private recallLists(catalog: Catalog, popularity: Popularity): RecallLists {
     if (this.lists?.catalog !== catalog || this.lists.popularity !== popularity) {
       this.lists = new RecallLists(catalog, popularity, { ruleCandidates: this.options.recall.ruleCandidates, explorationPoolSize: this.options.explorationPoolSize });

@@ -7,7 +7,7 @@ export interface RefreshingOptions {
 
 /**
  * A value reloaded in the background every `intervalMs`: readers always see
- * the last good snapshot, and a failed reload keeps it (and is logged)
+ * the last good value (a refresh), and a failed reload keeps it (and is logged)
  * instead of failing requests.
  */
 export class Refreshing<T> {
@@ -38,7 +38,7 @@ export class Refreshing<T> {
   refresh(): Promise<void> {
     this.running ??= this.load()
       .then((value) => void (this.value = value))
-      .catch((error: unknown) => this.logger.warn({ err: error, source: this.name }, `reloading ${this.name} failed; keeping the last snapshot`))
+      .catch((error: unknown) => this.logger.warn({ err: error, source: this.name }, `reloading ${this.name} failed; keeping the last refresh`))
       .finally(() => (this.running = undefined));
     return this.running;
   }
