@@ -49,7 +49,7 @@ export class DeepFmScorer {
     const width = first.outputs;
     const sum = new Float64Array(dim);
     const activations = layers.map((layer) => new Float64Array(layer.outputs));
-    const embeddingRows = fields.map(() => ({ id: -2, row: -1 }));
+    const lastRows = fields.map(() => ({ id: -2, row: -1, weightRow: -1 }));
     const out = new Float32Array(size);
     for (let i = 0; i < size; i++) {
       const hidden = activations[0]!;
@@ -62,13 +62,13 @@ export class DeepFmScorer {
         const id = ids[f]![i]!;
         const { embedding, firstOrder } = fields[f]!;
         // Serving's candidates share the user and context ids: look each up once.
-        const last = embeddingRows[f]!;
+        const last = lastRows[f]!;
         if (last.id !== id) {
           last.id = id;
           last.row = embedding.row(id, false);
+          last.weightRow = firstOrder.row(id, false);
         }
-        const weightRow = firstOrder.row(id, false);
-        if (weightRow >= 0) linear += firstOrder.vectors()[weightRow]!;
+        if (last.weightRow >= 0) linear += firstOrder.vectors()[last.weightRow]!;
         const row = last.row;
         if (row < 0) continue;
         const vectors = embedding.vectors();
