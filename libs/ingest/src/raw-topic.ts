@@ -50,7 +50,7 @@ export class RawTopicForwarder {
   private async forward(messages: KafkaMessage[], { partition, heartbeat }: ChunkContext): Promise<void> {
     const items: DecodedItem[] = messages.map((message, index) => {
       const parsed = parseMessage(message);
-      return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, reason: `message ${index}: ${parsed.reason.replace(/^message: /, '')}`, raw: parsed.raw };
+      return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, reason: `message ${index}: ${parsed.reason}`, raw: parsed.raw };
     });
     const { maxFutureSkewMs } = this.options;
     const sorted = triage(items, `ingester:${this.options.topic}`, (index) => ({ arrivedAt: messageArrival(messages[index]!), maxFutureSkewMs }));

@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { futureTimeReason, isCatalogEvent, isInteractionEvent, validateMessage, type AnyEvent, type InteractionEvent, type ItemEvent, type UserEvent } from '@recstream/schemas';
 import { messageArrival } from './arrival.js';
 
-/** A message's value as JSON, or why it is not JSON (with the text, for a dead letter). */
+/** A message's value as JSON, or why it is not JSON (with the text, for a dead letter); the caller says which message. */
 export type ParsedMessage = { ok: true; value: unknown } | { ok: false; reason: string; raw: string };
 
 /** One consumed message: its valid events (one, or a batch such as a response's exposures), or why it is refused. */
@@ -30,7 +30,7 @@ export function parseMessage(message: Pick<KafkaMessage, 'value'>): ParsedMessag
   try {
     return { ok: true, value: JSON.parse(raw) as unknown };
   } catch (error) {
-    return { ok: false, reason: `message: invalid JSON (${(error as Error).message})`, raw };
+    return { ok: false, reason: `invalid JSON (${(error as Error).message})`, raw };
   }
 }
 
@@ -44,7 +44,7 @@ export function parseMessage(message: Pick<KafkaMessage, 'value'>): ParsedMessag
 export function decodeMessage<E extends AnyEvent>(message: Pick<KafkaMessage, 'value' | 'timestamp' | 'offset'>, options: DecodeOptions<E>): DecodedMessage<E> {
   const { offset } = message;
   const parsed = parseMessage(message);
-  if (!parsed.ok) return { offset, refused: 'invalid', reasons: [parsed.reason], raw: parsed.raw };
+  if (!parsed.ok) return { offset, refused: 'invalid', reasons: [`message: ${parsed.reason}`], raw: parsed.raw };
   const { value } = parsed;
   const result = validateMessage(value);
   if (!result.ok) return { offset, refused: 'invalid', reasons: result.reasons, raw: value };
