@@ -6,7 +6,7 @@ import { UserEraser } from '@recstream/privacy';
 import { ModelRegistry } from '@recstream/registry';
 import type { ServedRecall } from '../src/models/served-model.js';
 import { seedScenario, type Scenario } from '../testing/scenario.js';
-import { createHarness, namespace, recommend, REDIS_URL, startService, type Harness, type RunningService } from './harness.js';
+import { createHarness, followingDeltas, namespace, recommend, REDIS_URL, startService, tearDown, type Harness, type RunningService } from './harness.js';
 
 let harness: Harness;
 let scenario: Scenario;
@@ -18,22 +18,13 @@ beforeAll(async () => {
   harness = await createHarness();
   scenario = await seedScenario({ pool: harness.pool, redis }, { namespace: ns });
   running = await startService(harness.database.url, {
-    featureNamespace: ns,
-    models: { pollIntervalMs: 60_000, hnsw: {} },
-    recommender: { featureTimeoutMs: 1_000, rerank: { explorationRate: 0 } },
-    onlineDeltas: { follow: true, prefix: ns, blockMs: 200, batchEntries: 100, catalogReloadMs: 1_000 },
+    ...followingDeltas(ns),
     // Far longer than the test: the erasure's NOTIFY must bring it.
     erasures: { pollIntervalMs: 60_000 },
   });
 }, 120_000);
 
-afterAll(async () => {
-  await running?.close();
-  const keys = await redis.keys(`${ns}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await harness?.close();
-});
+afterAll(() => tearDown(running, redis, ns, harness));
 
 const knows = (model: RecModel, userId: string) => [...model.tables()].some(([name, table]) => isUserTable(name) && table.row(vocabularyId(userId), false) >= 0);
 

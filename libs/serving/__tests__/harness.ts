@@ -63,6 +63,25 @@ export async function startService(databaseUrl: string, options: Partial<Serving
   };
 }
 
+/** Serving on a scenario seeded in namespace `ns`, following the online deltas published there, with exploration off. */
+export function followingDeltas(ns: string): Partial<ServingOptions> {
+  return {
+    featureNamespace: ns,
+    models: { pollIntervalMs: 60_000, hnsw: {} },
+    recommender: { featureTimeoutMs: 1_000, rerank: { explorationRate: 0 } },
+    onlineDeltas: { follow: true, prefix: ns, blockMs: 200, batchEntries: 100, catalogReloadMs: 1_000 },
+  };
+}
+
+/** Closes the service, removes the namespace's Redis keys and drops the database. */
+export async function tearDown(running: RunningService | undefined, redis: Redis, ns: string, harness: Harness | undefined): Promise<void> {
+  await running?.close();
+  const keys = await redis.keys(`${ns}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  await harness?.close();
+}
+
 export async function recommend(url: string, body: unknown): Promise<{ status: number; body: RecommendationResponse & { errors?: { field: string }[] } }> {
   const response = await fetch(`${url}/v1/recommendations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as RecommendationResponse & { errors?: { field: string }[] } };

@@ -5,7 +5,7 @@ import { deserializeModel, vocabularyId, type RecModel } from '@recstream/models
 import { DeltaChannel, lineageKey } from '@recstream/deltas';
 import { ModelRegistry } from '@recstream/registry';
 import { seedScenario, type Scenario } from '../testing/scenario.js';
-import { createHarness, namespace, recommend, REDIS_URL, startService, type Harness, type RunningService } from './harness.js';
+import { createHarness, followingDeltas, namespace, recommend, REDIS_URL, startService, tearDown, type Harness, type RunningService } from './harness.js';
 
 let harness: Harness;
 let scenario: Scenario;
@@ -19,25 +19,14 @@ let rankingLineage: string;
 beforeAll(async () => {
   harness = await createHarness();
   scenario = await seedScenario({ pool: harness.pool, redis }, { namespace: ns });
-  running = await startService(harness.database.url, {
-    featureNamespace: ns,
-    models: { pollIntervalMs: 60_000, hnsw: {} },
-    recommender: { featureTimeoutMs: 1_000, rerank: { explorationRate: 0 } },
-    onlineDeltas: { follow: true, prefix: ns, blockMs: 200, batchEntries: 100, catalogReloadMs: 1_000 },
-  });
+  running = await startService(harness.database.url, followingDeltas(ns));
   const registry = new ModelRegistry(harness.pool);
   recallLineage = lineageKey((await registry.get(scenario.recallVersion))!);
   rankingLineage = lineageKey((await registry.get(scenario.rankingVersion))!);
   channel = new DeltaChannel(redis, { prefix: ns });
 }, 120_000);
 
-afterAll(async () => {
-  await running?.close();
-  const keys = await redis.keys(`${ns}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await harness?.close();
-});
+afterAll(() => tearDown(running, redis, ns, harness));
 
 /** A row of `table` in `model`, as the model holds it. */
 function rowOf(model: RecModel, table: string, id: number): Float32Array {
