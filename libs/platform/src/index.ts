@@ -17,6 +17,7 @@ export {
 export { createMetricsRegistry } from './metrics.js';
 export { ProgressBar } from './progress.js';
 export { formatTable } from './table.js';
+export { CoalescedRun } from './coalesced-run.js';
 export { createClients } from './clients.js';
 export { mulberry32 } from './random.js';
 export {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Logger } from '@recstream/platform';
+import { CoalescedRun, type Logger } from '@recstream/platform';
 
 /** The NOTIFY channel `UserEraser` announces each erasure on (payload: the erasure id, never the user id). */
 export const ERASURE_CHANNEL = 'user_erasures';
@@ -38,9 +38,8 @@ export class ErasureWatcher {
   private through: number | null = null;
   private listener?: pg.PoolClient;
   private timer?: NodeJS.Timeout;
-  private checking?: Promise<void>;
-  private again = false;
   private closed = false;
+  private readonly checks = new CoalescedRun(() => this.readErasures(), () => this.closed);
 
   constructor(
     private readonly deps: { pool: pg.Pool; logger: Logger; onErased: (erasures: Erasure[]) => void },
@@ -68,33 +67,27 @@ export class ErasureWatcher {
 
   /** Reads and hands over new erasures; calls during a check schedule one more. */
   check(): Promise<void> {
-    if (this.checking) {
-      this.again = true;
-      return this.checking;
-    }
-    this.checking = (async () => {
-      do {
-        this.again = false;
-        try {
-          const erasures = await erasuresAfter(this.deps.pool, this.through);
-          if (erasures.length === 0 || this.closed) continue;
-          this.through = erasures.at(-1)!.erasureId;
-          this.deps.onErased(erasures);
-        } catch (error) {
-          this.deps.logger.warn({ err: error }, 'reading erasures failed; the next poll retries');
-        }
-      } while (this.again && !this.closed);
-    })().finally(() => (this.checking = undefined));
-    return this.checking;
+    return this.checks.run();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    await this.checking;
+    await this.checks.settled();
     if (this.listener) {
       await this.listener.query(`UNLISTEN ${ERASURE_CHANNEL}`).catch(() => undefined);
       this.listener.release();
+    }
+  }
+
+  private async readErasures(): Promise<void> {
+    try {
+      const erasures = await erasuresAfter(this.deps.pool, this.through);
+      if (erasures.length === 0 || this.closed) return;
+      this.through = erasures.at(-1)!.erasureId;
+      this.deps.onErased(erasures);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'reading erasures failed; the next poll retries');
     }
   }
 }

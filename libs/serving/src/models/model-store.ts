@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Logger } from '@recstream/platform';
+import { CoalescedRun, type Logger } from '@recstream/platform';
 import { deserializeModel, selectBackend } from '@recstream/models';
 import { PROMOTION_CHANNEL, type ModelRegistry, type ModelVersion } from '@recstream/registry';
 import { MODEL_ROLES, type ModelRole } from '@recstream/schemas';
@@ -66,8 +66,7 @@ export class ModelStore {
   private started = false;
   private listener?: pg.PoolClient;
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
+  private readonly refreshes = new CoalescedRun(() => this.reconcile(), () => this.closing !== undefined);
   private closing?: Promise<void>;
 
   constructor(
@@ -146,23 +145,13 @@ export class ModelStore {
 
   /** Reconciles loaded versions with the registry; calls during a run schedule one more run. */
   refresh(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.reconcile();
-      } while (this.again && !this.closing);
-    })().finally(() => (this.running = undefined));
-    return this.running;
+    return this.refreshes.run();
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.timer);
-      await this.running;
+      await this.refreshes.settled();
       if (this.listener) {
         await this.listener.query(`UNLISTEN ${PROMOTION_CHANNEL}`).catch(() => undefined);
         this.listener.release();
