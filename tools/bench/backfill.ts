@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -38,7 +38,6 @@ const serverUrl = new URL(env.DATABASE_URL);
 const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
 const adminUrl = Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString();
 const say = (line: string) => console.log(`[bench:backfill] ${line}`);
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
 
 /**
  * CPU seconds the Postgres backends connected to `database` have used, read
@@ -65,7 +64,6 @@ function postgresCpuSeconds(database: string): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const loadAtStart = load();
   const dir = mkdtempSync(join(tmpdir(), 'bench-backfill-'));
   const file = join(dir, 'u.data');
   say(`writing ${env.BENCH_RATINGS.toLocaleString('en')} ratings (time-shuffled) to ${file}`);
@@ -121,12 +119,6 @@ async function main(): Promise<void> {
     recordBenchmark({
       area: 'backfill',
       figures: {
-        command: '`npm run bench:backfill`',
-        cpu_model: cpus()[0]?.model ?? 'unknown',
-        cpu_count: cpus().length,
-        date: new Date().toISOString(),
-        load_average_at_start: loadAtStart,
-        load_average_at_end: load(),
         events: report.events,
         rejected: report.rejected,
         feature_history_rows: history,

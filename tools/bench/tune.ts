@@ -1,4 +1,3 @@
-import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { evaluateRanking, leaveLatestOut, selectBackend } from '@recstream/models';
 import { plantedSequences } from '@recstream/models/testing';
@@ -29,7 +28,6 @@ const kinds = values.models.split(',').map((kind) => {
 });
 const trials = Number(values.trials);
 const seed = Number(values.seed);
-const loadStart = loadavg();
 const started = performance.now();
 const backend = await selectBackend({ preference: ['wasm', 'cpu'] });
 const interactions = plantedSequences({ users: Number(values.users), items: Number(values.items), seed: seed + 10 });
@@ -78,8 +76,6 @@ for (const { label, kind, overrides } of runs) {
     settings: run.tuning.chosen,
   });
 }
-const loadEnd = loadavg();
-const loads = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
 
 recordBenchmark({
   area: 'tune',
@@ -97,8 +93,6 @@ recordBenchmark({
         [`${r.label}_tuning_s`, round(r.tuningSeconds, 1)],
       ]),
     ),
-    load_average_start: loads(loadStart),
-    load_average_end: loads(loadEnd),
   },
   structured: { settings: Object.fromEntries(results.map((r) => [r.label, r.settings])) },
   details: [
@@ -114,6 +108,6 @@ recordBenchmark({
     `- data: planted sequences (libs/models/testing), ${values.users} users x 30 interactions over ${values.items} items, NCF protocol (latest interaction per user as test, ranked among 99 sampled items); tuning scores the second-latest as validation.`,
     '- default: the ncf CLI defaults of each kind, trained as given; tuned: `--tune` with the trial count above (trial 0 is the defaults, with early stopping), then trained on all training interactions.',
     `- mf_bad_start: MF from \`${Object.entries(BAD_START).map(([k, v]) => `--${k} ${v}`).join(' ')}\` instead of the defaults, tuned the same way.`,
-    `- 1/5/15-minute load average: ${loads(loadStart)} at the start, ${loads(loadEnd)} at the end, on a machine shared with other work; times are wall-clock.`,
+    '- times are wall-clock, on a machine that may be shared with other work (the load average above says how busy).',
   ],
 });
