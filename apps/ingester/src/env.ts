@@ -3,6 +3,7 @@ import { authenticatorEnv, authenticatorOptionsFromEnv } from '@recstream/auth';
 import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_INGESTER_OPTIONS } from '@recstream/ingest';
 import { topicNamesEnv, topicNamesFromEnv } from '@recstream/schemas';
+import { DEFAULT_PRODUCER_CLIENT, PRODUCER_CLIENTS } from '@recstream/streams';
 
 
 const schema = z.object({
@@ -21,6 +22,8 @@ const schema = z.object({
   MAX_FUTURE_SKEW_MS: envInt(DEFAULT_INGESTER_OPTIONS.maxFutureSkewMs, 0),
   /** Processes sharing the port (node:cluster); each has its own producer and buffering limit. */
   WORKERS: envInt(1),
+  /** The Kafka client events are produced with (docs/decisions/ingest-producer-client.md). */
+  PRODUCER_CLIENT: z.enum(PRODUCER_CLIENTS).default(DEFAULT_PRODUCER_CLIENT),
   /** Optional upstream topic of raw JSON events to validate and forward. */
   RAW_TOPIC: z.string().min(1).optional(),
   ...topicNamesEnv,
@@ -35,6 +38,7 @@ export function ingesterConfig(env: Record<string, string | undefined> = process
     authenticator: authenticatorOptionsFromEnv(e),
     logLevel: e.LOG_LEVEL,
     workers: e.WORKERS,
+    producerClient: e.PRODUCER_CLIENT,
     options: {
       port: e.PORT,
       host: e.HOST,

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { createProducer } from '@recstream/streams';
+import { kafkajsRecordProducer, type RecordProducer } from '@recstream/streams';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '@recstream/schemas';
 import { createIngestMetrics } from './metrics.js';
@@ -36,9 +36,9 @@ export class Ingester {
   private readonly forwarder?: RawTopicForwarder;
   private closing?: Promise<void>;
 
-  constructor(kafka: Kafka, logger: Logger, options: Partial<IngesterOptions> = {}) {
+  /** `kafka` reads the raw topic; events go out through `producer` (createRecordProducer picks the client). */
+  constructor(kafka: Kafka, logger: Logger, options: Partial<IngesterOptions> = {}, producer: RecordProducer = kafkajsRecordProducer(kafka)) {
     const opts = { ...DEFAULT_INGESTER_OPTIONS, ...options };
-    const producer = createProducer(kafka);
     this.publisher = new EventPublisher(producer, logger, opts);
     const metricsRegistry = createMetricsRegistry('ingester');
     this.http = new HttpService({ ...opts, logger, metricsRegistry, ready: () => this.publisher.ready });
