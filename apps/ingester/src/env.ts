@@ -3,7 +3,7 @@ import { authenticatorEnv, authenticatorOptionsFromEnv } from '@recstream/auth';
 import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_INGESTER_OPTIONS } from '@recstream/ingest';
 import { topicNamesEnv, topicNamesFromEnv } from '@recstream/schemas';
-import { DEFAULT_PRODUCER_CLIENT, PRODUCER_CLIENTS } from '@recstream/streams';
+import { PRODUCER_CLIENTS } from '@recstream/streams';
 
 
 const schema = z.object({
@@ -23,7 +23,7 @@ const schema = z.object({
   /** Processes sharing the port (node:cluster); each has its own producer and buffering limit. */
   WORKERS: envInt(1),
   /** The Kafka client events are produced with (docs/decisions/ingest-producer-client.md). */
-  PRODUCER_CLIENT: z.enum(PRODUCER_CLIENTS).default(DEFAULT_PRODUCER_CLIENT),
+  PRODUCER_CLIENT: z.enum(PRODUCER_CLIENTS).default(DEFAULT_INGESTER_OPTIONS.producerClient),
   /** Optional upstream topic of raw JSON events to validate and forward. */
   RAW_TOPIC: z.string().min(1).optional(),
   ...topicNamesEnv,
@@ -38,7 +38,6 @@ export function ingesterConfig(env: Record<string, string | undefined> = process
     authenticator: authenticatorOptionsFromEnv(e),
     logLevel: e.LOG_LEVEL,
     workers: e.WORKERS,
-    producerClient: e.PRODUCER_CLIENT,
     options: {
       port: e.PORT,
       host: e.HOST,
@@ -48,6 +47,7 @@ export function ingesterConfig(env: Record<string, string | undefined> = process
       produceTimeoutMs: e.PRODUCE_TIMEOUT_MS,
       maxFutureSkewMs: e.MAX_FUTURE_SKEW_MS,
       rawTopic: e.RAW_TOPIC,
+      producerClient: e.PRODUCER_CLIENT,
       topics: topicNamesFromEnv(e),
     },
   };

@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { apiKeyAuthorizer } from '@recstream/auth';
 import { closeOnSignals, createLogger, runWorkers } from '@recstream/platform';
-import { createKafka, createRecordProducer } from '@recstream/streams';
 import { Ingester } from '@recstream/ingest';
 import { ingesterConfig } from './env.js';
 
@@ -10,11 +9,10 @@ const logger = createLogger('ingester', config.logLevel);
 
 await runWorkers(config.workers, logger, async () => {
   const pool = config.authMode === 'api-key' ? new pg.Pool({ connectionString: config.databaseUrl, max: 2 }) : undefined;
-  const kafkaOptions = { clientId: 'recstream-ingester', brokers: config.brokers, logger };
-  const kafka = createKafka(kafkaOptions);
-  const producer = createRecordProducer(config.producerClient, kafka, kafkaOptions);
-  const options = { ...config.options, authorize: pool && apiKeyAuthorizer(pool, config.authenticator) };
-  const ingester = new Ingester(kafka, logger, options, producer);
+  const ingester = new Ingester({ clientId: 'recstream-ingester', brokers: config.brokers, logger }, logger, {
+    ...config.options,
+    authorize: pool && apiKeyAuthorizer(pool, config.authenticator),
+  });
   closeOnSignals({ close: () => ingester.close().then(() => pool?.end()) }, logger);
   const port = await ingester.start();
   logger.info({ port, brokers: config.brokers, auth: config.authMode }, 'ingester listening');

@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokersFrom, createLogger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, MAX_JSON_DEPTH, TOPICS, type DeadLetter } from '@recstream/schemas';
-import { createKafka, createRecordProducer, DEFAULT_PRODUCER_CLIENT } from '@recstream/streams';
+import { createKafka } from '@recstream/streams';
 import { collectMessages, latestOffsets, type CollectedMessage, type Offsets } from '@recstream/streams/inspect';
 import { Ingester } from '../src/index.js';
 
 const logger = createLogger('ingester-test', 'silent');
 const kafkaOptions = { clientId: 'ingester-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger };
 const kafka = createKafka(kafkaOptions);
-const producer = createRecordProducer(DEFAULT_PRODUCER_CLIENT, kafka, kafkaOptions);
-const ingester = new Ingester(kafka, logger, { port: 0, host: '127.0.0.1', maxBodyBytes: 64 * 1024, maxBatchEvents: 50 }, producer);
+const ingester = new Ingester(kafkaOptions, logger, { port: 0, host: '127.0.0.1', maxBodyBytes: 64 * 1024, maxBatchEvents: 50 });
 let base = '';
 let from: Record<string, Offsets> = {};
 

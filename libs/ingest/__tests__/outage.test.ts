@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '@recstream/platform';
 import { TOPICS } from '@recstream/schemas';
-import { createKafka, createRecordProducer, DEFAULT_PRODUCER_CLIENT, ensureTopics } from '@recstream/streams';
+import { createKafka, ensureTopics } from '@recstream/streams';
 import { LocalKafkaBroker } from '@recstream/streams/local-kafka';
 import { collectMessages } from '@recstream/streams/inspect';
 import { Ingester } from '../src/index.js';
@@ -21,8 +21,7 @@ const broker = new LocalKafkaBroker({
 const logger = createLogger('outage-test', 'silent');
 const kafkaOptions = { clientId: 'outage-test', brokers: [broker.address], logger, retries: 2, connectionTimeoutMs: 1_000 };
 const kafka = createKafka(kafkaOptions);
-const producer = createRecordProducer(DEFAULT_PRODUCER_CLIENT, kafka, kafkaOptions);
-const ingester = new Ingester(kafka, logger, { port: 0, host: '127.0.0.1', produceTimeoutMs: 1_500, retryAfterSeconds: 1 }, producer);
+const ingester = new Ingester(kafkaOptions, logger, { port: 0, host: '127.0.0.1', produceTimeoutMs: 1_500, retryAfterSeconds: 1 });
 let base = '';
 
 async function brokerReady(): Promise<void> {

@@ -27,7 +27,6 @@ export class PlatformaticRecordProducer implements RecordProducer {
       // Jittered exponential backoff from 100 ms up to 2 s, as createKafka gives kafkajs.
       retryDelay: (_client, _operation, attempt) => Math.min(2_000, 100 * 2 ** attempt) * (0.8 + Math.random() * 0.4),
       serializers: stringSerializers,
-      acks: ProduceAcks.ALL,
       idempotent: false,
       autocreateTopics: false,
       partitioner: javaCompatiblePartitioner(),
@@ -48,7 +47,8 @@ export class PlatformaticRecordProducer implements RecordProducer {
     for (const request of boundedRequests(topicMessages)) {
       const messages: Message[] = [];
       for (const { topic, messages: batch } of request) for (const { key, value } of batch) messages.push({ topic, key: key ?? undefined, value });
-      await this.producer.send({ messages });
+      // Per send: the client ignores a constructor's acks and sends acks=1 to a non-idempotent producer's sends.
+      await this.producer.send({ messages, acks: ProduceAcks.ALL });
     }
   }
 
