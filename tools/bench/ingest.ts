@@ -2,8 +2,11 @@
  * bench:ingest: sustained events/s through the ingester's batch endpoint
  * (500-event NDJSON batches of generated events) with request latency, and
  * Kafka's own ProducerPerformance on the same broker and record size.
+ * Capacity is the events/s of the same requests sent back to back, which is
+ * what ProducerPerformance measures for Kafka's own client.
  * `--kafka-nodes N` runs it on a 1-node and an N-node Kafka of its own, one
- * after the other, and records the two side by side.
+ * after the other, and records the two side by side; `--clients` runs it
+ * with each producer client the ingester can use.
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -15,6 +18,7 @@ import { ApiKeyStore } from '@recstream/auth';
 import { z } from 'zod';
 import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { TOPICS, type TopicNames } from '@recstream/schemas';
+import { DEFAULT_PRODUCER_CLIENT, PRODUCER_CLIENTS, type ProducerClient } from '@recstream/streams';
 import { startTestCluster } from '@recstream/streams/test-cluster';
 import { SyntheticWorld } from '@recstream/synth';
 import { benchTopic, ensureBenchTopics } from './bench-topics.js';
@@ -34,6 +38,8 @@ const settings = parseEnv(
     BENCH_CONNECTIONS: envInt(8),
     BENCH_RATE: envInt(44),
     BENCH_WORKERS: envInt(2),
+    BENCH_CAPACITY_SECONDS: envInt(15),
+    PRODUCER_CLIENT: z.enum(PRODUCER_CLIENTS).default(DEFAULT_PRODUCER_CLIENT),
   }),
 );
 const DURATION_S = settings.BENCH_SECONDS;
@@ -42,7 +48,8 @@ const CONNECTIONS = settings.BENCH_CONNECTIONS;
 const RATE = settings.BENCH_RATE;
 /** Ingester processes: two halve the queue a burst of requests meets on one event loop (see BENCHMARKS.md). */
 const WORKERS = settings.BENCH_WORKERS;
-const { values: flags } = parseArgs({ options: { 'kafka-nodes': { type: 'string' } } });
+const CAPACITY_S = settings.BENCH_CAPACITY_SECONDS;
+const { values: flags } = parseArgs({ options: { 'kafka-nodes': { type: 'string' }, clients: { type: 'boolean' } } });
 const KAFKA_NODES = flags['kafka-nodes'] === undefined ? undefined : z.coerce.number().int().min(2).parse(flags['kafka-nodes']);
 /** Heap of each node the bench starts: the same for every cluster size it compares. */
 const KAFKA_HEAP = '384m';
@@ -75,12 +82,13 @@ async function createIngestKey(): Promise<string> {
   }
 }
 
-async function runLoad(bodies: string[], seconds: number, key: string) {
+/** `rate` requests/s, or back to back when it is undefined. */
+async function runLoad(bodies: string[], seconds: number, key: string, rate: number | undefined = RATE) {
   let next = 0;
   return autocannon({
     url: `http://127.0.0.1:${PORT}`,
     connections: CONNECTIONS,
-    overallRate: RATE,
+    ...(rate === undefined ? {} : { overallRate: rate }),
     duration: seconds,
     requests: [
       {
@@ -128,14 +136,15 @@ const benchTopicName = (topic: keyof TopicNames) => benchTopic('ingest', TOPICS[
 const BENCH_TOPICS = (Object.keys(TOPICS) as (keyof TopicNames)[]).map((topic) => benchTopic('ingest', TOPICS[topic]));
 
 /** The load and the Kafka reference on `brokers`: the figures of one run. */
-async function measure(brokers: string[], bodies: string[], meanEventBytes: number, key: string) {
+async function measure(brokers: string[], bodies: string[], meanEventBytes: number, key: string, client: ProducerClient = settings.PRODUCER_CLIENT) {
   await ensureBenchTopics(brokers, [{ name: 'bench.producer-perf', partitions: 6, retentionMs: 3_600_000, description: 'bench' }, ...BENCH_TOPICS]);
-  console.log(`starting the ingester on :${PORT} (${WORKERS} worker processes) against ${brokers.join(',')}`);
+  console.log(`starting the ingester on :${PORT} (${WORKERS} worker processes, ${client} producer) against ${brokers.join(',')}`);
   const ingester = await startApp('ingester', PORT, {
     env: {
       KAFKA_BROKERS: brokers.join(','),
       AUTH_MODE: 'api-key',
       WORKERS: String(WORKERS),
+      PRODUCER_CLIENT: client,
       EVENTS_TOPIC: benchTopicName('events'),
       ITEMS_TOPIC: benchTopicName('items'),
       USERS_TOPIC: benchTopicName('users'),
@@ -151,6 +160,9 @@ async function measure(brokers: string[], bodies: string[], meanEventBytes: numb
     const cpuMsPerRequest = ((cpuSeconds(ingester.pid!) - cpuBefore) * 1000) / Math.max(result.requests.total, 1);
     const ok = result['2xx'];
     const eventsPerS = Math.round((ok * BATCH) / DURATION_S);
+    console.log(`measuring capacity for ${CAPACITY_S} s, requests back to back over ${CONNECTIONS} connections…`);
+    const capacity = await runLoad(bodies, CAPACITY_S, key, undefined);
+    const capacityEventsPerS = Math.round((capacity['2xx'] * BATCH) / CAPACITY_S);
     console.log('running Kafka ProducerPerformance (acks=all, same record size)…');
     const kafkaPerf = kafkaProducerPerf(brokers, meanEventBytes);
     return {
@@ -163,8 +175,10 @@ async function measure(brokers: string[], bodies: string[], meanEventBytes: numb
       non_2xx: result.non2xx,
       errors: result.errors,
       mean_event_bytes: meanEventBytes,
+      capacity_events_per_s: capacityEventsPerS,
+      capacity_non_2xx: capacity.non2xx,
       kafka_perf_events_per_s: kafkaPerf,
-      ratio_to_kafka_perf: Number((eventsPerS / kafkaPerf).toFixed(3)),
+      ratio_to_kafka_perf: Number((capacityEventsPerS / kafkaPerf).toFixed(3)),
     };
   } finally {
     await stopApp(ingester);
@@ -176,9 +190,12 @@ const LOAD_DETAILS = [
   `NDJSON batches of ${BATCH} generated events; BENCH_RATE and BENCH_CONNECTIONS change the load. autocannon spends each connection's`,
   "share of the rate back to back at the start of every second, so requests arrive in bursts of up to one per connection, which sets p99.",
   "ingester_cpu_ms_per_request is the ingester processes' CPU time over the measured run divided by the requests.",
+  `capacity_events_per_s: the same requests back to back for ${CAPACITY_S} s (BENCH_CAPACITY_SECONDS) after the paced run;`,
+  'ratio_to_kafka_perf divides it by ProducerPerformance, which also sends as fast as it can.',
 ];
 const TOPIC_DETAILS = [
   `ingester as its own process (WORKERS=${WORKERS}; BENCH_WORKERS changes it) with API-key authentication, acks from all in-sync replicas, Kafka on the same 2-core machine;`,
+  `producer client: ${settings.PRODUCER_CLIENT} unless the variant names another (PRODUCER_CLIENT changes it).`,
   `it produces to bench.ingest.* topics partitioned as the platform's (${TOPICS.events.partitions} for events) with 1 h retention, not to the platform's own.`,
   'Kafka reference: org.apache.kafka.tools.ProducerPerformance, 1,000,000 records of the mean event size, acks=all.',
 ];
@@ -219,11 +236,34 @@ async function compareClusterSizes(nodes: number, bodies: string[], meanEventByt
   });
 }
 
+/** The bench once per producer client, one after the other on the same broker, recorded side by side. */
+async function compareClients(bodies: string[], meanEventBytes: number, key: string): Promise<void> {
+  const loadBefore = loadAverage();
+  const figures: Record<string, number> = {};
+  for (const client of PRODUCER_CLIENTS) {
+    const run = await measure(brokersFrom(settings.KAFKA_BROKERS), bodies, meanEventBytes, key, client);
+    for (const [name, value] of Object.entries(run)) figures[`${name}_${client}`] = value;
+  }
+  recordBenchmark({
+    area: 'ingest',
+    variant: 'clients',
+    args: ['--clients'],
+    figures,
+    details: [
+      `The same bench once per producer client (${PRODUCER_CLIENTS.join(', ')}), one after the other, each with its own ProducerPerformance reference.`,
+      `Load average (1, 5, 15 min) ${loadBefore} before and ${loadAverage()} after.`,
+      ...LOAD_DETAILS,
+      ...TOPIC_DETAILS,
+    ],
+  });
+}
+
 async function main(): Promise<void> {
   console.log('generating request bodies…');
   const { bodies, meanEventBytes } = buildBodies();
   const key = await createIngestKey();
   if (KAFKA_NODES !== undefined) return compareClusterSizes(KAFKA_NODES, bodies, meanEventBytes, key);
+  if (flags.clients) return compareClients(bodies, meanEventBytes, key);
   const loadBefore = loadAverage();
   recordBenchmark({
     area: 'ingest',

@@ -15,6 +15,12 @@ describe('ingester environment', () => {
     expect(() => ingesterConfig({ WORKERS: 'two' })).toThrow(/WORKERS/);
   });
 
+  it('produces with the default client unless PRODUCER_CLIENT names one it has, and names the variable to fix', () => {
+    expect(ingesterConfig({}).options.producerClient).toBe(D.producerClient);
+    expect(ingesterConfig({ PRODUCER_CLIENT: 'kafkajs' }).options.producerClient).toBe('kafkajs');
+    expect(() => ingesterConfig({ PRODUCER_CLIENT: 'rdkafka' })).toThrow(/PRODUCER_CLIENT/);
+  });
+
   it("produces to the platform's topics unless told other names", () => {
     expect(ingesterConfig({}).options.topics).toEqual(D.topics);
     expect(ingesterConfig({ EVENTS_TOPIC: 'staging.events', DEAD_LETTER_TOPIC: 'staging.dlq' }).options.topics).toEqual({ ...D.topics, events: 'staging.events', deadLetter: 'staging.dlq' });

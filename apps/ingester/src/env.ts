@@ -3,6 +3,7 @@ import { authenticatorEnv, authenticatorOptionsFromEnv } from '@recstream/auth';
 import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { DEFAULT_INGESTER_OPTIONS } from '@recstream/ingest';
 import { topicNamesEnv, topicNamesFromEnv } from '@recstream/schemas';
+import { PRODUCER_CLIENTS } from '@recstream/streams';
 
 
 const schema = z.object({
@@ -21,6 +22,8 @@ const schema = z.object({
   MAX_FUTURE_SKEW_MS: envInt(DEFAULT_INGESTER_OPTIONS.maxFutureSkewMs, 0),
   /** Processes sharing the port (node:cluster); each has its own producer and buffering limit. */
   WORKERS: envInt(1),
+  /** The Kafka client events are produced with (docs/decisions/ingest-producer-client.md). */
+  PRODUCER_CLIENT: z.enum(PRODUCER_CLIENTS).default(DEFAULT_INGESTER_OPTIONS.producerClient),
   /** Optional upstream topic of raw JSON events to validate and forward. */
   RAW_TOPIC: z.string().min(1).optional(),
   ...topicNamesEnv,
@@ -44,6 +47,7 @@ export function ingesterConfig(env: Record<string, string | undefined> = process
       produceTimeoutMs: e.PRODUCE_TIMEOUT_MS,
       maxFutureSkewMs: e.MAX_FUTURE_SKEW_MS,
       rawTopic: e.RAW_TOPIC,
+      producerClient: e.PRODUCER_CLIENT,
       topics: topicNamesFromEnv(e),
     },
   };

@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { apiKeyAuthorizer } from '@recstream/auth';
 import { closeOnSignals, createLogger, runWorkers } from '@recstream/platform';
-import { createKafka } from '@recstream/streams';
 import { Ingester } from '@recstream/ingest';
 import { ingesterConfig } from './env.js';
 
@@ -10,7 +9,7 @@ const logger = createLogger('ingester', config.logLevel);
 
 await runWorkers(config.workers, logger, async () => {
   const pool = config.authMode === 'api-key' ? new pg.Pool({ connectionString: config.databaseUrl, max: 2 }) : undefined;
-  const ingester = new Ingester(createKafka({ clientId: 'recstream-ingester', brokers: config.brokers, logger }), logger, {
+  const ingester = new Ingester({ clientId: 'recstream-ingester', brokers: config.brokers, logger }, logger, {
     ...config.options,
     authorize: pool && apiKeyAuthorizer(pool, config.authenticator),
   });

@@ -22,12 +22,13 @@ let base = '';
 
 beforeAll(async () => {
   test = await startTestCluster({ nodes: 3 });
-  kafka = createKafka({ clientId: 'broker-kill-test', brokers: test.cluster.addresses, logger, connectionTimeoutMs: 1_000 });
+  const kafkaOptions = { clientId: 'broker-kill-test', brokers: test.cluster.addresses, logger, connectionTimeoutMs: 1_000 };
+  kafka = createKafka(kafkaOptions);
   admin = kafka.admin();
   await admin.connect();
   // Named, not read from describeCluster: a node's metadata can lag the third broker's registration, and the topic then got one copy.
   await ensureTopics(admin, Object.values(TOPICS), { replicationFactor: 3, minInsyncReplicas: 2 });
-  ingester = new Ingester(kafka, logger, { port: 0, host: '127.0.0.1', produceTimeoutMs: 3_000, retryAfterSeconds: 1 });
+  ingester = new Ingester(kafkaOptions, logger, { port: 0, host: '127.0.0.1', produceTimeoutMs: 3_000, retryAfterSeconds: 1 });
   base = `http://127.0.0.1:${await ingester.start()}`;
 });
 

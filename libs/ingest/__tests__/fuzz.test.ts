@@ -16,9 +16,10 @@ import { Ingester } from '../src/index.js';
 
 const SEED = 7_340_033;
 const logger = createLogger('ingester-fuzz', 'silent');
-const kafka = createKafka({ clientId: 'ingester-fuzz', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger });
+const kafkaOptions = { clientId: 'ingester-fuzz', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger };
+const kafka = createKafka(kafkaOptions);
 // Production limits: bodies up to 5 MiB, batches up to 5,000 events.
-const ingester = new Ingester(kafka, logger, { port: 0, host: '127.0.0.1' });
+const ingester = new Ingester(kafkaOptions, logger, { port: 0, host: '127.0.0.1' });
 const run = randomUUID().slice(0, 8);
 let base = '';
 let deadLettersFrom: Offsets;

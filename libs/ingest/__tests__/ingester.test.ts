@@ -7,8 +7,9 @@ import { collectMessages, latestOffsets, type CollectedMessage, type Offsets } f
 import { Ingester } from '../src/index.js';
 
 const logger = createLogger('ingester-test', 'silent');
-const kafka = createKafka({ clientId: 'ingester-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger });
-const ingester = new Ingester(kafka, logger, { port: 0, host: '127.0.0.1', maxBodyBytes: 64 * 1024, maxBatchEvents: 50 });
+const kafkaOptions = { clientId: 'ingester-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger };
+const kafka = createKafka(kafkaOptions);
+const ingester = new Ingester(kafkaOptions, logger, { port: 0, host: '127.0.0.1', maxBodyBytes: 64 * 1024, maxBatchEvents: 50 });
 let base = '';
 let from: Record<string, Offsets> = {};
 

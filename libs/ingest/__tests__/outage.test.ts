@@ -19,8 +19,9 @@ const broker = new LocalKafkaBroker({
   quickStart: true,
 });
 const logger = createLogger('outage-test', 'silent');
-const kafka = createKafka({ clientId: 'outage-test', brokers: [broker.address], logger, retries: 2, connectionTimeoutMs: 1_000 });
-const ingester = new Ingester(kafka, logger, { port: 0, host: '127.0.0.1', produceTimeoutMs: 1_500, retryAfterSeconds: 1 });
+const kafkaOptions = { clientId: 'outage-test', brokers: [broker.address], logger, retries: 2, connectionTimeoutMs: 1_000 };
+const kafka = createKafka(kafkaOptions);
+const ingester = new Ingester(kafkaOptions, logger, { port: 0, host: '127.0.0.1', produceTimeoutMs: 1_500, retryAfterSeconds: 1 });
 let base = '';
 
 async function brokerReady(): Promise<void> {

@@ -7,10 +7,11 @@ import { collectMessages, latestOffsets, type Offsets } from '@recstream/streams
 import { Ingester } from '../src/index.js';
 
 const logger = createLogger('raw-topic-test', 'silent');
-const kafka = createKafka({ clientId: 'raw-topic-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger });
+const kafkaOptions = { clientId: 'raw-topic-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger };
+const kafka = createKafka(kafkaOptions);
 const run = randomUUID().slice(0, 8);
 const rawTopic = `test.raw.${run}`;
-const ingester = new Ingester(kafka, logger, { port: 0, host: '127.0.0.1', rawTopic });
+const ingester = new Ingester(kafkaOptions, logger, { port: 0, host: '127.0.0.1', rawTopic });
 let from: Record<string, Offsets> = {};
 
 beforeAll(async () => {

@@ -1,5 +1,4 @@
-import type { Kafka } from 'kafkajs';
-import { createProducer } from '@recstream/streams';
+import { createKafka, createRecordProducer, DEFAULT_PRODUCER_CLIENT, type KafkaClientOptions, type ProducerClient } from '@recstream/streams';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '@recstream/schemas';
 import { createIngestMetrics } from './metrics.js';
@@ -17,6 +16,8 @@ export interface IngesterOptions extends EventPublisherOptions {
   maxFutureSkewMs: number;
   /** Also forward raw JSON events from this Kafka topic (consumer group `ingester-raw`); off when unset. */
   rawTopic?: string;
+  /** The Kafka client events are produced with (docs/decisions/ingest-producer-client.md). */
+  producerClient: ProducerClient;
   /** Checks API keys (scope `ingest`); without it the endpoints are open. */
   authorize?: HttpServiceOptions['authorize'];
 }
@@ -27,6 +28,7 @@ export const DEFAULT_INGESTER_OPTIONS: IngesterOptions = {
   port: APP_PORTS.ingester,
   maxBatchEvents: 5_000,
   maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
+  producerClient: DEFAULT_PRODUCER_CLIENT,
 };
 
 /** The event ingester: HTTP (and optionally a raw Kafka topic) in, Kafka out. `start()` connects and listens; `close()` drains and disconnects. */
@@ -36,9 +38,11 @@ export class Ingester {
   private readonly forwarder?: RawTopicForwarder;
   private closing?: Promise<void>;
 
-  constructor(kafka: Kafka, logger: Logger, options: Partial<IngesterOptions> = {}) {
+  /** Connects to Kafka as `kafkaOptions` say: kafkajs reads the raw topic, events go out on `producerClient`. */
+  constructor(kafkaOptions: KafkaClientOptions, logger: Logger, options: Partial<IngesterOptions> = {}) {
     const opts = { ...DEFAULT_INGESTER_OPTIONS, ...options };
-    const producer = createProducer(kafka);
+    const kafka = createKafka(kafkaOptions);
+    const producer = createRecordProducer(opts.producerClient, kafka, kafkaOptions);
     this.publisher = new EventPublisher(producer, logger, opts);
     const metricsRegistry = createMetricsRegistry('ingester');
     this.http = new HttpService({ ...opts, logger, metricsRegistry, ready: () => this.publisher.ready });

@@ -1,7 +1,6 @@
-import type { Producer, TopicMessages } from 'kafkajs';
 import { HttpError, type Logger } from '@recstream/platform';
 import { DEFAULT_TOPIC_NAMES, routeEvent, type AnyEvent, type DeadLetter, type TopicNames } from '@recstream/schemas';
-import { sendBounded } from '@recstream/streams';
+import type { OutgoingMessage, RecordProducer } from '@recstream/streams';
 
 export interface EventPublisherOptions {
   /** Events accepted but not yet acknowledged by Kafka; past this, callers get 429. */
@@ -36,27 +35,23 @@ export interface PublishResult {
 export class EventPublisher {
   private readonly options: EventPublisherOptions;
   private buffered = 0;
-  private connected = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing?: Promise<void>;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: RecordProducer,
     private readonly logger: Logger,
     options: Partial<EventPublisherOptions> = {},
   ) {
     this.options = { ...DEFAULT_PUBLISHER_OPTIONS, ...options };
-    producer.on(producer.events.CONNECT, () => (this.connected = true));
-    producer.on(producer.events.DISCONNECT, () => (this.connected = false));
   }
 
-  async connect(): Promise<void> {
-    await this.producer.connect();
-    this.connected = true;
+  connect(): Promise<void> {
+    return this.producer.connect();
   }
 
   get ready(): boolean {
-    return this.connected && !this.closing;
+    return this.producer.connected && !this.closing;
   }
 
   get topics(): TopicNames {
@@ -78,7 +73,7 @@ export class EventPublisher {
     const { topicMessages, perTopic } = toTopicMessages(events, deadLetters, this.options.topics);
     const started = performance.now();
     this.buffered += count;
-    const send = sendBounded(this.producer, -1, topicMessages).finally(() => {
+    const send = this.producer.send(topicMessages).finally(() => {
       this.buffered -= count;
       this.inFlight.delete(send);
     });
@@ -109,7 +104,7 @@ export class EventPublisher {
 }
 
 function toTopicMessages(events: readonly AnyEvent[], deadLetters: readonly DeadLetter[], topics: TopicNames) {
-  const byTopic = new Map<string, TopicMessages['messages']>();
+  const byTopic = new Map<string, OutgoingMessage[]>();
   const add = (topic: string, key: string | null, value: string) => {
     let messages = byTopic.get(topic);
     if (!messages) byTopic.set(topic, (messages = []));

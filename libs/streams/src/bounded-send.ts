@@ -9,32 +9,44 @@ import type { Message, Producer, TopicMessages } from 'kafkajs';
  */
 export const MAX_PRODUCE_REQUEST_BYTES = 512 * 1024;
 
-const sizeOf = (message: Message) => byteLength(message.value) + byteLength(message.key);
+type Sized = Pick<Message, 'key' | 'value'>;
+interface TopicBatch<M extends Sized> {
+  topic: string;
+  messages: M[];
+}
+
+const sizeOf = (message: Sized) => byteLength(message.value) + byteLength(message.key);
 const byteLength = (value: Message['value'] | Message['key']) => (value == null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length);
 
 /**
- * Sends messages in requests of at most `maxBytes` each, one request after
- * the other so every partition keeps the order it was given, however large
- * the whole is. A message larger than `maxBytes` goes alone.
+ * Groups messages into requests of at most `maxBytes` each, in the order
+ * given, so sending them one after the other keeps every partition's order
+ * however large the whole is. A message larger than `maxBytes` goes alone.
  */
-export async function sendBounded(producer: Producer, acks: number, topicMessages: readonly TopicMessages[], maxBytes = MAX_PRODUCE_REQUEST_BYTES): Promise<void> {
-  let request = new Map<string, Message[]>();
+export function boundedRequests<M extends Sized>(topicMessages: readonly TopicBatch<M>[], maxBytes = MAX_PRODUCE_REQUEST_BYTES): TopicBatch<M>[][] {
+  const requests: TopicBatch<M>[][] = [];
+  let request = new Map<string, M[]>();
   let bytes = 0;
-  const flush = async () => {
-    if (request.size === 0) return;
-    await producer.sendBatch({ acks, topicMessages: [...request].map(([topic, messages]) => ({ topic, messages })) });
+  const close = () => {
+    if (request.size > 0) requests.push([...request].map(([topic, messages]) => ({ topic, messages })));
     request = new Map();
     bytes = 0;
   };
   for (const { topic, messages } of topicMessages) {
     for (const message of messages) {
       const size = sizeOf(message);
-      if (bytes > 0 && bytes + size > maxBytes) await flush();
+      if (bytes > 0 && bytes + size > maxBytes) close();
       let batch = request.get(topic);
       if (!batch) request.set(topic, (batch = []));
       batch.push(message);
       bytes += size;
     }
   }
-  await flush();
+  close();
+  return requests;
+}
+
+/** Sends messages through a kafkajs producer in bounded requests (`boundedRequests`), one after the other. */
+export async function sendBounded(producer: Producer, acks: number, topicMessages: readonly TopicMessages[], maxBytes = MAX_PRODUCE_REQUEST_BYTES): Promise<void> {
+  for (const request of boundedRequests(topicMessages, maxBytes)) await producer.sendBatch({ acks, topicMessages: request });
 }

@@ -14,7 +14,8 @@ export interface KafkaClientOptions {
   retries?: number;
 }
 
-const DEFAULTS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, retries: 5 };
+/** Defaults of KafkaClientOptions, for either client. */
+export const KAFKA_CLIENT_DEFAULTS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, retries: 5 };
 
 /**
  * A kafkajs client whose logs go through pino at the matching level, and
@@ -22,7 +23,7 @@ const DEFAULTS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, retries
  */
 export function createKafka(options: KafkaClientOptions): Kafka {
   stopIdleRequestQueueTimers();
-  const opts = { ...DEFAULTS, ...options };
+  const opts = { ...KAFKA_CLIENT_DEFAULTS, ...options };
   const config: KafkaConfig = {
     clientId: opts.clientId,
     brokers: opts.brokers,
