@@ -26,6 +26,8 @@ export interface InstancesExperimentOptions {
   /** Events between two publishes, the stream's share of `publishIntervalMs`. */
   publishEvery: number;
   learner: LearnerOptions;
+  /** Halfway through this window the last instance restarts from the first one's snapshot, as a restart that loads another instance's snapshot does (null: never). */
+  resumeOnOtherCopyAt: number | null;
   /** Each role's online sparse learning rate. */
   sparseLearningRates: Record<ModelRole, number>;
   seed: number;
@@ -38,6 +40,7 @@ export const DEFAULT_INSTANCES_EXPERIMENT_OPTIONS: InstancesExperimentOptions = 
   actionsPerWindow: 800,
   publishEvery: 200,
   learner: { ...DEFAULT_LEARNER_OPTIONS, batchSize: 128, denseEvery: 4 },
+  resumeOnOtherCopyAt: null,
   sparseLearningRates: { recall: 0.3, ranking: 0.5 },
   seed: 3,
 };
@@ -57,6 +60,8 @@ export interface InstancesReport {
   served: Quality;
   /** The first instance's copy alone: what another instance resumes from, or serving loads when that copy is promoted. */
   oneCopy: Quality;
+  /** What serving follows when, halfway through each window, one copy's snapshot is promoted (the copies in turn) and the deltas after it apply. */
+  promoted: Quality;
 }
 
 const RANKING_SPEC = { contextFields: ['device', 'position'], historyLength: 0 };
@@ -106,16 +111,30 @@ const mean = (scores: readonly Quality[]): Quality => ({
 
 const modelsOf = (copy: Copy) => ({ recall: copy.learner.model('recall')!, ranking: copy.learner.model('ranking')! });
 
-/** Publishes each copy's pending delta, in turn, to the served models. */
-function publish(copies: readonly Copy[], served: Record<ModelRole, RecModel>): void {
+/** Publishes each copy's pending delta, in turn, to every follower's models. */
+function publish(copies: readonly Copy[], followers: readonly Record<ModelRole, RecModel>[]): void {
   for (const { learner } of copies) {
     for (const role of ROLES) {
       const pending = learner.pendingDelta(role);
       if (!pending) continue;
-      applyDelta(served[role], pending.delta);
+      for (const models of followers) applyDelta(models[role], pending.delta);
       pending.confirm();
     }
   }
+}
+
+/** Serving loads a copy's snapshot (its published rows included: it snapshots right after a publish) in place of `served`. */
+function promote(served: Record<ModelRole, RecModel>, copy: Copy): Record<ModelRole, RecModel> {
+  for (const role of ROLES) served[role].dispose();
+  const models = modelsOf(copy);
+  return { recall: deserializeModel(serializeModel(models.recall)), ranking: deserializeModel(serializeModel(models.ranking)) };
+}
+
+/** Disposes `stopped` and starts another copy from `from`'s models, with no example builder state of its own partitions. */
+function resume(stopped: Copy, from: Copy, o: InstancesExperimentOptions): Copy {
+  stopped.learner.dispose();
+  const models = modelsOf(from);
+  return copyOf({ recall: serializeModel(models.recall), ranking: serializeModel(models.ranking) }, o);
 }
 
 /** Start models: recall trained offline before the shift, ranking warmed on the same stretch by one learner. */
@@ -140,7 +159,8 @@ export async function measureInstances(options: Partial<InstancesExperimentOptio
   const single = copyOf(start, o);
   const copies = Array.from({ length: o.instances }, () => copyOf(start, o));
   const served = { recall: deserializeModel(start.recall), ranking: deserializeModel(start.ranking) };
-  const scores: Record<keyof InstancesReport, Quality[]> = { single: [], served: [], oneCopy: [] };
+  let promoted = { recall: deserializeModel(start.recall), ranking: deserializeModel(start.ranking) };
+  const scores: Record<keyof InstancesReport, Quality[]> = { single: [], served: [], oneCopy: [], promoted: [] };
   const catalogue = world.catalogue(true);
   for (let w = 0; w < o.windows; w++) {
     const events = world.events(o.actionsPerWindow, true);
@@ -148,6 +168,7 @@ export async function measureInstances(options: Partial<InstancesExperimentOptio
       scores.single.push(quality(modelsOf(single), events, catalogue));
       scores.served.push(quality(served, events, catalogue));
       scores.oneCopy.push(quality(modelsOf(copies[0]!), events, catalogue));
+      scores.promoted.push(quality(promoted, events, catalogue));
     }
     for (let from = 0; from < events.length; from += o.publishEvery) {
       for (const event of events.slice(from, from + o.publishEvery)) {
@@ -156,12 +177,19 @@ export async function measureInstances(options: Partial<InstancesExperimentOptio
         single.learner.learn(single.builder.accept(partition, event));
         copy.learner.learn(copy.builder.accept(partition, event));
       }
-      publish(copies, served);
+      publish(copies, [served, promoted]);
+      if (from + o.publishEvery >= events.length / 2 && from < events.length / 2) {
+        promoted = promote(promoted, copies[w % o.instances]!);
+        if (w === o.resumeOnOtherCopyAt) copies.push(resume(copies.pop()!, copies[0]!, o));
+      }
     }
     for (const copy of [single, ...copies]) copy.learner.flush();
-    publish(copies, served);
+    publish(copies, [served, promoted]);
   }
   for (const copy of [single, ...copies]) copy.learner.dispose();
-  for (const role of ROLES) served[role].dispose();
-  return { single: mean(scores.single), served: mean(scores.served), oneCopy: mean(scores.oneCopy) };
+  for (const role of ROLES) {
+    served[role].dispose();
+    promoted[role].dispose();
+  }
+  return { single: mean(scores.single), served: mean(scores.served), oneCopy: mean(scores.oneCopy), promoted: mean(scores.promoted) };
 }
