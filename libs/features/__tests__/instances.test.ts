@@ -77,13 +77,13 @@ describe('feature builders in one consumer group', () => {
     const chunks: [number, number] = [0, 0];
     const first = await startBuilder('two', () => chunks[0]++);
     await produce(events('two'), thirds[0]!);
-    // The second joins while the first is still reading: the group rebalances mid-stream.
-    await produce(events('two'), thirds[1]!);
+    // The second joins while the first may still be reading; once both hold partitions, the next third goes to both.
     const second = await startBuilder('two', () => chunks[1]++);
     await waitForMembers(`${run}-two`, 2);
+    await produce(events('two'), thirds[1]!);
     await catchUp('two');
     const shared = [...chunks];
-    // The first leaves while the last third flows: its partitions move to the second.
+    // The first leaves while the last third flows: its partitions move to the second, which reads its own share either way.
     await produce(events('two'), thirds[2]!);
     await first.close();
     await waitForMembers(`${run}-two`, 1);
