@@ -151,7 +151,7 @@ async function startModels(world: TasteShiftWorld, o: InstancesExperimentOptions
   return start;
 }
 
-/** Runs the experiment: the single instance, the served merge of `instances` copies, and the first copy alone, on the same windows. */
+/** Runs the experiment on the same windows: one instance, the served merge of `instances` copies, serving with promotions, and the first copy alone. */
 export async function measureInstances(options: Partial<InstancesExperimentOptions> = {}): Promise<InstancesReport> {
   const o = { ...DEFAULT_INSTANCES_EXPERIMENT_OPTIONS, ...options };
   const world = new TasteShiftWorld({ users: 100, seed: o.seed });
