@@ -1,44 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel, deserializeModel, fit, selectBackend, serializeModel, vocabularyId, type Interaction, type RecModel } from '@recstream/models';
-import { hitAtK, rankOf } from '@recstream/models';
-import { createRandom } from '@recstream/models';
+import { createModel, deserializeModel, selectBackend, serializeModel, vocabularyId, type RecModel } from '@recstream/models';
 import type { InteractionEvent } from '@recstream/schemas';
 import { ExampleBuilder } from './examples/example-builder.js';
 import { OnlineLearner, isHoldoutUser, type LearnerOptions } from './learner.js';
 import { DEFAULT_EXAMPLE_BUILDER_OPTIONS, DEFAULT_LEARNER_OPTIONS } from './options.js';
 import { modelForUpdating } from './models.js';
+import { ID_SPEC, hitRate, staticModel } from '../testing/offline-start.js';
 import { TasteShiftWorld } from '../testing/taste-shift.js';
 
-const spec = { contextFields: [], historyLength: 0 };
-
-/** An MF recall model trained offline on the world before its shift. */
-async function staticModel(world: TasteShiftWorld, actions: number): Promise<RecModel> {
-  const clicks = world.events(actions, false).filter((e) => e.type === 'click');
-  const interactions: Interaction[] = clicks.map((e) => ({ userId: vocabularyId(e.user_id), itemId: vocabularyId(e.item_id), timestamp: e.event_time }));
-  const model = createModel('mf', spec, { dim: 16, seed: 2 });
-  await fit(model, interactions, spec, { epochs: 8, batchSize: 512, seed: 2 });
-  return model;
-}
-
-/** HR@10 of each click among 99 items of the catalogue drawn at random: the NCF protocol on the clicks. */
-function hitRate(model: RecModel, clicks: InteractionEvent[], catalogue: string[]): number {
-  const random = createRandom(11);
-  let hits = 0;
-  for (const click of clicks) {
-    const candidates = [click.item_id];
-    while (candidates.length < 100) {
-      const item = catalogue[random.int(catalogue.length)]!;
-      if (!candidates.includes(item)) candidates.push(item);
-    }
-    const scores = model.score({
-      size: candidates.length,
-      userIds: new Int32Array(candidates.length).fill(vocabularyId(click.user_id)),
-      itemIds: Int32Array.from(candidates, vocabularyId),
-    });
-    hits += hitAtK(rankOf(scores, 0), 10);
-  }
-  return hits / clicks.length;
-}
+const spec = ID_SPEC;
 
 function feed(builder: ExampleBuilder, learner: OnlineLearner, events: InteractionEvent[]): void {
   for (const event of events) learner.learn(builder.accept(0, event));

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { RecModel } from '@recstream/models';
 import pg from 'pg';
 import { brokersFrom, createLogger } from '@recstream/platform';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
@@ -85,4 +86,22 @@ export async function tearDown(running: RunningService | undefined, redis: Redis
 export async function recommend(url: string, body: unknown): Promise<{ status: number; body: RecommendationResponse & { errors?: { field: string }[] } }> {
   const response = await fetch(`${url}/v1/recommendations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as RecommendationResponse & { errors?: { field: string }[] } };
+}
+
+/** Resolves with the first value `probe` gives that is not undefined, looking every 50 ms; fails after `timeoutMs`. */
+export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A row of `table` in `model`, as the model holds it. */
+export function rowOf(model: RecModel, table: string, id: number): Float32Array {
+  const t = model.tables().get(table)!;
+  const row = t.row(id, false);
+  return t.vectors().slice(t.offsetOf(row), t.offsetOf(row) + t.dim);
 }

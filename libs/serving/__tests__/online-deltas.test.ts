@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { OfflineStore, itemAttributes } from '@recstream/features';
-import { deserializeModel, vocabularyId, type RecModel } from '@recstream/models';
+import { deserializeModel, vocabularyId } from '@recstream/models';
 import { DeltaChannel, lineageKey } from '@recstream/deltas';
 import { ModelRegistry } from '@recstream/registry';
 import { seedScenario, type Scenario } from '../testing/scenario.js';
-import { createHarness, followingDeltas, namespace, recommend, REDIS_URL, startService, tearDown, type Harness, type RunningService } from './harness.js';
+import { createHarness, followingDeltas, namespace, recommend, REDIS_URL, rowOf, startService, tearDown, until, type Harness, type RunningService } from './harness.js';
 
 let harness: Harness;
 let scenario: Scenario;
@@ -27,23 +27,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => tearDown(running, redis, ns, harness));
-
-/** A row of `table` in `model`, as the model holds it. */
-function rowOf(model: RecModel, table: string, id: number): Float32Array {
-  const t = model.tables().get(table)!;
-  const row = t.row(id, false);
-  return t.vectors().slice(t.offsetOf(row), t.offsetOf(row) + t.dim);
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const everything = (user: string) => recommend(running.url, { user_id: user, k: 200, context: { surface: 'home', device: 'mobile' } });
 
