@@ -6,7 +6,7 @@
  * time order, as a merged export would be.
  */
 import { writeFileSync } from 'node:fs';
-import { Random } from '@recstream/synth';
+import { Random } from './random.js';
 
 export interface MovieLensShape {
   ratings: number;
