@@ -1,6 +1,6 @@
-import { viewCatalogue } from './view-catalogue.js';
+import { viewCatalogue, type WindowSpec } from './view-catalogue.js';
 
-export type { WindowSpec } from './view-catalogue.js';
+export type { WindowSpec };
 
 /**
  * Sliding event-time windows counted in fixed buckets, as the view
@@ -15,7 +15,14 @@ export type WindowedCounts = Record<string, number>[];
 /** One number per window, by the window's name. */
 export type WindowSums = Record<string, number>;
 
-export const zeroSums = (): WindowSums => Object.fromEntries(viewCatalogue().windows.map((window) => [window.name, 0]));
+let zero: { windows: readonly WindowSpec[]; sums: WindowSums } | undefined;
+
+/** Zero for every window; copied from one made per catalogue, as views' defaults take several per entity. */
+export function zeroSums(): WindowSums {
+  const { windows } = viewCatalogue();
+  if (zero?.windows !== windows) zero = { windows, sums: Object.fromEntries(windows.map((window) => [window.name, 0])) };
+  return { ...zero.sums };
+}
 
 /** Adds `n` at event time `time` to every window's bucket, creating the counts when absent. */
 export function addCount(counts: WindowedCounts | undefined, time: number, n = 1): WindowedCounts {
@@ -31,18 +38,22 @@ export function addCount(counts: WindowedCounts | undefined, time: number, n = 1
 
 /** Each window's sum as of `asOf`; buckets after `asOf` are not counted. */
 export function windowSums(counts: WindowedCounts | undefined, asOf: number): WindowSums {
-  const sums = zeroSums();
-  if (!counts) return sums;
-  viewCatalogue().windows.forEach((window, i) => {
-    const last = Math.floor(asOf / window.bucketMs);
-    const first = last - window.lengthMs / window.bucketMs + 1;
+  const { windows } = viewCatalogue();
+  const sums: WindowSums = {};
+  for (let i = 0; i < windows.length; i++) {
+    const window = windows[i]!;
+    const buckets = counts?.[i];
     let sum = 0;
-    for (const bucket in counts[i]) {
-      const index = Number(bucket);
-      if (index >= first && index <= last) sum += counts[i]![bucket]!;
+    if (buckets) {
+      const last = Math.floor(asOf / window.bucketMs);
+      const first = last - window.lengthMs / window.bucketMs + 1;
+      for (const bucket in buckets) {
+        const index = Number(bucket);
+        if (index >= first && index <= last) sum += buckets[bucket]!;
+      }
     }
     sums[window.name] = sum;
-  });
+  }
   return sums;
 }
 
