@@ -16,8 +16,8 @@ import { brokersFrom, createLogger, infraEnv, parseEnv } from '@recstream/platfo
 import { migrateDatabase } from '@recstream/schemas/migrate';
 import { createKafka, createProducer } from '@recstream/streams';
 import { OnlineStore, backfill, kafkaDeadLetterSink } from '@recstream/features';
-import { movieLensRecords } from '@recstream/synth';
-import { writeMovieLensFile } from './backfill-data.js';
+import { movieLensRecords, writeMovieLensFile } from '@recstream/synth';
+
 import { recordBenchmark, round } from './report.js';
 
 const env = parseEnv(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
-import { DEFAULT_FEATURE_BUILDER_OPTIONS as D, type FeatureBuilderOptions } from '@recstream/features';
+import { DEFAULT_FEATURE_BUILDER_OPTIONS as D, viewCatalogueEnv, viewCatalogueFrom, type FeatureBuilderOptions } from '@recstream/features';
 import { topicNamesEnv, topicNamesFromEnv } from '@recstream/schemas';
 
 
@@ -11,6 +11,7 @@ const schema = z.object({
   GROUP_ID: z.string().min(1).default(D.groupId),
   FEATURE_NAMESPACE: z.string().regex(/^[\w.-]+$/, 'must be letters, digits, _ . or -').default(D.namespace),
   ...topicNamesEnv,
+  ...viewCatalogueEnv,
   MAX_BATCH_EVENTS: envInt(D.maxBatchEvents),
   ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(D.allowedLatenessMs),
   MAX_FUTURE_SKEW_MS: z.coerce.number().int().min(0).default(D.maxFutureSkewMs),
@@ -37,5 +38,5 @@ export function featureBuilderConfig(env: Record<string, string | undefined> = p
     sessionTimeoutMs: e.SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
   };
-  return { brokers: brokersFrom(e.KAFKA_BROKERS), databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, logLevel: e.LOG_LEVEL, options };
+  return { brokers: brokersFrom(e.KAFKA_BROKERS), databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, logLevel: e.LOG_LEVEL, options, viewCatalogue: viewCatalogueFrom(e) };
 }

@@ -1,9 +1,10 @@
 import { closeOnSignals, createLogger } from '@recstream/platform';
-import { FeatureBuilder } from '@recstream/features';
+import { FeatureBuilder, useViewCatalogue } from '@recstream/features';
 import { connect } from './connections.js';
 import { featureBuilderConfig } from './env.js';
 
 const config = featureBuilderConfig();
+useViewCatalogue(config.viewCatalogue);
 const logger = createLogger('feature-builder', config.logLevel);
 const { kafka, redis, pool, release } = connect(config, logger);
 const builder = new FeatureBuilder({ kafka, redis, pool, logger }, config.options);

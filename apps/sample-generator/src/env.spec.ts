@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_VIEW_CATALOGUE } from '@recstream/features';
 import { DEFAULT_GENERATOR_CONFIG, DEFAULT_SAMPLE_JOB_WORKER_OPTIONS } from '@recstream/samples';
 import { SAMPLE_FLAGS, sampleGeneratorConfig, withFlags } from './env.js';
 
 describe('sample generator environment', () => {
   it("defaults to the lib's defaults", () => {
     const config = sampleGeneratorConfig({});
+    expect(config.viewCatalogue).toBe(DEFAULT_VIEW_CATALOGUE);
     expect(config.generator.config).toMatchObject({ labelSource: DEFAULT_GENERATOR_CONFIG.labelSource, attributionWindowMs: DEFAULT_GENERATOR_CONFIG.attributionWindowMs });
     expect(config.worker).toMatchObject({ cron: DEFAULT_SAMPLE_JOB_WORKER_OPTIONS.cron, lookbackMs: DEFAULT_SAMPLE_JOB_WORKER_OPTIONS.lookbackMs, trainTargets: DEFAULT_SAMPLE_JOB_WORKER_OPTIONS.trainTargets });
   });
@@ -22,6 +24,7 @@ describe('sample generator environment', () => {
     expect(() => sampleGeneratorConfig({ TRAIN_TARGETS: 'ranker:din' })).toThrow(/TRAIN_TARGETS.*unknown model role "ranker"; use one of recall, ranking/);
     expect(() => sampleGeneratorConfig({ TRAIN_TARGETS: 'recall:two-tower' })).toThrow(/TRAIN_TARGETS.*unknown model kind "two-tower"; use one of mf, neumf, twotower, deepfm, din, dien/);
     expect(() => sampleGeneratorConfig({ LABEL_SOURCE: 'clicks' })).toThrow(/LABEL_SOURCE/);
+    expect(() => sampleGeneratorConfig({ FEATURE_VIEWS: '{"ttl":{"item_stats":"soon"}}' })).toThrow(/FEATURE_VIEWS: invalid view catalogue.*\n.*ttl\.item_stats: must be/);
   });
 
   it('reads every sample setting from its variable, and a flag in its place wins', () => {

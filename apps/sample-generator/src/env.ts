@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { viewCatalogueEnv, viewCatalogueFrom } from '@recstream/features';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import {
   DEFAULT_GENERATOR_CONFIG as G,
@@ -27,6 +28,7 @@ const targets = z
 
 const schema = z.object({
   ...infraEnv,
+  ...viewCatalogueEnv,
   PORT: z.coerce.number().int().min(0).max(65_535).default(APP_PORTS.sampleGenerator),
   HOST: z.string().default(DEFAULT_HTTP_OPTIONS.host),
   BULLMQ_PREFIX: z.string().min(1).default(W.prefix),
@@ -115,5 +117,6 @@ export function sampleGeneratorConfig(env: Record<string, string | undefined> = 
     http: { port: e.PORT, host: e.HOST },
     generator: { config: generator, workMem: e.WORK_MEM },
     worker,
+    viewCatalogue: viewCatalogueFrom(e),
   };
 }

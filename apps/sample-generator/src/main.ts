@@ -1,9 +1,11 @@
+import { useViewCatalogue } from '@recstream/features';
 import { closeOnSignals, createClients, createLogger, createMetricsRegistry, DEFAULT_HTTP_OPTIONS, HttpService } from '@recstream/platform';
 import { registerQueueDepths, SampleGenerator, SampleJobWorker } from '@recstream/samples';
 
 import { sampleGeneratorConfig } from './env.js';
 
 const config = sampleGeneratorConfig();
+useViewCatalogue(config.viewCatalogue);
 const logger = createLogger('sample-generator', config.logLevel);
 const { redis, pool, release } = createClients(config, logger);
 const generator = new SampleGenerator(pool, config.generator);

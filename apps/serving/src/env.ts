@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authenticatorEnv, authenticatorOptionsFromEnv } from '@recstream/auth';
+import { viewCatalogueEnv, viewCatalogueFrom } from '@recstream/features';
 import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
 import { topicNamesEnv } from '@recstream/schemas';
 import { DEFAULT_SERVING_OPTIONS as D, type ServingOptions } from '@recstream/serving';
@@ -7,6 +8,7 @@ import { DEFAULT_SERVING_OPTIONS as D, type ServingOptions } from '@recstream/se
 
 const schema = z.object({
   ...infraEnv,
+  ...viewCatalogueEnv,
   PORT: z.coerce.number().int().min(0).max(65_535).default(D.port),
   HOST: z.string().default(D.host),
   DEFAULT_K: envInt(D.defaultK),
@@ -53,6 +55,7 @@ export function servingConfig(env: Record<string, string | undefined> = process.
     exposures: { ...D.exposures, topic: e.EVENTS_TOPIC },
   };
   return {
+    viewCatalogue: viewCatalogueFrom(e),
     brokers: brokersFrom(e.KAFKA_BROKERS),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

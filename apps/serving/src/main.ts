@@ -1,12 +1,14 @@
 import pg from 'pg';
 import { apiKeyAuthorizer } from '@recstream/auth';
 import { closeOnSignals, createLogger, runWorkers } from '@recstream/platform';
+import { useViewCatalogue } from '@recstream/features';
 import { createKafka } from '@recstream/streams';
 import { ServingService, applyServingV8Flags, createServingRedis } from '@recstream/serving';
 import { servingConfig } from './env.js';
 
 applyServingV8Flags();
 const config = servingConfig();
+useViewCatalogue(config.viewCatalogue);
 const logger = createLogger('serving', config.logLevel);
 
 await runWorkers(config.workers, logger, async () => {

@@ -12,7 +12,7 @@ import {
 } from './entity-state.js';
 import type { HistoryRow } from './offline-store.js';
 import type { EntityWrite } from './plan.js';
-import { featureView, type EntityName } from './views.js';
+import { FEATURE_VIEWS, type EntityName } from './views.js';
 
 /** item -> co-visited item -> count. */
 export type Covisits = Map<string, Map<string, number>>;
@@ -111,8 +111,13 @@ export class BatchFold {
   }
 }
 
+/** Views whose values go to feature_history (the others are read from the event log). */
+const HISTORY_VIEWS: ReadonlySet<string> = new Set(FEATURE_VIEWS.filter((view) => view.offline === 'history').map((view) => view.name));
+
 function historyRows(entityId: string, eventTime: number, views: Record<string, unknown>): HistoryRow[] {
-  return Object.entries(views).flatMap(([view, values]) => (featureView(view).offline === 'history' ? [{ view, entityId, eventTime, values }] : []));
+  const rows: HistoryRow[] = [];
+  for (const view in views) if (HISTORY_VIEWS.has(view)) rows.push({ view, entityId, eventTime, values: views[view] });
+  return rows;
 }
 
 function increment(covisits: Covisits, item: string, other: string): void {

@@ -76,3 +76,26 @@ describe('item aggregation', () => {
     expect(materializeItem(emptyItemState(), OPTIONS).item_stats.ctr_7d).toBeCloseTo(OPTIONS.ctrPrior, 12);
   });
 });
+
+describe('rating statistics', () => {
+  it('count and mean the ratings per user and per item, and nothing else', () => {
+    const user = emptyUserState();
+    const items = { a: emptyItemState(), b: emptyItemState() };
+    const rate = (item: 'a' | 'b', rating: number, time: number) => {
+      const e = { ...event('rating', item, time), rating };
+      applyToUser(user, e, [], OPTIONS);
+      applyToItem(items[item], e);
+    };
+    rate('a', 5, T0);
+    rate('a', 2, T0 + MIN);
+    rate('b', 3.5, T0 + 2 * MIN);
+    for (const other of [event('click', 'a', T0 + 3 * MIN), event('purchase', 'a', T0 + 4 * MIN)]) {
+      applyToUser(user, other, [], OPTIONS);
+      applyToItem(items.a, other);
+    }
+    expect(materializeUser(user, OPTIONS).user_activity).toMatchObject({ rating_count: 3, rating_mean: 3.5 });
+    expect(materializeItem(items.a, OPTIONS).item_stats).toMatchObject({ rating_count: 2, rating_mean: 3.5 });
+    expect(materializeItem(items.b, OPTIONS).item_stats).toMatchObject({ rating_count: 1, rating_mean: 3.5 });
+    expect(materializeItem(emptyItemState(), OPTIONS).item_stats).toMatchObject({ rating_count: 0, rating_mean: 0 });
+  });
+});

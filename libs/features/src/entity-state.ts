@@ -1,6 +1,7 @@
 import type { InteractionEvent, SequenceEntry } from '@recstream/schemas';
 import { CONVERSION_TYPES, userActivity, type ItemStats, type UserActivity, type UserSequence } from './views.js';
-import { addCount, pruneCounts, windowSums, type WindowedCounts } from './windows.js';
+import { viewCatalogue } from './view-catalogue.js';
+import { addCount, pruneCounts, windowSums, type WindowedCounts, type WindowSums } from './windows.js';
 
 export interface AggregationOptions {
   /** Interactions kept in a user's behaviour sequence. */
@@ -9,7 +10,7 @@ export interface AggregationOptions {
   sessionGapMs: number;
   /** Earlier clicks of the session each new click is paired with. */
   maxSessionClicks: number;
-  /** Categories kept in `category_counts`, the most active over 7 d first. */
+  /** Categories kept in `category_counts`, the most active over the catalogue's longest window first. */
   maxCategories: number;
   /** Smoothed CTR = (clicks + prior x strength) / (impressions + strength). */
   ctrPrior: number;
@@ -39,6 +40,9 @@ export interface UserState {
   counts: Record<string, WindowedCounts>;
   sequence: SequenceEntry[];
   last_active_ms: number;
+  /** Ratings applied and their sum; absent in states written before ratings were counted. */
+  rating_count?: number;
+  rating_sum?: number;
   /** Latest event time applied: the as-of time of the materialized views. */
   time: number;
 }
@@ -46,6 +50,8 @@ export interface UserState {
 export interface ItemState {
   /** `impressions`, `clicks`, `conversions` -> windowed counts. */
   counts: Record<string, WindowedCounts>;
+  rating_count?: number;
+  rating_sum?: number;
   time: number;
 }
 
@@ -67,6 +73,7 @@ export function applyToUser(state: UserState, event: InteractionEvent, categorie
   bump(state.counts, `type:${event.type}`, time);
   if (event.type === 'exposure') return [];
   for (const category of categories) bump(state.counts, `cat:${category}`, time);
+  addRating(state, event);
   state.last_active_ms = Math.max(state.last_active_ms, time);
   const pairs = event.type === 'click' ? sessionPairs(state.sequence, event, options) : [];
   const entry: SequenceEntry = { item_id: event.item_id, type: event.type, time, ...(categories[0] !== undefined && { category: categories[0] }) };
@@ -74,13 +81,26 @@ export function applyToUser(state: UserState, event: InteractionEvent, categorie
   return pairs;
 }
 
-/** Applies one interaction to its item's impression, click and conversion counts. */
+/** Applies one interaction to its item's impression, click and conversion counts and its ratings. */
 export function applyToItem(state: ItemState, event: InteractionEvent): void {
   const time = event.event_time;
   state.time = Math.max(state.time, time);
   if (event.type === 'exposure') bump(state.counts, 'impressions', time);
   else if (event.type === 'click') bump(state.counts, 'clicks', time);
   else if (CONVERSION_TYPES.has(event.type)) bump(state.counts, 'conversions', time);
+  else addRating(state, event);
+}
+
+function addRating(state: UserState | ItemState, event: InteractionEvent): void {
+  if (event.type !== 'rating' || event.rating === undefined) return;
+  state.rating_count = (state.rating_count ?? 0) + 1;
+  state.rating_sum = (state.rating_sum ?? 0) + event.rating;
+}
+
+/** Count and mean of the ratings a state holds. */
+function ratings(state: UserState | ItemState): { rating_count: number; rating_mean: number } {
+  const count = state.rating_count ?? 0;
+  return { rating_count: count, rating_mean: count > 0 ? (state.rating_sum ?? 0) / count : 0 };
 }
 
 /** The user's views as of its latest event. */
@@ -94,9 +114,11 @@ export function materializeUser(state: UserState, options: AggregationOptions): 
     if (kind === 'type') activity.counts[name as keyof UserActivity['counts']] = windowSums(counts, asOf);
     else categories.push([name, windowSums(counts, asOf)]);
   }
-  categories.sort((a, b) => b[1]['7d'] - a[1]['7d'] || (a[0] < b[0] ? -1 : 1));
+  const longest = viewCatalogue().windows.at(-1)!.name;
+  categories.sort((a, b) => b[1][longest]! - a[1][longest]! || (a[0] < b[0] ? -1 : 1));
   activity.category_counts = Object.fromEntries(categories.slice(0, options.maxCategories));
   activity.last_active_ms = state.last_active_ms;
+  Object.assign(activity, ratings(state));
   return { user_activity: activity, user_sequence: { items: state.sequence.slice() } };
 }
 
@@ -108,9 +130,12 @@ export function materializeItem(state: ItemState, options: AggregationOptions): 
   const clicks = windowSums(state.counts.clicks, asOf);
   const conversions = windowSums(state.counts.conversions, asOf);
   const ctr = (c: number, i: number) => (c + options.ctrPrior * options.ctrStrength) / (i + options.ctrStrength);
-  const hourly = (impressions['24h'] + clicks['24h']) / 24;
-  const trend = (impressions['1h'] + clicks['1h'] + 1) / (hourly + 1);
-  return { item_stats: { impressions, clicks, conversions, ctr_24h: ctr(clicks['24h'], impressions['24h']), ctr_7d: ctr(clicks['7d'], impressions['7d']), trend } };
+  // Fields named after a window read zero counts under a catalogue without that window.
+  const sum = (sums: WindowSums, window: string) => sums[window] ?? 0;
+  const hourly = (sum(impressions, '24h') + sum(clicks, '24h')) / 24;
+  const trend = (sum(impressions, '1h') + sum(clicks, '1h') + 1) / (hourly + 1);
+  const ctr24h = ctr(sum(clicks, '24h'), sum(impressions, '24h'));
+  return { item_stats: { impressions, clicks, conversions, ctr_24h: ctr24h, ctr_7d: ctr(sum(clicks, '7d'), sum(impressions, '7d')), trend, ...ratings(state) } };
 }
 
 function bump(counts: Record<string, WindowedCounts>, key: string, time: number): void {

@@ -8,7 +8,8 @@ export { rebuildFromOffline, rebuildFromKafka, type RebuildReport } from './rebu
 export { repairWatermarks, type WatermarkRepairOptions, type WatermarkRepairReport } from './watermark-repair.js';
 export { KEY_LAYOUT_VERSION, KeyLayout } from './keys.js';
 export * from './views.js';
-export { WINDOWS, WINDOW_NAMES, type WindowName, type WindowSums } from './windows.js';
+export type { WindowSums } from './windows.js';
+export { DEFAULT_VIEW_CATALOGUE, VIEW_NAMES, parseViewCatalogue, useViewCatalogue, viewCatalogue, viewCatalogueEnv, viewCatalogueFrom, type ViewCatalogue, type WindowSpec } from './view-catalogue.js';
 export { endOffsets, waitForGroupCatchUp, type EndOffsets } from './catch-up.js';
 export { catalogView } from './catalog.js';
 export { modelFeatures, DEFAULT_USER_VIEWS, DEFAULT_ITEM_VIEWS, type UserViews, type ItemViews } from './model-features.js';

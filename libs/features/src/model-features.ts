@@ -35,7 +35,7 @@ export function modelFeatures(user: UserViews, item: ItemViews, time: number): M
     features.user_category_7d = categories[category]?.['7d'] ?? 0;
     features.user_category_24h = categories[category]?.['24h'] ?? 0;
     let total = 0;
-    for (const sums of Object.values(categories)) total += sums['7d'];
+    for (const sums of Object.values(categories)) total += sums['7d'] ?? 0;
     features.user_category_share_7d = total > 0 ? features.user_category_7d / total : 0;
   }
   const country = user.user_profile.attributes.country;
@@ -45,8 +45,8 @@ export function modelFeatures(user: UserViews, item: ItemViews, time: number): M
   features.user_clicks_7d = user.user_activity.counts.click?.['7d'] ?? 0;
   const stats = item.item_stats;
   features.item_ctr_7d = stats.ctr_7d;
-  features.item_clicks_7d = stats.clicks['7d'];
-  features.item_impressions_7d = stats.impressions['7d'];
+  features.item_clicks_7d = stats.clicks['7d'] ?? 0;
+  features.item_impressions_7d = stats.impressions['7d'] ?? 0;
   features.item_trend = stats.trend;
   const created = item.item_attributes.created_time;
   if (created !== null) features.item_age_days = Math.max(0, (time - created) / DAY_MS);

@@ -20,10 +20,12 @@ describe('feature rows', () => {
   });
 
   it('writes item_stats as positional fields that read back as the same values, and a shorter array as defaults', () => {
-    const stats = { impressions: { '1h': 1, '24h': 2, '7d': 3 }, clicks: { '1h': 4, '24h': 5, '7d': 6 }, conversions: { '1h': 7, '24h': 8, '7d': 9 }, ctr_24h: 0.25, ctr_7d: 0.125, trend: 1.5 };
+    const stats = { impressions: { '1h': 1, '24h': 2, '7d': 3 }, clicks: { '1h': 4, '24h': 5, '7d': 6 }, conversions: { '1h': 7, '24h': 8, '7d': 9 }, ctr_24h: 0.25, ctr_7d: 0.125, trend: 1.5, rating_count: 2, rating_mean: 3.5 };
     const segment = encodeView(itemStats, stats);
-    expect(segment).toBe('[1,2,3,4,5,6,7,8,9,0.25,0.125,1.5]');
+    expect(segment).toBe('[1,2,3,4,5,6,7,8,9,0.25,0.125,1.5,2,3.5]');
     expect(decodeView(itemStats, segment)).toEqual(stats);
+    // A row written before the rating fields were appended reads them as their defaults.
+    expect(decodeView(itemStats, '[1,2,3,4,5,6,7,8,9,0.25,0.125,1.5]')).toEqual({ ...stats, rating_count: 0, rating_mean: 0 });
     expect(decodeView(itemStats, '[1,2,3]')).toEqual({ ...itemStats.defaults(), impressions: { '1h': 1, '24h': 2, '7d': 3 } });
   });
 

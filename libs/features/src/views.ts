@@ -1,5 +1,6 @@
 import { NonRetriableError } from '@recstream/platform';
 import { INTERACTION_TYPES, type InteractionType, type SequenceEntry } from '@recstream/schemas';
+import { viewCatalogue } from './view-catalogue.js';
 import { zeroSums, type WindowSums } from './windows.js';
 
 /** The key prefix (Redis) and offsets namespace (Postgres) of a deployment's feature store, unless set. */
@@ -18,8 +19,8 @@ export type EntityName = 'user' | 'item';
 export interface FeatureView<Name extends string = string, Values = unknown> {
   name: Name;
   entity: EntityName;
-  /** Online keys expire this long after their last write; offline point-in-time reads ignore older rows. */
-  ttlMs: number;
+  /** Online keys expire this long after their last write; offline point-in-time reads ignore older rows. From the view catalogue. */
+  readonly ttlMs: number;
   /** The Kafka topic whose events compute the view. */
   source: 'events' | 'items' | 'users';
   /**
@@ -41,8 +42,6 @@ export interface FeatureView<Name extends string = string, Values = unknown> {
   description: string;
 }
 
-const DAY_MS = 86_400_000;
-
 export const CONVERSION_TYPES: ReadonlySet<InteractionType> = new Set<InteractionType>(['purchase']);
 
 export interface UserActivity {
@@ -52,6 +51,9 @@ export interface UserActivity {
   category_counts: Record<string, WindowSums>;
   /** Event time of the user's latest interaction, epoch ms; 0 when never seen. */
   last_active_ms: number;
+  /** The user's ratings since the state began (the key's TTL), and their mean; 0 when none. */
+  rating_count: number;
+  rating_mean: number;
 }
 
 export interface UserSequence {
@@ -72,6 +74,9 @@ export interface ItemStats {
   ctr_7d: number;
   /** Last hour's impressions and clicks against the 24 h hourly mean; above 1 is rising. */
   trend: number;
+  /** The item's ratings since the state began (the key's TTL), and their mean; 0 when none. */
+  rating_count: number;
+  rating_mean: number;
 }
 
 export interface ItemAttributes {
@@ -85,21 +90,27 @@ export interface ItemAttributes {
 export const userActivity: FeatureView<'user_activity', UserActivity> = {
   name: 'user_activity',
   entity: 'user',
-  ttlMs: 8 * DAY_MS,
+  get ttlMs() {
+    return viewCatalogue().ttlMs.user_activity;
+  },
   source: 'events',
   offline: 'history',
   defaults: () => ({
     counts: Object.fromEntries(INTERACTION_TYPES.map((type) => [type, zeroSums()])) as Record<InteractionType, WindowSums>,
     category_counts: {},
     last_active_ms: 0,
+    rating_count: 0,
+    rating_mean: 0,
   }),
-  description: 'counts per interaction type and per category over 1h/24h/7d, last active time',
+  description: "counts per interaction type and per category over the catalogue's windows, last active time, rating count and mean",
 };
 
 export const userSequence: FeatureView<'user_sequence', UserSequence> = {
   name: 'user_sequence',
   entity: 'user',
-  ttlMs: 30 * DAY_MS,
+  get ttlMs() {
+    return viewCatalogue().ttlMs.user_sequence;
+  },
   source: 'events',
   offline: 'event_log',
   defaults: () => ({ items: [] }),
@@ -109,38 +120,55 @@ export const userSequence: FeatureView<'user_sequence', UserSequence> = {
 export const userProfile: FeatureView<'user_profile', UserProfile> = {
   name: 'user_profile',
   entity: 'user',
-  ttlMs: 90 * DAY_MS,
+  get ttlMs() {
+    return viewCatalogue().ttlMs.user_profile;
+  },
   source: 'users',
   offline: 'history',
   defaults: () => ({ attributes: {} }),
   description: 'user attributes from user events',
 };
 
-const sumsFields = (sums: Partial<WindowSums> | undefined) => [sums?.['1h'], sums?.['24h'], sums?.['7d']];
-const sumsAt = (fields: readonly unknown[], i: number): WindowSums => ({ '1h': numberAt(fields, i), '24h': numberAt(fields, i + 1), '7d': numberAt(fields, i + 2) });
+// Sums go in the catalogue's window order: online rows written under another catalogue need a rebuild.
+const sumsFields = (sums: WindowSums | undefined) => viewCatalogue().windows.map((window) => sums?.[window.name]);
+const sumsAt = (fields: readonly unknown[], i: number): WindowSums => Object.fromEntries(viewCatalogue().windows.map((window, w) => [window.name, numberAt(fields, i + w)]));
 const numberAt = (fields: readonly unknown[], i: number) => (fields[i] as number | null | undefined) ?? 0;
 
 export const itemStats: FeatureView<'item_stats', ItemStats> = {
   name: 'item_stats',
   entity: 'item',
-  ttlMs: 8 * DAY_MS,
+  get ttlMs() {
+    return viewCatalogue().ttlMs.item_stats;
+  },
   source: 'events',
   offline: 'history',
-  defaults: () => ({ impressions: zeroSums(), clicks: zeroSums(), conversions: zeroSums(), ctr_24h: 0, ctr_7d: 0, trend: 0 }),
+  defaults: () => ({ impressions: zeroSums(), clicks: zeroSums(), conversions: zeroSums(), ctr_24h: 0, ctr_7d: 0, trend: 0, rating_count: 0, rating_mean: 0 }),
   // Serving and the online read decode one per candidate.
   onlineFields: {
-    encode: (s) => [...sumsFields(s.impressions), ...sumsFields(s.clicks), ...sumsFields(s.conversions), s.ctr_24h, s.ctr_7d, s.trend],
-    decode: (f) => ({ impressions: sumsAt(f, 0), clicks: sumsAt(f, 3), conversions: sumsAt(f, 6), ctr_24h: numberAt(f, 9), ctr_7d: numberAt(f, 10), trend: numberAt(f, 11) }),
+    encode: (s) => [...sumsFields(s.impressions), ...sumsFields(s.clicks), ...sumsFields(s.conversions), s.ctr_24h, s.ctr_7d, s.trend, s.rating_count, s.rating_mean],
+    decode: (f) => {
+      const w = viewCatalogue().windows.length;
+      return {
+        impressions: sumsAt(f, 0),
+        clicks: sumsAt(f, w),
+        conversions: sumsAt(f, 2 * w),
+        ctr_24h: numberAt(f, 3 * w),
+        ctr_7d: numberAt(f, 3 * w + 1),
+        trend: numberAt(f, 3 * w + 2),
+        rating_count: numberAt(f, 3 * w + 3),
+        rating_mean: numberAt(f, 3 * w + 4),
+      };
+    },
   },
-  description: 'impressions, clicks and conversions over 1h/24h/7d, smoothed CTR, trend',
+  description: "impressions, clicks and conversions over the catalogue's windows, smoothed CTR, trend, rating count and mean",
 };
 
 export const itemAttributes: FeatureView<'item_attributes', ItemAttributes> = {
   name: 'item_attributes',
   entity: 'item',
-  // Attributes hold until the catalogue replaces them: catalogues stamp items at creation, often years back, and a
-  // shorter TTL made the point-in-time join miss what the online store (TTL from its write) still served.
-  ttlMs: 5 * 365 * DAY_MS,
+  get ttlMs() {
+    return viewCatalogue().ttlMs.item_attributes;
+  },
   source: 'items',
   offline: 'history',
   defaults: () => ({ categories: [], tags: [], available: true, created_time: null }),
@@ -155,7 +183,9 @@ export const itemAttributes: FeatureView<'item_attributes', ItemAttributes> = {
 export const itemCovisit: FeatureView<'item_covisit', { items: { item_id: string; count: number }[] }> = {
   name: 'item_covisit',
   entity: 'item',
-  ttlMs: 8 * DAY_MS,
+  get ttlMs() {
+    return viewCatalogue().ttlMs.item_covisit;
+  },
   source: 'events',
   offline: 'event_log',
   defaults: () => ({ items: [] }),

@@ -10,7 +10,10 @@ const Y2016 = Date.UTC(2016, 0, 1);
 const HISTORY = { from: Date.UTC(2000, 0, 1), to: Y2016 };
 let db: TestDb;
 
-/** A rating log whose users were active in different years, a user who clicks one item twice, and one who never clicks. */
+/**
+ * A rating log whose users were active in different years, a user who clicks one item twice, and one who never clicks;
+ * a critic's low ratings put items in the 2001 catalogue that the 2001 user has not rated, to draw negatives from.
+ */
 function history(): InteractionEventInput[] {
   const rating = (user: string, item: string, time: number, value: number): InteractionEventInput => ({
     event_id: `${user}-${item}-${time}`,
@@ -27,6 +30,7 @@ function history(): InteractionEventInput[] {
   return [
     ...['a1', 'a2', 'a3', 'a4', 'a5'].map((item, i) => rating('old', item, Y2001 + i * 30 * DAY, 5)),
     rating('old', 'b1', Y2001 + 200 * DAY, 2),
+    ...['c1', 'c2'].map((item) => rating('critic', item, Y2001 + MINUTE, 1)),
     ...['a1', 'a2', 'a3', 'a4'].map((item, i) => rating('new', item, Y2015 + i * 30 * DAY, 4)),
     ...served('repeat', 'x', Y2015 + 10 * DAY, 'r1', true),
     ...served('repeat', 'y', Y2015 + 40 * DAY, 'r2', true),
@@ -58,7 +62,7 @@ describe('datasets that say what they are', () => {
     expect(error).toBeInstanceOf(EmptyDatasetError);
     expect((error as Error).message).toMatch(/no exposure events/);
     expect((error as Error).message).toMatch(/5 implicit positives .* --label-source implicit/);
-    expect((error as Error).message).toMatch(/rating 6/);
+    expect((error as Error).message).toMatch(/rating 8/);
     const manifest = await readManifest(db.pool, generator.datasetVersion(range));
     expect(manifest).toMatchObject({ status: 'failed', error: (error as Error).message });
     await expect(readSamples(db.pool, generator.datasetVersion(range)).next()).rejects.toThrow(/is failed/);
@@ -68,7 +72,7 @@ describe('datasets that say what they are', () => {
     const noClicks = new SampleGenerator(db.pool).generate({ range: { from: Y2014, to: Y2015 } });
     await expect(noClicks).rejects.toThrow(/2 exposures .* but no click within the attribution window/);
     const strict = new SampleGenerator(db.pool, { config: { labelSource: 'implicit', implicitTypes: ['rating'], minRating: 6 } });
-    await expect(strict.generate({ range: { from: Y2001, to: Y2001 + 365 * DAY } })).rejects.toThrow(/6 ratings are below --min-rating 6: lower it/);
+    await expect(strict.generate({ range: { from: Y2001, to: Y2001 + 365 * DAY } })).rejects.toThrow(/8 ratings are below --min-rating 6: lower it/);
     const empty = new SampleGenerator(db.pool).generate({ range: { from: Date.UTC(1995, 0, 1), to: Date.UTC(1996, 0, 1) } });
     await expect(empty).rejects.toThrow(/no events in \[1995.*the event log spans 2001-01-01.* to 2015/);
   });

@@ -21,3 +21,4 @@ export {
   type ReferenceListsOptions,
 } from './reference-lists.js';
 export { readMovieLens, readMovieLensLines, movieLensEvent, movieLensEvents, movieLensRecords, type MovieLensLine, type MovieLensRating } from './movielens.js';
+export { writeMovieLensFile, type MovieLensShape } from './movielens-file.js';

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@recstream/platform';
-import { DEFAULT_FEATURE_BUILDER_OPTIONS, RangeAlreadyBuiltError, backfill, kafkaDeadLetterSink, readNdjsonRecords } from '@recstream/features';
+import { DEFAULT_FEATURE_BUILDER_OPTIONS, RangeAlreadyBuiltError, backfill, kafkaDeadLetterSink, readNdjsonRecords, useViewCatalogue } from '@recstream/features';
 import { createProducer } from '@recstream/streams';
 import { movieLensRecords } from '@recstream/synth';
 import { connect } from '../connections.js';
@@ -27,6 +27,7 @@ if (format !== 'movielens' && format !== 'ndjson') {
   process.exit(2);
 }
 const config = featureBuilderConfig();
+useViewCatalogue(config.viewCatalogue);
 const options = { ...DEFAULT_FEATURE_BUILDER_OPTIONS, ...config.options };
 const logger = createLogger('backfill', config.logLevel);
 const { kafka, redis, pool, release } = connect(config, logger);

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '@recstream/platform';
-import { rebuildFromKafka, rebuildFromOffline } from '@recstream/features';
+import { rebuildFromKafka, rebuildFromOffline, useViewCatalogue } from '@recstream/features';
 import { connect } from '../connections.js';
 import { featureBuilderConfig } from '../env.js';
 
@@ -16,6 +16,7 @@ if (values.from !== 'offline' && values.from !== 'kafka') {
   process.exit(2);
 }
 const config = featureBuilderConfig();
+useViewCatalogue(config.viewCatalogue);
 const logger = createLogger('feature-rebuild', config.logLevel);
 const { kafka, redis, pool, release } = connect(config, logger);
 try {

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FlowProducer } from 'bullmq';
+import { useViewCatalogue } from '@recstream/features';
 import { createClients, createLogger } from '@recstream/platform';
 import { DEFAULT_RETRY_POLICY, enqueueTraining, lowCoverage, refreshBiViews, SampleGenerator } from '@recstream/samples';
 import { SAMPLE_FLAGS, sampleGeneratorConfig, withFlags } from '../env.js';
@@ -29,6 +30,7 @@ if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
   process.exit(2);
 }
 const config = configOrExit();
+useViewCatalogue(config.viewCatalogue);
 const logger = createLogger('samples-generate', config.logLevel);
 const { redis, pool, release } = createClients(config, logger);
 const flows = new FlowProducer({ connection: redis, prefix: config.worker.prefix });

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { useViewCatalogue } from '@recstream/features';
 import { formatTable } from '@recstream/platform';
 import { measureFeatureSkew } from '@recstream/samples';
 import { sampleGeneratorConfig } from '../env.js';
@@ -17,7 +18,9 @@ if (!values.dataset || !(maxRate >= 0 && maxRate <= 1)) {
   console.error('give --dataset VERSION (see bi_dataset_manifests) and optionally --max-rate between 0 and 1, e.g. --dataset ds-2026-03-01-... --max-rate 0.05');
   process.exit(2);
 }
-const pool = new pg.Pool({ connectionString: sampleGeneratorConfig().databaseUrl, max: 2 });
+const config = sampleGeneratorConfig();
+useViewCatalogue(config.viewCatalogue);
+const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
 try {
   const report = await measureFeatureSkew(pool, values.dataset);
   console.log(`${report.exposures} exposures of ${report.datasetVersion} carry the features serving scored them with`);

@@ -12,7 +12,8 @@ const MIN_POOL_SLOTS = 65_536;
  * a positive, and negativesPerPositive items are drawn for it at the same
  * time and context. A negative is never an item the user has interacted with
  * at any time (every event type but exposure), nor an item the log had not
- * seen by the range end.
+ * seen before the positive's time: the user could not have chosen it then,
+ * and it would have no features to learn from.
  */
 export async function implicitLabels(ctx: BuildContext): Promise<{ negativesShort: number }> {
   const { client, range, config } = ctx;
@@ -38,11 +39,12 @@ export async function implicitLabels(ctx: BuildContext): Promise<{ negativesShor
      SELECT user_id, item_id, positive_item FROM (
        SELECT d.user_id, pool.item_id, d.positive_item,
               row_number() OVER (PARTITION BY d.user_id, d.positive_item ORDER BY min(d.draw)) AS n
-         FROM (SELECT p.user_id, p.item_id AS positive_item, draw,
+         FROM (SELECT p.user_id, p.item_id AS positive_item, p.label_time, draw,
                       (hashtextextended(p.user_id || ':' || p.item_id || ':' || draw, $1) & 9223372036854775807) % $2 AS slot
                  FROM s_positives p, generate_series(1, $3::int) AS draw) d
          JOIN s_pool pool USING (slot)
-        WHERE NOT EXISTS (SELECT 1 FROM s_seen s WHERE s.user_id = d.user_id AND s.item_id = pool.item_id)
+        WHERE pool.first_seen < d.label_time
+          AND NOT EXISTS (SELECT 1 FROM s_seen s WHERE s.user_id = d.user_id AND s.item_id = pool.item_id)
         GROUP BY d.user_id, d.positive_item, pool.item_id
      ) drawn WHERE n <= $4`,
     [config.seed, slots, config.negativesPerPositive * OVERSAMPLE, config.negativesPerPositive],
@@ -65,7 +67,7 @@ export async function implicitLabels(ctx: BuildContext): Promise<{ negativesShor
 }
 
 /**
- * s_pool(slot, item_id): the sampler's lookup table. Each item owns a run of
+ * s_pool(slot, item_id, first_seen): the sampler's lookup table. Each item owns a run of
  * slots proportional to its weight (1 for uniform; (interactions + 1) ^
  * exponent for popularity, the +1 so items only ever shown can be drawn), so
  * a uniform slot draw is a weighted item draw joined by equality, not a range
@@ -75,17 +77,18 @@ async function negativePool({ client, range, config }: BuildContext): Promise<nu
   await client.query(
     `CREATE TEMP TABLE s_pool ON COMMIT DROP AS
      WITH items AS (
-       SELECT item_id, CASE WHEN $2 = 'uniform' THEN 1 ELSE power(count(*) FILTER (WHERE type <> 'exposure') + 1, $3) END AS weight
+       SELECT item_id, min(event_time) AS first_seen,
+              CASE WHEN $2 = 'uniform' THEN 1 ELSE power(count(*) FILTER (WHERE type <> 'exposure') + 1, $3) END AS weight
          FROM event_log WHERE event_time < ${at('$1')} GROUP BY item_id
      ), running AS (
-       SELECT item_id, sum(weight) OVER (ORDER BY item_id ROWS UNBOUNDED PRECEDING) AS hi, sum(weight) OVER () AS total,
+       SELECT item_id, first_seen, sum(weight) OVER (ORDER BY item_id ROWS UNBOUNDED PRECEDING) AS hi, sum(weight) OVER () AS total,
               greatest($4::int, 16 * count(*) OVER ()) AS slots
          FROM items
      ), cumulative AS (
        -- lo is the previous item's hi itself, so the runs of slots neither overlap nor leave gaps.
-       SELECT item_id, coalesce(lag(hi) OVER (ORDER BY item_id), 0) AS lo, hi, total, slots FROM running
+       SELECT item_id, first_seen, coalesce(lag(hi) OVER (ORDER BY item_id), 0) AS lo, hi, total, slots FROM running
      )
-     SELECT slot::bigint AS slot, item_id FROM cumulative,
+     SELECT slot::bigint AS slot, item_id, first_seen FROM cumulative,
             generate_series(ceil(lo / total * slots - 0.5)::int, ceil(hi / total * slots - 0.5)::int - 1) AS slot`,
     [range.to, config.negativeStrategy, config.popularityExponent, MIN_POOL_SLOTS],
   );
