@@ -61,6 +61,19 @@ describe('DeepFmScorer', () => {
     model.dispose();
   });
 
+  it('scores each row of a batch exactly as alone, where the fields all rows share are summed once', () => {
+    const model = new DeepFmModel({ seed: 6 }, spec);
+    for (let step = 0; step < 20; step++) model.trainStep(batch(128, true));
+    const scored = batch(150);
+    const together = model.score(scored);
+    for (let i = 0; i < scored.size; i++) {
+      const row = (column: Int32Array) => column.subarray(i, i + 1);
+      const alone = model.score({ size: 1, userIds: row(scored.userIds), itemIds: row(scored.itemIds), context: scored.context!.map(row) });
+      expect(alone[0]).toBe(together[i]);
+    }
+    model.dispose();
+  });
+
   it('scores a model without hidden layers', () => {
     const model = new DeepFmModel({ seed: 4, deepLayers: [] }, spec);
     for (let step = 0; step < 10; step++) model.trainStep(batch(64, true));

@@ -11,6 +11,14 @@ export interface DeepFmWeights {
   hiddenLayers: number;
 }
 
+/** One row's running sums: the first layer's inputs, FM's vector sum and sum of squares, the first-order logit. */
+interface Sums {
+  hidden: Float64Array;
+  sum: Float64Array;
+  squares: number;
+  linear: number;
+}
+
 interface Layer {
   weight: Float32Array;
   bias?: Float32Array;
@@ -25,6 +33,10 @@ interface Layer {
  * in each field's vector, so every row's product with its field's block of
  * that layer is computed once and cached until the model changes; a
  * candidate then costs one vector sum per field plus the narrow layers.
+ * Fields whose id every row of a batch shares (serving's user and request
+ * context) are summed once per batch: float32 terms in float64 sums, so
+ * the changed order leaves scores as they were (the spec checks each row
+ * against the row scored alone).
  */
 export class DeepFmScorer {
   private readonly dim: number;
@@ -44,50 +56,50 @@ export class DeepFmScorer {
   score(size: number, ids: readonly Int32Array[]): Float32Array {
     this.refresh();
     const { dim, layers } = this;
-    const fields = this.weights.fields;
     const first = layers[0]!;
-    const width = first.outputs;
-    const sum = new Float64Array(dim);
     const activations = layers.map((layer) => new Float64Array(layer.outputs));
-    const lastRows = fields.map(() => ({ id: -2, row: -1, weightRow: -1 }));
+    // Serving's candidates share the user and the request's context: their fields' share of each sum is taken once per batch.
+    const shared = { hidden: new Float64Array(first.outputs), sum: new Float64Array(dim), squares: 0, linear: this.bias };
+    if (first.bias) shared.hidden.set(first.bias);
+    const varying: number[] = [];
+    ids.forEach((column, f) => {
+      if (size > 0 && column.every((id) => id === column[0])) this.addField(f, column[0]!, shared);
+      else varying.push(f);
+    });
+    const row = { hidden: activations[0]!, sum: new Float64Array(dim), squares: 0, linear: 0 };
     const out = new Float32Array(size);
     for (let i = 0; i < size; i++) {
-      const hidden = activations[0]!;
-      if (first.bias) for (let j = 0; j < width; j++) hidden[j] = first.bias[j]!;
-      else hidden.fill(0);
-      sum.fill(0);
-      let squares = 0;
-      let linear = this.bias;
-      for (let f = 0; f < fields.length; f++) {
-        const id = ids[f]![i]!;
-        const { embedding, firstOrder } = fields[f]!;
-        // Serving's candidates share the user and context ids: look each up once.
-        const last = lastRows[f]!;
-        if (last.id !== id) {
-          last.id = id;
-          last.row = embedding.row(id, false);
-          last.weightRow = firstOrder.row(id, false);
-        }
-        if (last.weightRow >= 0) linear += firstOrder.vectors()[last.weightRow]!;
-        const row = last.row;
-        if (row < 0) continue;
-        const vectors = embedding.vectors();
-        for (let k = 0, at = row * dim; k < dim; k++, at++) {
-          const value = vectors[at]!;
-          sum[k]! += value;
-          squares += value * value;
-        }
-        const projection = this.projection(f, row);
-        const values = this.projections[f]!.values;
-        for (let j = 0, at = projection; j < width; j++, at++) hidden[j]! += values[at]!;
-      }
+      row.hidden.set(shared.hidden);
+      row.sum.set(shared.sum);
+      row.squares = shared.squares;
+      row.linear = shared.linear;
+      for (const f of varying) this.addField(f, ids[f]![i]!, row);
       let sumSquared = 0;
-      for (let k = 0; k < dim; k++) sumSquared += sum[k]! * sum[k]!;
-      let logit = linear + 0.5 * (sumSquared - squares);
-      logit += this.deep(activations);
+      for (let k = 0; k < dim; k++) sumSquared += row.sum[k]! * row.sum[k]!;
+      const logit = row.linear + 0.5 * (sumSquared - row.squares) + this.deep(activations);
       out[i] = 1 / (1 + Math.exp(-logit));
     }
     return out;
+  }
+
+  /** Adds field `f`'s id `id` to the sums of a row: its first-order weight, its vector and its block of the first layer. */
+  private addField(f: number, id: number, into: Sums): void {
+    const { embedding, firstOrder } = this.weights.fields[f]!;
+    const weightRow = firstOrder.row(id, false);
+    if (weightRow >= 0) into.linear += firstOrder.vectors()[weightRow]!;
+    const row = embedding.row(id, false);
+    if (row < 0) return;
+    const { dim } = this;
+    const vectors = embedding.vectors();
+    const { sum, hidden } = into;
+    for (let k = 0, at = row * dim; k < dim; k++, at++) {
+      const value = vectors[at]!;
+      sum[k]! += value;
+      into.squares += value * value;
+    }
+    const projection = this.projection(f, row);
+    const values = this.projections[f]!.values;
+    for (let j = 0, at = projection; j < hidden.length; j++, at++) hidden[j]! += values[at]!;
   }
 
   /** The MLP above the first layer's sums, ending in the single deep output. */
