@@ -18,7 +18,7 @@ describe('TwoTowerModel retrieval vectors', () => {
     for (const batch of batches) model.trainStep(batch);
     const probe = batches[0]!;
     const users = model.userVectors(probe);
-    const items = model.itemVectors(probe.itemIds);
+    const items = model.itemVectors(probe);
     const scores = model.score(probe);
     expect(users).toHaveLength(probe.size * 8);
     for (let i = 0; i < probe.size; i++) {
