@@ -25,8 +25,8 @@ let model: TwoTowerModel;
 beforeAll(async () => {
   await selectBackend({ preference: ['wasm', 'cpu'] });
   model = new TwoTowerModel(CONFIG, SPEC);
-  trainOnRows(model, SPEC, data.train, 3);
-});
+  trainOnRows(model, SPEC, data.train, 2);
+}, 120_000);
 
 describe('recallEmbedder for a two-tower model reading item fields', () => {
   it('places a catalogue item it never trained on by its attributes', () => {
