@@ -38,6 +38,7 @@ describe('TwoTowerModel content-based cold start', () => {
     const items = attributes.tables().get('item')!;
     expect(data.coldItems.every((item) => items.row(vocabularyId(item), false) < 0)).toBe(true);
 
+    // Measured values: docs/decisions/quality-test-thresholds.md.
     const random = randomHitRate(data.cases);
     const withAttributes = coldHitRate(attributes, data.cases);
     const withIdsOnly = coldHitRate(idsOnly, data.cases);
