@@ -82,8 +82,8 @@ function runLoad(seconds: number, rate: number, key: string) {
 async function annRecall(artifact: Uint8Array) {
   const model = deserializeModel(artifact);
   const embedder = recallEmbedder(model);
-  const ids = Int32Array.from({ length: ITEMS }, (_, i) => vocabularyId(itemId(i)));
-  const vectors = embedder.itemVectors(ids);
+  const items = Array.from({ length: ITEMS }, (_, i) => ({ id: itemId(i), vocabId: vocabularyId(itemId(i)), categories: [], available: true, createdMs: null }));
+  const vectors = embedder.itemVectors(items);
   const started = performance.now();
   const index = await HnswIndex.build(vectors, embedder.dim);
   const buildSeconds = (performance.now() - started) / 1000;
@@ -91,7 +91,7 @@ async function annRecall(artifact: Uint8Array) {
   let recall = 0;
   let searchMs = 0;
   for (let q = 0; q < RECALL_QUERIES; q++) {
-    const query = embedder.userVector(vocabularyId(userId(random.int(USERS))), new Int32Array(0));
+    const query = embedder.userVector({ userId: userId(random.int(USERS)), time: Date.now(), context: {} });
     const t = performance.now();
     const found = index.search(query, 100).labels;
     searchMs += performance.now() - t;

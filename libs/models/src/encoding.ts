@@ -50,8 +50,8 @@ export interface EncodableRow {
   /** Epoch ms of the moment scored (label time offline, request time online). */
   time: number;
   context: Record<string, unknown>;
-  /** The user's latest interactions before `time`, oldest first. */
-  sequence: readonly { item_id: string }[];
+  /** The user's latest interactions before `time`, oldest first, with their item's category where known. */
+  sequence: readonly { item_id: string; category?: string }[];
   /** The pair's model features (libs/features' `modelFeatures`, or as serving logged them). */
   features?: ModelFeatures;
   label?: number;
@@ -142,17 +142,32 @@ export function encodeRows(spec: FeatureSpec, rows: readonly EncodableRow[]): Ba
   }
   const length = spec.historyLength;
   if (length > 0) {
-    const history = new Int32Array(size * length);
-    // Serving's candidates share one sequence: encode it once, not once per candidate.
-    const encoded = new Map<EncodableRow['sequence'], Int32Array>();
-    rows.forEach((row, i) => {
-      let ids = encoded.get(row.sequence);
-      if (!ids) encoded.set(row.sequence, (ids = historyRow(row.sequence.map((entry) => vocabularyId(entry.item_id)), length)));
-      history.set(ids, i * length);
-    });
-    batch.history = history;
+    batch.history = sequenceColumn(rows, length, (entry) => vocabularyId(entry.item_id));
+    if (spec.historyCategories) batch.historyCategories = sequenceColumn(rows, length, (entry) => (entry.category === undefined ? -1 : vocabularyId(entry.category)));
   }
   return batch;
+}
+
+/** One id per sequence entry of every row, laid out as `Batch.history` (the latest `length`, left-padded with -1). */
+function sequenceColumn(rows: readonly EncodableRow[], length: number, idOf: (entry: EncodableRow['sequence'][number]) => number): Int32Array {
+  const column = new Int32Array(rows.length * length);
+  // Serving's candidates share one sequence: encode it once, not once per candidate.
+  const encoded = new Map<EncodableRow['sequence'], Int32Array>();
+  rows.forEach((row, i) => {
+    let ids = encoded.get(row.sequence);
+    if (!ids) encoded.set(row.sequence, (ids = historyRow(row.sequence.map(idOf), length)));
+    column.set(ids, i * length);
+  });
+  return column;
+}
+
+/**
+ * Whether a field describes the item alone (every part of it an `item_`
+ * model feature): what a two-tower model's item tower reads, and what a
+ * sampled negative takes from its own item rather than from the positive.
+ */
+export function isItemField(field: string): boolean {
+  return field.split(CROSS).every((part) => isModelFeature(part) && part.startsWith('item_'));
 }
 
 /** A model as a scorer of rows. */

@@ -1,5 +1,5 @@
 export { selectBackend, assertKernels, MissingKernelError, BACKEND_NAMES, DEFAULT_BACKEND_OPTIONS, type BackendName, type BackendOptions } from './backend.js';
-export { HISTORY_LENGTH, type Batch, type FeatureSpec } from './batch.js';
+export { HISTORY_LENGTH, emptyBatchLike, copySample, type Batch, type FeatureSpec } from './batch.js';
 export { DEFAULT_TRAIN_STEP_OPTIONS, type RecModel, type ModelKind, type ModelArtifact, type CommonConfig, type DenseWeights, type TrainStepOptions } from './model.js';
 export { createModel, modelFromArtifact, serializeModel, deserializeModel } from './models/factory.js';
 export { encodeArtifact, decodeArtifact } from './artifact.js';
@@ -17,7 +17,7 @@ export { auc, groupAuc, logLoss } from './metrics/classification.js';
 export { hitAtK, ndcgAtK, recallAtK, catalogueCoverage, rankOf } from './metrics/ranking.js';
 export { createRandom, type Random } from './random.js';
 export { MfModel } from './models/mf.js';
-export { vocabularyId, hash32, encodeField, encodeRows, readsModelFeatures, modelScorer, fitNumericBuckets, numericFeatures, historyRow, cross, CROSS, type EncodableRow } from './encoding.js';
+export { vocabularyId, hash32, encodeField, encodeRows, readsModelFeatures, modelScorer, fitNumericBuckets, numericFeatures, historyRow, cross, CROSS, isItemField, type EncodableRow } from './encoding.js';
 export { forgetUsers, isUserTable, withoutUsers } from './erasure.js';
 export { splitSettings, type SearchSpace, type Settings } from './tuning/search-space.js';
 export { SEARCH_SPACES } from './tuning/search-spaces.js';

@@ -7,7 +7,6 @@ import { withDeadline } from './deadline.js';
 import { assign, modelPins, type Assignment, type Experiment } from './experiments/experiment.js';
 import { samplePool, type Random } from './exploration.js';
 import type { ExposureLog } from './exposure-log.js';
-import { historyRow } from '@recstream/models';
 import { vocabularyId } from '@recstream/models';
 import type { ServingMetrics, Stage } from './metrics.js';
 import type { ModelLease, ModelStore } from './models/model-store.js';
@@ -220,7 +219,7 @@ export class Recommender {
     // A user the model never saw, with no history either, has no meaningful query vector: cold start goes to the popular lists.
     if (lease.recall && (history.length > 0 || lease.recall.embedder.knowsUser(userVocabId))) {
       try {
-        const query = lease.recall.embedder.userVector(userVocabId, historyRow(history.map((e) => vocabularyId(e.item_id)), lease.recall.model.spec.historyLength));
+        const query = lease.recall.embedder.userVector({ userId: request.user_id, time: request.time, context: request.context, user });
         ann = { served: lease.recall, labels: lease.recall.index.search(query, this.options.recall.annCandidates).labels };
       } catch (error) {
         this.dependencyFailed('index_unavailable', error, degraded);

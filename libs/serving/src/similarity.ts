@@ -28,7 +28,7 @@ export function similarityFor(candidates: readonly Candidate[], recall: ServedRe
 
 function unitVectors(candidates: readonly Candidate[], recall: ServedRecall): Map<Candidate, Float32Array> {
   const dim = recall.embedder.dim;
-  const all = recall.embedder.itemVectors(Int32Array.from(candidates, (c) => c.item.vocabId));
+  const all = recall.embedder.itemVectors(candidates.map((c) => c.item));
   const out = new Map<Candidate, Float32Array>();
   candidates.forEach((candidate, i) => {
     const vector = all.subarray(i * dim, (i + 1) * dim);

@@ -1,14 +1,15 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OfflineStore, userSequence, type HistoryRow } from '@recstream/features';
+import { OfflineStore } from '@recstream/features';
 import { ModelRegistry } from '@recstream/registry';
 import { SampleGenerator } from '@recstream/samples';
-import { InteractionEvent, type SequenceEntry } from '@recstream/schemas';
+import { InteractionEvent } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { SyntheticWorld } from '@recstream/synth';
 import { deserializeModel, serializeModel } from '@recstream/models';
 import { modelScorer } from '@recstream/models';
 import { registerAndPromote, trainOnDataset, type TrainResult } from '../src/index.js';
+import { sequenceHistory } from './world-dataset.js';
 
 const world = new SyntheticWorld({ users: 300, items: 300, categories: 10, days: 6, seed: 11, sessionsPerUserPerDay: 2 });
 let database: TestDatabase;
@@ -16,19 +17,6 @@ let pool: pg.Pool;
 let datasetVersion = '';
 let mf: TrainResult;
 let deepfm: TrainResult;
-
-/** The user_sequence history the feature builder would have written: the sequence after each non-exposure event. */
-function sequenceHistory(events: InteractionEvent[]): HistoryRow[] {
-  const sequences = new Map<string, SequenceEntry[]>();
-  const rows: HistoryRow[] = [];
-  for (const event of events) {
-    if (event.type === 'exposure') continue;
-    const items = [...(sequences.get(event.user_id) ?? []), { item_id: event.item_id, type: event.type, time: event.event_time }].slice(-50);
-    sequences.set(event.user_id, items);
-    rows.push({ view: userSequence.name, entityId: event.user_id, eventTime: event.event_time, values: { items } });
-  }
-  return rows;
-}
 
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -1,4 +1,4 @@
-import type { Batch, Random } from '@recstream/models';
+import { copySample, emptyBatchLike, type Batch, type Random } from '@recstream/models';
 
 /**
  * Encoded training batches kept in memory after the first pass over the
@@ -46,21 +46,8 @@ export class EncodedCache {
   }
 
   private gather(refs: [number, number][]): Batch {
-    const first = this.batches[0]!;
-    const size = refs.length;
-    const length = first.history ? first.history.length / first.size : 0;
-    const out: Batch = { size, userIds: new Int32Array(size), itemIds: new Int32Array(size) };
-    if (first.labels) out.labels = new Float32Array(size);
-    if (first.context) out.context = first.context.map(() => new Int32Array(size));
-    if (first.history) out.history = new Int32Array(size * length);
-    refs.forEach(([b, i], k) => {
-      const source = this.batches[b]!;
-      out.userIds[k] = source.userIds[i]!;
-      out.itemIds[k] = source.itemIds[i]!;
-      if (out.labels) out.labels[k] = source.labels![i]!;
-      out.context?.forEach((column, f) => (column[k] = source.context![f]![i]!));
-      if (out.history) out.history.set(source.history!.subarray(i * length, (i + 1) * length), k * length);
-    });
+    const out = emptyBatchLike(this.batches[0]!, refs.length);
+    refs.forEach(([b, i], k) => copySample(this.batches[b]!, i, out, k));
     return out;
   }
 }

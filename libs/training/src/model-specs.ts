@@ -27,9 +27,22 @@ export const RANKING_FEATURE_FIELDS = [
   cross('item_category', 'device', 'daypart'),
 ] as const;
 
-/** What each model kind reads: MF, NeuMF and the two-tower model stay on ids, the rankers read every field. */
+/**
+ * What the two-tower model's towers read beside the ids and the behaviour
+ * sequence (items and their categories): the user's profile, latest
+ * category and activity, the request's device and time of day, and the
+ * item's category. Item fields are only those the catalogue holds, because
+ * serving computes every catalogue item's vector when it builds the recall
+ * index: windowed item stats or item age would be stale there by the next
+ * request.
+ */
+export const TWO_TOWER_FIELDS = ['user_country', 'last_category', 'user_clicks_7d', 'device', 'daypart', 'item_category'] as const;
+
+/** What each model kind reads: MF and NeuMF stay on ids, the two-tower model reads each side's features, the rankers read every field. */
 export function featureSpecFor(kind: ModelKind): FeatureSpec {
   switch (kind) {
+    case 'twotower':
+      return { contextFields: [...TWO_TOWER_FIELDS], historyLength: HISTORY_LENGTH, historyCategories: true };
     case 'deepfm':
       return { contextFields: [...CONTEXT_FIELDS, ...RANKING_FEATURE_FIELDS], historyLength: 0 };
     case 'din':

@@ -1,16 +1,26 @@
-import type { Batch, Random } from '@recstream/models';
+import { copySample, emptyBatchLike, isItemField, type Batch, type FeatureSpec, type Random } from '@recstream/models';
 
 /**
  * Implicit-feedback training (NCF, He et al. 2017): each positive is joined
  * by `count` items the user has no positive for, drawn uniformly and afresh
- * every epoch, sharing the positive's user, context and history.
+ * every epoch, sharing the positive's user, context and history; the item
+ * fields of the spec (`isItemField`) are the drawn item's own, as last observed.
  */
 export class NegativeSampler {
   private readonly positives = new Map<number, Set<number>>();
   private readonly items: number[] = [];
   private readonly known = new Set<number>();
+  /** Context columns that describe the item, by index in the spec's fields. */
+  private readonly itemColumns: number[];
+  /** Each item's latest values of those columns. */
+  private readonly itemValues = new Map<number, Int32Array>();
 
-  constructor(private readonly count: number) {}
+  constructor(
+    private readonly count: number,
+    spec: FeatureSpec,
+  ) {
+    this.itemColumns = spec.contextFields.flatMap((field, f) => (isItemField(field) ? [f] : []));
+  }
 
   /** Positives observed: an epoch trains on this many times (1 + count) samples. */
   positiveCount = 0;
@@ -22,6 +32,7 @@ export class NegativeSampler {
         this.known.add(item);
         this.items.push(item);
       }
+      if (this.itemColumns.length > 0) this.itemValues.set(item, Int32Array.from(this.itemColumns, (f) => batch.context![f]![i]!));
       if ((batch.labels?.[i] ?? 1) <= 0) continue;
       let items = this.positives.get(user);
       if (!items) this.positives.set(user, (items = new Set()));
@@ -34,21 +45,17 @@ export class NegativeSampler {
   augment(batch: Batch, random: Random): Batch {
     const keep: number[] = [];
     for (let i = 0; i < batch.size; i++) if ((batch.labels?.[i] ?? 1) > 0) keep.push(i);
-    const size = keep.length * (1 + this.count);
-    const length = batch.history ? batch.history.length / batch.size : 0;
-    const out: Batch = { size, userIds: new Int32Array(size), itemIds: new Int32Array(size), labels: new Float32Array(size) };
-    if (batch.context) out.context = batch.context.map(() => new Int32Array(size));
-    if (batch.history) out.history = new Int32Array(size * length);
+    const out = emptyBatchLike({ ...batch, labels: new Float32Array(0) }, keep.length * (1 + this.count));
     let k = 0;
     for (const i of keep) {
       const user = batch.userIds[i]!;
       const seen = this.positives.get(user);
       for (let n = 0; n <= this.count; n++, k++) {
-        out.userIds[k] = user;
-        out.itemIds[k] = n === 0 ? batch.itemIds[i]! : this.draw(seen, random);
+        copySample(batch, i, out, k);
         out.labels![k] = n === 0 ? 1 : 0;
-        out.context?.forEach((column, f) => (column[k] = batch.context![f]![i]!));
-        if (out.history) out.history.set(batch.history!.subarray(i * length, (i + 1) * length), k * length);
+        if (n === 0) continue;
+        out.itemIds[k] = this.draw(seen, random);
+        this.itemColumns.forEach((f, c) => (out.context![f]![k] = this.itemValues.get(out.itemIds[k]!)![c]!));
       }
     }
     return out;

@@ -113,7 +113,7 @@ export async function trainOnDataset(pool: pg.Pool, options: Pick<TrainOptions, 
   const random = createRandom(o.seed);
   const cache = new EncodedCache(o.cacheSamples);
   const validation = new ValidationSet(pool, o.datasetVersion, o.batchSize * 4);
-  const data: TrainingData = { cache, spec, index, random, sampler: o.role === 'recall' ? new NegativeSampler(o.negatives) : undefined };
+  const data: TrainingData = { cache, spec, index, random, sampler: o.role === 'recall' ? new NegativeSampler(o.negatives, spec) : undefined };
   // Negatives need every user's positives and the whole item universe first: a scan pass without training.
   if (data.sampler) {
     for await (const batch of streamTrainSplit(pool, o, data)) data.sampler.observe(batch);

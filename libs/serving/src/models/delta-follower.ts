@@ -3,9 +3,9 @@ import type { DeltaChannel, DeltaEntry } from '@recstream/deltas';
 import { deltaStartId, lineageKey } from '@recstream/deltas';
 import type { Logger } from '@recstream/platform';
 import { HnswIndex, type HnswOptions } from '../ann/hnsw-index.js';
-import type { Catalog } from '../catalog.js';
+import type { Catalog, CatalogItem } from '../catalog.js';
 import type { ServingMetrics } from '../metrics.js';
-import type { ServedModel, ServedRecall } from './served-model.js';
+import { upsertItems, type ServedModel, type ServedRecall } from './served-model.js';
 
 export interface DeltaFollowerOptions {
   /** Settings of indexes rebuilt when upserted item vectors outgrow the norm headroom. */
@@ -152,27 +152,18 @@ export class DeltaFollower {
 
   /** Moves the items' vectors in the index; items new to the index are added if the catalogue knows them. */
   private index(served: ServedRecall, ids: ArrayLike<number>): void {
-    const { embedder, index, items, labels } = served;
+    const { index, items, labels } = served;
     const catalog = this.deps.catalog();
-    const known: number[] = [];
+    const known: CatalogItem[] = [];
     for (const id of Array.from(ids)) {
-      if (labels.has(id)) known.push(id);
-      else {
-        const item = catalog?.byVocabId(id);
-        if (!item) {
-          this.missingOf(served).add(id);
-          continue;
-        }
-        labels.set(id, items.length);
-        items.push(item);
-        known.push(id);
-      }
+      const item = labels.has(id) ? items[labels.get(id)!]! : catalog?.byVocabId(id);
+      if (item) known.push(item);
+      else this.missingOf(served).add(id);
     }
     if (known.length > 0) {
-      const vectors = embedder.itemVectors(Int32Array.from(known));
-      known.forEach((id, i) => index.upsert(labels.get(id)!, vectors.subarray(i * embedder.dim, (i + 1) * embedder.dim)));
+      upsertItems(served, known);
       const touched = this.rebuilding.get(served);
-      if (touched) known.forEach((id) => touched.add(id));
+      if (touched) known.forEach((item) => touched.add(item.vocabId));
       else if (index.clamped > 0) void this.rebuild(served);
     }
     if (this.missing.get(served)?.size) this.reloadCatalogSoon();
@@ -189,13 +180,11 @@ export class DeltaFollower {
     const { embedder, items, labels } = served;
     try {
       const built = items.length;
-      const index = await HnswIndex.build(embedder.itemVectors(Int32Array.from(items, (item) => item.vocabId)), embedder.dim, this.options.hnsw);
+      const index = await HnswIndex.build(embedder.itemVectors(items), embedder.dim, this.options.hnsw);
       // Items added during the build take the next labels, in order; items changed during it are upserted again.
-      const later = items.slice(built).map((item) => item.vocabId);
-      const again = [...touched].filter((id) => labels.get(id)! < built);
-      const ids = Int32Array.from([...later, ...again]);
-      const vectors = embedder.itemVectors(ids);
-      ids.forEach((id, i) => index.upsert(labels.get(id)!, vectors.subarray(i * embedder.dim, (i + 1) * embedder.dim)));
+      const later = items.slice(built);
+      const again = [...touched].filter((id) => labels.get(id)! < built).map((id) => items[labels.get(id)!]!);
+      upsertItems({ ...served, index }, [...later, ...again]);
       served.index = index;
       this.deps.logger.info({ version: served.version.versionId, items: index.size }, 'recall index rebuilt for item vectors that outgrew it');
     } catch (error) {

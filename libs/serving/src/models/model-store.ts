@@ -7,7 +7,7 @@ import { HnswIndex, type HnswOptions } from '../ann/hnsw-index.js';
 import type { Catalog } from '../catalog.js';
 import type { ServingMetrics } from '../metrics.js';
 import { recallEmbedder } from './recall-embedder.js';
-import { ModelEntry, type ServedModel, type ServedRecall } from './served-model.js';
+import { ModelEntry, unindexedItems, upsertItems, type ServedModel, type ServedRecall } from './served-model.js';
 
 export interface ModelStoreOptions {
   /** Production versions are also polled this often, in case a NOTIFY was missed (e.g. while reconnecting). */
@@ -64,6 +64,8 @@ export class ModelStore {
   private pinned = new Set<number>();
   private frozenPinned = new Set<number>();
   private started = false;
+  /** The catalogue whose new items the loaded recall indexes were last given. */
+  private catalogIndexed?: Catalog;
   private listener?: pg.PoolClient;
   private timer?: NodeJS.Timeout;
   private readonly refreshes = new CoalescedRun(() => this.reconcile(), () => this.closing !== undefined);
@@ -195,6 +197,24 @@ export class ModelStore {
       this.frozen.delete(versionId);
       entry.retire();
     }
+    this.indexNewItems();
+  }
+
+  /**
+   * Gives the loaded recall indexes the items a reloaded catalogue added that
+   * their models can place: for a two-tower model reading item fields, every
+   * new item, its vector computed from its attributes.
+   */
+  private indexNewItems(): void {
+    const catalog = this.deps.catalog();
+    if (!catalog || catalog === this.catalogIndexed) return;
+    this.catalogIndexed = catalog;
+    for (const served of this.loadedModels()) {
+      if (served.role !== 'recall') continue;
+      const recall = served as ServedRecall;
+      const fresh = unindexedItems(recall, catalog.items);
+      if (fresh.length > 0) upsertItems(recall, fresh);
+    }
   }
 
   /** Loads a version into `target` unless it is there; `followDeltas`: caught up on the online deltas published since its snapshot. */
@@ -240,8 +260,8 @@ export class ModelStore {
   private async buildRecall(version: ModelVersion, model: ServedModel['model']): Promise<ServedRecall> {
     const embedder = recallEmbedder(model);
     const catalog = this.deps.catalog()?.items ?? [];
-    const items = catalog.filter((item) => embedder.knows(item.vocabId));
-    const vectors = embedder.itemVectors(Int32Array.from(items, (item) => item.vocabId));
+    const items = catalog.filter((item) => embedder.knows(item));
+    const vectors = embedder.itemVectors(items);
     const index = await HnswIndex.build(vectors, embedder.dim, this.options.hnsw);
     return { role: 'recall', version, model, embedder, index, items, labels: new Map(items.map((item, label) => [item.vocabId, label])) };
   }

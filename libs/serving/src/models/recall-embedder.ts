@@ -1,17 +1,26 @@
+import { DEFAULT_ITEM_VIEWS, DEFAULT_USER_VIEWS, modelFeatures, type UserViews } from '@recstream/features';
 import { NonRetriableError } from '@recstream/platform';
-import { MfModel, TwoTowerModel, type RecModel } from '@recstream/models';
+import { MfModel, TwoTowerModel, encodeRows, vocabularyId, type EncodableRow, type RecModel } from '@recstream/models';
+import type { CatalogItem } from '../catalog.js';
+
+/** Who recall searches for: the request's user, context and time, with the user's views when they could be read. */
+export interface RecallQuery {
+  userId: string;
+  time: number;
+  context: Record<string, unknown>;
+  user?: UserViews;
+}
 
 /** What recall needs from a model: item vectors for the index and a query vector per user. */
 export interface RecallEmbedder {
   dim: number;
-  /** Whether the model learned a vector for the item (unknown items would all be zeros). */
-  knows(itemId: number): boolean;
+  /** Whether the model has a vector for the item: a learned id row, or (two-tower with item fields) its catalogue attributes. */
+  knows(item: CatalogItem): boolean;
   /** Whether the model learned a vector for the user. */
   knowsUser(userId: number): boolean;
-  /** `ids.length * dim` floats. */
-  itemVectors(ids: Int32Array): Float32Array;
-  /** `history` as `Batch.history` for one sample (oldest first, -1 padded); ignored by models that read none. */
-  userVector(userId: number, history: Int32Array): Float32Array;
+  /** `items.length * dim` floats. */
+  itemVectors(items: readonly CatalogItem[]): Float32Array;
+  userVector(query: RecallQuery): Float32Array;
 }
 
 /**
@@ -30,16 +39,16 @@ function mfEmbedder(model: MfModel): RecallEmbedder {
   const dim = model.config.dim + 1;
   return {
     dim,
-    knows: (id) => items.row(id, false) >= 0,
+    knows: (item) => items.row(item.vocabId, false) >= 0,
     knowsUser: (id) => users.row(id, false) >= 0,
-    itemVectors(ids) {
-      const out = new Float32Array(ids.length * dim);
-      items.gather(ids, false, out, new Int32Array(ids.length));
+    itemVectors(catalogItems) {
+      const out = new Float32Array(catalogItems.length * dim);
+      items.gather(Int32Array.from(catalogItems, (item) => item.vocabId), false, out, new Int32Array(catalogItems.length));
       return out;
     },
-    userVector(userId) {
+    userVector(query) {
       const out = new Float32Array(dim);
-      users.gather(Int32Array.of(userId), false, out, new Int32Array(1));
+      users.gather(Int32Array.of(vocabularyId(query.userId)), false, out, new Int32Array(1));
       // The user's bias is the same for every item, so it cannot change the order; 1 picks up the item bias.
       out[dim - 1] = 1;
       return out;
@@ -47,22 +56,45 @@ function mfEmbedder(model: MfModel): RecallEmbedder {
   };
 }
 
+/**
+ * The two-tower model's towers on rows built as the trainer builds them:
+ * the query row carries the user's views and the request context, and an
+ * item's row its catalogue attributes, so an item the model never trained
+ * on (no id row) is placed by its attributes.
+ */
 function twoTowerEmbedder(model: TwoTowerModel): RecallEmbedder {
   const items = model.tables().get('item')!;
   const users = model.tables().get('user')!;
   const dim = model.config.towerLayers.at(-1) ?? model.config.embeddingDim;
-  const historyLength = model.spec.historyLength;
   return {
     dim,
-    knows: (id) => items.row(id, false) >= 0,
+    knows: (item) => model.readsItemFields || items.row(item.vocabId, false) >= 0,
     knowsUser: (id) => users.row(id, false) >= 0,
-    itemVectors: (ids) => model.itemVectors(ids),
-    userVector: (userId, history) =>
-      model.userVectors({
-        size: 1,
-        userIds: Int32Array.of(userId),
-        itemIds: Int32Array.of(-1),
-        history: historyLength > 0 ? history : undefined,
-      }),
+    itemVectors: (catalogItems) => model.itemVectors(encodeRows(model.spec, catalogItems.map(itemRow))),
+    userVector(query) {
+      const user = query.user ?? DEFAULT_USER_VIEWS;
+      const row: EncodableRow = {
+        userId: query.userId,
+        itemId: '',
+        time: query.time,
+        context: query.context,
+        sequence: user.user_sequence.items,
+        features: modelFeatures(user, DEFAULT_ITEM_VIEWS, query.time),
+      };
+      return model.userVectors(encodeRows(model.spec, [row]));
+    },
+  };
+}
+
+/** An item as the item tower reads it: the model features its catalogue attributes give (the two-tower spec reads no others). */
+export function itemRow(item: CatalogItem): EncodableRow {
+  const attributes = { categories: item.categories, tags: [], available: item.available, created_time: item.createdMs };
+  return {
+    userId: '',
+    itemId: item.id,
+    time: 0,
+    context: {},
+    sequence: [],
+    features: modelFeatures(DEFAULT_USER_VIEWS, { item_stats: DEFAULT_ITEM_VIEWS.item_stats, item_attributes: attributes }, 0),
   };
 }

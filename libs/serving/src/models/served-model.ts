@@ -51,3 +51,20 @@ export class ModelEntry<T extends ServedModel = ServedModel> {
     if (this.retired && this.leases === 0) this.served.model.dispose();
   }
 }
+
+/** Places `items` in the recall index at their current vectors, appending those it does not hold yet. */
+export function upsertItems(served: ServedRecall, items: readonly CatalogItem[]): void {
+  const { embedder, index, labels } = served;
+  for (const item of items) {
+    if (labels.has(item.vocabId)) continue;
+    labels.set(item.vocabId, served.items.length);
+    served.items.push(item);
+  }
+  const vectors = embedder.itemVectors(items);
+  items.forEach((item, i) => index.upsert(labels.get(item.vocabId)!, vectors.subarray(i * embedder.dim, (i + 1) * embedder.dim)));
+}
+
+/** The catalogue items a recall model can place (`RecallEmbedder.knows`) that its index does not hold yet. */
+export function unindexedItems(served: ServedRecall, catalog: readonly CatalogItem[]): CatalogItem[] {
+  return catalog.filter((item) => !served.labels.has(item.vocabId) && served.embedder.knows(item));
+}
