@@ -106,7 +106,7 @@ export class SuccessiveHalving {
 
   /** A report as a trial record; its seconds are those of all its rungs' runs. */
   private record(report: TrialReport, runs: readonly TrialReport[]): TrialRecord {
-    const { rung: _rung, ...rest } = report;
-    return { ...rest, settings: this.settings[report.trial]!, seconds: runs.reduce((sum, run) => sum + run.seconds, 0) };
+    const { trial, score, secondary, bestEpochs, epochs, outcome } = report;
+    return { trial, score, secondary, bestEpochs, epochs, outcome, settings: this.settings[trial]!, seconds: runs.reduce((sum, run) => sum + run.seconds, 0) };
   }
 }
