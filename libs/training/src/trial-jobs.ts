@@ -27,7 +27,8 @@ export class TrialSearch {
 
   /** Whether this job's search already has trial jobs: it goes on, whatever the tuning cadence says now. */
   async started(): Promise<boolean> {
-    return (await this.queue.getJob(this.trialJobId(0, 0))) !== undefined;
+    const { processed = 0, unprocessed = 0 } = await this.job.getDependenciesCount({ processed: true, unprocessed: true });
+    return processed + unprocessed > 0;
   }
 
   /**
@@ -36,6 +37,7 @@ export class TrialSearch {
    * as "run this job again when its children are done".
    */
   async step(token: string, onPending: (pending: TrialRequest[]) => void = () => {}): Promise<TuningResult> {
+    // The budget runs from the first trial job's creation (from now if completed-job trimming removed it).
     const first = await this.queue.getJob(this.trialJobId(0, 0));
     const began = first?.timestamp ?? Date.now();
     const deadline = this.tuning.budgetS === undefined ? undefined : began + this.tuning.budgetS * 1000;
