@@ -22,8 +22,32 @@ let datasetVersion = '';
 let queue: Queue;
 let events: QueueEvents;
 
-const newWorker = (metrics = new Registry()) =>
-  new TrainJobWorker({ pool, registry: new ModelRegistry(pool), connection: redis, logger, metrics, codeVersion: 'test' }, { prefix });
+const newWorker = (metrics = new Registry(), workerPool = pool) =>
+  new TrainJobWorker({ pool: workerPool, registry: new ModelRegistry(workerPool), connection: redis, logger, metrics, codeVersion: 'test' }, { prefix });
+
+/** The pool, with reads of the samples held until `release`: a trial that reaches one is surely mid-run. */
+function heldPool() {
+  let release = () => {};
+  let reached = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const hit = new Promise<void>((resolve) => (reached = resolve));
+  const held = new Proxy({} as pg.Pool, {
+    get(_target, property) {
+      if (property === 'query') {
+        return async (text: string, params?: unknown[]) => {
+          if (/FROM samples\b/.test(text)) {
+            reached();
+            await gate;
+          }
+          return pool.query(text, params);
+        };
+      }
+      const value: unknown = Reflect.get(pool, property);
+      return typeof value === 'function' ? value.bind(pool) : value;
+    },
+  });
+  return { held, hit, release };
+}
 
 /** Tuning trials a worker trained, from its metrics. */
 async function trialsTrained(metrics: Registry): Promise<number> {
@@ -140,19 +164,16 @@ describe('trials as jobs', () => {
   }, 480_000);
 
   it('a trial job cut short by a stopped worker is retried on another and the choice is unchanged', async () => {
-    const first = newWorker();
+    const { held, hit, release } = heldPool();
+    const first = newWorker(new Registry(), held);
     await first.start();
-    const active = new Promise<string>((resolve) => {
-      const onActive = ({ jobId }: { jobId: string }) => {
-        if (!jobId.includes('-trial-')) return;
-        events.off('active', onActive);
-        resolve(jobId);
-      };
-      events.on('active', onActive);
-    });
     const job = await queue.add('crash', tuned(), retried);
-    const trialId = await active;
-    await first.close();
+    // The first trial job (trial 0: jobs are taken in the order added) waits on its first read of the samples.
+    await hit;
+    const stopped = first.close();
+    release();
+    await stopped;
+    const trialId = `${job.id}-trial-0-rung-0`;
     expect((await queue.getJob(trialId))?.failedReason).toMatch(/training aborted/);
 
     const second = newWorker();
