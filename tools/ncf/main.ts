@@ -1,5 +1,5 @@
-import { readMovieLens } from '@recstream/synth';
-import { compareTrials, evaluateRanking, leaveLatestOut, PopularityScorer, selectBackend, type Interaction, type RankingReport } from '@recstream/models';
+import { compareTrials, evaluateRanking, leaveLatestOut, PopularityScorer, selectBackend, type RankingReport } from '@recstream/models';
+import { readInteractions } from './data.js';
 import { featureSpecFor, optionsFor, parseCli, requestedKinds, type NcfCliRequest } from './options.js';
 import { trainAsGiven, tuneAndTrain, tuningFigures } from './run.js';
 
@@ -10,11 +10,7 @@ const backend = await selectBackend({
     console.error(`backend: ${name}${skipped.length ? ` (skipped ${skipped.map((s) => s.name).join(', ')})` : ''}`),
 });
 
-const interactions: Interaction[] = [];
-for await (const rating of readMovieLens(request.data)) {
-  const date = new Date(rating.timestamp);
-  interactions.push({ ...rating, context: [date.getUTCHours(), date.getUTCDay()] });
-}
+const interactions = await readInteractions(request.data);
 const kinds = requestedKinds(request);
 const seed = optionsFor(request, kinds[0]!).seed;
 const split = leaveLatestOut(interactions, { seed });

@@ -21,5 +21,6 @@ export { vocabularyId, hash32, encodeField, encodeRows, readsModelFeatures, mode
 export { forgetUsers, isUserTable, withoutUsers } from './erasure.js';
 export { splitSettings, type SearchSpace, type Settings } from './tuning/search-space.js';
 export { SEARCH_SPACES } from './tuning/search-spaces.js';
-export { tune, trialTable, compareTrials, type TrialRunner, type TrialRecord, type TuneOptions, type TuningResult } from './tuning/study.js';
+export { tune, trialTable, compareTrials, DEFAULT_TUNE_OPTIONS, type TrialRunner, type TrialRecord, type TuneOptions, type TuningResult } from './tuning/study.js';
+export { SuccessiveHalving, type HalvingOptions, type TrialRequest, type TrialReport, type HalvingStep } from './tuning/successive-halving.js';
 export { tuneNcf, tuneTrainAndTest, specWithSettings, type NcfTunedRun } from './tuning/ncf-tuning.js';

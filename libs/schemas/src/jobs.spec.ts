@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TUNE_TRIALS, TrainJob } from './jobs.js';
+import { MAX_TUNE_TRIALS, TrainJob, TrialJob } from './jobs.js';
 
 const job = { datasetVersion: 'ds', modelType: 'mf', role: 'recall' } as const;
 
@@ -19,5 +19,21 @@ describe('TrainJob tuning request', () => {
     expect(TrainJob.safeParse({ ...job, tune: {} }).success).toBe(false);
     expect(TrainJob.safeParse({ ...job, tune: { trials: 3, budgetS: 0 } }).error?.issues[0]?.path).toEqual(['tune', 'budgetS']);
     expect(TrainJob.safeParse({ ...job, tune: { trials: 3, every: 0 } }).error?.issues[0]?.path).toEqual(['tune', 'every']);
+    expect(TrainJob.safeParse({ ...job, tune: { trials: 3, trialBudgetS: 0 } }).error?.issues[0]?.path).toEqual(['tune', 'trialBudgetS']);
+  });
+});
+
+describe('TrialJob', () => {
+  const trial = { ...job, hyperparameters: {}, seed: 1, trial: 2, rung: 1, epochs: 6, settings: { dim: 32 }, patience: 3 };
+
+  it('carries a trial request with optional deadlines', () => {
+    expect(TrialJob.parse(trial)).toEqual(trial);
+    expect(TrialJob.parse({ ...trial, deadline: 1_700_000_000_000, budgetS: 60 })).toMatchObject({ deadline: 1_700_000_000_000, budgetS: 60 });
+  });
+
+  it('refuses a request without epochs, with settings that are not numbers, or with unknown fields', () => {
+    expect(TrialJob.safeParse({ ...trial, epochs: 0 }).error?.issues[0]?.path).toEqual(['epochs']);
+    expect(TrialJob.safeParse({ ...trial, settings: { dim: 'big' } }).error?.issues[0]?.path).toEqual(['settings', 'dim']);
+    expect(TrialJob.safeParse({ ...trial, tune: { trials: 2 } }).success).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ export const DEFAULT_QUEUE_PREFIX = 'bull';
 export const QUEUES = {
   /** Sample-generation runs, scheduled (cron) or on demand, one per time range. */
   samples: 'samples',
-  /** Training runs over one dataset version. */
+  /** Training runs over one dataset version, and the tuning trials they spread (`TRIAL_JOB_NAME`). */
   train: 'train',
 } as const;
 
@@ -21,8 +21,10 @@ export const MAX_TUNE_TRIALS = 200;
 
 /**
  * A hyperparameter search before training, on the validation split: `trials`
- * at most and, with `budgetS`, no trial started after that many seconds (the
- * running one is cut at its next epoch). The chosen settings override
+ * trials in its first rung, trained as `trial` jobs that every trainer
+ * worker takes. With `budgetS`, no rung starts after that many seconds and
+ * running trials are cut between batches; with `trialBudgetS`, each trial
+ * job is cut that many seconds after it starts. The chosen settings override
  * `hyperparameters`; they and the trial log go into the version's config.
  * With `every` N, a scheduled chain searches on every Nth run of a role and
  * model kind and trains the runs between with the last searched settings.
@@ -31,10 +33,41 @@ export const TrainTuning = z
   .object({
     trials: z.number().int().min(1).max(MAX_TUNE_TRIALS),
     budgetS: z.number().positive().max(86_400).optional(),
+    trialBudgetS: z.number().positive().max(86_400).optional(),
     every: z.number().int().min(1).max(1_000).optional(),
   })
   .strict();
 export type TrainTuning = z.infer<typeof TrainTuning>;
+
+/** The name of the `train` queue's jobs that each train one tuning trial; a train job's own name must differ. */
+export const TRIAL_JOB_NAME = 'trial';
+
+/**
+ * One tuning trial, a child of the train job that searches: train the
+ * parent's run with `settings` from scratch for `epochs` epochs, scoring each
+ * on the validation split, and return the report. The same request always
+ * has the same job id, so a retry or a resent request trains it again with the same result.
+ */
+export const TrialJob = z
+  .object({
+    datasetVersion: z.string().min(1).max(128),
+    modelType: ModelKindSchema,
+    role: ModelRoleSchema,
+    hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+    seed: z.number().int(),
+    trial: z.number().int().min(0),
+    rung: z.number().int().min(0),
+    epochs: z.number().int().min(1),
+    settings: z.record(z.string(), z.number()),
+    /** Epochs without a better validation score before the trial stops. */
+    patience: z.number().int().min(1),
+    /** Epoch ms after which the trial is cut (the search's budget). */
+    deadline: z.number().int().optional(),
+    /** Seconds after its start that the trial is cut. */
+    budgetS: z.number().positive().optional(),
+  })
+  .strict();
+export type TrialJob = z.infer<typeof TrialJob>;
 
 export const TrainJob = z
   .object({

@@ -4,7 +4,7 @@ import type { TuningResult } from '@recstream/models';
 import { SampleGenerator } from '@recstream/samples';
 import type { TestDatabase } from '@recstream/schemas/test-database';
 import { SyntheticWorld } from '@recstream/synth';
-import { defaultHyperparameters, settingsOfRun, tuneOnDataset } from '../src/index.js';
+import { defaultHyperparameters, runDatasetTrial, settingsOfRun, tuneOnDataset } from '../src/index.js';
 import { worldDataset } from './world-dataset.js';
 
 const world = new SyntheticWorld({ users: 120, items: 150, categories: 6, days: 3, seed: 5 });
@@ -71,6 +71,19 @@ describe('tuneOnDataset', () => {
       expect(holdout).not.toBe('test');
     }
   }, 300_000);
+
+  it('cuts a trial past its deadline between batches, within its first epoch', async () => {
+    const run = { datasetVersion, modelType: 'mf' as const, role: 'recall' as const, seed: 3 };
+    const request = { trial: 1, rung: 0, epochs: 2, settings: { batchSize: 64 } };
+    // A clock that advances a tick per reading: read at the start, before training, then after each batch.
+    let tick = 0;
+    const cut = await runDatasetTrial(pool, run, request, { patience: 3, deadline: 5, clock: () => tick++ });
+    expect(cut).toMatchObject({ trial: 1, rung: 0, outcome: 'cut', epochs: 0, bestEpochs: 0, score: -Infinity });
+    const whole = await runDatasetTrial(pool, run, request, { patience: 3 });
+    expect(whole).toMatchObject({ outcome: 'completed', epochs: 2, score: expect.any(Number) });
+    // Cut within a few batches of the deadline, not at the end of an epoch.
+    expect(tick).toBeLessThan(10);
+  }, 120_000);
 
   it('refuses at once a dataset version without a validation split', async () => {
     const range = { from: world.options.start, to: world.options.start + world.options.days * 86_400_000 };

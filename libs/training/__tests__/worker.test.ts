@@ -3,7 +3,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import { QUEUES } from '@recstream/schemas';
@@ -22,8 +22,44 @@ let datasetVersion = '';
 let queue: Queue;
 let events: QueueEvents;
 
-const newWorker = () =>
-  new TrainJobWorker({ pool, registry: new ModelRegistry(pool), connection: redis, logger, metrics: new Registry(), codeVersion: 'test' }, { prefix });
+const newWorker = (metrics = new Registry(), workerPool = pool) =>
+  new TrainJobWorker({ pool: workerPool, registry: new ModelRegistry(workerPool), connection: redis, logger, metrics, codeVersion: 'test' }, { prefix });
+
+/** The pool, with reads of the samples held until `release`: a trial that reaches one is surely mid-run. */
+function heldPool() {
+  let release = () => {};
+  let reached = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const hit = new Promise<void>((resolve) => (reached = resolve));
+  const held = new Proxy({} as pg.Pool, {
+    get(_target, property) {
+      if (property === 'query') {
+        return async (text: string, params?: unknown[]) => {
+          if (/FROM samples\b/.test(text)) {
+            reached();
+            await gate;
+          }
+          return pool.query(text, params);
+        };
+      }
+      const value: unknown = Reflect.get(pool, property);
+      return typeof value === 'function' ? value.bind(pool) : value;
+    },
+  });
+  return { held, hit, release };
+}
+
+/** Tuning trials a worker trained, from its metrics. */
+async function trialsTrained(metrics: Registry): Promise<number> {
+  const { values } = await metrics.getSingleMetric('trainer_trials_total')!.get();
+  return values.reduce((sum, { value }) => sum + value, 0);
+}
+
+/** A version's trial log without the timings. */
+async function trialLog(versionId: number): Promise<unknown[]> {
+  const { rows } = await pool.query('SELECT config FROM model_versions WHERE version_id = $1', [versionId]);
+  return rows[0]!.config.tuning.trials.map(({ seconds: _seconds, ...trial }: { seconds: number }) => trial);
+}
 
 beforeAll(async () => {
   ({ database, pool, datasetVersion } = await worldDataset(world));
@@ -99,6 +135,70 @@ it('a job that asks for tuning trains with the chosen settings and records them 
   expect(config.tuning.trials).toHaveLength(3);
   expect(config.tuning.trials[0]).toMatchObject({ trial: 0, outcome: expect.any(String), score: expect.any(Number) });
 }, 180_000);
+
+describe('trials as jobs', () => {
+  const tuned = () => ({ datasetVersion, modelType: 'mf', role: 'recall', seed: 4, tune: { trials: 6 } });
+  const retried = { attempts: 3, backoff: { type: 'fixed', delay: 200 } };
+  let alone: { versionId: number; tunedSettings: Record<string, number> };
+
+  it('two workers share the trials of one tuning job and choose what one worker chooses', async () => {
+    const single = new Registry();
+    const worker = newWorker(single);
+    await worker.start();
+    alone = await (await queue.add('alone', tuned(), retried)).waitUntilFinished(events, 240_000);
+    await worker.close();
+
+    const [a, b] = [new Registry(), new Registry()];
+    const workers = [newWorker(a), newWorker(b)];
+    await Promise.all(workers.map((w) => w.start()));
+    const shared = await (await queue.add('shared', tuned(), retried)).waitUntilFinished(events, 240_000);
+    await Promise.all(workers.map((w) => w.close()));
+
+    expect(shared.tunedSettings).toEqual(alone.tunedSettings);
+    expect(await trialLog(shared.versionId)).toEqual(await trialLog(alone.versionId));
+    // Rungs of 6, 2 and 1 trials: each worker trained some of the 9 trial jobs.
+    expect(await trialsTrained(single)).toBe(9);
+    expect(await trialsTrained(a)).toBeGreaterThan(0);
+    expect(await trialsTrained(b)).toBeGreaterThan(0);
+    expect((await trialsTrained(a)) + (await trialsTrained(b))).toBe(9);
+  }, 480_000);
+
+  it('a trial job cut short by a stopped worker is retried on another and the choice is unchanged', async () => {
+    const { held, hit, release } = heldPool();
+    const first = newWorker(new Registry(), held);
+    await first.start();
+    const job = await queue.add('crash', tuned(), retried);
+    // The first trial job (trial 0: jobs are taken in the order added) waits on its first read of the samples.
+    await hit;
+    const stopped = first.close();
+    release();
+    await stopped;
+    const trialId = `${job.id}-trial-0-rung-0`;
+    expect((await queue.getJob(trialId))?.failedReason).toMatch(/training aborted/);
+
+    const second = newWorker();
+    await second.start();
+    const result = await job.waitUntilFinished(events, 240_000);
+    await second.close();
+    expect((await queue.getJob(trialId))?.attemptsMade).toBeGreaterThan(1);
+    expect(result.tunedSettings).toEqual(alone.tunedSettings);
+    expect(await trialLog(result.versionId)).toEqual(await trialLog(alone.versionId));
+  }, 480_000);
+
+  it('trials past their budget are cut within their first epoch, and the gate still decides', async () => {
+    const worker = newWorker();
+    await worker.start();
+    const job = await queue.add('cut', { ...tuned(), tune: { trials: 3, trialBudgetS: 0.001 } });
+    const result = await job.waitUntilFinished(events, 240_000);
+    await worker.close();
+    const trials = await trialLog(result.versionId);
+    expect(trials).toHaveLength(3);
+    for (const trial of trials) expect(trial).toMatchObject({ outcome: 'cut', epochs: 0 });
+    // No trial finished an epoch: the job trains its own settings, and the gate judges the version as any other.
+    expect(result.tunedSettings).toMatchObject({ negatives: 4, batchSize: 1024, epochs: 20 });
+    expect(result).toMatchObject({ promoted: expect.any(Boolean), reason: expect.any(String) });
+  }, 240_000);
+});
 
 it('a chain tuning every 2nd run reuses the latest tuned settings in between', async () => {
   const worker = newWorker();

@@ -82,22 +82,16 @@ export async function tune(
   const clock = o.clock ?? (() => performance.now());
   const began = clock();
   const overBudget = () => o.budgetS !== undefined && clock() - began >= o.budgetS * 1000;
-  const random = createRandom(o.seed);
   const pruner = new AshaPruner(o);
-  // Trials train up to maxEpochs and early stopping finds their epochs, so the base's fixed count does not apply.
-  const defaults = { ...base };
-  delete defaults.epochs;
+  const draws = drawTrialSettings(space, base, o.seed);
   const trials: TrialRecord[] = [];
   for (let trial = 0; trial < o.trials && !(trial > 0 && overBudget()); trial++) {
-    // Drawn even for trial 0, so trial k's settings do not depend on whether the base trial ran.
-    const drawn = sampleSettings(space, defaults, random);
-    const settings = trial === 0 ? defaults : drawn;
+    const settings = draws.next().value;
     const record = await runTrial(trial, settings, await start(settings, trial));
     trials.push(record);
     o.onTrial?.(record);
   }
-  const best = [...trials].sort(compareTrials)[0]!;
-  return { chosen: { ...best.settings, epochs: best.bestEpochs }, best, trials, seconds: (clock() - began) / 1000 };
+  return tuningResult(base, trials, (clock() - began) / 1000);
 
   async function runTrial(trial: number, settings: Settings, runner: TrialRunner): Promise<TrialRecord> {
     const started = clock();
@@ -121,6 +115,33 @@ export async function tune(
     record.seconds = (clock() - started) / 1000;
     return record;
   }
+}
+
+/**
+ * Each trial's settings in turn, the same for every search method with the
+ * same seed: trial 0 trains `base`, the others draw from `space`. Trials
+ * train up to maxEpochs and early stopping finds their epochs, so the base's
+ * fixed count is dropped.
+ */
+export function* drawTrialSettings(space: SearchSpace, base: Settings, seed: number): Generator<Settings, never> {
+  const random = createRandom(seed);
+  const defaults = { ...base };
+  delete defaults.epochs;
+  for (let trial = 0; ; trial++) {
+    // Drawn even for trial 0, so trial k's settings do not depend on whether the base trial ran.
+    const drawn = sampleSettings(space, defaults, random);
+    yield trial === 0 ? defaults : drawn;
+  }
+}
+
+/**
+ * The search's outcome: the best trial's settings with `epochs` set to where
+ * it peaked; when no trial finished an epoch (all cut by the budget), `base` as given.
+ */
+export function tuningResult(base: Settings, trials: TrialRecord[], seconds: number): TuningResult {
+  const best = [...trials].sort(compareTrials)[0]!;
+  const chosen = best.bestEpochs > 0 ? { ...best.settings, epochs: best.bestEpochs } : { ...base };
+  return { chosen, best, trials, seconds };
 }
 
 /** The trials as a markdown table, best first. */
