@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import type { Interaction } from '@recstream/models';
 import { plantedSequences } from '@recstream/models/testing';
 import { readInteractions } from '../ncf/data.js';
-import { writeMovieLensFile } from './backfill-data.js';
+import { writeMovieLensFile } from '@recstream/synth';
 
 export interface BenchDataset {
   /** Prefix of the figures' names. */
