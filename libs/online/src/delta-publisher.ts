@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { DeltaChannel, lineageKey, type DeltaChannelOptions } from '@recstream/deltas';
 import { deltaRows } from '@recstream/models';
-import type { Logger } from '@recstream/platform';
+import { CoalescedRun, type Logger } from '@recstream/platform';
 import type { ModelRole } from '@recstream/schemas';
 import type { OnlineLearner } from './learner.js';
 import type { LineageTracker } from './lineage-tracker.js';
@@ -11,11 +11,13 @@ import type { UpdaterMetrics } from './metrics.js';
  * Publishes each role's touched rows since its last delta on the role's
  * lineage stream, for serving to apply. A role whose guardrail is tripped
  * publishes nothing; a failed publish keeps its rows for the next one.
- * Concurrent calls share one run.
+ * A call during a publish gets one more after it, so what was trained
+ * before the call is published when it resolves.
  */
 export class DeltaPublisher {
   private readonly channel: DeltaChannel;
-  private running?: Promise<void>;
+  private readonly runs = new CoalescedRun(() => this.run());
+  private source?: { learner: OnlineLearner; mayPublish: (role: ModelRole) => boolean };
   private last = 0;
 
   constructor(
@@ -34,16 +36,17 @@ export class DeltaPublisher {
   }
 
   publish(learner: OnlineLearner, mayPublish: (role: ModelRole) => boolean): Promise<void> {
-    this.running ??= this.run(learner, mayPublish).finally(() => (this.running = undefined));
-    return this.running;
+    this.source = { learner, mayPublish };
+    return this.runs.run();
   }
 
   /** Resolves once a publish in progress (if any) has finished. */
-  async settled(): Promise<void> {
-    await this.running;
+  settled(): Promise<void> {
+    return this.runs.settled();
   }
 
-  private async run(learner: OnlineLearner, mayPublish: (role: ModelRole) => boolean): Promise<void> {
+  private async run(): Promise<void> {
+    const { learner, mayPublish } = this.source!;
     this.last = Date.now();
     for (const [role, lineage] of this.lineages.entries()) {
       if (!mayPublish(role)) continue;
