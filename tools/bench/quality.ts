@@ -43,8 +43,15 @@ import { recordBenchmark, round, type BenchReport } from './report.js';
 
 /** Beside the demo's 8080-8085, so a demo can run at the same time. */
 const PORTS = { ingester: 8090, serving: 8091, featureBuilder: 8092, onlineUpdater: 8093 } as const;
-/** More rounds than the demo's, so the online-versus-frozen interval means something. */
-const QUALITY_DEFAULTS: LoopOptions = { ...DEFAULT_LOOP_OPTIONS, rounds: 6 };
+/**
+ * More rounds than the demo's, and by default every user of the world in
+ * each: users are the interval's unit, so the online-versus-frozen interval
+ * narrows with them and means something.
+ */
+function qualityOptions(args: readonly string[]): LoopOptions {
+  const { world } = parseLoopOptions(args, { ...DEFAULT_LOOP_OPTIONS, roundUsers: 1 });
+  return parseLoopOptions(args, { ...DEFAULT_LOOP_OPTIONS, rounds: 6, roundUsers: world.users });
+}
 const VARIANTS = { online: 'online', frozen: 'frozen' } as const;
 const say = (line: string) => console.error(`[bench:quality] ${line}`);
 const url = (port: number) => `http://127.0.0.1:${port}`;
@@ -82,7 +89,7 @@ async function metrics(port: number): Promise<Map<string, number>> {
 }
 
 async function main(): Promise<void> {
-  const options = parseLoopOptions(process.argv.slice(2), QUALITY_DEFAULTS);
+  const options = qualityOptions(process.argv.slice(2));
   const settings = infraSettings();
   const brokers = brokersFrom(settings.KAFKA_BROKERS);
   const id = Date.now().toString(36);

@@ -5,23 +5,22 @@ export const CONTEXT_FIELDS = ['device', 'hour', 'daypart', 'surface', 'position
 
 /**
  * The model features and crosses the rankers read beside the context: the
- * item's category and the user's history in it, item popularity and
- * freshness, the category after the user's latest one, and category by
- * device and time of day. Numeric ones are read as buckets fitted on the
- * training data (see `fitNumericBuckets`).
+ * item's category and the user's history in it, the item's smoothed CTR and
+ * age, the category after the user's latest one, and category by device and
+ * time of day. Numeric ones are read as buckets fitted on the training data
+ * (see `fitNumericBuckets`). Counts that scale with how much traffic arrives
+ * and how fast (the user's 24-hour and click counts, the item's impressions,
+ * clicks and trend) are left out: when sessions come closer together than in
+ * the training data they leave its range and the frozen ranker's scores
+ * drift (docs/decisions/ranker-traffic-features.md).
  */
 export const RANKING_FEATURE_FIELDS = [
   'item_category',
   'last_category',
   'user_country',
   'user_category_7d',
-  'user_category_24h',
   'user_category_share_7d',
-  'user_clicks_7d',
   'item_ctr_7d',
-  'item_clicks_7d',
-  'item_impressions_7d',
-  'item_trend',
   'item_age_days',
   cross('item_category', 'last_category'),
   cross('item_category', 'device', 'daypart'),
