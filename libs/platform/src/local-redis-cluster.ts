@@ -1,8 +1,9 @@
 // Redis Cluster from Debian's redis-server, for local runs and tests: not part of what the apps use.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { spawnLogged, stopChild } from './child-process.js';
 
 export interface LocalRedisClusterOptions {
   /** Number of masters (no replicas: a killed master's slots stay down until it restarts). */
@@ -44,20 +45,14 @@ export class LocalRedisNode {
     args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(this.nodeTimeoutMs));
     // The masters left keep answering for their own slots while one is down: serving degrades instead of failing.
     args.push('--cluster-require-full-coverage', 'no');
-    const log = openSync(this.logFile, 'a');
-    const child = spawn('redis-server', args, { detached, stdio: ['ignore', log, log] });
-    if (detached) child.unref();
-    else this.child = child;
-    return child.pid!;
+    const { pid, child } = spawnLogged('redis-server', args, this.logFile, detached);
+    this.child = child;
+    return pid;
   }
 
   /** Ends the child server: SIGTERM for a clean shutdown, SIGKILL for a crash. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
+    await stopChild(this.child, signal);
     this.child = undefined;
   }
 }
