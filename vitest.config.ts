@@ -27,7 +27,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Each file starts a Kafka cluster of its own (3 JVMs): npm run test:cluster runs one file at a time.
+        // Each file starts a Kafka cluster (3 JVMs) or a Redis Cluster of its own: npm run test:cluster runs one file at a time.
         test: {
           name: 'cluster',
           include: ['{libs,apps}/*/__tests__/**/*.cluster.test.ts'],

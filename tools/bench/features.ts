@@ -4,6 +4,9 @@
  *   1. sustained throughput: a backlog of interactions consumed as fast as it goes;
  *   2. freshness at a fixed rate: event time to visible in Redis, p50/p99;
  *   3. the online read: 1 user + 200 items, p50/p99.
+ * With `--redis-cluster`, instead of 2: the online read on a local 3-master
+ * Redis Cluster holding the same rows, against the single Redis (its own
+ * section of BENCHMARKS.md).
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -17,6 +20,7 @@ import type { ItemEvent } from '@recstream/schemas';
 import { createKafka, createProducer } from '@recstream/streams';
 import { FeatureBuilder, OnlineFeatureReader, OnlineStore, endOffsets, waitForGroupCatchUp, type AppliedBatch } from '@recstream/features';
 import { z } from 'zod';
+import { clusteredReadLatencies, readLatencies } from './features-cluster.js';
 import { ITEMS, USERS, interactions, message } from './features-data.js';
 import type { ProducerJob } from './features-producer.js';
 import { percentile, recordBenchmark, round } from './report.js';
@@ -42,6 +46,7 @@ const serverUrl = new URL(env.DATABASE_URL);
 const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
 const adminUrl = Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString();
 const say = (line: string) => console.log(`[bench:features] ${line}`);
+const REDIS_CLUSTER = process.argv.includes('--redis-cluster');
 
 const interaction = interactions(id);
 
@@ -112,25 +117,43 @@ async function main(): Promise<void> {
     const batches = applied.length;
     say(`backlog: ${total} events in ${wallS.toFixed(1)} s wall (join included), ${eventsPerS.toFixed(0)} events/s sustained over ${batches} batches`);
 
-    say(`fixed rate: ${env.BENCH_RATE} events/s for ${env.BENCH_RATE_SECONDS} s`);
-    measuringFreshness = true;
-    const job: ProducerJob = { brokers: brokersFrom(env.KAFKA_BROKERS), topic: topics.events, prefix: `${id}-rate`, rate: env.BENCH_RATE, seconds: env.BENCH_RATE_SECONDS };
-    const { rate: achievedRate } = await runProducer(job);
-    await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events]), 50);
-    say(`freshness over ${freshness.length} events: p50 ${percentile(freshness, 50)} ms, p99 ${percentile(freshness, 99)} ms`);
+    let achievedRate = 0;
+    if (!REDIS_CLUSTER) {
+      say(`fixed rate: ${env.BENCH_RATE} events/s for ${env.BENCH_RATE_SECONDS} s`);
+      measuringFreshness = true;
+      const job: ProducerJob = { brokers: brokersFrom(env.KAFKA_BROKERS), topic: topics.events, prefix: `${id}-rate`, rate: env.BENCH_RATE, seconds: env.BENCH_RATE_SECONDS };
+      achievedRate = (await runProducer(job)).rate;
+      await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events]), 50);
+      say(`freshness over ${freshness.length} events: p50 ${percentile(freshness, 50)} ms, p99 ${percentile(freshness, 99)} ms`);
+    }
     await builder.close();
     builder = undefined;
 
-    const reader = new OnlineFeatureReader(redis, { namespace });
     const itemIds = Array.from({ length: 200 }, (_, i) => `i${i * 7}`);
-    const latencies: number[] = [];
-    for (let i = 0; i < env.BENCH_READS + 500; i++) {
-      const t = performance.now();
-      const features = await reader.read({ userId: `u${i % USERS}`, itemIds });
-      if (i >= 500) latencies.push(performance.now() - t);
-      if (i === 0 && !features.items.some((item) => item.found)) throw new Error('online read found none of the items: the builder wrote nothing');
-    }
+    const latencies = await readLatencies(new OnlineFeatureReader(redis, { namespace }), USERS, itemIds, env.BENCH_READS);
     say(`online read 1 user + 200 items: p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms`);
+    if (REDIS_CLUSTER) {
+      const clustered = await clusteredReadLatencies(redis, namespace, USERS, itemIds, env.BENCH_READS);
+      const [p99, clusterP99] = [percentile(latencies, 99), percentile(clustered, 99)];
+      say(`the same on a 3-master Redis Cluster: p50 ${percentile(clustered, 50).toFixed(2)} ms, p99 ${clusterP99.toFixed(2)} ms`);
+      recordBenchmark({
+        area: 'features',
+        variant: 'redis-cluster',
+        args: ['--redis-cluster'],
+        figures: {
+          online_read_200_items_p50_ms: round(percentile(latencies, 50), 2),
+          online_read_200_items_p99_ms: round(p99, 2),
+          cluster_online_read_200_items_p50_ms: round(percentile(clustered, 50), 2),
+          cluster_online_read_200_items_p99_ms: round(clusterP99, 2),
+          cluster_p99_over_single: round(clusterP99 / p99, 2),
+        },
+        details: [
+          `The rows of a backlog of ${total} interactions (${USERS} users, ${ITEMS} items), read ${env.BENCH_READS} times in sequence (1 user + 200 items each, after 500 unmeasured): from the single Redis with one MGET, then copied into a local 3-master Redis Cluster (one redis-server per master, same machine) and read with one GET per row, pipelined per node, the nodes in parallel.`,
+          'Kafka, Postgres, the single Redis and the cluster run on the same machine as the reader.',
+        ],
+      });
+      return;
+    }
 
     const { rows } = await pool.query<{ events: string; history: string }>(
       'SELECT (SELECT count(*) FROM event_log) AS events, (SELECT count(*) FROM feature_history) AS history',

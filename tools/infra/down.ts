@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { stopBackgroundApps } from './apps.js';
 import { stopKafka } from './kafka.js';
 import { stopPostgres } from './postgres.js';
-import { stopRedis } from './redis.js';
+import { stopRedis, stopRedisCluster } from './redis.js';
 import { DATA_DIR, infraSettings } from './settings.js';
 
 const STATE_FILE = resolve(DATA_DIR, 'infra-started.json');
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const started: string[] = existsSync(STATE_FILE) ? JSON.parse(readFileSync(STATE_FILE, 'utf8')) : [];
   if (started.includes('kafka')) await stopKafka(say);
   if (started.includes('redis')) stopRedis(infraSettings(), say);
+  if (started.includes('redis-cluster')) stopRedisCluster(say);
   if (started.includes('postgres')) stopPostgres(say);
   rmSync(STATE_FILE, { force: true });
   say(started.length ? `stopped ${started.join(', ')}` : 'nothing to stop: infra:up started no service');

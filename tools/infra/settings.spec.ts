@@ -15,4 +15,10 @@ describe('infraSettings', () => {
     expect([set.KAFKA_REPLICATION_FACTOR, set.KAFKA_MIN_INSYNC_REPLICAS]).toEqual([2, undefined]);
     expect(() => infraSettings({ KAFKA_MIN_INSYNC_REPLICAS: '0' })).toThrow(/KAFKA_MIN_INSYNC_REPLICAS/);
   });
+
+  it('starts a plain Redis by default and a cluster of 3+ masters only when asked', () => {
+    expect(infraSettings({})).toMatchObject({ REDIS_NODES: 1, REDIS_CLUSTER_PORT: 7001 });
+    expect(infraSettings({ REDIS_NODES: '3' }).REDIS_NODES).toBe(3);
+    expect(() => infraSettings({ REDIS_NODES: '2' })).toThrow(/REDIS_NODES/);
+  });
 });

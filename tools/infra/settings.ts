@@ -19,6 +19,10 @@ const schema = z.object({
   /** Replication of the topics infra:up and topics:create make; by default from the cluster's size (3 and 2 from 3 brokers up, else 1 and 1). */
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).optional(),
   KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).optional(),
+  /** Local Redis masters infra:up starts: 1 is the plain server on REDIS_URL; 3 or more form a Redis Cluster instead. */
+  REDIS_NODES: envInt(1).refine((n) => n === 1 || n >= 3, 'a Redis Cluster needs at least 3 masters; use 1 or 3+'),
+  /** Port of the first local Redis Cluster master; master n listens n - 1 above. */
+  REDIS_CLUSTER_PORT: envInt(7001),
 });
 
 /** Where each service is, and whether the user chose it (then we never start or stop it). */

@@ -2,12 +2,13 @@
  * `npm run infra:up`: makes Kafka, Postgres and Redis available and healthy,
  * idempotently. Services named by KAFKA_BROKERS, DATABASE_URL or REDIS_URL are
  * only checked; otherwise local ones are started when they are not running.
+ * REDIS_NODES=3 starts a local Redis Cluster in place of the plain Redis.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureKafka } from './kafka.js';
 import { ensurePostgres } from './postgres.js';
-import { ensureRedis } from './redis.js';
+import { ensureRedis, ensureRedisCluster } from './redis.js';
 import { DATA_DIR, infraSettings } from './settings.js';
 
 const STATE_FILE = resolve(DATA_DIR, 'infra-started.json');
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
     writeFileSync(STATE_FILE, JSON.stringify([...started]));
   };
   record('postgres', await ensurePostgres(settings, say));
-  record('redis', await ensureRedis(settings, say));
+  if (settings.REDIS_NODES === 1) record('redis', await ensureRedis(settings, say));
+  else record('redis-cluster', await ensureRedisCluster(settings, say));
   record('kafka', await ensureKafka(settings, say));
   say('all services healthy');
 }

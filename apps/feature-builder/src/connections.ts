@@ -1,10 +1,15 @@
-import { createClients, type Logger } from '@recstream/platform';
+import { createPool, createRedis, type Logger } from '@recstream/platform';
 import { createKafka } from '@recstream/streams';
 import type { featureBuilderConfig } from './env.js';
 
-/** The clients the feature builder and the rebuild command use, and how to release them. */
+/** The clients the feature builder and the rebuild command use (Redis or, with REDIS_CLUSTER_NODES, a Redis Cluster), and how to release them. */
 export function connect(config: ReturnType<typeof featureBuilderConfig>, logger: Logger) {
   const kafka = createKafka({ clientId: 'recstream-feature-builder', brokers: config.brokers, logger });
   // Not BullMQ: a Redis write that keeps failing should fail the chunk, which is then retried.
-  return { kafka, ...createClients(config, logger, 4, { maxRetriesPerRequest: 3 }) };
+  const redis = createRedis(config, { maxRetriesPerRequest: 3 });
+  const pool = createPool(config.databaseUrl, logger);
+  const release = async () => {
+    await Promise.allSettled([redis.quit(), pool.end()]);
+  };
+  return { kafka, redis, pool, release };
 }

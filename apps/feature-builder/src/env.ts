@@ -38,5 +38,5 @@ export function featureBuilderConfig(env: Record<string, string | undefined> = p
     sessionTimeoutMs: e.SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
   };
-  return { brokers: brokersFrom(e.KAFKA_BROKERS), databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, logLevel: e.LOG_LEVEL, options, viewCatalogue: viewCatalogueFrom(e) };
+  return { brokers: brokersFrom(e.KAFKA_BROKERS), databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, redisClusterNodes: e.REDIS_CLUSTER_NODES, logLevel: e.LOG_LEVEL, options, viewCatalogue: viewCatalogueFrom(e) };
 }

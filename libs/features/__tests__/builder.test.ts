@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter, InteractionEvent } from '@recstream/schemas';
@@ -15,7 +13,7 @@ import { KeyLayout } from '../src/keys.js';
 import { OnlineStore } from '../src/online-store.js';
 import { rebuildFromKafka, rebuildFromOffline } from '../src/rebuild.js';
 import { userActivity } from '../src/views.js';
-import { SESSION_GAP_MS, T0, createTopics, dataset, deleteTopics, kafka, logger, newRedis, produce, run, snapshot } from './harness.js';
+import { SESSION_GAP_MS, T0, appliedMessages, builderEnv, createTopics, dataset, deleteTopics, kafka, killBuilderMidRun, logger, newRedis, produce, run, snapshot } from './harness.js';
 import { reference } from './reference.js';
 
 const topics = { events: `fbt-${run}-events`, items: `fbt-${run}-items`, users: `fbt-${run}-users`, deadLetter: `fbt-${run}-dlq` };
@@ -223,40 +221,9 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
 
   it('leaves the same state as a clean run after a consumer is killed mid-batch and another takes over', async () => {
     await seedCatalog(ns('b'));
-    const env = {
-      ...process.env,
-      DATABASE_URL: database.url,
-      FEATURE_NAMESPACE: ns('b'),
-      GROUP_ID: `${run}-b`,
-      EVENTS_TOPIC: topics.events,
-      ITEMS_TOPIC: emptyItems,
-      USERS_TOPIC: topics.users,
-      DEAD_LETTER_TOPIC: topics.deadLetter,
-      MAX_BATCH_EVENTS: '20',
-      // The broker's minimum: the killed member's partitions move to the next one sooner.
-      SESSION_TIMEOUT_MS: '6000',
-      HEARTBEAT_INTERVAL_MS: '1000',
-      SESSION_GAP_MS: String(SESSION_GAP_MS),
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-    };
+    const env = builderEnv({ databaseUrl: database.url, namespace: ns('b'), groupId: `${run}-b`, topics: { ...topics, items: emptyItems } });
     const store = new OnlineStore(redis, { namespace: ns('b') });
-    const applied = async () => {
-      const marks = await Promise.all([0, 1, 2, 3].map((p) => store.readWatermark(topics.events, p)));
-      return marks.reduce((sum, mark) => sum + (mark ? Number(mark.offset) + 1 : 0), 0);
-    };
-    const first = spawnBuilder(env);
-    while ((await applied()) < 400) await new Promise((r) => setTimeout(r, 20));
-    const killed = exited(first);
-    first.kill('SIGKILL');
-    expect((await killed).signal).toBe('SIGKILL');
-    expect(await applied()).toBeLessThan(data.interactions.length);
-
-    const second = spawnBuilder(env);
-    await catchUp(`${run}-b`, [topics.events]);
-    const stopped = exited(second);
-    second.kill('SIGTERM');
-    expect((await stopped).code).toBe(0);
+    await killBuilderMidRun(env, () => appliedMessages(store, topics.events, 4), 400, data.interactions.length, () => catchUp(`${run}-b`, [topics.events]));
     expect(await views(ns('b'))).toEqual(await views(ns('a')));
   });
 
@@ -321,15 +288,3 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
     expect(await views(ns('a'))).toEqual(cleanViews);
   });
 });
-
-function spawnBuilder(env: NodeJS.ProcessEnv): ChildProcess {
-  const root = resolve(import.meta.dirname, '../../..');
-  return spawn(process.execPath, ['--import', 'tsx', '--conditions=@recstream/source', 'apps/feature-builder/src/main.ts'], {
-    cwd: root,
-    env,
-    stdio: 'ignore',
-  });
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

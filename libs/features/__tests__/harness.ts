@@ -3,12 +3,16 @@
  * unique namespace, and deterministic events with a reference computed
  * independently of the lib.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { expect } from 'vitest';
 import { Redis } from 'ioredis';
-import { brokersFrom, createLogger } from '@recstream/platform';
+import { brokersFrom, createLogger, isCluster, type RedisClient } from '@recstream/platform';
 import type { InteractionEvent, InteractionType, ItemEvent } from '@recstream/schemas';
 import { createKafka } from '@recstream/streams';
 import { KeyLayout } from '../src/keys.js';
+import type { OnlineStore } from '../src/online-store.js';
 import { rowSegments } from '../src/rows.js';
 
 export const logger = createLogger('features-test', 'silent');
@@ -38,12 +42,13 @@ export async function produce(topic: string, messages: { key: string; value: str
   await producer.disconnect();
 }
 
-/** Every key of a namespace with its contents, for comparing whole stores. */
-export async function snapshot(redis: Redis, namespace: string, omitFields: readonly string[] = []): Promise<Record<string, unknown>> {
-  const keys = (await redis.keys(new KeyLayout(namespace).pattern)).sort();
+/** Every key of a namespace with its contents, for comparing whole stores (a cluster's key names without their hash tags' braces). */
+export async function snapshot(redis: RedisClient, namespace: string, omitFields: readonly string[] = []): Promise<Record<string, unknown>> {
+  const nodes = isCluster(redis) ? redis.nodes('master') : [redis];
+  const keys = (await Promise.all(nodes.map((node) => node.keys(new KeyLayout(namespace).pattern)))).flat().sort();
   const out: Record<string, unknown> = {};
   for (const key of keys) {
-    const name = key.slice(new KeyLayout(namespace).prefix.length);
+    const name = key.slice(new KeyLayout(namespace).prefix.length).replace(/[{}]/g, '');
     const type = await redis.type(key);
     if (type === 'hash') {
       const hash = await redis.hgetall(key);
@@ -141,3 +146,57 @@ export function dataset(userCount: number, itemCount: number, perUser: number): 
   ];
   return { users, items, catalog, interactions, invalid };
 }
+
+/** Messages of `topic` applied so far in `store`, by its partitions' watermarks. */
+export async function appliedMessages(store: OnlineStore, topic: string, partitions: number): Promise<number> {
+  const marks = await Promise.all(Array.from({ length: partitions }, (_, p) => store.readWatermark(topic, p)));
+  return marks.reduce((sum, mark) => sum + (mark ? Number(mark.offset) + 1 : 0), 0);
+}
+
+/** The feature-builder app's environment for a kill test: small chunks, and the broker's shortest session so a killed member's partitions move on sooner. */
+export function builderEnv(settings: { databaseUrl: string; namespace: string; groupId: string; topics: { events: string; items: string; users: string; deadLetter: string } }): NodeJS.ProcessEnv {
+  const { databaseUrl, namespace, groupId, topics } = settings;
+  return {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    FEATURE_NAMESPACE: namespace,
+    GROUP_ID: groupId,
+    EVENTS_TOPIC: topics.events,
+    ITEMS_TOPIC: topics.items,
+    USERS_TOPIC: topics.users,
+    DEAD_LETTER_TOPIC: topics.deadLetter,
+    MAX_BATCH_EVENTS: '20',
+    SESSION_TIMEOUT_MS: '6000',
+    HEARTBEAT_INTERVAL_MS: '1000',
+    SESSION_GAP_MS: String(SESSION_GAP_MS),
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+  };
+}
+
+/**
+ * Runs the feature-builder app with `env` until `applied()` reaches
+ * `killAt`, kills it mid-run (SIGKILL), then runs another one until
+ * `caughtUp()` resolves and stops it cleanly.
+ */
+export async function killBuilderMidRun(env: NodeJS.ProcessEnv, applied: () => Promise<number>, killAt: number, total: number, caughtUp: () => Promise<void>): Promise<void> {
+  const first = spawnBuilder(env);
+  while ((await applied()) < killAt) await new Promise((r) => setTimeout(r, 20));
+  const killed = exited(first);
+  first.kill('SIGKILL');
+  expect((await killed).signal).toBe('SIGKILL');
+  expect(await applied()).toBeLessThan(total);
+  const second = spawnBuilder(env);
+  await caughtUp();
+  const stopped = exited(second);
+  second.kill('SIGTERM');
+  expect((await stopped).code).toBe(0);
+}
+
+function spawnBuilder(env: NodeJS.ProcessEnv): ChildProcess {
+  const root = resolve(import.meta.dirname, '../../..');
+  return spawn(process.execPath, ['--import', 'tsx', '--conditions=@recstream/source', 'apps/feature-builder/src/main.ts'], { cwd: root, env, stdio: 'ignore' });
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));

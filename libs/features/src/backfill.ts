@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import { NonRetriableError, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLetter, type InteractionEvent, type ItemEvent, type UserEvent } from '@recstream/schemas';
@@ -48,7 +48,7 @@ export interface BackfillProgress {
 
 export interface BackfillDeps {
   pool: pg.Pool;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   sendDeadLetters: DeadLetterSink;
   onProgress?: (progress: BackfillProgress) => void;

@@ -1,35 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import type { InteractionEvent } from '@recstream/schemas';
-import { DEFAULT_AGGREGATION_OPTIONS as OPTIONS, emptyUserState } from './entity-state.js';
-import { BatchFold } from './batch-fold.js';
+import { BatchFold, OPEN_GATE } from './batch-fold.js';
+import { DEFAULT_AGGREGATION_OPTIONS } from './entity-state.js';
 
-const T0 = Date.UTC(2026, 2, 1);
-const SEC = 1_000;
-let n = 0;
-const click = (item: string, time: number): InteractionEvent => ({ schema_version: 1, event_id: `e${n++}`, type: 'click', user_id: 'u1', item_id: item, event_time: time, context: {} });
-const userRows = (fold: BatchFold) =>
-  fold
-    .writes()
-    .history.filter((row) => row.view === 'user_activity' && row.entityId === 'u1')
-    .map((row) => [row.eventTime - T0, (row.values as { counts: { click: { '7d': number } } }).counts.click['7d']]);
+const click = (n: number, item_id: string): InteractionEvent => ({
+  schema_version: 1,
+  event_id: `e${n}`,
+  type: 'click',
+  user_id: 'u',
+  item_id,
+  event_time: 1_000_000 + n * 1_000,
+  context: {},
+});
 
-describe('history rows', () => {
-  it('are written for every interval of event time an entity was active in, not once per batch', () => {
-    const fold = new BatchFold(OPTIONS);
-    for (const seconds of [5, 30, 70, 200, 210]) fold.apply(click('a', T0 + seconds * SEC));
-    // As of each interval's last event: what a label just after it must see.
-    expect(userRows(fold)).toEqual([
-      [30 * SEC, 2],
-      [70 * SEC, 3],
-      [210 * SEC, 5],
-    ]);
+describe('BatchFold gates', () => {
+  it('folds only the effects a gate lets through', () => {
+    const open = new BatchFold(DEFAULT_AGGREGATION_OPTIONS);
+    const gated = new BatchFold(DEFAULT_AGGREGATION_OPTIONS);
+    open.apply(click(1, 'a'));
+    open.apply(click(2, 'b'));
+    gated.apply(click(1, 'a'), { user: true, item: false, covisit: () => true });
+    gated.apply(click(2, 'b'), { ...OPEN_GATE, covisit: (item) => item !== 'a' });
+    expect([...open.covisits.keys()].sort()).toEqual(['a', 'b']);
+    expect([...gated.covisits.keys()]).toEqual(['b']);
+    const touched = (fold: BatchFold) => fold.writes().entities.map((e) => `${e.entity}:${e.id}`);
+    expect(touched(gated)).toEqual(['user:u', 'item:b']);
+    expect(gated.writes().entities[0]!.state).toBe(open.writes().entities[0]!.state);
   });
 
-  it('do not repeat the row a stored state already has', () => {
-    const stored = emptyUserState();
-    stored.time = T0;
-    const fold = new BatchFold(OPTIONS, (entity) => (entity === 'user' ? { state: JSON.stringify(stored), version: '1' } : undefined));
-    fold.apply(click('a', T0 + 300 * SEC));
-    expect(userRows(fold)).toEqual([[300 * SEC, 1]]);
+  it('leaves a user whose state holds the event alone, co-visitations included', () => {
+    const fold = new BatchFold(DEFAULT_AGGREGATION_OPTIONS);
+    fold.apply(click(1, 'a'), { ...OPEN_GATE, user: false });
+    fold.apply(click(2, 'b'), { ...OPEN_GATE, user: false });
+    expect(fold.covisits.size).toBe(0);
+    expect(fold.writes().entities.map((e) => e.entity)).toEqual(['item', 'item']);
   });
 });

@@ -17,6 +17,20 @@ import { FEATURE_VIEWS, type EntityName } from './views.js';
 /** item -> co-visited item -> count. */
 export type Covisits = Map<string, Map<string, number>>;
 
+/**
+ * Which of an event's effects are still to be written, on a Redis Cluster
+ * where a batch lands slot by slot (docs/decisions/cluster-exactly-once.md):
+ * the user's state, the item's state, and the co-visitation set of an item.
+ */
+export interface FoldGate {
+  user: boolean;
+  item: boolean;
+  covisit: (itemId: string) => boolean;
+}
+
+/** Every effect is to be written: one Redis, or a batch none of whose slots has landed. */
+export const OPEN_GATE: FoldGate = { user: true, item: true, covisit: () => true };
+
 /** A state the aggregator starts an entity from, and the version it had. */
 export interface StartingState {
   state: string | null;
@@ -49,17 +63,27 @@ export class BatchFold {
     private readonly categoriesOf: (itemId: string) => readonly string[] = () => [],
   ) {}
 
-  apply(event: InteractionEvent): void {
-    const user = this.entry(this.users, 'user', event.user_id, emptyUserState);
-    const item = this.entry(this.items, 'item', event.item_id, emptyItemState);
-    this.closeInterval('user', event.user_id, user, event.event_time);
-    this.closeInterval('item', event.item_id, item, event.event_time);
-    user.changed = item.changed = true;
-    for (const [a, b] of applyToUser(user.state, event, this.categoriesOf(event.item_id), this.options)) {
-      increment(this.covisits, a, b);
-      increment(this.covisits, b, a);
+  /**
+   * Folds the event into the user and the item the gate lets through. A
+   * user whose state already holds the event adds no co-visitations either:
+   * its batch wrote users only after every co-visitation of it.
+   */
+  apply(event: InteractionEvent, gate: FoldGate = OPEN_GATE): void {
+    if (gate.user) {
+      const user = this.entry(this.users, 'user', event.user_id, emptyUserState);
+      this.closeInterval('user', event.user_id, user, event.event_time);
+      user.changed = true;
+      for (const [a, b] of applyToUser(user.state, event, this.categoriesOf(event.item_id), this.options)) {
+        if (gate.covisit(a)) increment(this.covisits, a, b);
+        if (gate.covisit(b)) increment(this.covisits, b, a);
+      }
     }
-    applyToItem(item.state, event);
+    if (gate.item) {
+      const item = this.entry(this.items, 'item', event.item_id, emptyItemState);
+      this.closeInterval('item', event.item_id, item, event.event_time);
+      item.changed = true;
+      applyToItem(item.state, event);
+    }
   }
 
   get touched(): number {

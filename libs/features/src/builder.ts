@@ -1,6 +1,6 @@
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { ConsumerRunner, createProducer, type ChunkContext } from '@recstream/streams';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_TOPIC_NAMES, type TopicNames } from '@recstream/schemas';
@@ -76,7 +76,7 @@ export const DEFAULT_FEATURE_BUILDER_OPTIONS: FeatureBuilderOptions = {
 export interface FeatureBuilderDeps {
   kafka: Kafka;
   /** Owned by the caller, who closes it after `close()`. */
-  redis: Redis;
+  redis: RedisClient;
   /** Owned by the caller, who ends it after `close()`. */
   pool: pg.Pool;
   logger: Logger;

@@ -1,6 +1,6 @@
 import type { InteractionEvent } from '@recstream/schemas';
 import type { AggregationOptions } from './entity-state.js';
-import { BatchFold } from './batch-fold.js';
+import { BatchFold, OPEN_GATE, type FoldGate } from './batch-fold.js';
 import { classifyArrival, type Arrival } from './lateness.js';
 import type { StoredEntity } from './online-store.js';
 import type { HistoryRow } from './offline-store.js';
@@ -26,6 +26,8 @@ export interface BatchInput {
   stored: ReadonlyMap<string, StoredEntity>;
   /** The version token the batch writes (unique to this attempt). */
   version: string;
+  /** On a Redis Cluster: for each event, which of its effects are still to be written. */
+  gates?: readonly FoldGate[];
 }
 
 export interface ComputedBatch {
@@ -56,12 +58,12 @@ export function computeBatch(input: BatchInput, options: ComputeOptions): Comput
   const fold = new BatchFold(options, (entity, id) => stored.get(`${entity}:${id}`), categoriesOf);
   const arrivals: Record<Arrival, number> = { in_order: 0, out_of_order: 0, late: 0 };
   let streamTime = input.from?.streamTime ?? Number.NEGATIVE_INFINITY;
-  for (const event of input.events) {
+  input.events.forEach((event, i) => {
     const arrival = classifyArrival(event.event_time, streamTime, options.allowedLatenessMs);
     arrivals[arrival]++;
     streamTime = Math.max(streamTime, event.event_time);
-    if (arrival !== 'late') fold.apply(event);
-  }
+    if (arrival !== 'late') fold.apply(event, input.gates?.[i] ?? OPEN_GATE);
+  });
   const { entities, history } = fold.writes();
   const to: Watermark = { offset: input.lastOffset, streamTime: Number.isFinite(streamTime) ? streamTime : 0 };
   const plan: BatchPlan = { topic: input.topic, partition: input.partition, from: input.from, version: input.version, to, entities, covisits: fold.covisits };

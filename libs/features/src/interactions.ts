@@ -9,6 +9,7 @@ import type { Arrival } from './lateness.js';
 import type { OfflineStore } from './offline-store.js';
 import type { OnlineStore, StoredEntity } from './online-store.js';
 import { PendingStates, SerialQueue } from './pending.js';
+import { SlotFences } from './slot-fences.js';
 
 export interface AppliedBatch {
   topic: string;
@@ -33,6 +34,8 @@ export type DeadLetterSink = (letters: readonly DeadLetter[]) => Promise<void>;
 
 interface Staged {
   computed: ComputedBatch;
+  /** On a Redis Cluster: the fences the write checks slot by slot. */
+  fences: SlotFences | undefined;
   events: InteractionEvent[];
   deadLetters: DeadLetter[];
   replayed: number;
@@ -86,7 +89,7 @@ export class InteractionProcessor {
       }
       const written = performance.now();
       try {
-        outcome = await turn(() => this.online.apply(computed.plan));
+        outcome = await turn(() => this.online.apply(computed.plan, staged.fences));
       } catch (error) {
         this.pending.clear();
         throw error;
@@ -133,7 +136,16 @@ export class InteractionProcessor {
     const fresh = from ? decoded.filter((message) => BigInt(message.offset) > BigInt(from.offset)) : decoded;
     if (fresh.length === 0) return undefined;
     const { events, deadLetters } = partitionDecoded(fresh);
-    const computed = computeBatch({ topic, partition, from, lastOffset, events, stored, version: randomUUID() }, this.options);
+    const input = { topic, partition, from, lastOffset, events, stored, version: randomUUID() };
+    const fences = this.online.clustered ? new SlotFences(from) : undefined;
+    let computed = computeBatch(input, this.options);
+    if (fences) {
+      // The co-visitation sets a batch adds to are known once it is computed: read their fences, and compute again
+      // with every fence known when some slot already holds part of this batch (a replay after a partial write).
+      const slots = touched.map(({ entity, id }) => ({ phase: entity === 'user' ? ('users' as const) : ('items' as const), id }));
+      await this.online.readFences(topic, partition, fences, [...slots, ...[...computed.plan.covisits.keys()].map((id) => ({ phase: 'items' as const, id }))]);
+      if (fences.partial) computed = computeBatch({ ...input, gates: gatesOf(fresh, fences) }, this.options);
+    }
     this.pending.hold(
       owner,
       computed.plan.version,
@@ -142,6 +154,11 @@ export class InteractionProcessor {
         return { key, state: write.state, attributes: stored.get(key)?.attributes ?? null };
       }),
     );
-    return { computed, events, deadLetters, replayed: decoded.length - fresh.length, turn: this.applying.reserve() };
+    return { computed, fences, events, deadLetters, replayed: decoded.length - fresh.length, turn: this.applying.reserve() };
   }
+}
+
+/** For each event of the messages (in partitionDecoded's order), which of its effects the fences still let through. */
+function gatesOf(messages: readonly DecodedMessage<InteractionEvent>[], fences: SlotFences) {
+  return messages.flatMap((message) => ('events' in message ? message.events.map((event) => fences.gate(message.offset, event)) : []));
 }

@@ -14,6 +14,13 @@ import type { EntityName } from './views.js';
  * Rows and state are separate keys so that a read is one MGET of plain
  * strings (no script, no hash per entity), while writes keep per-view event
  * times and the aggregation state beside them.
+ *
+ * On a Redis Cluster the ids are hash tags (`{ns}:v2:user:{{user_id}}`), so
+ * an entity's row, state and co-visitation set share one slot, and each
+ * partition's fence has one key per slot and phase besides (see
+ * docs/decisions/cluster-exactly-once.md):
+ *
+ *   {ns}:v2:wm:{topic}:{partition}:{phase}:{{tag}}   hash: `offset`, in the slot `tag` hashes to
  */
 export const KEY_LAYOUT_VERSION = 'v2';
 
@@ -22,21 +29,28 @@ export const STATE_FIELD = '_s';
 export const VERSION_FIELD = '_v';
 export const viewTimeField = (view: string) => `_t:${view}`;
 
+/** The two phases of a clustered batch write: items and co-visitations first, users last. */
+export type WritePhase = 'items' | 'users';
+
 export class KeyLayout {
   readonly prefix: string;
 
-  constructor(namespace: string) {
+  /** `hashTags`: the cluster layout, each id a hash tag. */
+  constructor(
+    namespace: string,
+    readonly hashTags = false,
+  ) {
     this.prefix = `${namespace}:${KEY_LAYOUT_VERSION}:`;
   }
 
   /** The entity's feature row. */
   row(entity: EntityName, id: string): string {
-    return `${this.prefix}${entity}:${id}`;
+    return `${this.prefix}${entity}:${this.id(id)}`;
   }
 
   /** The entity's write-side state. */
   state(entity: EntityName, id: string): string {
-    return `${this.prefix}state:${entity}:${id}`;
+    return `${this.prefix}state:${entity}:${this.id(id)}`;
   }
 
   /** Every key that holds something about the entity (for erasure). */
@@ -45,7 +59,7 @@ export class KeyLayout {
   }
 
   covisit(itemId: string): string {
-    return `${this.covisitPrefix}${itemId}`;
+    return `${this.covisitPrefix}${this.id(itemId)}`;
   }
 
   /** What every co-visitation key starts with; lua/read-user-covisits.lua appends the item id. */
@@ -55,6 +69,15 @@ export class KeyLayout {
 
   watermark(topic: string, partition: number): string {
     return `${this.prefix}wm:${topic}:${partition}`;
+  }
+
+  /** The partition's fence for one phase of its writes to one slot (cluster layout); `tag` hashes to that slot. */
+  slotWatermark(topic: string, partition: number, phase: WritePhase, tag: string): string {
+    return `${this.watermark(topic, partition)}:${phase}:{${tag}}`;
+  }
+
+  private id(id: string): string {
+    return this.hashTags ? `{${id}}` : id;
   }
 
   /** Every key of the namespace, for SCAN. */

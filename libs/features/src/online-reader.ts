@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
-import { NonRetriableError } from '@recstream/platform';
+import { NonRetriableError, isCluster, type RedisClient } from '@recstream/platform';
 import type { ItemRowTracking } from './item-row-tracking.js';
 import { KeyLayout } from './keys.js';
+import { commandBatch } from './redis-pipeline.js';
 import { ROW_VIEWS, decodeView, rowSegment, rowSegments } from './rows.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
 import { DEFAULT_FEATURE_NAMESPACE, itemAttributes, itemStats, userActivity, userProfile, userSequence } from './views.js';
@@ -54,6 +54,9 @@ export const DEFAULT_ONLINE_READER_OPTIONS: OnlineReaderOptions = { namespace: D
  * Redis call (MGET of their feature rows, rows.ts), typed, with each view's
  * defaults where the store has nothing.
  *
+ * On a Redis Cluster the rows lie in many slots: one GET each, pipelined
+ * per node, the nodes in parallel.
+ *
  * An item row that is the same string as last time is not decoded again:
  * serving reads the same popular items' rows for most requests
  * (docs/decisions/feature-row-key-layout.md). With an ItemRowTracking, such a row is not
@@ -65,18 +68,21 @@ export class OnlineFeatureReader {
   private readonly keys: KeyLayout;
   private readonly options: OnlineReaderOptions;
   private readonly redis: ScriptedRedis;
+  private readonly clustered: boolean;
   /** Item rows asked for so far, by where they came from: `kept` in process (with tracking) or read from `redis`. */
   readonly itemRowReads = { kept: 0, redis: 0 };
   /** `current`: no change to the row has been reported since it was read (only ever true with tracking). */
   private readonly decodedItems = new Map<string, { row: string | null; features: ItemFeatures; current: boolean }>();
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     options: Partial<OnlineReaderOptions> = {},
     private readonly tracking?: ItemRowTracking,
   ) {
     this.options = { ...DEFAULT_ONLINE_READER_OPTIONS, ...options };
-    this.keys = new KeyLayout(this.options.namespace);
+    this.clustered = isCluster(redis);
+    if (this.clustered && tracking) throw new NonRetriableError('item row tracking needs one Redis; leave it out on a cluster');
+    this.keys = new KeyLayout(this.options.namespace, this.clustered);
     this.redis = withScripts(redis);
     tracking?.onChange((itemId) => {
       if (itemId === null) for (const kept of this.decodedItems.values()) kept.current = false;
@@ -105,11 +111,20 @@ export class OnlineFeatureReader {
    * entries each, in one round trip: recall needs both before it can start.
    */
   async readUserWithCovisits(userId: string, seeds: number, perSeed: number): Promise<{ user: UserFeatures; covisited: CovisitList[] }> {
+    if (this.clustered) return this.readUserThenCovisits(userId, seeds, perSeed);
     const rowKey = this.keys.row('user', userId);
     const [row, ...lists] = await this.redis.readUserCovisits(rowKey, this.keys.covisitPrefix, USER_SEGMENTS, SEQUENCE_SEGMENT, seeds, perSeed);
     const covisited: CovisitList[] = [];
     for (let i = 0; i < lists.length; i += 2) covisited.push({ seed: lists[i] as string, items: covisitEntries(lists[i + 1] as string[]) });
     return { user: userFeatures(userId, row as string | null), covisited };
+  }
+
+  /** readUserWithCovisits on a cluster, where the lists lie in other slots than the row: two round trips. */
+  private async readUserThenCovisits(userId: string, seeds: number, perSeed: number): Promise<{ user: UserFeatures; covisited: CovisitList[] }> {
+    const user = userFeatures(userId, await this.redis.get(this.keys.row('user', userId)));
+    const seedIds = seeds > 0 ? user.user_sequence.items.slice(-seeds).map((entry) => entry.item_id) : [];
+    const lists = await Promise.all(seedIds.map((seed) => this.redis.zrange(this.keys.covisit(seed), 0, perSeed - 1, 'REV', 'WITHSCORES')));
+    return { user, covisited: seedIds.map((seed, i) => ({ seed, items: covisitEntries(lists[i]!) })) };
   }
 
   /** In the order of `itemIds`. */
@@ -137,8 +152,15 @@ export class OnlineFeatureReader {
   /** One MGET, and whether the item rows in it may be kept: no change was reported while it ran (ItemRowTracking). */
   private async readRows(keys: string[]): Promise<{ rows: (string | null)[]; current: boolean }> {
     const token = this.tracking?.readStarted() ?? null;
-    const rows = await this.redis.mget(keys);
+    const rows = this.clustered ? await this.readEach(keys) : await this.redis.mget(keys);
     return { rows, current: this.tracking?.stillCurrent(token) ?? false };
+  }
+
+  /** GET of each key, for a cluster, where one MGET may only name keys of one slot. */
+  private async readEach(keys: readonly string[]): Promise<(string | null)[]> {
+    const batch = commandBatch(this.redis);
+    for (const key of keys) batch.commands.get(key);
+    return (await batch.exec('reading feature rows')) as (string | null)[];
   }
 
   private itemFeatures(itemId: string, row: string | null | undefined, current: boolean): ItemFeatures {

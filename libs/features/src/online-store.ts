@@ -1,9 +1,11 @@
-import type { ChainableCommander, Redis } from 'ioredis';
-import { execPipeline } from './redis-pipeline.js';
-import { KeyLayout, STATE_FIELD, VERSION_FIELD, viewTimeField } from './keys.js';
+import { isCluster, type RedisClient } from '@recstream/platform';
+import { commandBatch } from './redis-pipeline.js';
+import { KeyLayout, STATE_FIELD, VERSION_FIELD, viewTimeField, type WritePhase } from './keys.js';
 import type { BatchPlan, EntityWrite, Watermark } from './plan.js';
 import { ROW_VIEWS, encodeRow, rowSegment, rowSegments, segmentWrite } from './rows.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
+import { SlotFences, groupBySlot, type SlotGroup } from './slot-fences.js';
+import { keySlot, slotTag } from './slots.js';
 import { DEFAULT_FEATURE_NAMESPACE, entityTtlMs, itemAttributes, itemCovisit, type EntityName } from './views.js';
 
 export interface OnlineStoreOptions {
@@ -42,15 +44,21 @@ export interface ViewWrite {
  * rebuilt views only when newer (lua/write-if-newer.lua), all pipelined.
  * View values go to the entity's feature row (rows.ts); the state hash
  * beside it holds what only writers need.
+ *
+ * On a Redis Cluster a script may only touch one slot, so a plan is applied
+ * slot by slot, each part fenced by its own watermark, items before users
+ * (docs/decisions/cluster-exactly-once.md).
  */
 export class OnlineStore {
   readonly keys: KeyLayout;
   readonly options: OnlineStoreOptions;
   private readonly redis: ScriptedRedis;
+  readonly clustered: boolean;
 
-  constructor(redis: Redis, options: Partial<OnlineStoreOptions> = {}) {
+  constructor(redis: RedisClient, options: Partial<OnlineStoreOptions> = {}) {
     this.options = { ...DEFAULT_ONLINE_STORE_OPTIONS, ...options };
-    this.keys = new KeyLayout(this.options.namespace);
+    this.clustered = isCluster(redis);
+    this.keys = new KeyLayout(this.options.namespace, this.clustered);
     this.redis = withScripts(redis);
   }
 
@@ -68,12 +76,13 @@ export class OnlineStore {
     partition: number,
     entities: readonly { entity: EntityName; id: string }[],
   ): Promise<{ watermark: Watermark | undefined; stored: Map<string, StoredEntity> }> {
-    const pipeline = this.redis.pipeline().hmget(this.keys.watermark(topic, partition), 'offset', 'stream_time');
+    const batch = commandBatch(this.redis);
+    const pipeline = batch.commands.hmget(this.keys.watermark(topic, partition), 'offset', 'stream_time');
     for (const { entity, id } of entities) {
       pipeline.hmget(this.keys.state(entity, id), VERSION_FIELD, STATE_FIELD);
       if (entity === 'item') pipeline.get(this.keys.row(entity, id));
     }
-    const [mark, ...replies] = (await execPipeline(pipeline, 'reading entity state')) as unknown[];
+    const [mark, ...replies] = await batch.exec('reading entity state');
     const stored = new Map<string, StoredEntity>();
     let reply = 0;
     for (const { entity, id } of entities) {
@@ -85,12 +94,51 @@ export class OnlineStore {
     return { watermark: offset == null ? undefined : { offset, streamTime: Number(streamTime) }, stored };
   }
 
-  /** Applies the plan unless the fence or an entity version moved since it was computed. */
-  async apply(plan: BatchPlan): Promise<ApplyOutcome> {
-    const keys = [this.keys.watermark(plan.topic, plan.partition)];
-    const args: (string | number)[] = [plan.from?.offset ?? '', plan.to.offset, plan.to.streamTime, plan.entities.length];
+  /**
+   * On a cluster: reads the partition's fences in the slots of `ids` (each
+   * phase's fence in an entity's slot) that `fences` has not read yet.
+   */
+  async readFences(topic: string, partition: number, fences: SlotFences, ids: readonly { phase: WritePhase; id: string }[]): Promise<void> {
+    const unread = new Map<string, { phase: WritePhase; slot: number }>();
+    for (const { phase, id } of ids) {
+      const slot = keySlot(id);
+      if (!fences.has(phase, slot)) unread.set(`${phase}:${slot}`, { phase, slot });
+    }
+    const batch = commandBatch(this.redis);
+    for (const { phase, slot } of unread.values()) batch.commands.hget(this.keys.slotWatermark(topic, partition, phase, slotTag(slot)), 'offset');
+    const offsets = await batch.exec('reading slot fences');
+    [...unread.values()].forEach(({ phase, slot }, i) => fences.set(phase, slot, offsets[i] as string | null));
+  }
+
+  /**
+   * Applies the plan unless the fence or an entity version moved since it
+   * was computed. With `fences` (a cluster), slot by slot: every items
+   * group, then every users group, then the partition's watermark; a part
+   * that lands stays, and the retry skips it.
+   */
+  async apply(plan: BatchPlan, fences?: SlotFences): Promise<ApplyOutcome> {
+    if (!fences) return this.applyPart(this.keys.watermark(plan.topic, plan.partition), plan.from?.offset ?? '', plan, plan);
+    const groups = groupBySlot(plan);
+    for (const phase of ['items', 'users'] as const) {
+      const parts = groups.filter((group) => group.phase === phase);
+      const outcomes = await Promise.all(parts.map((group) => this.applyGroup(plan, group, fences)));
+      const failed = outcomes.find((outcome) => outcome !== 'applied');
+      if (failed) return failed;
+    }
+    return this.applyPart(this.keys.watermark(plan.topic, plan.partition), plan.from?.offset ?? '', plan, { entities: [], covisits: new Map() });
+  }
+
+  private applyGroup(plan: BatchPlan, group: SlotGroup, fences: SlotFences): Promise<ApplyOutcome> {
+    const fence = this.keys.slotWatermark(plan.topic, plan.partition, group.phase, slotTag(group.slot));
+    return this.applyPart(fence, fences.expected(group.phase, group.slot), plan, group);
+  }
+
+  /** One lua/apply-batch.lua call: the writes in `part`, fenced by `fence` holding `expected`. */
+  protected async applyPart(fence: string, expected: string, plan: BatchPlan, part: Pick<BatchPlan, 'entities' | 'covisits'>): Promise<ApplyOutcome> {
+    const keys = [fence];
+    const args: (string | number)[] = [expected, plan.to.offset, plan.to.streamTime, part.entities.length];
     args.push(itemCovisit.ttlMs, this.options.maxCovisits, this.options.watermarkTtlMs, plan.version);
-    for (const write of plan.entities) {
+    for (const write of part.entities) {
       keys.push(this.keys.state(write.entity, write.id), this.keys.row(write.entity, write.id));
       const fields = stateFields(write);
       const views = Object.entries(write.views);
@@ -100,7 +148,7 @@ export class OnlineStore {
         args.push(segment, encoded);
       }
     }
-    for (const [item, others] of plan.covisits) {
+    for (const [item, others] of part.covisits) {
       keys.push(this.keys.covisit(item));
       args.push(others.size);
       for (const [other, count] of others) args.push(other, count);
@@ -113,12 +161,13 @@ export class OnlineStore {
   /** Writes each view unless newer values are stored; returns how many were written. */
   async writeViews(writes: readonly ViewWrite[]): Promise<number> {
     if (writes.length === 0) return 0;
-    const pipeline = this.redis.pipeline() as unknown as ScriptedRedis;
+    const batch = commandBatch(this.redis);
+    const pipeline = batch.commands as unknown as ScriptedRedis;
     for (const w of writes) {
       const { segment, segments, encoded } = segmentWrite(w.entity, w.view, w.values);
       pipeline.writeIfNewer(this.keys.state(w.entity, w.id), this.keys.row(w.entity, w.id), w.view, w.eventTime, segment, segments, encoded, entityTtlMs(w.entity));
     }
-    const replies = await execPipeline(pipeline as unknown as ChainableCommander, 'writing feature views');
+    const replies = await batch.exec('writing feature views');
     return replies.reduce<number>((written, result) => written + Number(result), 0);
   }
 
@@ -128,7 +177,8 @@ export class OnlineStore {
    * runs, and before `writeViews` adds the catalogue views to the rows.
    */
   async writeEntities(entities: readonly EntityWrite[], covisits: BatchPlan['covisits']): Promise<void> {
-    const pipeline = this.redis.pipeline();
+    const batch = commandBatch(this.redis);
+    const pipeline = batch.commands;
     for (const write of entities) {
       const [state, ttl] = [this.keys.state(write.entity, write.id), entityTtlMs(write.entity)];
       pipeline.hset(state, ...stateFields(write), VERSION_FIELD, 'rebuilt').pexpire(state, ttl);
@@ -139,28 +189,39 @@ export class OnlineStore {
       pipeline.zadd(key, ...[...others].flatMap(([other, count]) => [count, other]));
       pipeline.zremrangebyrank(key, 0, -this.options.maxCovisits - 1).pexpire(key, itemCovisit.ttlMs);
     }
-    await execPipeline(pipeline, 'writing rebuilt entities');
+    await batch.exec('writing rebuilt entities');
   }
 
   /** Sets watermarks outright: only for a rebuild, while no feature builder runs. */
   async setWatermarks(watermarks: readonly ({ topic: string; partition: number } & Watermark)[]): Promise<void> {
-    const pipeline = this.redis.pipeline();
+    const batch = commandBatch(this.redis);
+    const pipeline = batch.commands;
     for (const w of watermarks) {
       const key = this.keys.watermark(w.topic, w.partition);
       pipeline.hset(key, 'offset', w.offset, 'stream_time', w.streamTime).pexpire(key, this.options.watermarkTtlMs);
     }
-    await execPipeline(pipeline, 'writing watermarks');
+    await batch.exec('writing watermarks');
   }
 
   /** Deletes every key of the namespace (SCAN + UNLINK, never FLUSHDB): the start of a rebuild. */
   async clear(): Promise<number> {
     let deleted = 0;
-    const stream = this.redis.scanStream({ match: this.keys.pattern, count: 1_000 });
-    for await (const batch of stream as AsyncIterable<string[]>) {
-      if (batch.length > 0) deleted += await this.redis.unlink(...batch);
+    for (const node of isCluster(this.redis) ? this.redis.nodes('master') : [this.redis]) {
+      const stream = node.scanStream({ match: this.keys.pattern, count: 1_000 });
+      for await (const page of stream as AsyncIterable<string[]>) {
+        if (page.length === 0) continue;
+        // On a cluster one UNLINK per key: a page's keys lie in many slots.
+        if (!this.clustered) deleted += await node.unlink(...page);
+        else {
+          const batch = commandBatch(node);
+          for (const key of page) batch.commands.unlink(key);
+          deleted += (await batch.exec('clearing the namespace')).reduce<number>((sum, n) => sum + Number(n), 0);
+        }
+      }
     }
     return deleted;
   }
+
 }
 
 const ATTRIBUTES_SEGMENT = rowSegment('item', itemAttributes.name);

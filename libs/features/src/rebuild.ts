@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import type { Logger } from '@recstream/platform';
 import { BatchFold } from './batch-fold.js';
@@ -22,7 +22,7 @@ export interface RebuildReport {
 }
 
 export interface RebuildDeps {
-  redis: Redis;
+  redis: RedisClient;
   pool: pg.Pool;
   logger: Logger;
   /** Called after each page of the event log an offline rebuild replays, with the events replayed so far. */

@@ -1,5 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
-import { RecstreamError } from '@recstream/platform';
+import { RecstreamError, isCluster, type RedisClient } from '@recstream/platform';
+import { keySlot } from './slots.js';
 
 /** Runs a pipeline and returns its replies, throwing the first command error (ioredis returns them per command). */
 export async function execPipeline(pipeline: ChainableCommander, what: string): Promise<unknown[]> {
@@ -8,4 +9,61 @@ export async function execPipeline(pipeline: ChainableCommander, what: string): 
     if (error) throw new RecstreamError(`${what} failed in Redis: ${error.message}`, { cause: error });
     return result;
   });
+}
+
+/** Commands queued on `commands`, sent together by `exec`. */
+export interface CommandBatch {
+  commands: ChainableCommander;
+  /** The replies in order; throws the first command error, naming `what`. */
+  exec(what: string): Promise<unknown[]>;
+}
+
+/**
+ * A batch of commands: one pipeline on one Redis. A cluster's pipeline must
+ * keep to one node, so there the commands are grouped by the node that
+ * owns the slot of their first argument (every command batched here names
+ * its key first) and each node's pipeline goes out at once, in parallel.
+ * When a node answers MOVED (the client's slot map is stale, as after a
+ * master restarts), the map is reloaded and the batch sent once more: the
+ * commands batched here are reads and whole-value writes, safe to repeat.
+ */
+export function commandBatch(redis: RedisClient): CommandBatch {
+  if (!isCluster(redis)) {
+    const pipeline = redis.pipeline();
+    return { commands: pipeline, exec: (what) => execPipeline(pipeline, what) };
+  }
+  const queued: [name: string, args: unknown[]][] = [];
+  const commands: ChainableCommander = new Proxy({} as ChainableCommander, {
+    get: (_, name) => (...args: unknown[]) => {
+      queued.push([String(name), args]);
+      return commands;
+    },
+  });
+  const send = async (what: string) => {
+    const byNode = new Map<string, { pipeline: ChainableCommander; at: number[] }>();
+    queued.forEach(([name, args], at) => {
+      const node = redis.slots[keySlot(String(args[0]))]?.join(',') ?? '';
+      let group = byNode.get(node);
+      if (!group) byNode.set(node, (group = { pipeline: redis.pipeline(), at: [] }));
+      (group.pipeline as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
+      group.at.push(at);
+    });
+    const replies = new Array<unknown>(queued.length);
+    await Promise.all(
+      [...byNode.values()].map(async ({ pipeline, at }) => (await execPipeline(pipeline, what)).forEach((reply, i) => (replies[at[i]!] = reply))),
+    );
+    return replies;
+  };
+  const exec = async (what: string) => {
+    // The slot map arrives with the first connection.
+    if (redis.slots.length === 0) await redis.ping();
+    try {
+      return await send(what);
+    } catch (error) {
+      if (!/\bMOVED\b/.test(String((error as Error).cause ?? error))) throw error;
+      await new Promise<void>((resolve, reject) => redis.refreshSlotsCache((failure) => (failure ? reject(failure) : resolve())));
+      return send(what);
+    }
+  };
+  return { commands, exec };
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@recstream/platform';
 
 /** The Lua scripts in `lua/`, each with a header listing its KEYS, ARGV and result. */
 const source = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.meta.url), 'utf8');
@@ -15,10 +15,10 @@ export interface ScriptCommands {
   readUserCovisits(rowKey: string, covisitPrefix: string, segments: number, sequenceSegment: number, seeds: number, perSeed: number): Promise<(string | null | string[])[]>;
 }
 
-export type ScriptedRedis = Redis & ScriptCommands;
+export type ScriptedRedis = RedisClient & ScriptCommands;
 
 /** Defines the scripts on a client once (ioredis sends EVALSHA, falling back to EVAL). */
-export function withScripts(redis: Redis): ScriptedRedis {
+export function withScripts(redis: RedisClient): ScriptedRedis {
   const scripted = redis as ScriptedRedis;
   if (typeof scripted.applyBatch !== 'function') {
     redis.defineCommand('applyBatch', { lua: withRows('apply-batch') });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import { OfflineStore } from './offline-store.js';
 import { OnlineStore } from './online-store.js';
@@ -29,7 +29,7 @@ export interface WatermarkRepairReport {
  * from. Offsets stay. Run it while no feature builder of the namespace
  * runs: a running builder writes the stream time it read back.
  */
-export async function repairWatermarks(deps: { redis: Redis; pool: pg.Pool }, options: WatermarkRepairOptions): Promise<WatermarkRepairReport> {
+export async function repairWatermarks(deps: { redis: RedisClient; pool: pg.Pool }, options: WatermarkRepairOptions): Promise<WatermarkRepairReport> {
   const { namespace, topic, partitions, maxFutureSkewMs } = options;
   const now = options.now ?? Date.now();
   const limit = now + maxFutureSkewMs;

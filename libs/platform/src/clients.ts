@@ -2,14 +2,20 @@ import { Redis, type RedisOptions } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
 
+/** A Postgres pool whose idle clients' failures are logged rather than thrown. */
+export function createPool(databaseUrl: string, logger: Logger, size = 4): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: size });
+  pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres client failed'));
+  return pool;
+}
+
 /**
  * Postgres and Redis clients for a worker app, and how to release them.
  * By default Redis requests wait for a reconnect, as BullMQ's blocking reads need.
  */
 export function createClients(urls: { redisUrl: string; databaseUrl: string }, logger: Logger, poolSize = 4, redisOptions: RedisOptions = { maxRetriesPerRequest: null }) {
   const redis = new Redis(urls.redisUrl, redisOptions);
-  const pool = new pg.Pool({ connectionString: urls.databaseUrl, max: poolSize });
-  pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres client failed'));
+  const pool = createPool(urls.databaseUrl, logger, poolSize);
   const release = async () => {
     await Promise.allSettled([redis.quit(), pool.end()]);
   };

@@ -21,6 +21,8 @@ export const infraEnv = {
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/recstream'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** `host:port,...` of a Redis Cluster's masters; when set, the apps that support a cluster use it instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

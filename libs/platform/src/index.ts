@@ -18,8 +18,10 @@ export { createMetricsRegistry } from './metrics.js';
 export { ProgressBar } from './progress.js';
 export { formatTable } from './table.js';
 export { CoalescedRun } from './coalesced-run.js';
-export { createClients } from './clients.js';
+export { createClients, createPool } from './clients.js';
+export { createRedis, clusterSeeds, isCluster, type RedisClient, type RedisConnection } from './redis.js';
 export { mulberry32 } from './random.js';
+export { spawnLogged, stopChild } from './child-process.js';
 export {
   ratioMoments,
   ratioInterval,

@@ -1,7 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { spawnLogged, stopChild } from '@recstream/platform';
 import { defaultReplication } from './topics.js';
 
 export interface LocalBrokerOptions {
@@ -71,22 +72,16 @@ export class LocalKafkaBroker {
       const clusterId = cluster?.clusterId ?? newClusterId();
       execFileSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { stdio: 'ignore' });
     }
-    const log = openSync(this.logFile, 'a');
     const jvm = [`-Xmx${heap}`, `-Xms${heap}`, '-XX:+UseG1GC', ...(quickStart ? ['-XX:TieredStopAtLevel=1'] : []), '-Djava.awt.headless=true'];
     if (log4jConfig) jvm.push(`-Dlog4j.configuration=file:${log4jConfig}`);
-    const child = spawn('java', [...jvm, '-cp', classpath, 'kafka.Kafka', properties], { detached, stdio: ['ignore', log, log] });
-    if (detached) child.unref();
-    else this.child = child;
-    return child.pid!;
+    const { pid, child } = spawnLogged('java', [...jvm, '-cp', classpath, 'kafka.Kafka', properties], this.logFile, detached);
+    this.child = child;
+    return pid;
   }
 
   /** Ends the child broker: SIGTERM for a clean shutdown, SIGKILL for a crash. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
+    await stopChild(this.child, signal);
     this.child = undefined;
   }
 }

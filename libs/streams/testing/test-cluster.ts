@@ -2,11 +2,11 @@
  * A throwaway local Kafka cluster for tests and benches: its own ports and
  * data folder, so killing its nodes disturbs nobody else's broker.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Admin } from 'kafkajs';
+import { freePorts, startThrowaway } from '@recstream/platform/testing';
 import { LocalKafkaCluster } from '../src/local-cluster.js';
 import { topicMetadata } from '../src/topics.js';
 
@@ -30,35 +30,8 @@ export interface TestCluster {
 export async function startTestCluster({ nodes, heap = '256m', quickStart = true }: TestClusterOptions): Promise<TestCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'recstream-kafka-'));
   const cluster = new LocalKafkaCluster({ libsDir: LIBS_DIR, dataDir, nodes, port: await freePorts(nodes * 2), heap, quickStart });
-  const destroy = async () => {
-    await cluster.stop('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  cluster.start();
-  try {
-    await cluster.waitUntilFormed();
-  } catch (error) {
-    await destroy();
-    throw error;
-  }
-  return { cluster, destroy };
+  return startThrowaway(cluster, dataDir);
 }
-
-/** The first of `count` consecutive ports that nothing listens on now. */
-async function freePorts(count: number): Promise<number> {
-  for (;;) {
-    const first = 10_000 + Math.floor(Math.random() * 1_000) * count;
-    const ports = Array.from({ length: count }, (_, i) => first + i);
-    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return first;
-  }
-}
-
-const isFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 
 /** The leader node of each partition of `topic`, by partition. */
 export async function partitionLeaders(admin: Admin, topic: string): Promise<Map<number, number>> {
