@@ -75,7 +75,9 @@ async function main(): Promise<void> {
   await migrateDatabase({ databaseUrl });
   // Idle backends stay, so /proc still holds the CPU time of every one at the end.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, idleTimeoutMillis: 0 });
-  pool.on('error', (error) => say(`Postgres connection closed: ${error.message}`));
+  let droppingDatabase = false;
+  // DROP DATABASE ... WITH (FORCE) ends any backend still open; only an earlier loss is news.
+  pool.on('error', (error) => droppingDatabase || say(`Postgres connection closed: ${error.message}`));
   const redis = new Redis(env.REDIS_URL);
   const kafka = createKafka({ clientId: 'bench-backfill', brokers: brokersFrom(env.KAFKA_BROKERS), logger });
   const kafkaAdmin = kafka.admin();
@@ -150,6 +152,7 @@ async function main(): Promise<void> {
     await new OnlineStore(redis, { namespace }).clear();
     redis.disconnect();
     await pool.end();
+    droppingDatabase = true;
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
     rmSync(dir, { recursive: true, force: true });
