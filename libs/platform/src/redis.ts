@@ -1,4 +1,4 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /** A client of one Redis or of a Redis Cluster: what every store and reader takes. */
 export type RedisClient = Redis | Cluster;
@@ -15,11 +15,12 @@ export interface RedisConnection {
  * to keys in many slots is grouped by node by its caller (a cluster's
  * pipeline keeps to one node); ioredis' auto-pipelining is left off, as it
  * groups a script whose first argument is its key count by that number.
+ * `clusterOptions` apply on a cluster only (the cluster's own offline queue, retries).
  */
-export function createRedis(connection: RedisConnection, options: RedisOptions = {}): RedisClient {
+export function createRedis(connection: RedisConnection, options: RedisOptions = {}, clusterOptions: ClusterOptions = {}): RedisClient {
   const seeds = clusterSeeds(connection.redisClusterNodes);
   if (seeds.length === 0) return new Redis(connection.redisUrl, options);
-  return new Cluster(seeds, { redisOptions: options, scaleReads: 'master' });
+  return new Cluster(seeds, { ...clusterOptions, redisOptions: options, scaleReads: 'master' });
 }
 
 /** `host:port,host:port` as ioredis' cluster seeds; an empty or unset list means no cluster. */

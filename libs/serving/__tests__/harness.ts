@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RecModel } from '@recstream/models';
 import pg from 'pg';
-import { brokersFrom, createLogger } from '@recstream/platform';
+import { brokersFrom, createLogger, type RedisClient } from '@recstream/platform';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { createKafka } from '@recstream/streams';
 import { Random } from '@recstream/synth';
@@ -41,14 +41,14 @@ export async function createHarness(): Promise<Harness> {
 export interface RunningService {
   service: ServingService;
   url: string;
-  redis: Redis;
+  redis: RedisClient;
   close(): Promise<void>;
 }
 
 /** A ServingService on its own pool and Redis client, with seeded exploration draws. */
 export async function startService(databaseUrl: string, options: Partial<ServingOptions>, redisUrl = REDIS_URL): Promise<RunningService> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-  const redis = createServingRedis(redisUrl, logger);
+  const redis = createServingRedis({ redisUrl }, logger);
   const random = new Random(3);
   const service = new ServingService({ pool, redis, kafka, logger, random: () => random.next() }, { port: 0, host: '127.0.0.1', ...options });
   const port = await service.start();
