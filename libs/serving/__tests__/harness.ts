@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RecModel } from '@recstream/models';
 import pg from 'pg';
-import { brokersFrom, createLogger, type RedisClient } from '@recstream/platform';
+import { brokersFrom, createLogger, type RedisClient, type RedisConnection } from '@recstream/platform';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { createKafka } from '@recstream/streams';
 import { Random } from '@recstream/synth';
@@ -46,19 +46,20 @@ export interface RunningService {
 }
 
 /** A ServingService on its own pool and Redis client, with seeded exploration draws. */
-export async function startService(databaseUrl: string, options: Partial<ServingOptions>, redisUrl = REDIS_URL): Promise<RunningService> {
+/** `redis`: a URL, or where a Redis Cluster is. */
+export async function startService(databaseUrl: string, options: Partial<ServingOptions>, redis: string | RedisConnection = REDIS_URL): Promise<RunningService> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-  const redis = createServingRedis({ redisUrl }, logger);
+  const client = createServingRedis(typeof redis === 'string' ? { redisUrl: redis } : redis, logger);
   const random = new Random(3);
-  const service = new ServingService({ pool, redis, kafka, logger, random: () => random.next() }, { port: 0, host: '127.0.0.1', ...options });
+  const service = new ServingService({ pool, redis: client, kafka, logger, random: () => random.next() }, { port: 0, host: '127.0.0.1', ...options });
   const port = await service.start();
   return {
     service,
     url: `http://127.0.0.1:${port}`,
-    redis,
+    redis: client,
     close: async () => {
       await service.close();
-      redis.disconnect();
+      client.disconnect();
       await pool.end();
     },
   };
