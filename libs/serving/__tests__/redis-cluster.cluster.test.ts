@@ -6,13 +6,12 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deltaStreamKey, DeltaChannel, lineageKey } from '@recstream/deltas';
-import { deserializeModel, vocabularyId } from '@recstream/models';
 import { createRedis, type RedisClient } from '@recstream/platform';
 import { teardown } from '@recstream/platform/testing';
 import { startTestRedisCluster, type TestRedisCluster } from '@recstream/platform/test-redis-cluster';
 import { ModelRegistry } from '@recstream/registry';
 import { seedScenario, type Scenario } from '../testing/scenario.js';
-import { createHarness, followingDeltas, namespace, recommend, rowOf, startService, until, type Harness, type RunningService } from './harness.js';
+import { createHarness, everything, followingDeltas, namespace, startService, steerToUnseen, until, type Harness, type RunningService } from './harness.js';
 
 let test: TestRedisCluster;
 let redis: RedisClient;
@@ -43,7 +42,7 @@ afterAll(async () => {
   ]);
 });
 
-const ask = (user: string) => recommend(running.url, { user_id: user, k: 200, context: { surface: 'home', device: 'mobile' } });
+const ask = (user: string) => everything(running.url, user);
 
 /** The port of the master serving `key`'s slot. */
 async function masterOf(key: string): Promise<number> {
@@ -74,17 +73,7 @@ it('answers from the cluster, degrades without 5xx when a master dies, and still
   });
   expect(degraded.body.degraded_reasons).toContain('features_unavailable');
 
-  const recall = deserializeModel(scenario.recallArtifact);
-  const before = await ask(user);
-  const unseen = scenario.items.find((item, i) => i % 37 !== 36 && !before.body.items.some((x) => x.item_id === item) && !scenario.sequences.get(user)!.includes(item))!;
-  // The user's new taste points straight at an item recall never proposed to them.
-  const target = rowOf(recall, 'item', vocabularyId(unseen)).map((x) => 50 * x);
-  await channel.publish(recallLineage, { tables: { user: { ids: Int32Array.of(vocabularyId(user)), vectors: target } }, dense: {} });
-  const after = await until(async () => {
-    const response = await ask(user);
-    expect(response.status).toBe(200);
-    return response.body.items.find((item) => item.item_id === unseen) ? response : undefined;
-  });
+  const { unseen, after } = await steerToUnseen(running.url, channel, scenario, recallLineage, user);
+  expect(after.status).toBe(200);
   expect(after.body.items.find((item) => item.item_id === unseen)!.sources).toContain('ann');
-  recall.dispose();
 }, 120_000);
