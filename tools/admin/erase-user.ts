@@ -20,7 +20,7 @@ const { positionals, values } = parseArgs({
   },
 });
 const settings = infraSettings();
-const clients = createClients({ redisUrl: settings.REDIS_URL, databaseUrl: settings.DATABASE_URL }, createLogger('erase-user', settings.LOG_LEVEL), 1, { maxRetriesPerRequest: 1 });
+const clients = createClients({ redisUrl: settings.REDIS_URL, redisClusterNodes: settings.REDIS_CLUSTER_NODES, databaseUrl: settings.DATABASE_URL }, createLogger('erase-user', settings.LOG_LEVEL), 1, { maxRetriesPerRequest: 1 });
 
 try {
   const [userId, ...extra] = positionals;

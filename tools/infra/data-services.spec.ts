@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { topicSpecs } from '@recstream/schemas';
+import { clusterSeeds } from '@recstream/platform';
+import { queuePrefix, topicSpecs } from '@recstream/schemas';
 import { defaultReplication } from '@recstream/streams';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -100,6 +101,12 @@ describe('data services for Kubernetes', () => {
       const auth = redis.spec.kubernetesConfig.redisSecret;
       expect(kustomizationText).toContain(`create secret generic ${auth.name} --from-literal=${auth.key}=`);
       expect(kustomizationText).toContain(`@${redis.metadata.name}-leader.${namespace}.svc:6379`);
+    });
+
+    it("is what the apps' REDIS_CLUSTER_NODES names, so every app uses the cluster client and a hash-tagged BullMQ prefix", () => {
+      expect(appConfig.REDIS_CLUSTER_NODES).toBe(`${redis.metadata.name}-leader.${namespace}.svc:6379`);
+      expect(clusterSeeds(appConfig.REDIS_CLUSTER_NODES)).toHaveLength(1);
+      expect(queuePrefix(appConfig.BULLMQ_PREFIX, true)).toMatch(/\{.+\}/);
     });
   });
 });

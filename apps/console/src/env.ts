@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authenticatorEnv, authenticatorOptionsFromEnv } from '@recstream/auth';
-import { authModeEnv, brokersFrom, envInt, infraEnv, parseEnv } from '@recstream/platform';
+import { authModeEnv, brokersFrom, clusterSeeds, envInt, infraEnv, parseEnv } from '@recstream/platform';
+import { queuePrefix } from '@recstream/schemas';
 import { DEFAULT_CONSOLE_OPTIONS as D, MetricsTargetList, type ConsoleOptions } from '@recstream/console';
 
 const schema = z.object({
@@ -16,8 +17,8 @@ const schema = z.object({
   SCRAPE_TIMEOUT_MS: envInt(D.scraper.timeoutMs),
   /** Kafka consumer groups whose lag is shown, comma-separated. */
   CONSUMER_GROUPS: z.string().default(D.consumerGroups.join(',')),
-  /** The BullMQ key prefix the sample generator and trainer use. */
-  BULLMQ_PREFIX: z.string().min(1).default(D.bullmqPrefix),
+  /** The BullMQ key prefix the sample generator and trainer use; unset: `bull` on one Redis, `{recstream}` on a cluster. */
+  BULLMQ_PREFIX: z.string().min(1).optional(),
   MODEL_VERSIONS: envInt(D.modelVersions),
   TRAFFIC_DAYS: envInt(D.trafficDays),
   PG_POOL_SIZE: envInt(2),
@@ -38,7 +39,7 @@ export function consoleConfig(env: Record<string, string | undefined> = process.
     scraper: { ...D.scraper, intervalMs: e.SCRAPE_INTERVAL_MS, timeoutMs: e.SCRAPE_TIMEOUT_MS },
     // A comma-separated list, read like KAFKA_BROKERS.
     consumerGroups: brokersFrom(e.CONSUMER_GROUPS),
-    bullmqPrefix: e.BULLMQ_PREFIX,
+    bullmqPrefix: queuePrefix(e.BULLMQ_PREFIX, clusterSeeds(e.REDIS_CLUSTER_NODES).length > 0),
     modelVersions: e.MODEL_VERSIONS,
     trafficDays: e.TRAFFIC_DAYS,
   };
@@ -46,6 +47,7 @@ export function consoleConfig(env: Record<string, string | undefined> = process.
     brokers: brokersFrom(e.KAFKA_BROKERS),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES,
     logLevel: e.LOG_LEVEL,
     poolSize: e.PG_POOL_SIZE,
     authMode: e.AUTH_MODE,

@@ -72,5 +72,5 @@ export function onlineUpdaterConfig(env: Record<string, string | undefined> = pr
     deltas: { ...D.deltas, prefix: e.ONLINE_DELTA_PREFIX },
     codeVersion: e.CODE_VERSION,
   };
-  return { brokers: brokersFrom(e.KAFKA_BROKERS), databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, logLevel: e.LOG_LEVEL, options };
+  return { brokers: brokersFrom(e.KAFKA_BROKERS), databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, redisClusterNodes: e.REDIS_CLUSTER_NODES, logLevel: e.LOG_LEVEL, options };
 }

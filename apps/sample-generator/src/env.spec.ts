@@ -52,3 +52,9 @@ describe('sample generator environment', () => {
     for (const key of ['labelSource', 'minRating', 'implicitTypes', 'attributionWindowMs', 'splitStrategy', 'trainFraction', 'validationFraction']) expect(covered).toContain(key);
   });
 });
+
+it('puts its queues under a hash-tagged prefix on a Redis Cluster', () => {
+  expect(sampleGeneratorConfig({}).worker.prefix).toBe(DEFAULT_SAMPLE_JOB_WORKER_OPTIONS.prefix);
+  const clustered = sampleGeneratorConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379' });
+  expect([clustered.worker.prefix, clustered.redisClusterNodes]).toEqual(['{recstream}', '10.0.0.1:6379']);
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { viewCatalogueEnv, viewCatalogueFrom } from '@recstream/features';
-import { APP_PORTS, DEFAULT_HTTP_OPTIONS, envInt, infraEnv, parseEnv } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, clusterSeeds, envInt, infraEnv, parseEnv } from '@recstream/platform';
+import { queuePrefix } from '@recstream/schemas';
 import {
   DEFAULT_GENERATOR_CONFIG as G,
   DEFAULT_SAMPLE_GENERATOR_OPTIONS as O,
@@ -31,7 +32,8 @@ const schema = z.object({
   ...viewCatalogueEnv,
   PORT: z.coerce.number().int().min(0).max(65_535).default(APP_PORTS.sampleGenerator),
   HOST: z.string().default(DEFAULT_HTTP_OPTIONS.host),
-  BULLMQ_PREFIX: z.string().min(1).default(W.prefix),
+  /** Unset: `bull` on one Redis, `{recstream}` (a hash tag) with REDIS_CLUSTER_NODES. */
+  BULLMQ_PREFIX: z.string().min(1).optional(),
   /** Empty: no schedule, on-demand runs only. */
   SAMPLES_CRON: z.string().default(W.cron ?? ''),
   SAMPLES_TIMEZONE: z.string().default(W.timezone),
@@ -101,7 +103,7 @@ export function sampleGeneratorConfig(env: Record<string, string | undefined> = 
     validationFraction: e.VALIDATION_FRACTION,
   };
   const worker: Omit<SampleJobWorkerOptions, 'retry'> = {
-    prefix: e.BULLMQ_PREFIX,
+    prefix: queuePrefix(e.BULLMQ_PREFIX, clusterSeeds(e.REDIS_CLUSTER_NODES).length > 0),
     cron: e.SAMPLES_CRON || null,
     timezone: e.SAMPLES_TIMEZONE,
     lookbackMs: e.SAMPLES_LOOKBACK_HOURS * HOUR_MS,
@@ -113,6 +115,7 @@ export function sampleGeneratorConfig(env: Record<string, string | undefined> = 
   return {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES,
     logLevel: e.LOG_LEVEL,
     http: { port: e.PORT, host: e.HOST },
     generator: { config: generator, workMem: e.WORK_MEM },

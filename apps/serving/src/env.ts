@@ -59,6 +59,7 @@ export function servingConfig(env: Record<string, string | undefined> = process.
     brokers: brokersFrom(e.KAFKA_BROKERS),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES,
     logLevel: e.LOG_LEVEL,
     poolSize: e.PG_POOL_SIZE,
     workers: e.WORKERS,

@@ -13,7 +13,7 @@ const logger = createLogger('serving', config.logLevel);
 
 await runWorkers(config.workers, logger, async () => {
   const kafka = createKafka({ clientId: 'recstream-serving', brokers: config.brokers, logger });
-  const redis = createServingRedis(config.redisUrl, logger);
+  const redis = createServingRedis(config, logger);
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
   pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres client failed'));
   const service = new ServingService(

@@ -119,7 +119,7 @@ beforeAll(async () => {
   const authorize = apiKeyAuthorizer(pool);
 
   serving = new ServingService(
-    { pool, redis: createServingRedis(REDIS_URL, logger), kafka, logger },
+    { pool, redis: createServingRedis({ redisUrl: REDIS_URL }, logger), kafka, logger },
     { port: 0, host: '127.0.0.1', featureNamespace: namespace, models: { pollIntervalMs: 60_000, hnsw: {} }, recommender: { featureTimeoutMs: 1_000 }, authorize },
   );
   const servingUrl = `http://127.0.0.1:${await serving.start()}`;

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@recstream/platform';
 
 /** The job states reported per queue: waiting work first, then finished work BullMQ still keeps. */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed', 'completed'] as const;
@@ -14,7 +14,7 @@ export interface QueueDepth {
 export class QueueDepths {
   private readonly queues: Queue[];
 
-  constructor(names: readonly string[], connection: Redis, prefix: string) {
+  constructor(names: readonly string[], connection: RedisClient, prefix: string) {
     this.queues = names.map((name) => new Queue(name, { connection, prefix }));
   }
 

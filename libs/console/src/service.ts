@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type HttpServiceOptions, type Logger, type RedisClient } from '@recstream/platform';
 import { ModelRegistry } from '@recstream/registry';
 import { DEFAULT_QUEUE_PREFIX, QUEUES } from '@recstream/schemas';
 import { consumerGroupLag, type GroupLag } from './consumer-lag.js';
@@ -57,7 +56,7 @@ export const DEFAULT_CONSOLE_OPTIONS: ConsoleOptions = {
 export interface ConsoleDeps {
   pool: pg.Pool;
   /** For BullMQ's job counts; stays the caller's to close. */
-  redis: Redis;
+  redis: RedisClient;
   kafka: Kafka;
   logger: Logger;
 }

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { decodeDelta, encodeDelta, type ModelDelta } from '@recstream/models';
-import { RecstreamError } from '@recstream/platform';
+import { RecstreamError, isCluster, type RedisClient } from '@recstream/platform';
 
 export interface DeltaChannelOptions {
   /** Key prefix of the delta streams in Redis. */
@@ -22,8 +21,12 @@ export interface DeltaEntry {
   publishedAt: number;
 }
 
-export function deltaStreamKey(prefix: string, lineage: string): string {
-  return `${prefix}:deltas:${lineage}`;
+/**
+ * The lineage's stream. `clustered`: the prefix is a hash tag, so every
+ * lineage's stream shares one slot and one XREAD can follow them all.
+ */
+export function deltaStreamKey(prefix: string, lineage: string, clustered = false): string {
+  return `${clustered ? `{${prefix}}` : prefix}:deltas:${lineage}`;
 }
 
 /**
@@ -34,17 +37,19 @@ export function deltaStreamKey(prefix: string, lineage: string): string {
  */
 export class DeltaChannel {
   readonly options: DeltaChannelOptions;
+  private readonly clustered: boolean;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: Partial<DeltaChannelOptions> = {},
   ) {
     this.options = { ...DEFAULT_DELTA_CHANNEL_OPTIONS, ...options };
+    this.clustered = isCluster(redis);
   }
 
   /** Appends a delta to the lineage's stream; returns its entry id. */
   async publish(lineage: string, delta: ModelDelta): Promise<string> {
-    const key = deltaStreamKey(this.options.prefix, lineage);
+    const key = this.key(lineage);
     const payload = Buffer.from(encodeDelta(delta));
     const replies = (await this.redis
       .multi()
@@ -58,7 +63,7 @@ export class DeltaChannel {
 
   /** Entries after `afterId`, oldest first, at most `count`. */
   async read(lineage: string, afterId: string, count: number): Promise<DeltaEntry[]> {
-    const key = deltaStreamKey(this.options.prefix, lineage);
+    const key = this.key(lineage);
     const entries = await this.redis.xrangeBuffer(key, `(${afterId}`, '+', 'COUNT', count);
     return entries.map(([id, fields]) => toEntry(id, fields));
   }
@@ -75,15 +80,19 @@ export class DeltaChannel {
       'BLOCK',
       blockMs,
       'STREAMS',
-      ...lineages.map((lineage) => deltaStreamKey(this.options.prefix, lineage)),
+      ...lineages.map((lineage) => this.key(lineage)),
       ...lineages.map((lineage) => after.get(lineage)!),
     );
     const out = new Map<string, DeltaEntry[]>();
     for (const [key, entries] of reply ?? []) {
-      const lineage = key.toString().slice(deltaStreamKey(this.options.prefix, '').length);
+      const lineage = key.toString().slice(this.key('').length);
       out.set(lineage, entries.map(([id, fields]) => toEntry(id, fields)));
     }
     return out;
+  }
+
+  private key(lineage: string): string {
+    return deltaStreamKey(this.options.prefix, lineage, this.clustered);
   }
 }
 

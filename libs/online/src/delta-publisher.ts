@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import { DeltaChannel, lineageKey, type DeltaChannelOptions } from '@recstream/deltas';
 import { deltaRows } from '@recstream/models';
-import { CoalescedRun, type Logger } from '@recstream/platform';
+import { CoalescedRun, type Logger, type RedisClient } from '@recstream/platform';
 import type { ModelRole } from '@recstream/schemas';
 import type { OnlineLearner } from './learner.js';
 import type { LineageTracker } from './lineage-tracker.js';
@@ -21,7 +20,7 @@ export class DeltaPublisher {
   private last = 0;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     options: DeltaChannelOptions,
     private readonly lineages: LineageTracker,
     private readonly metrics: UpdaterMetrics,

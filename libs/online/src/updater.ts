@@ -1,9 +1,8 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Offsets } from '@recstream/deltas';
 import { selectBackend, type BackendName, type RecModel } from '@recstream/models';
-import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createMetricsRegistry, type Logger } from '@recstream/platform';
+import { DEFAULT_HTTP_OPTIONS, HttpService, NonRetriableError, createMetricsRegistry, type Logger, type RedisClient } from '@recstream/platform';
 import { ErasureWatcher, type Erasure } from '@recstream/privacy';
 import { ModelRegistry, type ModelVersion } from '@recstream/registry';
 import { MODEL_ROLES, type ModelRole } from '@recstream/schemas';
@@ -23,7 +22,7 @@ import { StreamApplier } from './stream-applier.js';
 export interface OnlineUpdaterDeps {
   kafka: Kafka;
   /** Owned by the caller, who closes it after `close()`. */
-  redis: Redis;
+  redis: RedisClient;
   /** Owned by the caller, who ends it after `close()`. */
   pool: pg.Pool;
   logger: Logger;

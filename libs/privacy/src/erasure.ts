@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { DEFAULT_FEATURE_NAMESPACE, KeyLayout, USER_VIEWS } from '@recstream/features';
-import { NonRetriableError } from '@recstream/platform';
+import { NonRetriableError, isCluster, type RedisClient } from '@recstream/platform';
 import { MAX_ID_LENGTH } from '@recstream/schemas';
 import { ERASURE_CHANNEL } from './erasure-watcher.js';
 
@@ -95,11 +94,12 @@ export class UserEraser {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: Partial<UserEraserOptions> = {},
   ) {
     this.options = { ...DEFAULT_USER_ERASER_OPTIONS, ...options };
-    this.keys = new KeyLayout(this.options.namespace);
+    // On a cluster an entity's keys share its id's hash tag, so they go in one UNLINK.
+    this.keys = new KeyLayout(this.options.namespace, isCluster(redis));
   }
 
   async erase(request: ErasureRequest): Promise<ErasureRecord> {

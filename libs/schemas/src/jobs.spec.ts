@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TUNE_TRIALS, TrainJob, TrialJob } from './jobs.js';
+import { CLUSTER_QUEUE_PREFIX, DEFAULT_QUEUE_PREFIX, MAX_TUNE_TRIALS, TrainJob, TrialJob, queuePrefix } from './jobs.js';
 
 const job = { datasetVersion: 'ds', modelType: 'mf', role: 'recall' } as const;
 
@@ -35,5 +35,19 @@ describe('TrialJob', () => {
     expect(TrialJob.safeParse({ ...trial, epochs: 0 }).error?.issues[0]?.path).toEqual(['epochs']);
     expect(TrialJob.safeParse({ ...trial, settings: { dim: 'big' } }).error?.issues[0]?.path).toEqual(['settings', 'dim']);
     expect(TrialJob.safeParse({ ...trial, tune: { trials: 2 } }).success).toBe(false);
+  });
+});
+
+describe('queuePrefix', () => {
+  it('defaults to bull on one Redis and to a hash tag on a cluster', () => {
+    expect(queuePrefix(undefined, false)).toBe(DEFAULT_QUEUE_PREFIX);
+    expect(queuePrefix(undefined, true)).toBe(CLUSTER_QUEUE_PREFIX);
+  });
+
+  it('keeps a set prefix, and refuses one without a hash tag on a cluster', () => {
+    expect(queuePrefix('jobs', false)).toBe('jobs');
+    expect(queuePrefix('{jobs}:prod', true)).toBe('{jobs}:prod');
+    expect(() => queuePrefix('jobs', true)).toThrow(/hash tag/);
+    expect(() => queuePrefix('{}jobs', true)).toThrow(/hash tag/);
   });
 });

@@ -6,8 +6,20 @@ import { ModelKindSchema, ModelRoleSchema } from './models.js';
  * produces `train` jobs; the trainer consumes them. Validate with
  * `TrainJob.parse(job.data)` on the consuming side.
  */
-/** BullMQ's key prefix for our queues, unless set (on Redis Cluster it must be a hash tag). */
+/** BullMQ's key prefix for our queues on one Redis, unless set. */
 export const DEFAULT_QUEUE_PREFIX = 'bull';
+
+/** The prefix on a Redis Cluster: a hash tag, so every queue's keys (and a flow's parent and children) share one slot. */
+export const CLUSTER_QUEUE_PREFIX = '{recstream}';
+
+/** The BullMQ prefix in use: the one set, else the default for one Redis or a cluster, where it must hold a hash tag. */
+export function queuePrefix(setting: string | undefined, clustered: boolean): string {
+  const prefix = setting ?? (clustered ? CLUSTER_QUEUE_PREFIX : DEFAULT_QUEUE_PREFIX);
+  if (clustered && !/\{[^}]+\}/.test(prefix)) {
+    throw new Error(`BULLMQ_PREFIX '${prefix}' has no hash tag, and BullMQ's scripts on a Redis Cluster need one: use ${CLUSTER_QUEUE_PREFIX} or unset it`);
+  }
+  return prefix;
+}
 
 export const QUEUES = {
   /** Sample-generation runs, scheduled (cron) or on demand, one per time range. */

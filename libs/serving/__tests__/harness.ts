@@ -5,14 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RecModel } from '@recstream/models';
+import type { DeltaChannel } from '@recstream/deltas';
+import { deserializeModel, vocabularyId, type RecModel } from '@recstream/models';
 import pg from 'pg';
-import { brokersFrom, createLogger } from '@recstream/platform';
+import { brokersFrom, createLogger, type RedisClient, type RedisConnection } from '@recstream/platform';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { createKafka } from '@recstream/streams';
 import { Random } from '@recstream/synth';
 import { ServingService, createServingRedis, type ServingOptions } from '../src/index.js';
 import type { RecommendationResponse } from '../src/recommender.js';
+import type { Scenario } from '../testing/scenario.js';
 
 export const logger = createLogger('serving-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 export const kafka = createKafka({ clientId: 'serving-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger });
@@ -41,24 +43,25 @@ export async function createHarness(): Promise<Harness> {
 export interface RunningService {
   service: ServingService;
   url: string;
-  redis: Redis;
+  redis: RedisClient;
   close(): Promise<void>;
 }
 
 /** A ServingService on its own pool and Redis client, with seeded exploration draws. */
-export async function startService(databaseUrl: string, options: Partial<ServingOptions>, redisUrl = REDIS_URL): Promise<RunningService> {
+/** `redis`: a URL, or where a Redis Cluster is. */
+export async function startService(databaseUrl: string, options: Partial<ServingOptions>, redis: string | RedisConnection = REDIS_URL): Promise<RunningService> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-  const redis = createServingRedis(redisUrl, logger);
+  const client = createServingRedis(typeof redis === 'string' ? { redisUrl: redis } : redis, logger);
   const random = new Random(3);
-  const service = new ServingService({ pool, redis, kafka, logger, random: () => random.next() }, { port: 0, host: '127.0.0.1', ...options });
+  const service = new ServingService({ pool, redis: client, kafka, logger, random: () => random.next() }, { port: 0, host: '127.0.0.1', ...options });
   const port = await service.start();
   return {
     service,
     url: `http://127.0.0.1:${port}`,
-    redis,
+    redis: client,
     close: async () => {
       await service.close();
-      redis.disconnect();
+      client.disconnect();
       await pool.end();
     },
   };
@@ -104,4 +107,29 @@ export function rowOf(model: RecModel, table: string, id: number): Float32Array 
   const t = model.tables().get(table)!;
   const row = t.row(id, false);
   return t.vectors().slice(t.offsetOf(row), t.offsetOf(row) + t.dim);
+}
+
+/** Everything serving would show `user` on the home page. */
+export const everything = (url: string, user: string) => recommend(url, { user_id: user, k: 200, context: { surface: 'home', device: 'mobile' } });
+
+/**
+ * Publishes to the recall lineage a row for `user` that points straight at an
+ * item recall never proposed to them; resolves with that item and the first
+ * answer that recommends it.
+ */
+export async function steerToUnseen(url: string, channel: DeltaChannel, scenario: Scenario, recallLineage: string, user: string) {
+  const recall = deserializeModel(scenario.recallArtifact);
+  try {
+    const before = await everything(url, user);
+    const unseen = scenario.items.find((item, i) => i % 37 !== 36 && !before.body.items.some((x) => x.item_id === item) && !scenario.sequences.get(user)!.includes(item))!;
+    const target = rowOf(recall, 'item', vocabularyId(unseen)).map((x) => 50 * x);
+    await channel.publish(recallLineage, { tables: { user: { ids: Int32Array.of(vocabularyId(user)), vectors: target } }, dense: {} });
+    const after = await until(async () => {
+      const response = await everything(url, user);
+      return response.body.items.find((item) => item.item_id === unseen) ? response : undefined;
+    });
+    return { unseen, after };
+  } finally {
+    recall.dispose();
+  }
 }

@@ -5,7 +5,21 @@ import { deserializeModel, vocabularyId } from '@recstream/models';
 import { DeltaChannel, lineageKey } from '@recstream/deltas';
 import { ModelRegistry } from '@recstream/registry';
 import { seedScenario, type Scenario } from '../testing/scenario.js';
-import { createHarness, followingDeltas, namespace, recommend, REDIS_URL, rowOf, startService, tearDown, until, type Harness, type RunningService } from './harness.js';
+import {
+  createHarness,
+  everything as everythingFor,
+  followingDeltas,
+  namespace,
+  recommend,
+  REDIS_URL,
+  rowOf,
+  startService,
+  steerToUnseen,
+  tearDown,
+  until,
+  type Harness,
+  type RunningService,
+} from './harness.js';
 
 let harness: Harness;
 let scenario: Scenario;
@@ -28,24 +42,13 @@ beforeAll(async () => {
 
 afterAll(() => tearDown(running, redis, ns, harness));
 
-const everything = (user: string) => recommend(running.url, { user_id: user, k: 200, context: { surface: 'home', device: 'mobile' } });
+const everything = (user: string) => everythingFor(running.url, user);
 
 describe('serving with online deltas', () => {
   it('moves a user’s query vector when the updater publishes the user’s row', async () => {
-    const recall = deserializeModel(scenario.recallArtifact);
-    const user = scenario.users[7]!;
-    const before = await everything(user);
-    const unseen = scenario.items.find((item, i) => i % 37 !== 36 && !before.body.items.some((x) => x.item_id === item) && !scenario.sequences.get(user)!.includes(item))!;
-    // The user's new taste points straight at an item recall never proposed to them.
-    const target = rowOf(recall, 'item', vocabularyId(unseen)).map((x) => 50 * x);
-    await channel.publish(recallLineage, { tables: { user: { ids: Int32Array.of(vocabularyId(user)), vectors: target } }, dense: {} });
-    const after = await until(async () => {
-      const response = await everything(user);
-      return response.body.items.find((item) => item.item_id === unseen) ? response : undefined;
-    });
+    const { unseen, after } = await steerToUnseen(running.url, channel, scenario, recallLineage, scenario.users[7]!);
     expect(after.body.items.find((item) => item.item_id === unseen)!.sources).toContain('ann');
     expect(after.body.model_versions.recall).toBe(scenario.recallVersion);
-    recall.dispose();
   });
 
   it('makes items the models just learned recommendable once the catalogue has them, however close together they come', async () => {

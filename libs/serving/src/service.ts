@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type HttpServiceOptions, type Logger } from '@recstream/platform';
+import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, isCluster, type HttpServiceOptions, type Logger, type RedisClient } from '@recstream/platform';
 import { DEFAULT_FEATURE_NAMESPACE, ItemRowTracking, OnlineFeatureReader } from '@recstream/features';
 import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/deltas';
 import { DEFAULT_ERASURE_WATCHER_OPTIONS, type ErasureWatcherOptions } from '@recstream/privacy';
@@ -74,7 +73,8 @@ export const DEFAULT_SERVING_OPTIONS: ServingOptions = {
 
 export interface ServingDeps {
   pool: pg.Pool;
-  redis: Redis;
+  /** One Redis or a Redis Cluster (createServingRedis). */
+  redis: RedisClient;
   kafka: Kafka;
   logger: Logger;
   /** Draws for exploration; tests fix it. */
@@ -96,7 +96,7 @@ export class ServingService {
   private readonly experiments: Refreshing<Experiment[]>;
   private readonly exposures: ExposureLog;
   private readonly droppedExposures: DroppedExposureRecorder;
-  private readonly deltas?: { follower: DeltaFollower; redis: Redis };
+  private readonly deltas?: { follower: DeltaFollower; redis: RedisClient };
   private readonly itemRows?: ItemRowTracking;
   private started = false;
   private closing?: Promise<void>;
@@ -115,7 +115,7 @@ export class ServingService {
       // Blocking reads need a connection of their own. Its errors surface as failed reads, which the follower reports.
       const blocking = deps.redis.duplicate();
       blocking.on('error', (error) => logger.debug({ err: error }, 'online delta connection error'));
-      const channel = (redis: Redis) => new DeltaChannel(redis, { prefix: o.onlineDeltas.prefix });
+      const channel = (redis: RedisClient) => new DeltaChannel(redis, { prefix: o.onlineDeltas.prefix });
       const follower = new DeltaFollower(
         {
           channel: channel(deps.redis),
@@ -145,7 +145,11 @@ export class ServingService {
       logger,
       { intervalMs: o.experimentsRefreshMs },
     );
-    if (o.trackItemRows) this.itemRows = new ItemRowTracking(deps.redis, o.featureNamespace, logger);
+    // Redis reports changes to the connection that tracks them, one server's keys only; on a cluster every request reads its rows.
+    if (o.trackItemRows) {
+      if (isCluster(deps.redis)) logger.info('item feature rows are read from Redis every time on a Redis Cluster (no tracking across masters)');
+      else this.itemRows = new ItemRowTracking(deps.redis, o.featureNamespace, logger);
+    }
     const producer = createProducer(deps.kafka);
     this.droppedExposures = new DroppedExposureRecorder(pool, logger, o.droppedExposures);
     this.exposures = new ExposureLog(

@@ -5,7 +5,7 @@
  * ranking models registered as production. Everything is keyed by
  * `namespace`, so runs share Redis and Kafka without seeing each other.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import { OfflineStore, OnlineStore, itemAttributes, userSequence, type HistoryRow, type ItemAttributes } from '@recstream/features';
 import { createModel, fit, selectBackend, serializeModel, type FeatureSpec, type Interaction } from '@recstream/models';
@@ -72,7 +72,7 @@ export interface Scenario {
 export const itemId = (i: number) => `item-${i}`;
 export const userId = (u: number) => `user-${u}`;
 
-export async function seedScenario(deps: { pool: pg.Pool; redis: Redis }, options: Partial<ScenarioOptions> = {}): Promise<Scenario> {
+export async function seedScenario(deps: { pool: pg.Pool; redis: RedisClient }, options: Partial<ScenarioOptions> = {}): Promise<Scenario> {
   const o = { ...DEFAULT_SCENARIO_OPTIONS, ...options };
   const random = new Random(o.seed);
   const items = Array.from({ length: o.items }, (_, i) => itemId(i));
