@@ -50,6 +50,37 @@ describe('tune', () => {
     expect(result.best.trial).toBe(0);
   });
 
+  it('trains the base for its own epochs before patience, pruning or the budget may end it, and never chooses worse', async () => {
+    // The base's validation curve dips for longer than the patience before it peaks at its own epoch count; other trials stay below the peak.
+    const curve = [0.2, 0.5, 0.4, 0.4, 0.4, 0.45, 0.5, 0.6, 0.55, 0.5, 0.5, 0.5];
+    let now = 0;
+    const start = (_settings: Settings, trial: number): TrialRunner => {
+      let epochs = 0;
+      return {
+        epoch: async () => {
+          now += 1000;
+          const score = trial === 0 ? curve[epochs++]! : 0.55;
+          return { score, secondary: score };
+        },
+        dispose: () => {},
+      };
+    };
+    const base = { rate: 1, width: 1, epochs: 8 };
+    const result = await tune(SPACE, base, start, { trials: 12, seed: 5, patience: 3, minEpochs: 2, reductionFactor: 3 });
+    expect(result.trials).toHaveLength(12);
+    expect(result.trials[0]).toMatchObject({ outcome: 'early-stopped', bestEpochs: 8, epochs: 11, score: 0.6 });
+    expect(result.baseline).toEqual({ score: 0.6, secondary: 0.6 });
+    expect(result.best.trial).toBe(0);
+    expect(result.chosen).toEqual(base);
+
+    // A budget spent by epoch 5 cuts the base only once its epochs are done, and starts no other trial.
+    now = 0;
+    const budgeted = await tune(SPACE, base, start, { trials: 12, seed: 5, patience: 3, budgetS: 5, clock: () => now });
+    expect(budgeted.trials).toHaveLength(1);
+    expect(budgeted.trials[0]).toMatchObject({ outcome: 'cut', bestEpochs: 8, epochs: 8 });
+    expect(budgeted.chosen).toEqual(base);
+  });
+
   it('repeats its trials under one seed and draws others under another', async () => {
     const run = (seed: number) => tune(SPACE, { rate: 1, width: 1 }, (settings) => fakeRunner(settings), { trials: 6, seed });
     const first = await run(8);

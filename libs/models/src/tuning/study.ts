@@ -32,9 +32,9 @@ export interface TrialRecord {
 }
 
 export interface TuneOptions {
-  /** Trials at most; trial 0 trains the base settings, so the search never picks worse than them on validation. */
+  /** Trials at most; trial 0 trains the base settings for at least their epochs, so the search never picks worse than them on validation. */
   trials: number;
-  /** Wall-clock budget: no trial starts after it and a running one is cut at its next epoch. Runs under it are not reproducible. */
+  /** Wall-clock budget: no trial starts after it and a running one is cut at its next epoch (trial 0 not before the base's epochs). Runs under it are not reproducible. */
   budgetS?: number;
   /** Seeds the draws of settings (models take theirs from the objective). */
   seed: number;
@@ -53,6 +53,8 @@ export interface TuningResult {
   /** The best trial's settings with `epochs` set to where it peaked: what the final model trains with. */
   chosen: Settings;
   best: TrialRecord;
+  /** The base settings' validation figures at their own epoch count (trial 0 there); absent where the base sets no epochs or the search did not score them. */
+  baseline?: ValidationScore;
   /** Every trial, in the order run. */
   trials: TrialRecord[];
   seconds: number;
@@ -67,8 +69,11 @@ export function compareTrials(a: TrialRecord, b: TrialRecord): number {
  * Random search with asynchronous successive halving over `space`, starting
  * from `base`: each trial trains epoch by epoch up to `space.maxEpochs`,
  * keeps its best validation score (early stopping with `patience`), and
- * at each rung is pruned unless among the best 1/eta so far. `start` builds
- * a trial's model from its settings; it must score validation data only.
+ * at each rung is pruned unless among the best 1/eta so far. Trial 0 trains
+ * `base` and is neither stopped, pruned nor cut before `base.epochs`, so the
+ * base as given is scored and the choice is never worse than it on
+ * validation. `start` builds a trial's model from its settings; it must
+ * score validation data only.
  */
 export async function tune(
   space: SearchSpace,
@@ -84,18 +89,21 @@ export async function tune(
   const overBudget = () => o.budgetS !== undefined && clock() - began >= o.budgetS * 1000;
   const pruner = new AshaPruner(o);
   const draws = drawTrialSettings(space, base, o.seed);
+  const baseEpochs = baseEpochsIn(space, base);
   const trials: TrialRecord[] = [];
+  let baseline: ValidationScore | undefined;
   for (let trial = 0; trial < o.trials && !(trial > 0 && overBudget()); trial++) {
     const settings = draws.next().value;
     const record = await runTrial(trial, settings, await start(settings, trial));
     trials.push(record);
     o.onTrial?.(record);
   }
-  return tuningResult(base, trials, (clock() - began) / 1000);
+  return { ...tuningResult(base, trials, (clock() - began) / 1000), ...(baseline && { baseline }) };
 
   async function runTrial(trial: number, settings: Settings, runner: TrialRunner): Promise<TrialRecord> {
     const started = clock();
     const record: TrialRecord = { trial, settings, score: -Infinity, secondary: -Infinity, bestEpochs: 0, epochs: 0, outcome: 'completed', seconds: 0 };
+    const floor = trial === 0 ? baseEpochs : 0;
     try {
       while (record.epochs < space.maxEpochs) {
         const figures = await runner.epoch();
@@ -103,9 +111,13 @@ export async function tune(
         if (figures.score > record.score || (figures.score === record.score && figures.secondary > record.secondary)) {
           Object.assign(record, figures, { bestEpochs: record.epochs });
         }
+        if (trial === 0 && record.epochs === baseEpochs) baseline = figures;
         if (record.epochs >= space.maxEpochs) break;
+        // The rung records every trial's score, the base's too, even where its verdict does not apply.
+        const promoted = !pruner.isRung(record.epochs) || pruner.promote(record.epochs, record.score);
+        if (record.epochs < floor) continue;
         if (record.epochs - record.bestEpochs >= o.patience) record.outcome = 'early-stopped';
-        else if (pruner.isRung(record.epochs) && !pruner.promote(record.epochs, record.score)) record.outcome = 'pruned';
+        else if (!promoted) record.outcome = 'pruned';
         else if (overBudget()) record.outcome = 'cut';
         if (record.outcome !== 'completed') break;
       }
@@ -115,6 +127,11 @@ export async function tune(
     record.seconds = (clock() - started) / 1000;
     return record;
   }
+}
+
+/** The epochs the base settings train, as far as the space allows; 0 where they set none. */
+export function baseEpochsIn(space: SearchSpace, base: Settings): number {
+  return Math.min(base.epochs ?? 0, space.maxEpochs);
 }
 
 /**

@@ -24,16 +24,17 @@ function drive(halving: SuccessiveHalving, order: (pending: TrialRequest[]) => T
 }
 
 describe('SuccessiveHalving', () => {
-  it('trains every trial for minEpochs and promotes the best 1/eta of each rung up to maxEpochs', () => {
+  it('trains every trial for minEpochs and promotes the best 1/eta of each rung up to maxEpochs, and the base up to its epochs', () => {
     const halving = new SuccessiveHalving(SPACE, BASE, { trials: 9, seed: 3, minEpochs: 2, reductionFactor: 3 });
     expect(halving.rungs).toEqual([2, 6, 18]);
     expect(halving.settings[0]).toEqual({ rate: 1 });
     const { result, steps } = drive(halving);
-    expect(steps.map((requests) => requests.length)).toEqual([9, 3, 1]);
+    expect(steps.map((requests) => requests.length)).toEqual([9, 4, 1]);
     expect(steps.map((requests) => requests[0]!.epochs)).toEqual([2, 6, 18]);
-    // The rung-1 trials are the three best of rung 0, and the winner the best of them.
+    // The rung-1 trials are the three best of rung 0 and the base (its 5 epochs lie beyond rung 0), and the winner the best of them.
     const rung0 = [...steps[0]!].sort((a, b) => train(b).score - train(a).score);
-    expect(steps[1]!.map((r) => r.trial).sort()).toEqual(rung0.slice(0, 3).map((r) => r.trial).sort());
+    expect(rung0.slice(0, 3).map((r) => r.trial)).not.toContain(0);
+    expect(steps[1]!.map((r) => r.trial).sort()).toEqual([0, ...rung0.slice(0, 3).map((r) => r.trial)].sort());
     expect(result.best.trial).toBe(rung0[0]!.trial);
     expect(result.chosen).toEqual({ ...halving.settings[result.best.trial], epochs: 18 });
     expect(result.trials.map((t) => t.outcome).filter((o) => o === 'pruned')).toHaveLength(8);

@@ -1,5 +1,5 @@
 import { checkSearchSpace, type SearchSpace, type Settings } from './search-space.js';
-import { compareTrials, drawTrialSettings, tuningResult, type TrialRecord, type TuningResult } from './study.js';
+import { baseEpochsIn, compareTrials, drawTrialSettings, tuningResult, type TrialRecord, type TuningResult } from './study.js';
 
 export interface HalvingOptions {
   /** Trials in the first rung; trial 0 trains the base settings. */
@@ -39,7 +39,9 @@ export type HalvingStep = { pending: TrialRequest[] } | { result: TuningResult }
  * Successive halving with a barrier at each rung (Jamieson & Talwalkar
  * 2016; ASHA's rule applied to a complete rung): every trial trains
  * minEpochs, the best 1/eta of those that completed train the next rung's
- * epochs, and so on up to maxEpochs. A rung is judged only once all its
+ * epochs, and so on up to maxEpochs. Trial 0 (the base settings) goes on
+ * until a rung covers the base's epochs, so the base as given is scored and,
+ * unless the budget stops the search first, the choice is never worse than it on validation. A rung is judged only once all its
  * reports are in, so the choice depends on the reports alone, never on how
  * many workers trained them or in which order they finished. Each request
  * trains from scratch (trials are deterministic given their settings and
@@ -50,6 +52,7 @@ export class SuccessiveHalving {
   readonly rungs: readonly number[];
   /** Each trial's settings. */
   readonly settings: readonly Settings[];
+  private readonly baseEpochs: number;
 
   constructor(
     space: SearchSpace,
@@ -64,6 +67,7 @@ export class SuccessiveHalving {
     const rungs: number[] = [];
     for (let epochs = options.minEpochs; epochs < space.maxEpochs; epochs *= options.reductionFactor) rungs.push(epochs);
     this.rungs = [...rungs, space.maxEpochs];
+    this.baseEpochs = baseEpochsIn(space, base);
     const draws = drawTrialSettings(space, base, options.seed);
     this.settings = Array.from({ length: options.trials }, () => draws.next().value);
   }
@@ -84,12 +88,14 @@ export class SuccessiveHalving {
       for (const report of rungReports) reached.set(report.trial, [...(reached.get(report.trial) ?? []), report]);
       if (stop || rung === this.rungs.length - 1) break;
       const promoted = Math.max(1, Math.floor(rungReports.length / this.options.reductionFactor));
-      trials = rungReports
-        .filter((report) => report.outcome === 'completed')
+      const completed = rungReports.filter((report) => report.outcome === 'completed');
+      trials = completed
         .map((report) => this.record(report, []))
         .sort(compareTrials)
         .slice(0, promoted)
         .map((record) => record.trial);
+      const baseGoesOn = this.rungs[rung]! < this.baseEpochs && completed.some((report) => report.trial === 0);
+      if (baseGoesOn && !trials.includes(0)) trials = [0, ...trials];
       if (trials.length === 0) break;
     }
     const last = this.rungs.length - 1;
