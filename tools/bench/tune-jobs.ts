@@ -35,9 +35,6 @@ export interface TrialJobsResult {
   /** Trials in the search's log, and trial jobs each worker trained (a trial promoted to a later rung trains again). */
   trials: number;
   trialJobsPerWorker: number[];
-  /** Validation AUC of trial 0 (the defaults) and of the chosen trial. */
-  validationDefault: number;
-  validationTuned: number;
   chosen: Record<string, number>;
 }
 
@@ -74,17 +71,13 @@ export async function benchTrialJobs(bench: TrialJobsBench, say: (line: string) 
     say(`${bench.model}: tuning with ${bench.trials} trials as jobs on ${bench.workers} workers, then training`);
     const tuned = await timed('tuned', { ...request, tune: { trials: bench.trials } });
     const { rows } = await pool.query('SELECT config FROM model_versions WHERE version_id = $1', [tuned.result.versionId]);
-    const log = rows[0]!.config.tuning.trials as { trial: number; score: number }[];
-    const best = Math.max(...log.map((trial) => trial.score));
     return {
       defaults: defaults.result,
       tuned: tuned.result,
       defaultSeconds: defaults.seconds,
       tunedSeconds: tuned.seconds,
-      trials: log.length,
+      trials: (rows[0]!.config.tuning.trials as unknown[]).length,
       trialJobsPerWorker: await Promise.all(metrics.map(trialJobs)),
-      validationDefault: log.find((trial) => trial.trial === 0)!.score,
-      validationTuned: best,
       chosen: tuned.result.tunedSettings!,
     };
   } finally {
