@@ -31,7 +31,7 @@ export interface FoldGate {
 /** Every effect is to be written: one Redis, or a batch none of whose slots has landed. */
 export const OPEN_GATE: FoldGate = { user: true, item: true, covisit: () => true };
 
-/** A state the aggregator starts an entity from, and its write token. */
+/** A state the fold starts an entity from, and its write token. */
 export interface StartingState {
   state: string | null;
   writeToken: string;
@@ -40,7 +40,7 @@ export interface StartingState {
 interface Entry<S> {
   state: S;
   writeToken: string;
-  /** Whether this aggregator applied events to it: a state as loaded is in the history already. */
+  /** Whether this fold applied events to it: a state as loaded is in the history already. */
   changed: boolean;
 }
 
@@ -53,7 +53,7 @@ interface Entry<S> {
 export class BatchFold {
   private readonly users = new Map<string, Entry<UserState>>();
   private readonly items = new Map<string, Entry<ItemState>>();
-  /** Rows of earlier intervals of the entities touched, taken as their events moved on. */
+  /** History rows of earlier intervals of the entities touched, taken as their events moved on. */
   private readonly earlier: HistoryRow[] = [];
   readonly covisits: Covisits = new Map();
 

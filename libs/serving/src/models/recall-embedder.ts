@@ -72,7 +72,7 @@ function twoTowerEmbedder(model: TwoTowerModel): RecallEmbedder {
     dim,
     knows: (item) => model.readsItemFields || items.row(item.vocabId, false) >= 0,
     knowsUser: (id) => users.row(id, false) >= 0,
-    itemVectors: (catalogItems) => model.itemVectors(encodeRows(model.spec, catalogItems.map(itemRow))),
+    itemVectors: (catalogItems) => model.itemVectors(encodeRows(model.spec, catalogItems.map(itemTowerRow))),
     userVector(query) {
       const user = query.user ?? DEFAULT_USER_VIEWS;
       const row: EncodableRow = {
@@ -88,8 +88,8 @@ function twoTowerEmbedder(model: TwoTowerModel): RecallEmbedder {
   };
 }
 
-/** An item as the item tower reads it: the model features its catalogue attributes give (the two-tower spec reads no others). */
-export function itemRow(item: CatalogItem): EncodableRow {
+/** An item as the item tower reads it, an encodable row: the model features its catalogue attributes give (the two-tower spec reads no others). */
+export function itemTowerRow(item: CatalogItem): EncodableRow {
   const attributes = { categories: item.categories, tags: [], available: item.available, created_time: item.createdMs };
   return {
     userId: '',
