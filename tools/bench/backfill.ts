@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { brokersFrom, createLogger, infraEnv, parseEnv } from '@recstream/platform';
 import { migrateDatabase } from '@recstream/schemas/migrate';
 import { createKafka, createProducer } from '@recstream/streams';
-import { OnlineStore, backfill, kafkaDeadLetterSink } from '@recstream/features';
+import { OnlineFeatureWriter, backfill, kafkaDeadLetterSink } from '@recstream/features';
 import { movieLensRecords, writeMovieLensFile } from '@recstream/synth';
 
 import { recordBenchmark, round } from './report.js';
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     await producer.disconnect();
     await kafkaAdmin.deleteTopics({ topics: [deadLetterTopic] }).catch((error: Error) => say(`could not delete ${deadLetterTopic}: ${error.message}`));
     await kafkaAdmin.disconnect();
-    await new OnlineStore(redis, { namespace }).clear();
+    await new OnlineFeatureWriter(redis, { namespace }).clear();
     redis.disconnect();
     await pool.end();
     droppingDatabase = true;

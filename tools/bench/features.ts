@@ -18,7 +18,7 @@ import { brokersFrom, createLogger, infraEnv, parseEnv } from '@recstream/platfo
 import { migrateDatabase } from '@recstream/schemas/migrate';
 import type { ItemEvent } from '@recstream/schemas';
 import { createKafka, createProducer } from '@recstream/streams';
-import { FeatureBuilder, OnlineFeatureReader, OnlineStore, endOffsets, waitForGroupCatchUp, type AppliedBatch } from '@recstream/features';
+import { FeatureBuilder, OnlineFeatureReader, OnlineFeatureWriter, endOffsets, waitForGroupCatchUp, type AppliedBatch } from '@recstream/features';
 import { z } from 'zod';
 import { clusteredReadLatencies, readLatencies } from './features-cluster.js';
 import { ITEMS, USERS, interactions, message } from './features-data.js';
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   } finally {
     await builder?.close();
     await producer.disconnect();
-    await new OnlineStore(redis, { namespace }).clear();
+    await new OnlineFeatureWriter(redis, { namespace }).clear();
     await kafkaAdmin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
     await kafkaAdmin.disconnect();
     await redis.quit();

@@ -91,7 +91,8 @@ async function annRecall(artifact: Uint8Array) {
   let recall = 0;
   let searchMs = 0;
   for (let q = 0; q < RECALL_QUERIES; q++) {
-    const query = embedder.userVector({ userId: userId(random.int(USERS)), time: Date.now(), context: {} });
+    const user = userId(random.int(USERS));
+    const query = embedder.userVector({ userId: user, userVocabId: vocabularyId(user), time: Date.now(), context: {} });
     const t = performance.now();
     const found = index.search(query, 100).labels;
     searchMs += performance.now() - t;

@@ -36,7 +36,7 @@ export interface Endpoint {
 }
 
 export async function ingestWorld(ingester: Endpoint, world: SyntheticWorld, malformed: readonly object[]): Promise<IngestReport> {
-  const events = [...world.catalogEvents(), ...world.interactionEvents(), ...malformed];
+  const events = [...world.upsertEvents(), ...world.interactionEvents(), ...malformed];
   const bar = new ProgressBar('ingesting over HTTP', events.length);
   const client = new IngestClient({ ...ingester, onBatch: ({ accepted, rejected }) => bar.tick(accepted + rejected) });
   const sent = await client.send(events);

@@ -22,11 +22,11 @@ export interface DeltaEntry {
 }
 
 /**
- * The lineage's stream. `clustered`: the prefix is a hash tag, so every
+ * The stream of the lineage `lineageKey` names. `clustered`: the prefix is a hash tag, so every
  * lineage's stream shares one slot and one XREAD can follow them all.
  */
-export function deltaStreamKey(prefix: string, lineage: string, clustered = false): string {
-  return `${clustered ? `{${prefix}}` : prefix}:deltas:${lineage}`;
+export function deltaStreamKey(prefix: string, lineageKey: string, clustered = false): string {
+  return `${clustered ? `{${prefix}}` : prefix}:deltas:${lineageKey}`;
 }
 
 /**
@@ -48,8 +48,8 @@ export class DeltaChannel {
   }
 
   /** Appends a delta to the lineage's stream; returns its entry id. */
-  async publish(lineage: string, delta: ModelDelta): Promise<string> {
-    const key = this.key(lineage);
+  async publish(lineageKey: string, delta: ModelDelta): Promise<string> {
+    const key = this.key(lineageKey);
     const payload = Buffer.from(encodeDelta(delta));
     const replies = (await this.redis
       .multi()
@@ -62,37 +62,37 @@ export class DeltaChannel {
   }
 
   /** Entries after `afterId`, oldest first, at most `count`. */
-  async read(lineage: string, afterId: string, count: number): Promise<DeltaEntry[]> {
-    const key = this.key(lineage);
+  async read(lineageKey: string, afterId: string, count: number): Promise<DeltaEntry[]> {
+    const key = this.key(lineageKey);
     const entries = await this.redis.xrangeBuffer(key, `(${afterId}`, '+', 'COUNT', count);
     return entries.map(([id, fields]) => toEntry(id, fields));
   }
 
   /**
-   * Waits up to `blockMs` for entries after the given ids on any of the
-   * lineages (a blocking read: give this channel a connection of its own).
+   * Waits up to `blockMs` for entries after the given ids (keyed by lineage
+   * key) on any of the lineages (a blocking read: give this channel a
+   * connection of its own); answers keyed by lineage key.
    */
   async follow(after: ReadonlyMap<string, string>, blockMs: number, count: number): Promise<Map<string, DeltaEntry[]>> {
-    const lineages = [...after.keys()];
+    const lineageKeys = [...after.keys()];
     const reply = await this.redis.xreadBuffer(
       'COUNT',
       count,
       'BLOCK',
       blockMs,
       'STREAMS',
-      ...lineages.map((lineage) => this.key(lineage)),
-      ...lineages.map((lineage) => after.get(lineage)!),
+      ...lineageKeys.map((lineageKey) => this.key(lineageKey)),
+      ...lineageKeys.map((lineageKey) => after.get(lineageKey)!),
     );
     const out = new Map<string, DeltaEntry[]>();
     for (const [key, entries] of reply ?? []) {
-      const lineage = key.toString().slice(this.key('').length);
-      out.set(lineage, entries.map(([id, fields]) => toEntry(id, fields)));
+      out.set(key.toString().slice(this.key('').length), entries.map(([id, fields]) => toEntry(id, fields)));
     }
     return out;
   }
 
-  private key(lineage: string): string {
-    return deltaStreamKey(this.options.prefix, lineage, this.clustered);
+  private key(lineageKey: string): string {
+    return deltaStreamKey(this.options.prefix, lineageKey, this.clustered);
   }
 }
 

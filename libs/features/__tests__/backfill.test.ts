@@ -15,7 +15,7 @@ import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
 import { kafkaDeadLetterSink } from '../src/dead-letters.js';
 import type { AppliedBatch } from '../src/interactions.js';
-import { OnlineStore } from '../src/online-store.js';
+import { OnlineFeatureWriter } from '../src/online-writer.js';
 import { ensurePartitions } from '../src/partitions.js';
 import { SESSION_GAP_MS, createTopics, dataset, deleteTopics, kafka, logger, newRedis, produce, run, snapshot } from './harness.js';
 
@@ -89,7 +89,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const namespace of Object.values(namespaces)) await new OnlineStore(redis, { namespace }).clear();
+  for (const namespace of Object.values(namespaces)) await new OnlineFeatureWriter(redis, { namespace }).clear();
   await redis.quit();
   await producer.disconnect();
   await admin.disconnect();

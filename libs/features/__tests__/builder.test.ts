@@ -5,12 +5,12 @@ import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-d
 import { collectMessages } from '@recstream/streams/inspect';
 import { DEFAULT_AGGREGATION_OPTIONS } from '../src/entity-state.js';
 import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
-import { catalogView } from '../src/catalog.js';
+import { upsertView } from '../src/upserts.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
 import { OfflineStore } from '../src/offline-store.js';
 import { OnlineFeatureReader } from '../src/online-reader.js';
 import { KeyLayout } from '../src/keys.js';
-import { OnlineStore } from '../src/online-store.js';
+import { OnlineFeatureWriter } from '../src/online-writer.js';
 import { rebuildFromKafka, rebuildFromOffline } from '../src/rebuild.js';
 import { userActivity } from '../src/views.js';
 import { SESSION_GAP_MS, T0, appliedMessages, builderEnv, createTopics, dataset, deleteTopics, kafka, killBuilderMidRun, logger, newRedis, produce, run, snapshot } from './harness.js';
@@ -70,7 +70,7 @@ async function catchUp(groupId: string, topicNames: string[]) {
 }
 
 /** Seeds a namespace's item attributes as the catalogue topic would have. */
-const seedCatalog = (namespace: string) => new OnlineStore(redis, { namespace }).writeViews(data.catalog.map(catalogView));
+const seedCatalog = (namespace: string) => new OnlineFeatureWriter(redis, { namespace }).writeViews(data.catalog.map(upsertView));
 
 /** The views of a store, without the bookkeeping that legitimately differs between runs (versions, serialized state). */
 const views = async (namespace: string, omitWatermarks = false) => {
@@ -91,7 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(builders.map((builder) => builder.close()));
-  for (const name of ['a', 'b', 'c', 'd']) await new OnlineStore(redis, { namespace: ns(name) }).clear();
+  for (const name of ['a', 'b', 'c', 'd']) await new OnlineFeatureWriter(redis, { namespace: ns(name) }).clear();
   await redis.quit();
   await admin.disconnect();
   await pool.end();
@@ -222,7 +222,7 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
   it('leaves the same state as a clean run after a consumer is killed mid-batch and another takes over', async () => {
     await seedCatalog(ns('b'));
     const env = builderEnv({ databaseUrl: database.url, namespace: ns('b'), groupId: `${run}-b`, topics: { ...topics, items: emptyItems } });
-    const store = new OnlineStore(redis, { namespace: ns('b') });
+    const store = new OnlineFeatureWriter(redis, { namespace: ns('b') });
     await killBuilderMidRun(env, () => appliedMessages(store, topics.events, 4), 400, data.interactions.length, () => catchUp(`${run}-b`, [topics.events]));
     expect(await views(ns('b'))).toEqual(await views(ns('a')));
   });
@@ -231,9 +231,9 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
     await seedCatalog(ns('d'));
     let crashes = 0;
     /** Applies the plan, then fails as a crash would before the commit: every fifth chunk. */
-    class CrashingStore extends OnlineStore {
+    class CrashingStore extends OnlineFeatureWriter {
       private calls = 0;
-      override async apply(plan: Parameters<OnlineStore['apply']>[0]) {
+      override async apply(plan: Parameters<OnlineFeatureWriter['apply']>[0]) {
         const outcome = await super.apply(plan);
         if (outcome === 'applied' && ++this.calls % 5 === 0) {
           crashes++;

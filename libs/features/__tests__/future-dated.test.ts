@@ -13,7 +13,7 @@ import { FeatureBuilder } from '../src/builder.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
 import { OfflineStore } from '../src/offline-store.js';
 import { OnlineFeatureReader } from '../src/online-reader.js';
-import { OnlineStore } from '../src/online-store.js';
+import { OnlineFeatureWriter } from '../src/online-writer.js';
 import { repairWatermarks } from '../src/watermark-repair.js';
 import { createTopics, deleteTopics, kafka, logger, newRedis, produce, run } from './harness.js';
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await builder.close();
-  await new OnlineStore(redis, { namespace }).clear();
+  await new OnlineFeatureWriter(redis, { namespace }).clear();
   await redis.quit();
   await admin.disconnect();
   await pool.end();
@@ -62,7 +62,7 @@ describe('an event dated in the future', () => {
 
     const { user } = await new OnlineFeatureReader(redis, { namespace }).read({ userId: `u-${run}-now`, itemIds: [] });
     expect(user.user_activity.counts.click['7d']).toBe(1);
-    expect(await new OnlineStore(redis, { namespace }).readWatermark(topics.events, 0)).toEqual({ offset: '1', streamTime: now });
+    expect(await new OnlineFeatureWriter(redis, { namespace }).readWatermark(topics.events, 0)).toEqual({ offset: '1', streamTime: now });
     const { rows } = await pool.query('SELECT user_id FROM event_log WHERE event_id LIKE $1', [`${run}-%`]);
     expect(rows).toEqual([{ user_id: `u-${run}-now` }]);
 
@@ -77,7 +77,7 @@ describe('an event dated in the future', () => {
 describe('repairWatermarks', () => {
   it('pulls back a poisoned stream time in Redis and Postgres, and leaves sound partitions alone', async () => {
     const repairNs = `${namespace}-repair`;
-    const online = new OnlineStore(redis, { namespace: repairNs });
+    const online = new OnlineFeatureWriter(redis, { namespace: repairNs });
     const offline = new OfflineStore(pool, { namespace: repairNs });
     const now = Date.now();
     const sound = now - 60_000;

@@ -12,7 +12,7 @@ import { brokersFrom, createLogger, isCluster, type RedisClient } from '@recstre
 import type { InteractionEvent, InteractionType, ItemEvent } from '@recstream/schemas';
 import { createKafka } from '@recstream/streams';
 import { KeyLayout } from '../src/keys.js';
-import type { OnlineStore } from '../src/online-store.js';
+import type { OnlineFeatureWriter } from '../src/online-writer.js';
 import { rowSegments } from '../src/rows.js';
 
 export const logger = createLogger('features-test', 'silent');
@@ -148,7 +148,7 @@ export function dataset(userCount: number, itemCount: number, perUser: number): 
 }
 
 /** Messages of `topic` applied so far in `store`, by its partitions' watermarks. */
-export async function appliedMessages(store: OnlineStore, topic: string, partitions: number): Promise<number> {
+export async function appliedMessages(store: OnlineFeatureWriter, topic: string, partitions: number): Promise<number> {
   const marks = await Promise.all(Array.from({ length: partitions }, (_, p) => store.readWatermark(topic, p)));
   return marks.reduce((sum, mark) => sum + (mark ? Number(mark.offset) + 1 : 0), 0);
 }

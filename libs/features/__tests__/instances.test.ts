@@ -2,9 +2,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
-import { catalogView } from '../src/catalog.js';
+import { upsertView } from '../src/upserts.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
-import { OnlineStore } from '../src/online-store.js';
+import { OnlineFeatureWriter } from '../src/online-writer.js';
 import { SESSION_GAP_MS, createTopics, dataset, deleteTopics, kafka, logger, newRedis, produce, run, snapshot } from './harness.js';
 
 /**
@@ -54,12 +54,12 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: database.url, max: 6 });
   await admin.connect();
   await createTopics({ [events('one')]: 4, [events('two')]: 4, [topics.items]: 1, [topics.users]: 1, [topics.deadLetter]: 1 });
-  for (const name of ['one', 'two']) await new OnlineStore(redis, { namespace: ns(name) }).writeViews(data.catalog.map(catalogView));
+  for (const name of ['one', 'two']) await new OnlineFeatureWriter(redis, { namespace: ns(name) }).writeViews(data.catalog.map(upsertView));
 });
 
 afterAll(async () => {
   await Promise.allSettled(builders.map((builder) => builder.close()));
-  for (const name of ['one', 'two']) await new OnlineStore(redis, { namespace: ns(name) }).clear();
+  for (const name of ['one', 'two']) await new OnlineFeatureWriter(redis, { namespace: ns(name) }).clear();
   await redis.quit();
   await admin.disconnect();
   await pool.end();

@@ -5,9 +5,9 @@ import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-d
 import { createKafka, ensureTopics, waitForLeaders } from '@recstream/streams';
 import { partitionLeaders, startTestCluster, type TestCluster } from '@recstream/streams/test-cluster';
 import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
-import { catalogView } from '../src/catalog.js';
+import { upsertView } from '../src/upserts.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
-import { OnlineStore } from '../src/online-store.js';
+import { OnlineFeatureWriter } from '../src/online-writer.js';
 import { SESSION_GAP_MS, dataset, logger, newRedis, run, snapshot } from './harness.js';
 
 const VICTIM = 2;
@@ -46,11 +46,11 @@ beforeAll(async () => {
   await waitForLeaders(admin, [topics.events]);
   database = await createTestDatabase();
   pool = new pg.Pool({ connectionString: database.url, max: 6 });
-  for (const name of ['clean', 'killed']) await new OnlineStore(redis, { namespace: ns(name) }).writeViews(data.catalog.map(catalogView));
+  for (const name of ['clean', 'killed']) await new OnlineFeatureWriter(redis, { namespace: ns(name) }).writeViews(data.catalog.map(upsertView));
 });
 
 afterAll(async () => {
-  for (const name of ['clean', 'killed']) await new OnlineStore(redis, { namespace: ns(name) }).clear();
+  for (const name of ['clean', 'killed']) await new OnlineFeatureWriter(redis, { namespace: ns(name) }).clear();
   await redis.quit();
   await pool?.end();
   await database?.drop();

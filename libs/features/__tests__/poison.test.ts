@@ -15,7 +15,7 @@ import { collectMessages } from '@recstream/streams/inspect';
 import { FeatureBuilder } from '../src/builder.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
 import { OnlineFeatureReader } from '../src/online-reader.js';
-import { OnlineStore } from '../src/online-store.js';
+import { OnlineFeatureWriter } from '../src/online-writer.js';
 import { T0, createTopics, deleteTopics, kafka, logger, newRedis, run } from './harness.js';
 
 const SEED = 20_260_301;
@@ -79,7 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await builder.close();
-  await new OnlineStore(redis, { namespace }).clear();
+  await new OnlineFeatureWriter(redis, { namespace }).clear();
   await redis.quit();
   await admin.disconnect();
   await pool.end();

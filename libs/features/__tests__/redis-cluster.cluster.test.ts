@@ -11,10 +11,10 @@ import { teardown } from '@recstream/platform/testing';
 import { startTestRedisCluster, type TestRedisCluster } from '@recstream/platform/test-redis-cluster';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
-import { catalogView } from '../src/catalog.js';
+import { upsertView } from '../src/upserts.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
 import { OnlineFeatureReader } from '../src/online-reader.js';
-import { OnlineStore } from '../src/online-store.js';
+import { OnlineFeatureWriter } from '../src/online-writer.js';
 import type { BatchPlan } from '../src/plan.js';
 import { rebuildFromOffline } from '../src/rebuild.js';
 import { SESSION_GAP_MS, appliedMessages, builderEnv, createTopics, dataset, deleteTopics, kafka, killBuilderMidRun, logger, produce, run, snapshot } from './harness.js';
@@ -35,8 +35,8 @@ let pool: pg.Pool;
 const views = async (namespace: string) =>
   Object.fromEntries(Object.entries(await snapshot(redis, namespace, ['_v', '_s'])).filter(([key]) => !key.startsWith('wm:')));
 
-async function build(namespace: string, online?: OnlineStore): Promise<void> {
-  await new OnlineStore(redis, { namespace }).writeViews(data.catalog.map(catalogView));
+async function build(namespace: string, online?: OnlineFeatureWriter): Promise<void> {
+  await new OnlineFeatureWriter(redis, { namespace }).writeViews(data.catalog.map(upsertView));
   const builder = new FeatureBuilder({ kafka, redis, pool, logger, online }, { ...base, namespace, groupId: `${run}-${namespace}` });
   await builder.start();
   await waitForGroupCatchUp(admin, `${run}-${namespace}`, await endOffsets(admin, [topics.events, topics.items]));
@@ -96,10 +96,10 @@ it('computes the reference counts, sequences and co-visitation on a cluster', as
 it('neither loses nor double-counts when a batch stops after some of its slots', async () => {
   let partial = 0;
   /** Every third batch, lands two of its slot groups (items first), then fails as a crash would. */
-  class PartialStore extends OnlineStore {
+  class PartialStore extends OnlineFeatureWriter {
     private batches = 0;
     private landed = Number.POSITIVE_INFINITY;
-    override async apply(...args: Parameters<OnlineStore['apply']>) {
+    override async apply(...args: Parameters<OnlineFeatureWriter['apply']>) {
       this.landed = ++this.batches % 3 === 0 ? 0 : Number.NEGATIVE_INFINITY;
       return super.apply(...args);
     }
@@ -119,9 +119,9 @@ it('neither loses nor double-counts when a batch stops after some of its slots',
 
 it('leaves the same store as a clean run after a builder is killed mid-batch and another takes over', async () => {
   const namespace = ns('killed');
-  await new OnlineStore(redis, { namespace }).writeViews(data.catalog.map(catalogView));
+  await new OnlineFeatureWriter(redis, { namespace }).writeViews(data.catalog.map(upsertView));
   const env = { ...builderEnv({ databaseUrl: database.url, namespace, groupId: `${run}-killed`, topics }), REDIS_CLUSTER_NODES: test.cluster.addresses.join(',') };
-  const store = new OnlineStore(redis, { namespace });
+  const store = new OnlineFeatureWriter(redis, { namespace });
   const caughtUp = async () => waitForGroupCatchUp(admin, `${run}-killed`, await endOffsets(admin, [topics.events]));
   await killBuilderMidRun(env, () => appliedMessages(store, topics.events, 4), 300, data.interactions.length, caughtUp);
   expect(await views(namespace)).toEqual(await views(ns('clean')));

@@ -5,10 +5,10 @@
   The partition's watermark is the fence: the caller read it before
   computing the batch and passes what it read; if another consumer (after a
   rebalance) or an earlier attempt has moved it since, nothing is written.
-  Entity versions guard the read-modify-write of state that consumers of
-  other partitions also update (items). A version is a token unique to the
-  batch attempt that wrote it, not a counter: two different histories of an
-  entity never carry the same version.
+  Entities' write tokens (`_v`) guard the read-modify-write of state that
+  consumers of other partitions also update (items). A write token is unique
+  to the batch attempt that wrote it, not a counter: two different histories
+  of an entity never carry the same token.
 
   KEYS[1]              watermark hash of the partition: offset, stream_time
   KEYS[2i], KEYS[2i+1] entity i's state hash and feature row (i = 1 .. E)
@@ -21,15 +21,15 @@
   ARGV[5]            co-visitation TTL, ms
   ARGV[6]            most members a co-visitation set keeps (highest counts win)
   ARGV[7]            watermark TTL, ms (longer than the topic's retention)
-  ARGV[8]            the version this batch gives every entity it writes
-  then per entity:   expected `_v` ('' when new), TTL ms (both keys),
+  ARGV[8]            the write token this batch gives every entity it writes
+  then per entity:   expected write token `_v` ('' when new), TTL ms (both keys),
                      H, then H state field/value pairs (`_s`, `_t:{view}`),
                      S, the segments of the entity's row,
                      W, then W segment (from 1)/JSON pairs to write
   then per co-visit: M, then M member/increment pairs
 
   Result: 1 applied; 0 the watermark moved (nothing written: reload and
-  retry); -i entity i's version moved (nothing written: reload and retry).
+  retry); -i entity i's write token moved (nothing written: reload and retry).
 ]]
 local current = redis.call('HGET', KEYS[1], 'offset')
 if (current or '') ~= ARGV[1] then return 0 end
@@ -38,8 +38,8 @@ local entities = tonumber(ARGV[4])
 local a = 9
 local plan = {}
 for i = 1, entities do
-  local version = redis.call('HGET', KEYS[2 * i], '_v')
-  if (version or '') ~= ARGV[a] then return -i end
+  local token = redis.call('HGET', KEYS[2 * i], '_v')
+  if (token or '') ~= ARGV[a] then return -i end
   local fields = tonumber(ARGV[a + 2])
   local rowAt = a + 3 + 2 * fields
   local written = tonumber(ARGV[rowAt + 1])

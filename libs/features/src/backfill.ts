@@ -4,7 +4,7 @@ import { NonRetriableError, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLetter, type InteractionEvent, type ItemEvent, type UserEvent } from '@recstream/schemas';
 import { DEFAULT_AGGREGATION_OPTIONS, type AggregationOptions } from './entity-state.js';
 import { BatchFold } from './batch-fold.js';
-import { catalogView } from './catalog.js';
+import { upsertView } from './upserts.js';
 import { EVENT_LOG_COPY, HISTORY_COPY, copyInto, eventLogLine, historyLine } from './copy.js';
 import type { DeadLetterSink } from './interactions.js';
 import { OfflineStore, type HistoryRow } from './offline-store.js';
@@ -226,7 +226,7 @@ async function checkRange(pool: pg.Pool, range: { from: number; to: number }, re
 /** One history row per catalogue upsert, the last one of a repeated (view, entity, time). */
 function newestCatalogRows(catalog: readonly (ItemEvent | UserEvent)[]): HistoryRow[] {
   const rows = new Map<string, HistoryRow>();
-  for (const write of catalog.map(catalogView)) {
+  for (const write of catalog.map(upsertView)) {
     rows.set(`${write.view}\u0000${write.id}\u0000${write.eventTime}`, { view: write.view, entityId: write.id, eventTime: write.eventTime, values: write.values });
   }
   return [...rows.values()];

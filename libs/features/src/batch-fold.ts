@@ -31,16 +31,16 @@ export interface FoldGate {
 /** Every effect is to be written: one Redis, or a batch none of whose slots has landed. */
 export const OPEN_GATE: FoldGate = { user: true, item: true, covisit: () => true };
 
-/** A state the aggregator starts an entity from, and the version it had. */
+/** A state the fold starts an entity from, and its write token. */
 export interface StartingState {
   state: string | null;
-  version: string;
+  writeToken: string;
 }
 
 interface Entry<S> {
   state: S;
-  version: string;
-  /** Whether this aggregator applied events to it: a state as loaded is in the history already. */
+  writeToken: string;
+  /** Whether this fold applied events to it: a state as loaded is in the history already. */
   changed: boolean;
 }
 
@@ -53,7 +53,7 @@ interface Entry<S> {
 export class BatchFold {
   private readonly users = new Map<string, Entry<UserState>>();
   private readonly items = new Map<string, Entry<ItemState>>();
-  /** Rows of earlier intervals of the entities touched, taken as their events moved on. */
+  /** History rows of earlier intervals of the entities touched, taken as their events moved on. */
   private readonly earlier: HistoryRow[] = [];
   readonly covisits: Covisits = new Map();
 
@@ -106,7 +106,7 @@ export class BatchFold {
       for (const [id, entry] of entries) {
         const views = this.materialize(entity, entry.state);
         const eventTime = entry.state.time;
-        entities.push({ entity, id, expectedVersion: entry.version, state: JSON.stringify(entry.state), views, eventTime });
+        entities.push({ entity, id, expectedToken: entry.writeToken, state: JSON.stringify(entry.state), views, eventTime });
         history.push(...historyRows(id, eventTime, views));
       }
     }
@@ -128,7 +128,7 @@ export class BatchFold {
     let entry = entries.get(id);
     if (!entry) {
       const stored = this.load(entity, id);
-      entry = { state: stored?.state ? (JSON.parse(stored.state) as S) : empty(), version: stored?.version ?? '', changed: false };
+      entry = { state: stored?.state ? (JSON.parse(stored.state) as S) : empty(), writeToken: stored?.writeToken ?? '', changed: false };
       entries.set(id, entry);
     }
     return entry;

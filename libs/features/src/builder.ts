@@ -4,14 +4,14 @@ import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, DEFAULT_TOPIC_NAMES, type TopicNames } from '@recstream/schemas';
-import { CatalogProcessor } from './catalog.js';
+import { UpsertProcessor } from './upserts.js';
 import { kafkaDeadLetterSink } from './dead-letters.js';
 import { DEFAULT_AGGREGATION_OPTIONS } from './entity-state.js';
 import type { ComputeOptions } from './compute.js';
 import { InteractionProcessor, type AppliedBatch } from './interactions.js';
 import { createBuilderMetrics, type BuilderMetrics } from './metrics.js';
 import { OfflineStore } from './offline-store.js';
-import { OnlineStore } from './online-store.js';
+import { OnlineFeatureWriter } from './online-writer.js';
 import { ensureMonthlyPartitions } from './partitions.js';
 import { DEFAULT_FEATURE_NAMESPACE } from './views.js';
 
@@ -83,12 +83,12 @@ export interface FeatureBuilderDeps {
   /** Instrumentation: called after each chunk's effects are visible in Redis. */
   onApplied?: (batch: AppliedBatch) => void;
   /** Replaces the Redis write side (tests inject failures here). */
-  online?: OnlineStore;
+  online?: OnlineFeatureWriter;
 }
 
 /**
  * The nearline feature builder: a Kafka consumer group on the interaction and
- * catalogue topics, applying each chunk to Postgres and Redis before
+ * upsert topics, applying each chunk to Postgres and Redis before
  * committing its offset (at least once, with effects exactly once), with
  * /healthz, /readyz and /metrics. `start()` joins and listens; `close()`
  * finishes the chunk in progress, commits, leaves the group and stops.
@@ -99,7 +99,7 @@ export class FeatureBuilder {
   private readonly runner: ConsumerRunner;
   private readonly producer: Producer;
   private readonly interactions: InteractionProcessor;
-  private readonly catalog: CatalogProcessor;
+  private readonly upserts: UpsertProcessor;
   private readonly metrics: BuilderMetrics;
   private readonly logger: Logger;
   /** Late events per partition since start, for the warning that names them. */
@@ -132,11 +132,11 @@ export class FeatureBuilder {
       { handleChunk: (chunk, context) => this.handleChunk(chunk, context) },
     );
     this.producer = createProducer(deps.kafka);
-    const online = deps.online ?? new OnlineStore(deps.redis, { namespace: opts.namespace });
+    const online = deps.online ?? new OnlineFeatureWriter(deps.redis, { namespace: opts.namespace });
     const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
     const sink = kafkaDeadLetterSink(this.producer, opts.topics.deadLetter);
     this.interactions = new InteractionProcessor(online, offline, sink, opts);
-    this.catalog = new CatalogProcessor(online, offline, sink, opts.maxFutureSkewMs);
+    this.upserts = new UpsertProcessor(online, offline, sink, opts.maxFutureSkewMs);
     const metricsRegistry = createMetricsRegistry('feature-builder');
     this.metrics = createBuilderMetrics(metricsRegistry);
     this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: opts.port, host: opts.host, logger: deps.logger, metricsRegistry, ready: () => this.ready });
@@ -173,7 +173,7 @@ export class FeatureBuilder {
 
   private async processChunk(topic: string, partition: number, chunk: KafkaMessage[]): Promise<void> {
     if (topic !== this.options.topics.events) {
-      const { applied, invalid } = await this.catalog.process(chunk);
+      const { applied, invalid } = await this.upserts.process(chunk);
       this.metrics.events.inc({ topic, outcome: 'applied' }, applied);
       this.metrics.events.inc({ topic, outcome: 'invalid' }, invalid);
       return;

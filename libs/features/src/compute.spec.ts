@@ -22,7 +22,7 @@ const input = (events: InteractionEvent[], extra: Partial<BatchInput> = {}): Bat
   lastOffset: '9',
   events,
   stored: new Map(),
-  version: 'v1',
+  writeToken: 'v1',
   ...extra,
 });
 
@@ -37,14 +37,14 @@ describe('computeBatch', () => {
     expect(plan.entities.filter((e) => e.entity === 'item').map((e) => e.id)).toEqual(['a', 'b']);
   });
 
-  it('starts from the stored watermark and state, keeping their versions for the fence', () => {
+  it('starts from the stored watermark and state, keeping their write tokens for the fence', () => {
     const first = computeBatch(input([click('1', 'u', 'a', T0)]), options);
-    const stored = new Map(first.plan.entities.map((e) => [`${e.entity}:${e.id}`, { version: '4', state: e.state, attributes: null }]));
+    const stored = new Map(first.plan.entities.map((e) => [`${e.entity}:${e.id}`, { writeToken: '4', state: e.state, attributes: null }]));
     const late = T0 - 2 * 60_000;
     const second = computeBatch(input([click('2', 'u', 'b', T0 + 1_000), click('3', 'u', 'c', late)], { from: first.plan.to, stored }), options);
     expect(second.arrivals).toEqual({ in_order: 1, out_of_order: 0, late: 1 });
     const user = second.plan.entities.find((e) => e.entity === 'user')!;
-    expect(user.expectedVersion).toBe('4');
+    expect(user.expectedToken).toBe('4');
     expect((user.views.user_sequence as { items: { item_id: string }[] }).items.map((i) => i.item_id)).toEqual(['a', 'b']);
     expect(second.plan.covisits.get('a')).toEqual(new Map([['b', 1]]));
     expect(second.plan.covisits.get('b')).toEqual(new Map([['a', 1]]));
@@ -53,7 +53,7 @@ describe('computeBatch', () => {
   });
 
   it('counts user categories from the stored item attributes', () => {
-    const stored = new Map([['item:a', { version: '', state: null, attributes: JSON.stringify({ categories: ['books'] }) }]]);
+    const stored = new Map([['item:a', { writeToken: '', state: null, attributes: JSON.stringify({ categories: ['books'] }) }]]);
     const { plan } = computeBatch(input([click('1', 'u', 'a', T0)], { stored }), options);
     const activity = plan.entities.find((e) => e.entity === 'user')!.views.user_activity as { category_counts: object };
     expect(activity.category_counts).toEqual({ books: { '1h': 1, '24h': 1, '7d': 1 } });

@@ -2,7 +2,7 @@ import type { InteractionEvent } from '@recstream/schemas';
 import type { AggregationOptions } from './entity-state.js';
 import { BatchFold, OPEN_GATE, type FoldGate } from './batch-fold.js';
 import { classifyArrival, type Arrival } from './lateness.js';
-import type { StoredEntity } from './online-store.js';
+import type { StoredEntity } from './online-writer.js';
 import type { HistoryRow } from './offline-store.js';
 import type { BatchPlan, Watermark } from './plan.js';
 import { decodeView } from './rows.js';
@@ -24,8 +24,8 @@ export interface BatchInput {
   events: readonly InteractionEvent[];
   /** What `entitiesOf(events)` loaded, keyed `${entity}:${id}`. */
   stored: ReadonlyMap<string, StoredEntity>;
-  /** The version token the batch writes (unique to this attempt). */
-  version: string;
+  /** The write token the batch gives its entities (unique to this attempt). */
+  writeToken: string;
   /** On a Redis Cluster: for each event, which of its effects are still to be written. */
   gates?: readonly FoldGate[];
 }
@@ -66,6 +66,6 @@ export function computeBatch(input: BatchInput, options: ComputeOptions): Comput
   });
   const { entities, history } = fold.writes();
   const to: Watermark = { offset: input.lastOffset, streamTime: Number.isFinite(streamTime) ? streamTime : 0 };
-  const plan: BatchPlan = { topic: input.topic, partition: input.partition, from: input.from, version: input.version, to, entities, covisits: fold.covisits };
+  const plan: BatchPlan = { topic: input.topic, partition: input.partition, from: input.from, writeToken: input.writeToken, to, entities, covisits: fold.covisits };
   return { plan, history, arrivals };
 }

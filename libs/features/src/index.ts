@@ -2,7 +2,7 @@ export { FeatureBuilder, DEFAULT_FEATURE_BUILDER_OPTIONS, type FeatureBuilderOpt
 export type { AppliedBatch } from './interactions.js';
 export { ItemRowTracking, type ItemRowChange } from './item-row-tracking.js';
 export { OnlineFeatureReader, DEFAULT_ONLINE_READER_OPTIONS, type OnlineFeatures, type UserFeatures, type ItemFeatures, type CovisitList, type OnlineReaderOptions } from './online-reader.js';
-export { OnlineStore, DEFAULT_ONLINE_STORE_OPTIONS, type OnlineStoreOptions, type ApplyOutcome } from './online-store.js';
+export { OnlineFeatureWriter, DEFAULT_ONLINE_WRITER_OPTIONS, type OnlineWriterOptions, type ApplyOutcome } from './online-writer.js';
 export { OfflineStore, DEFAULT_OFFLINE_STORE_OPTIONS, pointInTimeSql, sequencePointInTimeSql, type HistoryRow, type Label, type OfflineStoreOptions } from './offline-store.js';
 export { rebuildFromOffline, rebuildFromKafka, type RebuildReport } from './rebuild.js';
 export { repairWatermarks, type WatermarkRepairOptions, type WatermarkRepairReport } from './watermark-repair.js';
@@ -11,7 +11,7 @@ export * from './views.js';
 export type { WindowSums } from './windows.js';
 export { DEFAULT_VIEW_CATALOGUE, VIEW_NAMES, parseViewCatalogue, useViewCatalogue, viewCatalogue, viewCatalogueEnv, viewCatalogueFrom, type ViewCatalogue, type WindowSpec } from './view-catalogue.js';
 export { endOffsets, waitForGroupCatchUp, type EndOffsets } from './catch-up.js';
-export { catalogView } from './catalog.js';
+export { upsertView } from './upserts.js';
 export { modelFeatures, DEFAULT_USER_VIEWS, DEFAULT_ITEM_VIEWS, type UserViews, type ItemViews } from './model-features.js';
 export { backfill, DEFAULT_BACKFILL_OPTIONS, RangeAlreadyBuiltError, type BackfillOptions, type BackfillProgress, type BackfillRecord, type BackfillReport, type BackfillDeps } from './backfill.js';
 export { readNdjsonRecords } from './backfill-input.js';

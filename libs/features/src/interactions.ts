@@ -7,7 +7,7 @@ import { computeBatch, entitiesOf, type ComputeOptions, type ComputedBatch } fro
 import { decodeMessages, partitionDecoded } from './decode.js';
 import type { Arrival } from './lateness.js';
 import type { OfflineStore } from './offline-store.js';
-import type { OnlineStore, StoredEntity } from './online-store.js';
+import type { OnlineFeatureWriter, StoredEntity } from './online-writer.js';
 import { PendingStates, SerialQueue } from './pending.js';
 import { SlotFences } from './slot-fences.js';
 
@@ -25,7 +25,7 @@ export interface AppliedBatch {
   visibleAt: number;
   postgresMs: number;
   redisMs: number;
-  /** Attempts beyond the first, after a fence or version conflict. */
+  /** Attempts beyond the first, after a fence or write-token conflict. */
   retries: { fenced: number; conflict: number };
 }
 
@@ -47,7 +47,7 @@ interface Staged {
  * Applies one chunk of a partition's interactions with exactly-once effects:
  * skip what the partition's watermark already covers, compute, write
  * Postgres (idempotent) then Redis (atomic, fenced by the watermark read
- * first and by entity versions). When another consumer moved the fence or
+ * first and by entities' write tokens). When another consumer moved the fence or
  * an entity first, reload and recompute. The caller commits the Kafka offset
  * afterwards.
  *
@@ -61,7 +61,7 @@ export class InteractionProcessor {
   private readonly pending = new PendingStates();
 
   constructor(
-    private readonly online: OnlineStore,
+    private readonly online: OnlineFeatureWriter,
     private readonly offline: OfflineStore,
     private readonly sendDeadLetters: DeadLetterSink,
     private readonly options: ComputeOptions & { maxAttempts: number; maxFutureSkewMs: number },
@@ -136,7 +136,7 @@ export class InteractionProcessor {
     const fresh = from ? decoded.filter((message) => BigInt(message.offset) > BigInt(from.offset)) : decoded;
     if (fresh.length === 0) return undefined;
     const { events, deadLetters } = partitionDecoded(fresh);
-    const input = { topic, partition, from, lastOffset, events, stored, version: randomUUID() };
+    const input = { topic, partition, from, lastOffset, events, stored, writeToken: randomUUID() };
     const fences = this.online.clustered ? new SlotFences(from) : undefined;
     let computed = computeBatch(input, this.options);
     if (fences) {
@@ -148,7 +148,7 @@ export class InteractionProcessor {
     }
     this.pending.hold(
       owner,
-      computed.plan.version,
+      computed.plan.writeToken,
       computed.plan.entities.map((write) => {
         const key = `${write.entity}:${write.id}`;
         return { key, state: write.state, attributes: stored.get(key)?.attributes ?? null };

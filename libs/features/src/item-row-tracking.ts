@@ -26,7 +26,7 @@ export class ItemRowTracking {
   private readonly connection: Redis;
   private readonly prefix: string;
   /** Bumped by every report and every loss of tracking. */
-  private version = 0;
+  private changes = 0;
   private drops = 0;
   private live = false;
   private closed = false;
@@ -69,12 +69,12 @@ export class ItemRowTracking {
 
   /** Taken before a read; null while nothing may be kept. */
   readStarted(): number | null {
-    return this.live ? this.version : null;
+    return this.live ? this.changes : null;
   }
 
   /** Whether rows read since `token` was taken may be kept. */
   stillCurrent(token: number | null): boolean {
-    return token !== null && this.live && token === this.version;
+    return token !== null && this.live && token === this.changes;
   }
 
   private async track(): Promise<void> {
@@ -96,13 +96,13 @@ export class ItemRowTracking {
   private lose(): void {
     const wasLive = this.live;
     this.live = false;
-    this.version++;
+    this.changes++;
     this.drops++;
     if (wasLive) this.notify(null);
   }
 
   private report(message: Buffer[] | Buffer | null): void {
-    this.version++;
+    this.changes++;
     // A null report: every key may have changed (FLUSHDB, FLUSHALL).
     if (message === null) return this.notify(null);
     for (const key of Array.isArray(message) ? message : [message]) this.notify(key.toString().slice(this.prefix.length));

@@ -1,12 +1,12 @@
 import type { EntityName } from './views.js';
 
 /**
- * Redis key layout, version 2 (see README). The version is part of every
+ * Redis key layout, version 2 (see README). The layout version is part of every
  * key, so a layout change writes new keys beside the old ones, which expire.
  *
  *   {ns}:v2:user:{user_id}              string: the user's feature row (rows.ts), what online reads fetch
  *   {ns}:v2:item:{item_id}              string: the item's feature row
- *   {ns}:v2:state:user:{user_id}        hash: write-side bookkeeping: `_s`, `_v`, `_t:{view}`
+ *   {ns}:v2:state:user:{user_id}        hash: write-side bookkeeping: `_s`, `_v` (write token), `_t:{view}`
  *   {ns}:v2:state:item:{item_id}        hash: the same for items
  *   {ns}:v2:covisit:{item_id}           sorted set: co-visited item -> count
  *   {ns}:v2:wm:{topic}:{partition}      hash: `offset` and `stream_time` applied from that Kafka partition
@@ -24,9 +24,9 @@ import type { EntityName } from './views.js';
  */
 export const KEY_LAYOUT_VERSION = 'v2';
 
-/** State hash fields: aggregation state, version, and per-view event time. */
+/** State hash fields: aggregation state, write token, and per-view event time. */
 export const STATE_FIELD = '_s';
-export const VERSION_FIELD = '_v';
+export const WRITE_TOKEN_FIELD = '_v';
 export const viewTimeField = (view: string) => `_t:${view}`;
 
 /** The two phases of a clustered batch write: items and co-visitations first, users last. */

@@ -8,10 +8,10 @@ describe('PendingStates', () => {
     const b = Symbol('b');
     pending.hold(a, 'va', [{ key: 'item:1', state: 's1', attributes: null }, { key: 'item:2', state: 's2', attributes: '{}' }]);
     pending.hold(b, 'vb', [{ key: 'item:2', state: 's2b', attributes: '{}' }]);
-    expect(pending.get('item:1')).toMatchObject({ version: 'va', state: 's1' });
+    expect(pending.get('item:1')).toMatchObject({ writeToken: 'va', state: 's1' });
     pending.release(a);
     expect(pending.get('item:1')).toBeUndefined();
-    expect(pending.get('item:2')).toMatchObject({ version: 'vb', state: 's2b' });
+    expect(pending.get('item:2')).toMatchObject({ writeToken: 'vb', state: 's2b' });
     pending.clear();
     expect(pending.get('item:2')).toBeUndefined();
   });

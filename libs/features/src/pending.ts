@@ -1,12 +1,12 @@
-import type { StoredEntity } from './online-store.js';
+import type { StoredEntity } from './online-writer.js';
 
 /**
  * Entity states computed by chunks whose Redis write has not landed yet, so
  * the next chunk (of another partition, computed while this one writes
  * Postgres) builds on them instead of on Redis. Each entry carries the
- * version Redis will hold once its chunk applies; if that chunk fails, all
- * entries go, and the chunks built on it fail their version check and
- * recompute.
+ * write token Redis will hold once its chunk applies; if that chunk fails,
+ * all entries go, and the chunks built on it fail their write-token check
+ * and recompute.
  */
 export class PendingStates {
   private readonly entries = new Map<string, StoredEntity & { owner: symbol }>();
@@ -16,8 +16,8 @@ export class PendingStates {
   }
 
   /** Records the states a chunk computed, as they will be once applied. */
-  hold(owner: symbol, version: string, writes: Iterable<{ key: string; state: string; attributes: string | null }>): void {
-    for (const write of writes) this.entries.set(write.key, { version, state: write.state, attributes: write.attributes, owner });
+  hold(owner: symbol, writeToken: string, writes: Iterable<{ key: string; state: string; attributes: string | null }>): void {
+    for (const write of writes) this.entries.set(write.key, { writeToken, state: write.state, attributes: write.attributes, owner });
   }
 
   /** Forgets an applied chunk's entries (Redis has them now); later chunks' entries stay. */
@@ -28,7 +28,7 @@ export class PendingStates {
   /**
    * Forgets everything after a chunk failed: entries of later chunks may
    * build on its states, and a retry must start from Redis, not from them.
-   * Those chunks fail their version check and recompute.
+   * Those chunks fail their write-token check and recompute.
    */
   clear(): void {
     this.entries.clear();

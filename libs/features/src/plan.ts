@@ -8,12 +8,12 @@ export interface Watermark {
   streamTime: number;
 }
 
-/** One entity's new state and materialized views, and the version it was computed from. */
+/** One entity's new state and materialized views, and the write token of the state it was computed from. */
 export interface EntityWrite {
   entity: EntityName;
   id: string;
-  /** `_v` read before computing; '' for an entity not stored yet. */
-  expectedVersion: string;
+  /** The write token (`_v`) read before computing; '' for an entity not stored yet. */
+  expectedToken: string;
   /** Serialized aggregation state (`_s`). */
   state: string;
   /** View name -> values; written with the view's event time. */
@@ -28,8 +28,8 @@ export interface BatchPlan {
   partition: number;
   /** The watermark read before computing (undefined when the partition had none). */
   from: Watermark | undefined;
-  /** The version every entity written gets: unique to this attempt at the batch. */
-  version: string;
+  /** The write token every entity written gets: unique to this attempt at the batch. */
+  writeToken: string;
   to: Watermark;
   entities: EntityWrite[];
   /** item -> co-visited item -> increment. */

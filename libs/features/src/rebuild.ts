@@ -7,7 +7,7 @@ import { BatchFold } from './batch-fold.js';
 import { DEFAULT_FEATURE_BUILDER_OPTIONS, FeatureBuilder, type FeatureBuilderOptions } from './builder.js';
 import { endOffsets, waitForGroupCatchUp } from './catch-up.js';
 import { OfflineStore } from './offline-store.js';
-import { OnlineStore, type ViewWrite } from './online-store.js';
+import { OnlineFeatureWriter, type ViewWrite } from './online-writer.js';
 import { itemAttributes, userProfile, type ItemAttributes } from './views.js';
 
 export interface RebuildReport {
@@ -32,7 +32,7 @@ export interface RebuildDeps {
 /**
  * Recomputes the online store from the Postgres offline store, after a Redis
  * loss: clears the namespace, replays the event log in event-time order
- * through the same aggregation as the stream, restores catalogue views from
+ * through the same aggregation as the stream, restores upsert views from
  * their latest history rows, and sets each partition's watermark to the
  * offset the event log covers (feature_offsets), so builders started
  * afterwards resume without double counting. Run it while no feature
@@ -41,12 +41,12 @@ export interface RebuildDeps {
 export async function rebuildFromOffline(deps: RebuildDeps, options: Partial<FeatureBuilderOptions> = {}): Promise<RebuildReport> {
   const opts = { ...DEFAULT_FEATURE_BUILDER_OPTIONS, ...options };
   const started = performance.now();
-  const online = new OnlineStore(deps.redis, { namespace: opts.namespace });
+  const online = new OnlineFeatureWriter(deps.redis, { namespace: opts.namespace });
   const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
   const deletedKeys = await online.clear();
 
-  const catalog = [...(await offline.latest(itemAttributes)), ...(await offline.latest(userProfile))];
-  const categories = new Map(catalog.filter((row) => row.view === itemAttributes.name).map((row) => [row.entityId, (row.values as ItemAttributes).categories]));
+  const upserts = [...(await offline.latest(itemAttributes)), ...(await offline.latest(userProfile))];
+  const categories = new Map(upserts.filter((row) => row.view === itemAttributes.name).map((row) => [row.entityId, (row.values as ItemAttributes).categories]));
 
   const fold = new BatchFold(opts, undefined, (itemId) => categories.get(itemId) ?? []);
   let events = 0;
@@ -55,9 +55,9 @@ export async function rebuildFromOffline(deps: RebuildDeps, options: Partial<Fea
     events += page.length;
     deps.onReplayed?.(events);
   }
-  // Entities first: writeEntities sets whole rows, writeViews then adds the catalogue views to them.
+  // Entities first: writeEntities sets whole rows, writeViews then adds the upsert views to them.
   await online.writeEntities(fold.writes().entities, fold.covisits);
-  await online.writeViews(catalog.map((row): ViewWrite => ({ ...row, id: row.entityId, entity: row.view === itemAttributes.name ? 'item' : 'user' })));
+  await online.writeViews(upserts.map((row): ViewWrite => ({ ...row, id: row.entityId, entity: row.view === itemAttributes.name ? 'item' : 'user' })));
   await online.setWatermarks(await offline.readOffsets());
   return { source: 'offline', deletedKeys, events, entities: fold.touched, durationMs: performance.now() - started };
 }
@@ -69,7 +69,7 @@ export interface KafkaRebuildOptions extends Partial<FeatureBuilderOptions> {
 /**
  * Recomputes the online store from a Kafka replay: clears the namespace and
  * runs feature builders in fresh consumer groups from the beginning of the
- * topics (as far as their retention reaches), first the catalogue topics,
+ * topics (as far as their retention reaches), first the upsert topics,
  * then the interactions, so per-category counts see the item attributes;
  * each until it has committed the end offsets taken when it started.
  * Postgres writes are idempotent, so replaying them is harmless. Run it
@@ -79,7 +79,7 @@ export async function rebuildFromKafka(deps: RebuildDeps & { kafka: Kafka }, opt
   const { pollMs, ...rest } = options;
   const opts = { ...DEFAULT_FEATURE_BUILDER_OPTIONS, ...rest, fromBeginning: true, port: 0 };
   const started = performance.now();
-  const deletedKeys = await new OnlineStore(deps.redis, { namespace: opts.namespace }).clear();
+  const deletedKeys = await new OnlineFeatureWriter(deps.redis, { namespace: opts.namespace }).clear();
   const admin = deps.kafka.admin();
   await admin.connect();
   let events = 0;

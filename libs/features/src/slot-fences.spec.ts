@@ -4,7 +4,7 @@ import type { EntityWrite } from './plan.js';
 import { SlotFences, groupBySlot } from './slot-fences.js';
 import { keySlot } from './slots.js';
 
-const write = (entity: 'user' | 'item', id: string): EntityWrite => ({ entity, id, expectedVersion: '', state: '{}', views: {}, eventTime: 0 });
+const write = (entity: 'user' | 'item', id: string): EntityWrite => ({ entity, id, expectedToken: '', state: '{}', views: {}, eventTime: 0 });
 const event = (user_id: string, item_id: string) => ({ user_id, item_id }) as InteractionEvent;
 
 describe('groupBySlot', () => {

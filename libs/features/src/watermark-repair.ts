@@ -1,7 +1,7 @@
 import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import { OfflineStore } from './offline-store.js';
-import { OnlineStore } from './online-store.js';
+import { OnlineFeatureWriter } from './online-writer.js';
 
 export interface WatermarkRepairOptions {
   namespace: string;
@@ -34,7 +34,7 @@ export async function repairWatermarks(deps: { redis: RedisClient; pool: pg.Pool
   const now = options.now ?? Date.now();
   const limit = now + maxFutureSkewMs;
   const to = options.streamTime ?? now;
-  const online = new OnlineStore(deps.redis, { namespace });
+  const online = new OnlineFeatureWriter(deps.redis, { namespace });
   const offline = new OfflineStore(deps.pool, { namespace });
   const logged = new Map((await offline.readOffsets()).filter((offset) => offset.topic === topic).map((offset) => [offset.partition, offset.streamTime]));
   const repaired: WatermarkRepairReport['repaired'] = [];

@@ -13,6 +13,7 @@ interface Header {
   config: Record<string, unknown>;
   spec: ModelArtifact['spec'];
   dense: Record<string, { shape: number[]; values: BlobRef<'f32'> }>;
+  /** `version`: the table's mark, under the name the format has always stored it. */
   tables: Record<
     string,
     { dim: number; version: number; ids: BlobRef<'i32'>; weights: BlobRef<'f32'>; state: BlobRef<'f32'>; rowSteps: BlobRef<'u32'>; lastUpdated: BlobRef<'u32'> }
@@ -32,7 +33,7 @@ export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
   for (const [name, t] of Object.entries(artifact.tables)) {
     tables[name] = {
       dim: t.dim,
-      version: t.version,
+      version: t.mark,
       ids: writer.add(t.ids, 'i32'),
       weights: writer.add(t.weights, 'f32'),
       state: writer.add(t.state, 'f32'),
@@ -52,7 +53,7 @@ export function decodeArtifact(bytes: Uint8Array): ModelArtifact {
   for (const [name, t] of Object.entries(header.tables)) {
     tables[name] = {
       dim: t.dim,
-      version: t.version,
+      mark: t.version,
       ids: read(t.ids),
       weights: read(t.weights),
       state: read(t.state),

@@ -13,7 +13,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { endOffsets, FeatureBuilder, OnlineFeatureReader, OnlineStore, waitForGroupCatchUp } from '@recstream/features';
+import { endOffsets, FeatureBuilder, OnlineFeatureReader, OnlineFeatureWriter, waitForGroupCatchUp } from '@recstream/features';
 import { mulberry32 } from '@recstream/platform';
 import { SampleGenerator } from '@recstream/samples';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, EARLIEST_EVENT_TIME_MS, validateMessage, type DeadLetter } from '@recstream/schemas';
@@ -138,7 +138,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await builder?.close();
-  await new OnlineStore(redis, { namespace }).clear();
+  await new OnlineFeatureWriter(redis, { namespace }).clear();
   redis.disconnect();
   await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
   await admin.disconnect();

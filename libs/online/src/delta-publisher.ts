@@ -13,16 +13,24 @@ import type { UpdaterMetrics } from './metrics.js';
  * A call during a publish gets one more after it, so what was trained
  * before the call is published when it resolves.
  */
+/** Where a publisher's deltas come from, fixed for an updater's life. */
+export interface DeltaSource {
+  /** The learner whose pending deltas go out; a function, as the updater creates it when it starts. */
+  learner: () => OnlineLearner;
+  /** Whether `role` may publish now: its guardrail holds. */
+  mayPublish: (role: ModelRole) => boolean;
+}
+
 export class DeltaPublisher {
   private readonly channel: DeltaChannel;
   private readonly runs = new CoalescedRun(() => this.run());
-  private source?: { learner: OnlineLearner; mayPublish: (role: ModelRole) => boolean };
   private last = 0;
 
   constructor(
     redis: RedisClient,
     options: DeltaChannelOptions,
     private readonly lineages: LineageTracker,
+    private readonly source: DeltaSource,
     private readonly metrics: UpdaterMetrics,
     private readonly logger: Logger,
   ) {
@@ -34,8 +42,7 @@ export class DeltaPublisher {
     return Date.now() - this.last;
   }
 
-  publish(learner: OnlineLearner, mayPublish: (role: ModelRole) => boolean): Promise<void> {
-    this.source = { learner, mayPublish };
+  publish(): Promise<void> {
     return this.runs.run();
   }
 
@@ -45,10 +52,10 @@ export class DeltaPublisher {
   }
 
   private async run(): Promise<void> {
-    const { learner, mayPublish } = this.source!;
+    const learner = this.source.learner();
     this.last = Date.now();
     for (const [role, lineage] of this.lineages.entries()) {
-      if (!mayPublish(role)) continue;
+      if (!this.source.mayPublish(role)) continue;
       const pending = learner.pendingDelta(role);
       if (!pending) continue;
       const started = performance.now();

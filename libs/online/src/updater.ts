@@ -117,7 +117,8 @@ export class OnlineUpdater {
     this.metrics = createUpdaterMetrics(metricsRegistry);
     this.guardrails = new GuardrailReporter(this.metrics, deps.logger, o.learner.guardrail.margin);
     this.lineages = new LineageTracker(this.registry, this.metrics, deps.logger, o.sparseLearningRates);
-    this.deltas = new DeltaPublisher(deps.redis, o.deltas, this.lineages, this.metrics, deps.logger);
+    const source = { learner: () => this.requireLearner(), mayPublish: (role: ModelRole) => this.guardrailHolds(role) };
+    this.deltas = new DeltaPublisher(deps.redis, o.deltas, this.lineages, source, this.metrics, deps.logger);
     this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: o.port, host: o.host, logger: deps.logger, metricsRegistry, ready: () => this.ready });
   }
 
@@ -168,7 +169,7 @@ export class OnlineUpdater {
 
   /** Publishes the rows touched since the last delta, for every role whose guardrail holds. Concurrent calls share one run. */
   publish(): Promise<void> {
-    return this.deltas.publish(this.requireLearner(), (role) => this.guardrailHolds(role));
+    return this.deltas.publish();
   }
 
   /**

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { KeyLayout, OnlineFeatureReader, OnlineStore, itemStats, userActivity, userSequence } from '@recstream/features';
+import { KeyLayout, OnlineFeatureReader, OnlineFeatureWriter, itemStats, userActivity, userSequence } from '@recstream/features';
 import { createRedis, type RedisClient } from '@recstream/platform';
 import { teardown } from '@recstream/platform/testing';
 import { startTestRedisCluster, type TestRedisCluster } from '@recstream/platform/test-redis-cluster';
@@ -28,7 +28,7 @@ beforeAll(async () => {
   redis = createRedis({ redisUrl: '', redisClusterNodes: test.cluster.addresses.join(',') }, { maxRetriesPerRequest: 1 });
   database = await createTestDatabase();
   pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  await new OnlineStore(redis, { namespace }).writeViews([
+  await new OnlineFeatureWriter(redis, { namespace }).writeViews([
     ...users.flatMap((id) => [
       { entity: 'user' as const, id, view: userActivity.name, eventTime: time, values: { last_active_ms: time } },
       { entity: 'user' as const, id, view: userSequence.name, eventTime: time, values: { items: [{ item_id: 'item-1', type: 'click', time }] } },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyLayout, OfflineStore, OnlineStore, itemStats, userActivity, userProfile, userSequence, type HistoryRow } from '@recstream/features';
+import { KeyLayout, OfflineStore, OnlineFeatureWriter, itemStats, userActivity, userProfile, userSequence, type HistoryRow } from '@recstream/features';
 import { readSamples, SampleGenerator } from '@recstream/samples';
 import { InteractionEvent } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
@@ -77,7 +77,7 @@ beforeAll(async () => {
   const start = world.options.start;
   await new OfflineStore(pool).writeBatch({ events, history: historyRows(users, [...items, target], start + 3_600_000) });
   datasetVersion = (await new SampleGenerator(pool).generate({ range: { from: start, to: start + world.options.days * 86_400_000 } })).manifest.datasetVersion;
-  const store = new OnlineStore(redis, { namespace });
+  const store = new OnlineFeatureWriter(redis, { namespace });
   await store.writeViews([
     ...users.flatMap((id) => [
       { entity: 'user' as const, id, view: userActivity.name, eventTime: start, values: { last_active_ms: start } },
@@ -88,7 +88,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await new OnlineStore(redis, { namespace }).clear();
+  await new OnlineFeatureWriter(redis, { namespace }).clear();
   await redis.quit();
   await pool.end();
   await database.drop();

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '@recstream/auth';
-import { catalogView, OfflineStore, OnlineStore, userActivity } from '@recstream/features';
+import { upsertView, OfflineStore, OnlineFeatureWriter, userActivity } from '@recstream/features';
 import { ModelRegistry } from '@recstream/registry';
 import { readSamples, SampleGenerator } from '@recstream/samples';
 import { InteractionEvent, ItemEvent, UserEvent, type ModelKind } from '@recstream/schemas';
@@ -60,7 +60,7 @@ afterAll(async () => {
   const after = await tables();
   expect(after).toEqual(expect.arrayContaining(tablesBefore));
   expect(after.filter((name) => !tablesBefore.includes(name)).every((name) => /^(samples|sample_features)_ds_/.test(name))).toBe(true);
-  await new OnlineStore(redis, { namespace }).clear();
+  await new OnlineFeatureWriter(redis, { namespace }).clear();
   await redis.quit();
   await pool.end();
   await database.drop();
@@ -89,9 +89,9 @@ describe('hostile strings in every field that reaches SQL', () => {
       ItemEvent.parse({ event_id: `item-${i}`, type: 'item', item_id: s, event_time: T0, categories: [s], tags: [s] }),
       UserEvent.parse({ event_id: `user-${i}`, type: 'user', user_id: s, event_time: T0, attributes: { [s]: s } }),
     ]);
-    const writes = upserts.map(catalogView);
+    const writes = upserts.map(upsertView);
     await new OfflineStore(pool).writeBatch({ events: [], history: writes.map((w) => ({ view: w.view, entityId: w.id, eventTime: w.eventTime, values: w.values })) });
-    await new OnlineStore(redis, { namespace }).writeViews(writes);
+    await new OnlineFeatureWriter(redis, { namespace }).writeViews(writes);
     const { rows } = await pool.query(`SELECT feature_view, entity_id, "values" FROM feature_history WHERE feature_view IN ('item_attributes', 'user_profile')`);
     const stored = new Map(rows.map((row) => [`${row.feature_view}|${row.entity_id}`, row.values]));
     for (const write of writes) expect(stored.get(`${write.view}|${write.id}`), write.id).toEqual(write.values);

@@ -162,8 +162,8 @@ export type AnyEvent = InteractionEvent | ItemEvent | UserEvent;
 
 /** Events of the interaction topic (`events`). */
 export const isInteractionEvent = (event: AnyEvent): event is InteractionEvent => event.type !== 'item' && event.type !== 'user';
-/** Events of the catalogue topics (`items`, `users`). */
-export const isCatalogEvent = (event: AnyEvent): event is ItemEvent | UserEvent => event.type === 'item' || event.type === 'user';
+/** Upserts: the events of the upsert topics (`items`, `users`). */
+export const isUpsertEvent = (event: AnyEvent): event is ItemEvent | UserEvent => event.type === 'item' || event.type === 'user';
 /** What producers may send: the input side of the schemas (times as ISO or ms, defaults omitted). */
 export type InteractionEventInput = z.input<typeof InteractionEvent>;
 export type AnyEventInput = z.input<typeof InteractionEvent> | z.input<typeof ItemEvent> | z.input<typeof UserEvent>;

@@ -56,7 +56,7 @@ describe('ModelStore with a two-tower recall model', () => {
     const categories = [...new Set(newItems.map((item) => item.categories[0]!))];
     const firstNew = (category: string) => {
       const items = warmItems.filter((item) => item.categories[0] === category).slice(0, 4).map((item, t) => ({ item_id: item.id, type: 'click' as const, time: t, category }));
-      const query = recall.embedder.userVector({ userId: 'fresh', time: 0, context: {}, user: { ...DEFAULT_USER_VIEWS, user_sequence: { items } } });
+      const query = recall.embedder.userVector({ userId: 'fresh', userVocabId: vocabularyId('fresh'), time: 0, context: {}, user: { ...DEFAULT_USER_VIEWS, user_sequence: { items } } });
       const labels = recall.index.search(query, recall.index.size).labels;
       return recall.items[labels.find((label) => label >= warmItems.length)!]!;
     };

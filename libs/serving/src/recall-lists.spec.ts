@@ -51,7 +51,7 @@ describe('RecallLists', () => {
     expect(lists.rules('nowhere', 'tv').candidates.map((c) => c.item.id)).toEqual(['a', 'b', 'c']);
   });
 
-  it('keeps the exploration pool of the snapshot: items without interactions, newest first', () => {
+  it('keeps the exploration pool of the refresh: items without interactions, newest first', () => {
     expect(lists.exploration.map((i) => i.id)).toEqual(['newer', 'new']);
   });
 });

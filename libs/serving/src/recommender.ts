@@ -219,7 +219,7 @@ export class Recommender {
     // A user the model never saw, with no history either, has no meaningful query vector: cold start goes to the popular lists.
     if (lease.recall && (history.length > 0 || lease.recall.embedder.knowsUser(userVocabId))) {
       try {
-        const query = lease.recall.embedder.userVector({ userId: request.user_id, time: request.time, context: request.context, user });
+        const query = lease.recall.embedder.userVector({ userId: request.user_id, userVocabId, time: request.time, context: request.context, user });
         ann = { served: lease.recall, labels: lease.recall.index.search(query, this.options.recall.annCandidates).labels };
       } catch (error) {
         this.dependencyFailed('index_unavailable', error, degraded);

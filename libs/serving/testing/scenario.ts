@@ -7,7 +7,7 @@
  */
 import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
-import { OfflineStore, OnlineStore, itemAttributes, userSequence, type HistoryRow, type ItemAttributes } from '@recstream/features';
+import { OfflineStore, OnlineFeatureWriter, itemAttributes, userSequence, type HistoryRow, type ItemAttributes } from '@recstream/features';
 import { createModel, fit, selectBackend, serializeModel, type FeatureSpec, type Interaction } from '@recstream/models';
 import { ModelRegistry } from '@recstream/registry';
 import type { InteractionEvent, ModelKind, SequenceEntry } from '@recstream/schemas';
@@ -91,7 +91,7 @@ export async function seedScenario(deps: { pool: pg.Pool; redis: RedisClient }, 
   const clicks = interactions.slice(0, o.loggedInteractions).map((x, n) => clickEvent(o, x, n));
   for (const events of chunks(clicks, 5_000)) await offline.writeBatch({ events, history: [] });
 
-  const online = new OnlineStore(deps.redis, { namespace: o.namespace });
+  const online = new OnlineFeatureWriter(deps.redis, { namespace: o.namespace });
   const sequences = new Map<string, string[]>();
   const byUser = new Map<number, Interaction[]>();
   for (const x of interactions) byUser.set(x.userId, [...(byUser.get(x.userId) ?? []), x]);

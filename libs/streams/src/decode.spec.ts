@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '@recstream/schemas';
-import { catalogMessages, decodeMessage, interactionMessages } from './decode.js';
+import { upsertMessages, decodeMessage, interactionMessages } from './decode.js';
 
 const NOW = Date.now();
 const click = (n: number, eventTime: number) => ({ event_id: `e${n}`, type: 'click', user_id: 'u', item_id: `i${n}`, event_time: eventTime });
@@ -24,6 +24,6 @@ describe('decodeMessage', () => {
     expect(decode({ ...click(1, NOW), user_id: '' })).toMatchObject({ refused: 'invalid', raw: { event_id: 'e1' } });
     const item = { event_id: 'e', type: 'item', item_id: 'i', event_time: NOW };
     expect(decode(item)).toEqual({ offset: '7', refused: 'invalid', reasons: ['type: item does not belong on this topic; expected interaction events'], raw: item });
-    expect(decodeMessage(message(item), catalogMessages(DEFAULT_MAX_FUTURE_SKEW_MS))).toMatchObject({ events: [{ type: 'item' }] });
+    expect(decodeMessage(message(item), upsertMessages(DEFAULT_MAX_FUTURE_SKEW_MS))).toMatchObject({ events: [{ type: 'item' }] });
   });
 });

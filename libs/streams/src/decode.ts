@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { futureTimeReason, isCatalogEvent, isInteractionEvent, validateMessage, type AnyEvent, type InteractionEvent, type ItemEvent, type UserEvent } from '@recstream/schemas';
+import { futureTimeReason, isUpsertEvent, isInteractionEvent, validateMessage, type AnyEvent, type InteractionEvent, type ItemEvent, type UserEvent } from '@recstream/schemas';
 import { messageArrival } from './arrival.js';
 
 /** A message's value as JSON, or why it is not JSON (with the text, for a dead letter); the caller says which message. */
@@ -22,8 +22,8 @@ export interface DecodeOptions<E extends AnyEvent> {
 /** How the interaction topic's consumers decode: interaction events only. */
 export const interactionMessages = (maxFutureSkewMs: number): DecodeOptions<InteractionEvent> => ({ accepts: isInteractionEvent, expected: 'interaction events', maxFutureSkewMs });
 
-/** How the catalogue topics' consumers decode: item and user events only. */
-export const catalogMessages = (maxFutureSkewMs: number): DecodeOptions<ItemEvent | UserEvent> => ({ accepts: isCatalogEvent, expected: 'item or user events', maxFutureSkewMs });
+/** How the upsert topics' consumers decode: item and user events only. */
+export const upsertMessages = (maxFutureSkewMs: number): DecodeOptions<ItemEvent | UserEvent> => ({ accepts: isUpsertEvent, expected: 'item or user events', maxFutureSkewMs });
 
 export function parseMessage(message: Pick<KafkaMessage, 'value'>): ParsedMessage {
   const raw = message.value?.toString('utf8') ?? '';

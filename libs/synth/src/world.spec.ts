@@ -34,7 +34,7 @@ describe('SyntheticWorld', () => {
 
   it('emits only events the contract accepts, in event-time order per day', () => {
     const world = new SyntheticWorld(small);
-    for (const event of [...world.catalogEvents(), ...events]) {
+    for (const event of [...world.upsertEvents(), ...events]) {
       const result = validateEvent(event);
       expect(result.ok ? [] : result.reasons).toEqual([]);
     }

@@ -192,8 +192,8 @@ export class SyntheticWorld {
     }
   }
 
-  /** Catalogue and user attribute events, stamped at the start of the period. */
-  *catalogEvents(): Generator<Record<string, unknown>> {
+  /** Upserts (item and user attribute events), stamped at the start of the period. */
+  *upsertEvents(): Generator<Record<string, unknown>> {
     const time = this.options.start - DAY_MS;
     for (const item of this.items) {
       yield {

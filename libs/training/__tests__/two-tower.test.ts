@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogView, itemAttributes, type HistoryRow, type ItemAttributes } from '@recstream/features';
+import { upsertView, itemAttributes, type HistoryRow, type ItemAttributes } from '@recstream/features';
 import { TwoTowerModel } from '@recstream/models';
 import { ModelRegistry } from '@recstream/registry';
 import { InteractionEvent, ItemEvent, UserEvent } from '@recstream/schemas';
@@ -22,7 +22,7 @@ let result: TrainResult;
 
 /** The catalogue's attribute rows and the sequences, with categories, that the feature builder would have written. */
 function history(events: InteractionEvent[]): HistoryRow[] {
-  const catalog = [...world.catalogEvents()].map((raw) => catalogView(raw.type === 'item' ? ItemEvent.parse(raw) : UserEvent.parse(raw)));
+  const catalog = [...world.upsertEvents()].map((raw) => upsertView(raw.type === 'item' ? ItemEvent.parse(raw) : UserEvent.parse(raw)));
   const categories = new Map(catalog.flatMap((view) => (view.view === itemAttributes.name ? [[view.id, (view.values as ItemAttributes).categories[0]!]] : [])));
   return [
     ...catalog.map((view) => ({ view: view.view, entityId: view.id, eventTime: view.eventTime, values: view.values })),

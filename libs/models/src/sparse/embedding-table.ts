@@ -28,10 +28,10 @@ export interface EmbeddingTableData {
   state: Float32Array;
   rowSteps: Uint32Array;
   lastUpdated: Uint32Array;
-  version: number;
+  mark: number;
 }
 
-/** Rows updated since a mark, for publishing deltas to serving. */
+/** Rows updated after a mark, for publishing deltas to serving. */
 export interface RowDelta {
   ids: Int32Array;
   /** `ids.length * dim` floats, row after row. */
@@ -58,9 +58,10 @@ export class EmbeddingTable {
   private weights: Float32Array;
   private state: Float32Array;
   private rowSteps: Uint32Array;
+  /** Per row: the mark of the step that last changed it. */
   private lastUpdated: Uint32Array;
-  /** Increases once per applied step; rows remember the version that last changed them. */
-  private version = 0;
+  /** The table's mark: increases once per applied step. */
+  private currentMark = 0;
   /** Scratch for summing gradients of rows that repeat within a batch. */
   private scratch = new Float32Array(0);
   /** Per row: its slot in `scratch` during the `applyGradients` call stamped `stamp`. */
@@ -85,7 +86,7 @@ export class EmbeddingTable {
       this.state = data.state;
       this.rowSteps = data.rowSteps;
       this.lastUpdated = data.lastUpdated;
-      this.version = data.version;
+      this.currentMark = data.mark;
     } else {
       this.ids = new IdMap(this.options.minCount);
       this.weights = new Float32Array(INITIAL_CAPACITY * this.dim);
@@ -183,16 +184,16 @@ export class EmbeddingTable {
     for (let slot = 0; slot < unique.length; slot++) this.updateRow(unique[slot]!, this.scratch, slot * dim);
   }
 
-  /** Starts a new update version; `updateRow` stamps rows with it. */
+  /** Starts a new mark; `updateRow` stamps rows with it. */
   advance(): void {
-    this.version++;
+    this.currentMark++;
   }
 
   /** Applies the optimizer to one row from `grad[gradOffset .. gradOffset + dim)`. */
   updateRow(row: number, grad: ArrayLike<number>, gradOffset: number): void {
     this.edits++;
     const step = ++this.rowSteps[row]!;
-    this.lastUpdated[row] = this.version;
+    this.lastUpdated[row] = this.currentMark;
     this.optimizer.update(this.weights, row * this.dim, this.state, row * this.stateWidth, this.dim, grad, gradOffset, step);
   }
 
@@ -206,13 +207,13 @@ export class EmbeddingTable {
     if (!rowwise) throw new Error(`rowwiseStep needs a rowwise-adagrad table, this one uses ${this.options.optimizer.type}`);
     this.edits++;
     this.rowSteps[row]!++;
-    this.lastUpdated[row] = this.version;
+    this.lastUpdated[row] = this.currentMark;
     return rowwise.rowRate(this.state, row * this.stateWidth, meanSquare);
   }
 
-  /** A mark for `touchedSince`: the current update version. */
+  /** The current mark, for `touchedSince` and `expire`. */
   mark(): number {
-    return this.version;
+    return this.currentMark;
   }
 
   /** Ids and vectors of rows updated after `mark`, for publishing deltas. */
@@ -243,11 +244,11 @@ export class EmbeddingTable {
       const { row, created } = this.ids.admit(ids[i]!, true);
       if (created) this.initialiseRow(row);
       this.weights.set(vectors.subarray(i * dim, (i + 1) * dim), row * dim);
-      this.lastUpdated[row] = this.version;
+      this.lastUpdated[row] = this.currentMark;
     }
   }
 
-  /** Frees rows not updated since version `mark` (stale ids); returns how many. */
+  /** Frees rows not updated after `mark` (stale ids); returns how many. */
   expire(mark: number): number {
     let freed = 0;
     for (let row = 0; row < this.ids.capacity; row++) {
@@ -284,7 +285,7 @@ export class EmbeddingTable {
       state: this.state.slice(0, rows * this.stateWidth),
       rowSteps: this.rowSteps.slice(0, rows),
       lastUpdated: this.lastUpdated.slice(0, rows),
-      version: this.version,
+      mark: this.currentMark,
     };
   }
 
@@ -301,7 +302,7 @@ export class EmbeddingTable {
     for (let k = 0; k < dim; k++) this.weights[row * dim + k] = initScale === 0 ? 0 : initScale * random.normal();
     this.state.fill(this.optimizer.initialState, row * this.stateWidth, (row + 1) * this.stateWidth);
     this.rowSteps[row] = 0;
-    this.lastUpdated[row] = this.version;
+    this.lastUpdated[row] = this.currentMark;
   }
 
   private ensureCapacity(rows: number): void {

@@ -11,13 +11,13 @@ const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as cons
  * dashboard shows how far training lags behind new dataset versions.
  * Returns what releases the queue handles (the connection stays the caller's).
  */
-export function registerQueueDepths(registry: Registry, connection: ConnectionOptions, prefix: string): { close(): Promise<void> } {
+export function registerQueueDepths(metricsRegistry: Registry, connection: ConnectionOptions, prefix: string): { close(): Promise<void> } {
   const queues = [QUEUES.samples, QUEUES.train].map((name) => new Queue(name, { connection, prefix }));
   new Gauge({
     name: 'bullmq_queue_jobs',
     help: 'Jobs per BullMQ queue and state, read at scrape time',
     labelNames: ['queue', 'state'],
-    registers: [registry],
+    registers: [metricsRegistry],
     async collect() {
       const counts = await Promise.all(queues.map((queue) => queue.getJobCounts(...STATES)));
       queues.forEach((queue, i) => {

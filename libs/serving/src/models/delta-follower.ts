@@ -69,10 +69,10 @@ export class DeltaFollower {
   /** Applies every delta published after `served`'s version was snapshotted; a Redis failure leaves the rest to the follow loop. */
   async catchUp(served: ServedModel): Promise<void> {
     let cursor = deltaStartId(served.version);
-    const lineage = lineageKey(served.version);
+    const key = lineageKey(served.version);
     try {
       for (;;) {
-        const entries = await this.deps.channel.read(lineage, cursor, this.options.batchEntries);
+        const entries = await this.deps.channel.read(key, cursor, this.options.batchEntries);
         this.apply(served, entries);
         cursor = entries.at(-1)?.id ?? cursor;
         if (entries.length < this.options.batchEntries) break;

@@ -18,7 +18,7 @@ const newItems = data.coldItems.map((id) => catalogItem(id, data.categoryOf(id))
 const queryIn = (category: string): RecallQuery => {
   const items = warmItems.filter((item) => item.categories[0] === category).slice(0, 4);
   const sequence = items.map((item, t) => ({ item_id: item.id, type: 'click' as const, time: t, category }));
-  return { userId: `fresh-${category}`, time: 0, context: {}, user: { ...DEFAULT_USER_VIEWS, user_sequence: { items: sequence } } };
+  return { userId: `fresh-${category}`, userVocabId: vocabularyId(`fresh-${category}`), time: 0, context: {}, user: { ...DEFAULT_USER_VIEWS, user_sequence: { items: sequence } } };
 };
 let model: TwoTowerModel;
 

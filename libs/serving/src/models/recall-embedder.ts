@@ -1,11 +1,13 @@
 import { DEFAULT_ITEM_VIEWS, DEFAULT_USER_VIEWS, modelFeatures, type UserViews } from '@recstream/features';
 import { NonRetriableError } from '@recstream/platform';
-import { MfModel, TwoTowerModel, encodeRows, vocabularyId, type EncodableRow, type RecModel } from '@recstream/models';
+import { MfModel, TwoTowerModel, encodeRows, type EncodableRow, type RecModel } from '@recstream/models';
 import type { CatalogItem } from '../catalog.js';
 
 /** Who recall searches for: the request's user, context and time, with the user's views when they could be read. */
 export interface RecallQuery {
   userId: string;
+  /** `vocabularyId(userId)`, the user's row id, computed once per request. */
+  userVocabId: number;
   time: number;
   context: Record<string, unknown>;
   user?: UserViews;
@@ -48,7 +50,7 @@ function mfEmbedder(model: MfModel): RecallEmbedder {
     },
     userVector(query) {
       const out = new Float32Array(dim);
-      users.gather(Int32Array.of(vocabularyId(query.userId)), false, out, new Int32Array(1));
+      users.gather(Int32Array.of(query.userVocabId), false, out, new Int32Array(1));
       // The user's bias is the same for every item, so it cannot change the order; 1 picks up the item bias.
       out[dim - 1] = 1;
       return out;
@@ -70,7 +72,7 @@ function twoTowerEmbedder(model: TwoTowerModel): RecallEmbedder {
     dim,
     knows: (item) => model.readsItemFields || items.row(item.vocabId, false) >= 0,
     knowsUser: (id) => users.row(id, false) >= 0,
-    itemVectors: (catalogItems) => model.itemVectors(encodeRows(model.spec, catalogItems.map(itemRow))),
+    itemVectors: (catalogItems) => model.itemVectors(encodeRows(model.spec, catalogItems.map(itemTowerRow))),
     userVector(query) {
       const user = query.user ?? DEFAULT_USER_VIEWS;
       const row: EncodableRow = {
@@ -86,8 +88,8 @@ function twoTowerEmbedder(model: TwoTowerModel): RecallEmbedder {
   };
 }
 
-/** An item as the item tower reads it: the model features its catalogue attributes give (the two-tower spec reads no others). */
-export function itemRow(item: CatalogItem): EncodableRow {
+/** An item as the item tower reads it, an encodable row: the model features its catalogue attributes give (the two-tower spec reads no others). */
+export function itemTowerRow(item: CatalogItem): EncodableRow {
   const attributes = { categories: item.categories, tags: [], available: item.available, created_time: item.createdMs };
   return {
     userId: '',

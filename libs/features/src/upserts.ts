@@ -1,15 +1,15 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { ItemEvent, UserEvent } from '@recstream/schemas';
-import { catalogMessages } from '@recstream/streams';
+import { upsertMessages } from '@recstream/streams';
 import { decodeMessages, partitionDecoded } from './decode.js';
 import type { DeadLetterSink } from './interactions.js';
 import type { HistoryRow, OfflineStore } from './offline-store.js';
-import type { OnlineStore, ViewWrite } from './online-store.js';
+import type { OnlineFeatureWriter, ViewWrite } from './online-writer.js';
 import { itemAttributes, userProfile, type ItemAttributes, type UserProfile } from './views.js';
 
 
 /** The view write an item or user upsert makes. */
-export function catalogView(event: ItemEvent | UserEvent): ViewWrite {
+export function upsertView(event: ItemEvent | UserEvent): ViewWrite {
   if (event.type === 'item') {
     const values: ItemAttributes = {
       categories: event.categories,
@@ -28,18 +28,18 @@ export function catalogView(event: ItemEvent | UserEvent): ViewWrite {
  * Postgres history and in Redis (write-if-newer), so replays and
  * out-of-order upserts are harmless without any watermark.
  */
-export class CatalogProcessor {
+export class UpsertProcessor {
   constructor(
-    private readonly online: OnlineStore,
+    private readonly online: OnlineFeatureWriter,
     private readonly offline: OfflineStore,
     private readonly sendDeadLetters: DeadLetterSink,
     private readonly maxFutureSkewMs: number,
   ) {}
 
   async process(messages: readonly KafkaMessage[]): Promise<{ applied: number; invalid: number }> {
-    const { events, deadLetters } = partitionDecoded(decodeMessages(messages, catalogMessages(this.maxFutureSkewMs)));
+    const { events, deadLetters } = partitionDecoded(decodeMessages(messages, upsertMessages(this.maxFutureSkewMs)));
     const newest = new Map<string, ViewWrite>();
-    for (const write of events.map(catalogView)) {
+    for (const write of events.map(upsertView)) {
       const key = `${write.view}:${write.id}`;
       const seen = newest.get(key);
       if (!seen || seen.eventTime <= write.eventTime) newest.set(key, write);

@@ -1,25 +1,25 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnlineFeatureReader } from '../src/online-reader.js';
-import { OnlineStore } from '../src/online-store.js';
+import { OnlineFeatureWriter } from '../src/online-writer.js';
 import type { BatchPlan } from '../src/plan.js';
 import { itemStats } from '../src/views.js';
 import { newRedis, run } from './harness.js';
 
 const redis = newRedis();
-const store = new OnlineStore(redis, { namespace: `fbt-${run}-lua` });
+const store = new OnlineFeatureWriter(redis, { namespace: `fbt-${run}-lua` });
 const reader = new OnlineFeatureReader(redis, { namespace: `fbt-${run}-lua` });
 afterAll(async () => {
   await store.clear();
   await redis.quit();
 });
 
-const plan = (from: string | undefined, to: string, expectedVersion: string, clicks: number, version = `after-${to}`): BatchPlan => ({
+const plan = (from: string | undefined, to: string, expectedToken: string, clicks: number, writeToken = `after-${to}`): BatchPlan => ({
   topic: 't',
   partition: 0,
-  version,
+  writeToken,
   from: from === undefined ? undefined : { offset: from, streamTime: 0 },
   to: { offset: to, streamTime: 1_000 },
-  entities: [{ entity: 'item', id: 'i1', expectedVersion, state: '{}', views: { item_stats: { ...itemStats.defaults(), clicks: { '1h': 0, '24h': 0, '7d': clicks } } }, eventTime: 1_000 }],
+  entities: [{ entity: 'item', id: 'i1', expectedToken, state: '{}', views: { item_stats: { ...itemStats.defaults(), clicks: { '1h': 0, '24h': 0, '7d': clicks } } }, eventTime: 1_000 }],
   covisits: new Map([['i1', new Map([['i2', 2]])]]),
 });
 
@@ -31,7 +31,7 @@ describe('Redis online store scripts', () => {
     expect(await redis.zscore(store.keys.covisit('i1'), 'i2')).toBe('2');
   });
 
-  it('refuses a plan computed from another version of an entity, writing nothing', async () => {
+  it('refuses a plan computed from another write of an entity, writing nothing', async () => {
     expect(await store.apply(plan('9', '19', '', 2))).toBe('conflict');
     expect(await store.apply(plan('9', '19', 'after-8', 2))).toBe('conflict');
     expect(await store.readWatermark('t', 0)).toEqual({ offset: '9', streamTime: 1_000 });

@@ -1,6 +1,6 @@
 import { isCluster, type RedisClient } from '@recstream/platform';
 import { commandBatch } from './redis-pipeline.js';
-import { KeyLayout, STATE_FIELD, VERSION_FIELD, viewTimeField, type WritePhase } from './keys.js';
+import { KeyLayout, STATE_FIELD, WRITE_TOKEN_FIELD, viewTimeField, type WritePhase } from './keys.js';
 import type { BatchPlan, EntityWrite, Watermark } from './plan.js';
 import { ROW_VIEWS, encodeRow, rowSegment, rowSegments, segmentWrite } from './rows.js';
 import { withScripts, type ScriptedRedis } from './scripts.js';
@@ -8,7 +8,7 @@ import { SlotFences, groupBySlot, type SlotGroup } from './slot-fences.js';
 import { keySlot, slotTag } from './slots.js';
 import { DEFAULT_FEATURE_NAMESPACE, entityTtlMs, itemAttributes, itemCovisit, type EntityName } from './views.js';
 
-export interface OnlineStoreOptions {
+export interface OnlineWriterOptions {
   /** Prefix of every key; tests and parallel deployments use their own. */
   namespace: string;
   /** Members each co-visitation set keeps. */
@@ -17,11 +17,11 @@ export interface OnlineStoreOptions {
   watermarkTtlMs: number;
 }
 
-export const DEFAULT_ONLINE_STORE_OPTIONS: OnlineStoreOptions = { namespace: DEFAULT_FEATURE_NAMESPACE, maxCovisits: 200, watermarkTtlMs: 60 * 86_400_000 };
+export const DEFAULT_ONLINE_WRITER_OPTIONS: OnlineWriterOptions = { namespace: DEFAULT_FEATURE_NAMESPACE, maxCovisits: 200, watermarkTtlMs: 60 * 86_400_000 };
 
 /** What the builder reads about an entity before applying a batch to it. */
 export interface StoredEntity {
-  version: string;
+  writeToken: string;
   state: string | null;
   /** The entity's item_attributes view (items only), for per-category user counts. */
   attributes: string | null;
@@ -40,7 +40,7 @@ export interface ViewWrite {
 
 /**
  * The Redis online store, write side: reads state and watermarks, applies
- * a batch plan atomically (lua/apply-batch.lua), and writes catalogue and
+ * a batch plan atomically (lua/apply-batch.lua), and writes upsert and
  * rebuilt views only when newer (lua/write-if-newer.lua), all pipelined.
  * View values go to the entity's feature row (rows.ts); the state hash
  * beside it holds what only writers need.
@@ -49,14 +49,14 @@ export interface ViewWrite {
  * slot by slot, each part fenced by its own watermark, items before users
  * (docs/decisions/cluster-exactly-once.md).
  */
-export class OnlineStore {
+export class OnlineFeatureWriter {
   readonly keys: KeyLayout;
-  readonly options: OnlineStoreOptions;
+  readonly options: OnlineWriterOptions;
   private readonly redis: ScriptedRedis;
   readonly clustered: boolean;
 
-  constructor(redis: RedisClient, options: Partial<OnlineStoreOptions> = {}) {
-    this.options = { ...DEFAULT_ONLINE_STORE_OPTIONS, ...options };
+  constructor(redis: RedisClient, options: Partial<OnlineWriterOptions> = {}) {
+    this.options = { ...DEFAULT_ONLINE_WRITER_OPTIONS, ...options };
     this.clustered = isCluster(redis);
     this.keys = new KeyLayout(this.options.namespace, this.clustered);
     this.redis = withScripts(redis);
@@ -68,7 +68,7 @@ export class OnlineStore {
   }
 
   /**
-   * The partition's watermark and the state, version and attributes of each
+   * The partition's watermark and the state, write token and attributes of each
    * entity (keyed `${entity}:${id}`), in one round trip.
    */
   async loadEntities(
@@ -79,16 +79,16 @@ export class OnlineStore {
     const batch = commandBatch(this.redis);
     const pipeline = batch.commands.hmget(this.keys.watermark(topic, partition), 'offset', 'stream_time');
     for (const { entity, id } of entities) {
-      pipeline.hmget(this.keys.state(entity, id), VERSION_FIELD, STATE_FIELD);
+      pipeline.hmget(this.keys.state(entity, id), WRITE_TOKEN_FIELD, STATE_FIELD);
       if (entity === 'item') pipeline.get(this.keys.row(entity, id));
     }
     const [mark, ...replies] = await batch.exec('reading entity state');
     const stored = new Map<string, StoredEntity>();
     let reply = 0;
     for (const { entity, id } of entities) {
-      const [version, state] = replies[reply++] as (string | null)[];
+      const [writeToken, state] = replies[reply++] as (string | null)[];
       const attributes = entity === 'item' ? rowSegments(replies[reply++] as string | null)[ATTRIBUTES_SEGMENT] || null : null;
-      stored.set(`${entity}:${id}`, { version: version ?? '', state: state ?? null, attributes });
+      stored.set(`${entity}:${id}`, { writeToken: writeToken ?? '', state: state ?? null, attributes });
     }
     const [offset, streamTime] = mark as (string | null)[];
     return { watermark: offset == null ? undefined : { offset, streamTime: Number(streamTime) }, stored };
@@ -111,7 +111,7 @@ export class OnlineStore {
   }
 
   /**
-   * Applies the plan unless the fence or an entity version moved since it
+   * Applies the plan unless the fence or an entity's write token moved since it
    * was computed. With `fences` (a cluster), slot by slot: every items
    * group, then every users group, then the partition's watermark; a part
    * that lands stays, and the retry skips it.
@@ -137,12 +137,12 @@ export class OnlineStore {
   protected async applyPart(fence: string, expected: string, plan: BatchPlan, part: Pick<BatchPlan, 'entities' | 'covisits'>): Promise<ApplyOutcome> {
     const keys = [fence];
     const args: (string | number)[] = [expected, plan.to.offset, plan.to.streamTime, part.entities.length];
-    args.push(itemCovisit.ttlMs, this.options.maxCovisits, this.options.watermarkTtlMs, plan.version);
+    args.push(itemCovisit.ttlMs, this.options.maxCovisits, this.options.watermarkTtlMs, plan.writeToken);
     for (const write of part.entities) {
       keys.push(this.keys.state(write.entity, write.id), this.keys.row(write.entity, write.id));
       const fields = stateFields(write);
       const views = Object.entries(write.views);
-      args.push(write.expectedVersion, entityTtlMs(write.entity), fields.length / 2, ...fields, ROW_VIEWS[write.entity].length, views.length);
+      args.push(write.expectedToken, entityTtlMs(write.entity), fields.length / 2, ...fields, ROW_VIEWS[write.entity].length, views.length);
       for (const [view, values] of views) {
         const { segment, encoded } = segmentWrite(write.entity, view, values);
         args.push(segment, encoded);
@@ -174,14 +174,14 @@ export class OnlineStore {
   /**
    * Writes entity states, rows and co-visitation sets outright, pipelined:
    * only for a rebuild into a cleared namespace, while no feature builder
-   * runs, and before `writeViews` adds the catalogue views to the rows.
+   * runs, and before `writeViews` adds the upsert views to the rows.
    */
   async writeEntities(entities: readonly EntityWrite[], covisits: BatchPlan['covisits']): Promise<void> {
     const batch = commandBatch(this.redis);
     const pipeline = batch.commands;
     for (const write of entities) {
       const [state, ttl] = [this.keys.state(write.entity, write.id), entityTtlMs(write.entity)];
-      pipeline.hset(state, ...stateFields(write), VERSION_FIELD, 'rebuilt').pexpire(state, ttl);
+      pipeline.hset(state, ...stateFields(write), WRITE_TOKEN_FIELD, 'rebuilt').pexpire(state, ttl);
       pipeline.set(this.keys.row(write.entity, write.id), encodeRow(write.entity, write.views), 'PX', ttl);
     }
     for (const [item, others] of covisits) {
