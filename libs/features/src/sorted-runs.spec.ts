@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InteractionEvent } from '@recstream/schemas';
 import { SortedRuns } from './sorted-runs.js';
 
-const click = (event_id: string, event_time: number, user_id = 'u1'): InteractionEvent => ({ schema_version: 1, event_id, type: 'click', user_id, item_id: 'i1', event_time });
+const click = (event_id: string, event_time: number, user_id = 'u1'): InteractionEvent => ({ schema_version: 1, event_id, type: 'click', user_id, item_id: 'i1', event_time, context: {} });
 
 async function drain(runs: SortedRuns, batchSize: number): Promise<{ batches: number[]; events: InteractionEvent[]; json: string[] }> {
   const out = { batches: [] as number[], events: [] as InteractionEvent[], json: [] as string[] };
