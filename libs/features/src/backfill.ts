@@ -116,36 +116,7 @@ export async function backfill(deps: BackfillDeps, records: AsyncIterable<Backfi
   const started = performance.now();
   const progress = (step: BackfillProgress['step'], done: number, total: number) => deps.onProgress?.({ step, done, total, elapsedMs: performance.now() - started });
   const runs = new SortedRuns(opts.runEvents);
-  let loaded: { events: number; loadSeconds: number; featureHistory: Record<string, number>; partitions: string[] };
-  let input: ReadInput;
-  try {
-    input = await readInput(records, deps, opts, runs, (done) => progress('read', done, 0));
-    const { range, catalog } = input;
-    if (range) await checkRange(deps.pool, range, opts.rebuild);
-    const span = catalog.reduce((s, e) => ({ from: Math.min(s.from, e.event_time), to: Math.max(s.to, e.event_time) }), range ?? { from: Infinity, to: -Infinity });
-    progress('partitions', 0, 0);
-    const partitions = span.from <= span.to ? await ensurePartitions(deps.pool, span.from, span.to, { moveDefaultRows: true }) : [];
-    progress('partitions', partitions.length, partitions.length);
-
-    const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
-    const catalogRows = newestCatalogRows(catalog);
-    const featureHistory: Record<string, number> = {};
-    for (const row of catalogRows) featureHistory[row.view] = (featureHistory[row.view] ?? 0) + 1;
-    const total = input.interactions;
-    progress('load', 0, total);
-    const loadStarted = performance.now();
-    // Catalogue first, as the stream takes it: per-category user counts read the items' categories.
-    await offline.writeBatch({ events: [], history: catalogRows });
-    const categories = await latestCategories(offline);
-    const fold = new BatchFold(opts, undefined, (itemId) => categories.get(itemId) ?? []);
-    const events = await loadLogAndHistory(deps.pool, runs.merged(opts.chunkEvents), fold, featureHistory, range && opts.rebuild ? range : undefined, (done) =>
-      progress('load', done, total),
-    );
-    loaded = { events, loadSeconds: (performance.now() - loadStarted) / 1000, featureHistory, partitions };
-  } finally {
-    runs.remove();
-  }
-  const { events, loadSeconds, featureHistory, partitions } = loaded;
+  const { input, events, loadSeconds, featureHistory, partitions } = await load(deps, records, opts, runs, progress).finally(() => runs.remove());
   const range = input.range;
 
   // The rebuild replays the whole event log, the backfilled range and whatever else it holds.
@@ -168,6 +139,38 @@ export async function backfill(deps: BackfillDeps, records: AsyncIterable<Backfi
     online: { deletedKeys: rebuilt.deletedKeys, events: rebuilt.events, entities: rebuilt.entities },
     seconds: round((performance.now() - started) / 1000),
   };
+}
+
+/** Reads the input into the sort, then creates the partitions and loads the catalogue, the event log and feature history. */
+async function load(
+  deps: BackfillDeps,
+  records: AsyncIterable<BackfillRecord> | Iterable<BackfillRecord>,
+  opts: BackfillOptions,
+  runs: SortedRuns,
+  progress: (step: BackfillProgress['step'], done: number, total: number) => void,
+): Promise<{ input: ReadInput; events: number; loadSeconds: number; featureHistory: Record<string, number>; partitions: string[] }> {
+  const input = await readInput(records, deps, opts, runs, (done) => progress('read', done, 0));
+  const { range, catalog } = input;
+  if (range) await checkRange(deps.pool, range, opts.rebuild);
+  const span = catalog.reduce((s, e) => ({ from: Math.min(s.from, e.event_time), to: Math.max(s.to, e.event_time) }), range ?? { from: Infinity, to: -Infinity });
+  progress('partitions', 0, 0);
+  const partitions = span.from <= span.to ? await ensurePartitions(deps.pool, span.from, span.to, { moveDefaultRows: true }) : [];
+  progress('partitions', partitions.length, partitions.length);
+
+  const offline = new OfflineStore(deps.pool, { namespace: opts.namespace });
+  const catalogRows = newestCatalogRows(catalog);
+  const featureHistory: Record<string, number> = {};
+  for (const row of catalogRows) featureHistory[row.view] = (featureHistory[row.view] ?? 0) + 1;
+  const total = input.interactions;
+  progress('load', 0, total);
+  const loadStarted = performance.now();
+  // Catalogue first, as the stream takes it: per-category user counts read the items' categories.
+  await offline.writeBatch({ events: [], history: catalogRows });
+  const categories = await latestCategories(offline);
+  const fold = new BatchFold(opts, undefined, (itemId) => categories.get(itemId) ?? []);
+  const replace = range && opts.rebuild ? range : undefined;
+  const events = await loadLogAndHistory(deps.pool, runs.merged(opts.chunkEvents), fold, featureHistory, replace, (done) => progress('load', done, total));
+  return { input, events, loadSeconds: (performance.now() - loadStarted) / 1000, featureHistory, partitions };
 }
 
 const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
