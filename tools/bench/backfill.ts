@@ -63,6 +63,22 @@ function postgresCpuSeconds(database: string): number | undefined {
   return found ? seconds : undefined;
 }
 
+/**
+ * Ends the pool and waits until each of its connections has closed:
+ * `pool.end()` resolves once it has asked its idle clients to end, before
+ * their backends have gone, and a DROP DATABASE ... WITH (FORCE) right
+ * after would terminate those clients mid-goodbye.
+ */
+async function endPool(pool: pg.Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => --open === 0 && resolve());
+  });
+  await pool.end();
+  await closed;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-backfill-'));
   const file = join(dir, 'u.data');
@@ -75,9 +91,7 @@ async function main(): Promise<void> {
   await migrateDatabase({ databaseUrl });
   // Idle backends stay, so /proc still holds the CPU time of every one at the end.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, idleTimeoutMillis: 0 });
-  let droppingDatabase = false;
-  // DROP DATABASE ... WITH (FORCE) ends any backend still open; only an earlier loss is news.
-  pool.on('error', (error) => droppingDatabase || say(`Postgres connection closed: ${error.message}`));
+  pool.on('error', (error) => say(`Postgres connection closed: ${error.message}`));
   const redis = new Redis(env.REDIS_URL);
   const kafka = createKafka({ clientId: 'bench-backfill', brokers: brokersFrom(env.KAFKA_BROKERS), logger });
   const kafkaAdmin = kafka.admin();
@@ -151,8 +165,7 @@ async function main(): Promise<void> {
     await kafkaAdmin.disconnect();
     await new OnlineFeatureWriter(redis, { namespace }).clear();
     redis.disconnect();
-    await pool.end();
-    droppingDatabase = true;
+    await endPool(pool);
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
     rmSync(dir, { recursive: true, force: true });

@@ -72,7 +72,8 @@ const runBackfill = (pool: pg.Pool, rebuild = false): Promise<BackfillReport> =>
   backfill(
     { pool, redis, logger, sendDeadLetters: kafkaDeadLetterSink(producer, topics.deadLetter) },
     readNdjsonRecords(file),
-    { namespace: namespaces.backfill, sessionGapMs: SESSION_GAP_MS, rebuild },
+    // Runs far shorter than the input, so the interactions load through the merge of sorted runs on disk.
+    { namespace: namespaces.backfill, sessionGapMs: SESSION_GAP_MS, rebuild, runEvents: 64 },
   );
 
 let streamPool: pg.Pool;

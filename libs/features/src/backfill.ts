@@ -1,15 +1,16 @@
 import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import { NonRetriableError, type Logger } from '@recstream/platform';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLetter, type InteractionEvent, type ItemEvent, type UserEvent } from '@recstream/schemas';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLetter, type ItemEvent, type UserEvent } from '@recstream/schemas';
 import { DEFAULT_AGGREGATION_OPTIONS, type AggregationOptions } from './entity-state.js';
 import { BatchFold } from './batch-fold.js';
 import { upsertView } from './upserts.js';
-import { EVENT_LOG_COPY, HISTORY_COPY, copyInto, eventLogLine, historyLine } from './copy.js';
+import { EVENT_LOG_COPY, HISTORY_COPY, copyWriter, eventLogLine, historyLine, type CopyWriter } from './copy.js';
 import type { DeadLetterSink } from './interactions.js';
 import { OfflineStore, type HistoryRow } from './offline-store.js';
 import { ensurePartitions } from './partitions.js';
 import { rebuildFromOffline, type RebuildReport } from './rebuild.js';
+import { SortedRuns, type SortedEvent } from './sorted-runs.js';
 import { DEFAULT_FEATURE_NAMESPACE, FEATURE_VIEWS, itemAttributes, type ItemAttributes } from './views.js';
 
 export const BACKFILL_DEAD_LETTER_SOURCE = 'backfill';
@@ -23,6 +24,8 @@ export interface BackfillOptions extends AggregationOptions {
   maxFutureSkewMs: number;
   /** Events per COPY chunk and per progress report. */
   chunkEvents: number;
+  /** Interactions sorted in memory at once; a longer input is sorted in runs of this many on disk, then merged. */
+  runEvents: number;
   /** Dead letters sent at once. */
   deadLetterBatch: number;
 }
@@ -33,6 +36,7 @@ export const DEFAULT_BACKFILL_OPTIONS: BackfillOptions = {
   rebuild: false,
   maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
   chunkEvents: 5_000,
+  runEvents: 200_000,
   deadLetterBatch: 1_000,
 };
 
@@ -82,16 +86,17 @@ export interface BackfillReport {
 export class RangeAlreadyBuiltError extends NonRetriableError {}
 
 interface ReadInput {
-  interactions: InteractionEvent[];
+  /** Valid interactions read, repeats included. */
+  interactions: number;
+  /** Event time of the first and the last of them. */
+  range: { from: number; to: number } | undefined;
   catalog: (ItemEvent | UserEvent)[];
   rejected: number;
-  duplicates: number;
 }
 
 /** Views whose history the interactions compute: a rebuilt range loses exactly these rows. */
 const INTERACTION_HISTORY_VIEWS = FEATURE_VIEWS.filter((view) => view.source === 'events' && view.offline === 'history').map((view) => view.name);
 
-const byTimeThenId = (a: InteractionEvent, b: InteractionEvent) => a.event_time - b.event_time || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
@@ -102,15 +107,50 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * history row is each entity's values as of its latest event in each
  * history interval, as a time-ordered stream computes them), writes the
  * catalogue upserts' history, then rebuilds the namespace's online store
- * from the offline store. Input may come in any order; it is held in memory.
+ * from the offline store. Input may come in any order: the interactions
+ * are sorted in runs on disk (`runEvents` at a time in memory) and merged
+ * as they load; the catalogue upserts are held in memory.
  */
 export async function backfill(deps: BackfillDeps, records: AsyncIterable<BackfillRecord> | Iterable<BackfillRecord>, options: Partial<BackfillOptions> = {}): Promise<BackfillReport> {
   const opts = { ...DEFAULT_BACKFILL_OPTIONS, ...options };
   const started = performance.now();
   const progress = (step: BackfillProgress['step'], done: number, total: number) => deps.onProgress?.({ step, done, total, elapsedMs: performance.now() - started });
-  const input = await readInput(records, deps, opts, (done) => progress('read', done, 0));
-  const { interactions, catalog } = input;
-  const range = interactions.length > 0 ? { from: interactions[0]!.event_time, to: interactions.at(-1)!.event_time } : undefined;
+  const runs = new SortedRuns(opts.runEvents);
+  const { input, events, loadSeconds, featureHistory, partitions } = await load(deps, records, opts, runs, progress).finally(() => runs.remove());
+  const range = input.range;
+
+  // The rebuild replays the whole event log, the backfilled range and whatever else it holds.
+  progress('rebuild', 0, 0);
+  const onReplayed = (events: number) => {
+    if (events % (opts.chunkEvents * 20) === 0) progress('rebuild', events, 0);
+  };
+  const rebuilt = await rebuildFromOffline({ redis: deps.redis, pool: deps.pool, logger: deps.logger, onReplayed }, { ...aggregationOptions(opts), namespace: opts.namespace });
+  progress('rebuild', rebuilt.events, rebuilt.events);
+  return {
+    events,
+    catalog: input.catalog.length,
+    rejected: input.rejected,
+    duplicates: runs.duplicates,
+    range: range ? { from: iso(range.from), to: iso(range.to) } : null,
+    partitions: partitions.length,
+    feature_history: featureHistory,
+    load_seconds: round(loadSeconds),
+    events_per_second: loadSeconds > 0 ? Math.round(events / loadSeconds) : 0,
+    online: { deletedKeys: rebuilt.deletedKeys, events: rebuilt.events, entities: rebuilt.entities },
+    seconds: round((performance.now() - started) / 1000),
+  };
+}
+
+/** Reads the input into the sort, then creates the partitions and loads the catalogue, the event log and feature history. */
+async function load(
+  deps: BackfillDeps,
+  records: AsyncIterable<BackfillRecord> | Iterable<BackfillRecord>,
+  opts: BackfillOptions,
+  runs: SortedRuns,
+  progress: (step: BackfillProgress['step'], done: number, total: number) => void,
+): Promise<{ input: ReadInput; events: number; loadSeconds: number; featureHistory: Record<string, number>; partitions: string[] }> {
+  const input = await readInput(records, deps, opts, runs, (done) => progress('read', done, 0));
+  const { range, catalog } = input;
   if (range) await checkRange(deps.pool, range, opts.rebuild);
   const span = catalog.reduce((s, e) => ({ from: Math.min(s.from, e.event_time), to: Math.max(s.to, e.event_time) }), range ?? { from: Infinity, to: -Infinity });
   progress('partitions', 0, 0);
@@ -121,35 +161,16 @@ export async function backfill(deps: BackfillDeps, records: AsyncIterable<Backfi
   const catalogRows = newestCatalogRows(catalog);
   const featureHistory: Record<string, number> = {};
   for (const row of catalogRows) featureHistory[row.view] = (featureHistory[row.view] ?? 0) + 1;
-  progress('load', 0, interactions.length);
+  const total = input.interactions;
+  progress('load', 0, total);
   const loadStarted = performance.now();
   // Catalogue first, as the stream takes it: per-category user counts read the items' categories.
   await offline.writeBatch({ events: [], history: catalogRows });
   const categories = await latestCategories(offline);
-  const history = foldHistory(interactions, opts, (itemId) => categories.get(itemId) ?? [], featureHistory, (done) => progress('load', done, interactions.length));
-  await loadLogAndHistory(deps.pool, interactions, history, range && opts.rebuild ? range : undefined, opts.chunkEvents);
-  const loadSeconds = (performance.now() - loadStarted) / 1000;
-
-  // The rebuild replays the whole event log, the backfilled range and whatever else it holds.
-  progress('rebuild', 0, 0);
-  const onReplayed = (events: number) => {
-    if (events % (opts.chunkEvents * 20) === 0) progress('rebuild', events, 0);
-  };
-  const rebuilt = await rebuildFromOffline({ redis: deps.redis, pool: deps.pool, logger: deps.logger, onReplayed }, { ...aggregationOptions(opts), namespace: opts.namespace });
-  progress('rebuild', rebuilt.events, rebuilt.events);
-  return {
-    events: interactions.length,
-    catalog: catalog.length,
-    rejected: input.rejected,
-    duplicates: input.duplicates,
-    range: range ? { from: iso(range.from), to: iso(range.to) } : null,
-    partitions: partitions.length,
-    feature_history: featureHistory,
-    load_seconds: round(loadSeconds),
-    events_per_second: loadSeconds > 0 ? Math.round(interactions.length / loadSeconds) : 0,
-    online: { deletedKeys: rebuilt.deletedKeys, events: rebuilt.events, entities: rebuilt.entities },
-    seconds: round((performance.now() - started) / 1000),
-  };
+  const fold = new BatchFold(opts, undefined, (itemId) => categories.get(itemId) ?? []);
+  const replace = range && opts.rebuild ? range : undefined;
+  const events = await loadLogAndHistory(deps.pool, runs.merged(opts.chunkEvents), fold, featureHistory, replace, (done) => progress('load', done, total));
+  return { input, events, loadSeconds: (performance.now() - loadStarted) / 1000, featureHistory, partitions };
 }
 
 const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
@@ -159,16 +180,16 @@ function aggregationOptions(opts: BackfillOptions): AggregationOptions {
   return { sequenceLength, sessionGapMs, maxSessionClicks, maxCategories, ctrPrior, ctrStrength, historyIntervalMs };
 }
 
-/** Validates every record against the backfill's clock, dead-letters the invalid ones, drops repeats, sorts by event time. */
+/** Validates every record against the backfill's clock, dead-letters the invalid ones, adds the interactions to the sort. */
 async function readInput(
   records: AsyncIterable<BackfillRecord> | Iterable<BackfillRecord>,
   deps: BackfillDeps,
   opts: BackfillOptions,
+  runs: SortedRuns,
   onRead: (done: number) => void,
 ): Promise<ReadInput> {
   const arrival = { arrivedAt: (deps.now ?? Date.now)(), maxFutureSkewMs: opts.maxFutureSkewMs };
-  const result: ReadInput = { interactions: [], catalog: [], rejected: 0, duplicates: 0 };
-  const seen = new Set<string>();
+  const result: ReadInput = { interactions: 0, range: undefined, catalog: [], rejected: 0 };
   let letters: DeadLetter[] = [];
   const flush = async () => {
     if (letters.length === 0) return;
@@ -191,18 +212,15 @@ async function readInput(
       result.catalog.push(event);
       continue;
     }
-    // The event log's key: the stream, too, keeps one row per event id and time.
-    const key = `${event.event_time}\u0000${event.event_id}`;
-    if (seen.has(key)) {
-      result.duplicates++;
-      continue;
-    }
-    seen.add(key);
-    result.interactions.push(event);
+    result.interactions++;
+    const time = event.event_time;
+    if (!result.range) result.range = { from: time, to: time };
+    else if (time < result.range.from) result.range.from = time;
+    else if (time > result.range.to) result.range.to = time;
+    await runs.add(event);
   }
   await flush();
   if (read % (opts.chunkEvents * 20) !== 0) onRead(read);
-  result.interactions.sort(byTimeThenId);
   return result;
 }
 
@@ -238,47 +256,25 @@ async function latestCategories(offline: OfflineStore): Promise<Map<string, read
 }
 
 /**
- * The interaction views' history over the sorted interactions, with the
- * stream's BatchFold: closed intervals' rows as the fold moves past them,
- * then every entity's last. Counts rows per view into `counts`.
- */
-function* foldHistory(
-  interactions: readonly InteractionEvent[],
-  opts: AggregationOptions,
-  categoriesOf: (itemId: string) => readonly string[],
-  counts: Record<string, number>,
-  onChunk: (done: number) => void,
-): Generator<HistoryRow[]> {
-  const fold = new BatchFold(opts, undefined, categoriesOf);
-  const chunk = 5_000;
-  const counted = (rows: HistoryRow[]) => {
-    for (const row of rows) counts[row.view] = (counts[row.view] ?? 0) + 1;
-    return rows;
-  };
-  for (let i = 0; i < interactions.length; i += chunk) {
-    const end = Math.min(i + chunk, interactions.length);
-    for (let j = i; j < end; j++) fold.apply(interactions[j]!);
-    yield counted(fold.takeClosedHistory());
-    onChunk(end);
-  }
-  yield counted(fold.writes().history);
-}
-
-/**
- * COPYs the interactions into event_log and the history into
- * feature_history on two connections at once, each in its own transaction
- * (with `replace`, after deleting the range's rows), and commits both once
- * both have loaded.
+ * COPYs the sorted interactions into event_log and, folding them with the
+ * stream's BatchFold as they go, the history of the intervals they close
+ * (then every entity's last) into feature_history: two connections at once,
+ * each in its own transaction (with `replace`, after deleting the range's
+ * rows), both committed once both have loaded. Counts history rows per view
+ * into `counts`; resolves with the interactions loaded.
  */
 async function loadLogAndHistory(
   pool: pg.Pool,
-  interactions: readonly InteractionEvent[],
-  history: Iterable<HistoryRow[]>,
+  sorted: AsyncIterable<SortedEvent[]>,
+  fold: BatchFold,
+  counts: Record<string, number>,
   replace: { from: number; to: number } | undefined,
-  chunkEvents: number,
-): Promise<void> {
+  onChunk: (done: number) => void,
+): Promise<number> {
   const log = await pool.connect();
   const features = await pool.connect();
+  const copies: CopyWriter[] = [];
+  let loaded = 0;
   try {
     await Promise.all([log.query('BEGIN'), features.query('BEGIN')]);
     if (replace) {
@@ -291,10 +287,26 @@ async function loadLogAndHistory(
         ]),
       ]);
     }
-    await Promise.all([copyInto(log, EVENT_LOG_COPY, eventLogText(interactions, chunkEvents)), copyInto(features, HISTORY_COPY, historyText(history))]);
+    const [logCopy, historyCopy] = [copyWriter(log, EVENT_LOG_COPY), copyWriter(features, HISTORY_COPY)];
+    copies.push(logCopy, historyCopy);
+    for await (const batch of sorted) {
+      let text = '';
+      for (const { event, json } of batch) {
+        fold.apply(event);
+        text += eventLogLine(event, json);
+      }
+      // Postgres takes the last chunk's rows while the next is computed; waiting only when it is a buffer behind.
+      await Promise.all([logCopy.write(text), historyCopy.write(historyText(fold.takeClosedHistory(), counts))]);
+      loaded += batch.length;
+      onChunk(loaded);
+    }
+    await historyCopy.write(historyText(fold.writes().history, counts));
+    await Promise.all([logCopy.end(), historyCopy.end()]);
     await log.query('COMMIT');
     await features.query('COMMIT');
+    return loaded;
   } catch (error) {
+    for (const copy of copies) copy.abort(error as Error);
     await Promise.allSettled([log.query('ROLLBACK'), features.query('ROLLBACK')]);
     throw error;
   } finally {
@@ -303,18 +315,12 @@ async function loadLogAndHistory(
   }
 }
 
-function* eventLogText(interactions: readonly InteractionEvent[], chunk: number): Generator<string> {
-  for (let i = 0; i < interactions.length; i += chunk) {
-    let text = '';
-    for (let j = i; j < Math.min(i + chunk, interactions.length); j++) text += eventLogLine(interactions[j]!);
-    yield text;
+/** History rows as COPY text, counted per view into `counts`. */
+function historyText(rows: readonly HistoryRow[], counts: Record<string, number>): string {
+  let text = '';
+  for (const row of rows) {
+    counts[row.view] = (counts[row.view] ?? 0) + 1;
+    text += historyLine(row);
   }
-}
-
-function* historyText(history: Iterable<HistoryRow[]>): Generator<string> {
-  for (const rows of history) {
-    let text = '';
-    for (const row of rows) text += historyLine(row);
-    if (text !== '') yield text;
-  }
+  return text;
 }

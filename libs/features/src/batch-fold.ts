@@ -6,13 +6,14 @@ import {
   emptyUserState,
   materializeItem,
   materializeUser,
+  materializeUserActivity,
   type AggregationOptions,
   type ItemState,
   type UserState,
 } from './entity-state.js';
 import type { HistoryRow } from './offline-store.js';
 import type { EntityWrite } from './plan.js';
-import { FEATURE_VIEWS, type EntityName } from './views.js';
+import { FEATURE_VIEWS, userActivity, type EntityName } from './views.js';
 
 /** item -> co-visited item -> count. */
 export type Covisits = Map<string, Map<string, number>>;
@@ -117,7 +118,9 @@ export class BatchFold {
   private closeInterval(entity: EntityName, id: string, { state, changed }: Entry<UserState | ItemState>, time: number): void {
     const interval = this.options.historyIntervalMs;
     if (!changed || Math.floor(state.time / interval) >= Math.floor(time / interval)) return;
-    this.earlier.push(...historyRows(id, state.time, this.materialize(entity, state)));
+    // Only the views history keeps: the user's sequence is read from the event log.
+    const views = entity === 'user' ? { [userActivity.name]: materializeUserActivity(state as UserState, this.options) } : this.materialize(entity, state);
+    this.earlier.push(...historyRows(id, state.time, views));
   }
 
   private materialize(entity: EntityName, state: UserState | ItemState): Record<string, unknown> {

@@ -1,5 +1,5 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { InteractionEvent } from '@recstream/schemas';
@@ -22,7 +22,11 @@ export function copyField(value: string | null | undefined): string {
 
 /** JSON as a COPY field: JSON.stringify escapes every control character, so only its backslashes need doubling. */
 export function copyJson(value: unknown): string {
-  const json = JSON.stringify(value);
+  return copyJsonText(JSON.stringify(value));
+}
+
+/** JSON text as a COPY field. */
+function copyJsonText(json: string): string {
   return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }
 
@@ -31,10 +35,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export const EVENT_LOG_COPY = 'COPY event_log (event_time, event_id, type, user_id, item_id, request_id, experiment, variant, context, payload) FROM STDIN';
 export const HISTORY_COPY = 'COPY feature_history (feature_view, entity_id, event_time, "values") FROM STDIN';
 
-/** An interaction as a line of EVENT_LOG_COPY, with the columns the stream's insert fills. */
-export function eventLogLine(event: InteractionEvent): string {
-  const fields = [iso(event.event_time), event.event_id, event.type, event.user_id, event.item_id, event.request_id, event.experiment, event.variant];
-  return `${fields.map(copyField).join('\t')}\t${copyJson(event.context)}\t${copyJson(event)}\n`;
+/** An interaction as a line of EVENT_LOG_COPY, with the columns the stream's insert fills; `json` is the event's JSON where the caller has it. */
+export function eventLogLine(event: InteractionEvent, json = JSON.stringify(event)): string {
+  return (
+    `${iso(event.event_time)}\t${copyField(event.event_id)}\t${copyField(event.type)}\t${copyField(event.user_id)}\t${copyField(event.item_id)}\t` +
+    `${copyField(event.request_id)}\t${copyField(event.experiment)}\t${copyField(event.variant)}\t${copyJson(event.context)}\t${copyJsonText(json)}\n`
+  );
 }
 
 /** A history row as a line of HISTORY_COPY. */
@@ -45,9 +51,32 @@ export function historyLine(row: HistoryRow): string {
 /** Bytes buffered ahead of Postgres, so the caller computes the next rows while Postgres takes the last. */
 const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
 
-/** Streams text chunks (whole lines) into a COPY statement on the client, with backpressure; resolves with the rows Postgres took. */
-export async function copyInto(client: pg.PoolClient, sql: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<number> {
+/** A COPY ... FROM STDIN in progress on a client, written text chunk by text chunk (whole lines). */
+export interface CopyWriter {
+  /** Resolves once the chunk is buffered, waiting while Postgres is behind by more than the buffer. */
+  write(text: string): Promise<void>;
+  /** Ends the COPY; resolves with the rows Postgres took. */
+  end(): Promise<number>;
+  /** Abandons the COPY (Postgres rolls the statement back), leaving the client usable. */
+  abort(error: Error): void;
+}
+
+export function copyWriter(client: pg.PoolClient, sql: string): CopyWriter {
   const stream = client.query(copyFrom(sql, { highWaterMark: COPY_BUFFER_BYTES }));
-  await pipeline(Readable.from(chunks, { objectMode: false, highWaterMark: COPY_BUFFER_BYTES }), stream);
-  return stream.rowCount;
+  let failure: Error | undefined;
+  stream.on('error', (error: Error) => (failure ??= error));
+  return {
+    async write(text) {
+      if (failure) throw failure;
+      if (text !== '' && !stream.write(text)) await once(stream, 'drain');
+    },
+    async end() {
+      stream.end();
+      await finished(stream);
+      return stream.rowCount;
+    },
+    abort(error) {
+      if (!stream.destroyed) stream.destroy(error);
+    },
+  };
 }

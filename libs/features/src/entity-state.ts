@@ -105,6 +105,11 @@ function ratings(state: UserState | ItemState): { rating_count: number; rating_m
 
 /** The user's views as of its latest event. */
 export function materializeUser(state: UserState, options: AggregationOptions): { user_activity: UserActivity; user_sequence: UserSequence } {
+  return { user_activity: materializeUserActivity(state, options), user_sequence: { items: state.sequence.slice() } };
+}
+
+/** The user's activity view alone, as of its latest event (the one of its views feature history keeps). */
+export function materializeUserActivity(state: UserState, options: AggregationOptions): UserActivity {
   const asOf = state.time;
   prune(state.counts, asOf);
   const activity = userActivity.defaults();
@@ -119,7 +124,7 @@ export function materializeUser(state: UserState, options: AggregationOptions): 
   activity.category_counts = Object.fromEntries(categories.slice(0, options.maxCategories));
   activity.last_active_ms = state.last_active_ms;
   Object.assign(activity, ratings(state));
-  return { user_activity: activity, user_sequence: { items: state.sequence.slice() } };
+  return activity;
 }
 
 /** The item's views as of its latest event. */
@@ -129,13 +134,20 @@ export function materializeItem(state: ItemState, options: AggregationOptions): 
   const impressions = windowSums(state.counts.impressions, asOf);
   const clicks = windowSums(state.counts.clicks, asOf);
   const conversions = windowSums(state.counts.conversions, asOf);
-  const ctr = (c: number, i: number) => (c + options.ctrPrior * options.ctrStrength) / (i + options.ctrStrength);
-  // Fields named after a window read zero counts under a catalogue without that window.
-  const sum = (sums: WindowSums, window: string) => sums[window] ?? 0;
   const hourly = (sum(impressions, '24h') + sum(clicks, '24h')) / 24;
   const trend = (sum(impressions, '1h') + sum(clicks, '1h') + 1) / (hourly + 1);
-  const ctr24h = ctr(sum(clicks, '24h'), sum(impressions, '24h'));
-  return { item_stats: { impressions, clicks, conversions, ctr_24h: ctr24h, ctr_7d: ctr(sum(clicks, '7d'), sum(impressions, '7d')), trend, ...ratings(state) } };
+  const ctr24h = ctr(sum(clicks, '24h'), sum(impressions, '24h'), options);
+  return { item_stats: { impressions, clicks, conversions, ctr_24h: ctr24h, ctr_7d: ctr(sum(clicks, '7d'), sum(impressions, '7d'), options), trend, ...ratings(state) } };
+}
+
+/** Smoothed click-through rate. */
+function ctr(clicks: number, impressions: number, options: AggregationOptions): number {
+  return (clicks + options.ctrPrior * options.ctrStrength) / (impressions + options.ctrStrength);
+}
+
+/** Fields named after a window read zero counts under a catalogue without that window. */
+function sum(sums: WindowSums, window: string): number {
+  return sums[window] ?? 0;
 }
 
 function bump(counts: Record<string, WindowedCounts>, key: string, time: number): void {
