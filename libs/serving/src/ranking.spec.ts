@@ -1,42 +1,28 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ITEM_VIEWS, itemAttributes, itemStats, modelFeatures, userActivity, type ItemViews, type UserViews } from '@recstream/features';
-import { createModel, createRandom, cross, encodeRows, selectBackend, vocabularyId, type EncodableRow, type FeatureSpec } from '@recstream/models';
+import { createModel, createRandom, cross, encodeRows, numericFeatures, selectBackend, vocabularyId, type EncodableRow, type FeatureSpec } from '@recstream/models';
 import type { ModelVersion } from '@recstream/registry';
+import { MODEL_FEATURES } from '@recstream/schemas';
 import { SCORING_POSITION, scoreCandidates, type RankingInput } from './ranking.js';
 
 const T = Date.UTC(2026, 11, 7, 13);
 const DAY = 86_400_000;
 const BOUNDS = [0, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30];
-/** A ranker reading what bench:serve's does: context, user-side and item-side model features, and crosses of both. */
-const spec: FeatureSpec = {
-  contextFields: [
-    'device',
-    'hour',
-    'daypart',
-    'surface',
-    'position',
-    'item_category',
-    'last_category',
-    'user_country',
-    'user_category_7d',
-    'user_category_share_7d',
-    'item_ctr_7d',
-    'item_age_days',
-    cross('item_category', 'last_category'),
-    cross('item_category', 'device', 'daypart'),
-  ],
-  historyLength: 0,
-  numericBuckets: Object.fromEntries(['user_category_7d', 'user_category_share_7d', 'item_ctr_7d', 'item_age_days'].map((name) => [name, BOUNDS])),
-};
+/** A ranker reading the context, every model feature (user-side, item-side and of the pair) and crosses of both sides. */
+const spec: FeatureSpec = (() => {
+  const contextFields = ['device', 'hour', 'daypart', 'surface', 'position', ...Object.keys(MODEL_FEATURES), cross('item_category', 'last_category'), cross('item_category', 'device', 'daypart')];
+  const fields = { contextFields, historyLength: 0 };
+  return { ...fields, numericBuckets: Object.fromEntries(numericFeatures(fields).map((name) => [name, BOUNDS])) };
+})();
 
 const random = createRandom(11);
 const sums = (week: number) => ({ '1h': 0, '24h': week, '7d': week });
 const item = (i: number): ItemViews => ({
-  item_stats: { ...itemStats.defaults(), ctr_7d: random.next() * 0.3, clicks: sums(i % 13) },
+  item_stats: { ...itemStats.defaults(), ctr_7d: random.next() * 0.3, clicks: sums(i % 13), impressions: sums(i % 50), trend: (i % 7) - 3 },
   item_attributes: { ...itemAttributes.defaults(), categories: [`c${i % 6}`], created_time: i % 4 === 0 ? null : T - (i % 40) * DAY },
 });
 const user = (u: number): UserViews => ({
-  user_activity: { ...userActivity.defaults(), category_counts: { c1: sums(u % 5), c2: sums(3), [`c${u % 6}`]: sums(2) } },
+  user_activity: { ...userActivity.defaults(), counts: { ...userActivity.defaults().counts, click: sums(u) }, category_counts: { c1: sums(u % 5), c2: sums(3), [`c${u % 6}`]: sums(2) } },
   user_sequence: { items: [{ item_id: `i${u}`, type: 'click', time: T - 60_000, category: `c${u % 3}` }] },
   user_profile: { attributes: u % 3 === 0 ? {} : { country: u % 2 ? 'DE' : 'FR' } },
 });
