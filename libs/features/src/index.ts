@@ -12,7 +12,7 @@ export type { WindowSums } from './windows.js';
 export { DEFAULT_VIEW_CATALOGUE, VIEW_NAMES, parseViewCatalogue, useViewCatalogue, viewCatalogue, viewCatalogueEnv, viewCatalogueFrom, type ViewCatalogue, type WindowSpec } from './view-catalogue.js';
 export { endOffsets, waitForGroupCatchUp, type EndOffsets } from './catch-up.js';
 export { upsertView } from './upserts.js';
-export { modelFeatures, DEFAULT_USER_VIEWS, DEFAULT_ITEM_VIEWS, type UserViews, type ItemViews } from './model-features.js';
+export { modelFeatures, userModelFeatures, DEFAULT_USER_VIEWS, DEFAULT_ITEM_VIEWS, type UserViews, type ItemViews } from './model-features.js';
 export { backfill, DEFAULT_BACKFILL_OPTIONS, RangeAlreadyBuiltError, type BackfillOptions, type BackfillProgress, type BackfillRecord, type BackfillReport, type BackfillDeps } from './backfill.js';
 export { readNdjsonRecords } from './backfill-input.js';
 export { ensurePartitions } from './partitions.js';

@@ -27,28 +27,37 @@ const DAY_MS = 86_400_000;
  * offline and online. Values the views do not hold are left out (unknown).
  */
 export function modelFeatures(user: UserViews, item: ItemViews, time: number): ModelFeatures {
-  const features: ModelFeatures = {};
-  const category = item.item_attributes.categories[0];
+  return userModelFeatures(user)(item, time);
+}
+
+/** `modelFeatures` of one user with any item: what depends on the user alone is derived once, for serving's many candidates. */
+export function userModelFeatures(user: UserViews): (item: ItemViews, time: number) => ModelFeatures {
   const categories = user.user_activity.category_counts;
-  if (category !== undefined) {
-    features.item_category = category;
-    features.user_category_7d = categories[category]?.['7d'] ?? 0;
-    features.user_category_24h = categories[category]?.['24h'] ?? 0;
-    let total = 0;
-    for (const sums of Object.values(categories)) total += sums['7d'] ?? 0;
-    features.user_category_share_7d = total > 0 ? features.user_category_7d / total : 0;
-  }
+  let total = 0;
+  for (const sums of Object.values(categories)) total += sums['7d'] ?? 0;
   const country = user.user_profile.attributes.country;
-  if (country !== undefined) features.user_country = String(country);
+  const userCountry = country === undefined ? undefined : String(country);
   const last = user.user_sequence.items.at(-1)?.category;
-  if (last !== undefined) features.last_category = last;
-  features.user_clicks_7d = user.user_activity.counts.click?.['7d'] ?? 0;
-  const stats = item.item_stats;
-  features.item_ctr_7d = stats.ctr_7d;
-  features.item_clicks_7d = stats.clicks['7d'] ?? 0;
-  features.item_impressions_7d = stats.impressions['7d'] ?? 0;
-  features.item_trend = stats.trend;
-  const created = item.item_attributes.created_time;
-  if (created !== null) features.item_age_days = Math.max(0, (time - created) / DAY_MS);
-  return features;
+  const userClicks = user.user_activity.counts.click?.['7d'] ?? 0;
+  return (item, time) => {
+    const features: ModelFeatures = {};
+    const category = item.item_attributes.categories[0];
+    if (category !== undefined) {
+      features.item_category = category;
+      features.user_category_7d = categories[category]?.['7d'] ?? 0;
+      features.user_category_24h = categories[category]?.['24h'] ?? 0;
+      features.user_category_share_7d = total > 0 ? features.user_category_7d / total : 0;
+    }
+    if (userCountry !== undefined) features.user_country = userCountry;
+    if (last !== undefined) features.last_category = last;
+    features.user_clicks_7d = userClicks;
+    const stats = item.item_stats;
+    features.item_ctr_7d = stats.ctr_7d;
+    features.item_clicks_7d = stats.clicks['7d'] ?? 0;
+    features.item_impressions_7d = stats.impressions['7d'] ?? 0;
+    features.item_trend = stats.trend;
+    const created = item.item_attributes.created_time;
+    if (created !== null) features.item_age_days = Math.max(0, (time - created) / DAY_MS);
+    return features;
+  };
 }

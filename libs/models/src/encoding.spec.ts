@@ -78,4 +78,17 @@ describe('encodeRows', () => {
     expect(readsModelFeatures(spec)).toBe(true);
     expect(readsModelFeatures({ contextFields: ['device'], historyLength: 0 })).toBe(false);
   });
+
+  it('encodes every row as alone through runs of repeated values, as in a batch of candidates for one user', () => {
+    const context = { device: 'mobile' };
+    const rows = Array.from({ length: 40 }, (_, i): EncodableRow => ({
+      ...row({ item_category: `c${Math.floor(i / 3) % 4}`, last_category: i < 20 ? 'c2' : 'c3', item_clicks_7d: i % 5 === 0 ? undefined : i % 7 }, i % 9 === 0 ? { device: 'desktop' } : context),
+      userId: i < 30 ? 'u1' : 'u2',
+      itemId: `i${i}`,
+      time: T + Math.floor(i / 10) * 3_600_000,
+    }));
+    const batch = encodeRows(spec, rows);
+    expect([...batch.userIds]).toEqual(rows.map((r) => encodeRows(spec, [r]).userIds[0]));
+    expect(batch.context!.map((column) => [...column])).toEqual(spec.contextFields.map((field) => rows.map((r) => encodeField(field, r, spec))));
+  });
 });

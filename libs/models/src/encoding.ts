@@ -81,10 +81,23 @@ export function encodeField(field: string, row: EncodableRow, spec: FeatureSpec)
   return fieldEncoder(field, spec)(row);
 }
 
-/** `encodeField` for one field, with the field's name resolved once, so a batch does not parse it per row. */
-function fieldEncoder(field: string, spec: FeatureSpec): (row: EncodableRow) => number {
+/**
+ * `encodeField` for one field, with the field's name resolved once, so a
+ * batch does not parse it per row. Encoders remember the last value they
+ * encoded, so a run of rows with one value (serving's candidates share the
+ * user, the request's context and the user-side features) is encoded once;
+ * `encoders` holds those of a batch by field, so crosses reuse their
+ * parts' encoders and a row's value is encoded once for all of them.
+ */
+function fieldEncoder(field: string, spec: FeatureSpec, encoders = new Map<string, (row: EncodableRow) => number>()): (row: EncodableRow) => number {
+  let encoder = encoders.get(field);
+  if (!encoder) encoders.set(field, (encoder = newFieldEncoder(field, spec, encoders)));
+  return encoder;
+}
+
+function newFieldEncoder(field: string, spec: FeatureSpec, encoders: Map<string, (row: EncodableRow) => number>): (row: EncodableRow) => number {
   if (field.includes(CROSS)) {
-    const parts = field.split(CROSS).map((part) => fieldEncoder(part, spec));
+    const parts = field.split(CROSS).map((part) => fieldEncoder(part, spec, encoders));
     // Integer mixing rather than hashing a joined string: serving encodes crosses for every candidate.
     const seed = hash32(field);
     return (row) => {
@@ -99,21 +112,41 @@ function fieldEncoder(field: string, spec: FeatureSpec): (row: EncodableRow) => 
   }
   if (isModelFeature(field)) {
     const numeric = MODEL_FEATURES[field] === 'numeric';
-    return (row) => {
-      const value = row.features?.[field];
-      if (value === undefined) return -1;
-      return numeric ? bucketOf(Number(value), spec.numericBuckets?.[field] ?? missingBuckets(field)) : vocabularyId(String(value));
-    };
+    return remembering(
+      (row) => row.features?.[field],
+      (value) => {
+        if (value === undefined) return -1;
+        return numeric ? bucketOf(Number(value), spec.numericBuckets?.[field] ?? missingBuckets(field)) : vocabularyId(String(value));
+      },
+    );
   }
-  if (field === 'hour') return (row) => utcHour(row.time);
-  if (field === 'daypart') return (row) => Math.floor(utcHour(row.time) / HOURS_PER_DAYPART);
+  if (field === 'hour') return remembering((row) => row.time, utcHour);
+  if (field === 'daypart') return remembering((row) => row.time, (time) => Math.floor(utcHour(time) / HOURS_PER_DAYPART));
   // 1970-01-01 was a Thursday (4).
-  if (field === 'weekday') return (row) => (Math.floor(row.time / DAY_MS) + 4) % 7;
+  if (field === 'weekday') return remembering((row) => row.time, (time) => (Math.floor(time / DAY_MS) + 4) % 7);
+  return remembering(
+    (row) => row.context[field],
+    (value) => {
+      if (value === undefined || value === null) return -1;
+      if (field === 'device') return DEVICES.indexOf(value as (typeof DEVICES)[number]);
+      return vocabularyId(String(value));
+    },
+  );
+}
+
+/** An encoder of the value `read` takes from a row that reuses the last id when the value is the last one's. */
+function remembering<T>(read: (row: EncodableRow) => T, encode: (value: T) => number): (row: EncodableRow) => number {
+  let encoded = false;
+  let last: T;
+  let lastId = -1;
   return (row) => {
-    const value = row.context[field];
-    if (value === undefined || value === null) return -1;
-    if (field === 'device') return DEVICES.indexOf(value as (typeof DEVICES)[number]);
-    return vocabularyId(String(value));
+    const value = read(row);
+    if (!encoded || value !== last) {
+      encoded = true;
+      last = value;
+      lastId = encode(value);
+    }
+    return lastId;
   };
 }
 
@@ -133,12 +166,20 @@ export function encodeRows(spec: FeatureSpec, rows: readonly EncodableRow[]): Ba
   const size = rows.length;
   const batch: Batch = {
     size,
-    userIds: Int32Array.from(rows, (row) => vocabularyId(row.userId)),
+    userIds: Int32Array.from(rows, remembering((row) => row.userId, vocabularyId)),
     itemIds: Int32Array.from(rows, (row) => vocabularyId(row.itemId)),
   };
   if (rows[0]?.label !== undefined) batch.labels = Float32Array.from(rows, (row) => row.label ?? 0);
   if (spec.contextFields.length > 0) {
-    batch.context = spec.contextFields.map((field) => Int32Array.from(rows, fieldEncoder(field, spec)));
+    const encoders = new Map<string, (row: EncodableRow) => number>();
+    const fields = spec.contextFields.map((field) => fieldEncoder(field, spec, encoders));
+    const columns = fields.map(() => new Int32Array(size));
+    // Row by row, so a cross finds its parts' encoders holding this row's values.
+    for (let i = 0; i < size; i++) {
+      const row = rows[i]!;
+      for (let f = 0; f < fields.length; f++) columns[f]![i] = fields[f]!(row);
+    }
+    batch.context = columns;
   }
   const length = spec.historyLength;
   if (length > 0) {

@@ -1,4 +1,4 @@
-import { DEFAULT_ITEM_VIEWS, DEFAULT_USER_VIEWS, modelFeatures, type ItemViews, type UserViews } from '@recstream/features';
+import { DEFAULT_ITEM_VIEWS, DEFAULT_USER_VIEWS, userModelFeatures, type ItemViews, type UserViews } from '@recstream/features';
 import { encodeRows, readsModelFeatures, type EncodableRow } from '@recstream/models';
 import type { ModelFeatures } from '@recstream/schemas';
 import type { ServedModel } from './models/served-model.js';
@@ -33,13 +33,16 @@ export const SCORING_POSITION = 0;
  * trainer builds them (libs/models' encodeRows), with model features
  * derived from the online store's views by the trainer's derivation; views
  * that could not be read are the views' defaults, as for an entity the
- * point-in-time join found nothing for.
+ * point-in-time join found nothing for. The user's side of the features is
+ * derived once per request, and encodeRows encodes the fields every
+ * candidate shares once.
  */
 export function scoreCandidates(served: ServedModel, input: RankingInput): RankingOutput {
   const { spec } = served.model;
   const user = input.user ?? DEFAULT_USER_VIEWS;
   const context = { ...input.context, position: SCORING_POSITION };
   const withFeatures = readsModelFeatures(spec);
+  const features = withFeatures ? userModelFeatures(user) : undefined;
   const rows = input.candidates.map(
     (candidate, i): EncodableRow => ({
       userId: input.userId,
@@ -47,7 +50,7 @@ export function scoreCandidates(served: ServedModel, input: RankingInput): Ranki
       time: input.time,
       context,
       sequence: user.user_sequence.items,
-      ...(withFeatures && { features: modelFeatures(user, input.items?.[i] ?? DEFAULT_ITEM_VIEWS, input.time) }),
+      ...(features && { features: features(input.items?.[i] ?? DEFAULT_ITEM_VIEWS, input.time) }),
     }),
   );
   return { scores: served.model.score(encodeRows(spec, rows)), ...(withFeatures && { features: rows.map((row) => row.features!) }) };

@@ -61,7 +61,7 @@ describe('DeepFmScorer', () => {
     model.dispose();
   });
 
-  it('scores each row of a batch exactly as alone, where the fields all rows share are summed once', () => {
+  it('scores each row of a batch exactly as alone, where the fields all rows share are summed once, whatever the batch size', () => {
     const model = new DeepFmModel({ seed: 6 }, spec);
     for (let step = 0; step < 20; step++) model.trainStep(batch(128, true));
     const scored = batch(150);
@@ -70,6 +70,12 @@ describe('DeepFmScorer', () => {
       const row = (column: Int32Array) => column.subarray(i, i + 1);
       const alone = model.score({ size: 1, userIds: row(scored.userIds), itemIds: row(scored.itemIds), context: scored.context!.map(row) });
       expect(alone[0]).toBe(together[i]);
+    }
+    // Batches of other sizes, with rows left over from the layers' four-row blocks, after the scratch held 150 rows.
+    for (const size of [7, 150, 3]) {
+      const part = (column: Int32Array) => column.subarray(0, size);
+      const first = model.score({ size, userIds: part(scored.userIds), itemIds: part(scored.itemIds), context: scored.context!.map(part) });
+      expect([...first]).toEqual([...together.subarray(0, size)]);
     }
     model.dispose();
   });

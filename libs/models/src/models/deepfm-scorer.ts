@@ -11,7 +11,7 @@ export interface DeepFmWeights {
   hiddenLayers: number;
 }
 
-/** One row's running sums: the first layer's inputs, FM's vector sum and sum of squares, the first-order logit. */
+/** The running sums of the fields a batch's rows share: the first layer's inputs, FM's vector sum and sum of squares, the first-order logit. */
 interface Sums {
   hidden: Float64Array;
   sum: Float64Array;
@@ -21,6 +21,8 @@ interface Sums {
 
 interface Layer {
   weight: Float32Array;
+  /** `weight` transposed (output-major), so an output's sum runs along one row in a local variable. */
+  byOutput: Float32Array;
   bias?: Float32Array;
   inputs: number;
   outputs: number;
@@ -36,7 +38,9 @@ interface Layer {
  * Fields whose id every row of a batch shares (serving's user and request
  * context) are summed once per batch: float32 terms in float64 sums, so
  * the changed order leaves scores as they were (the spec checks each row
- * against the row scored alone).
+ * against the row scored alone). The narrow layers run over four rows at
+ * once, each weight read once for the four, and every sum still adds its
+ * terms in the order a row alone would.
  */
 export class DeepFmScorer {
   private readonly dim: number;
@@ -46,43 +50,87 @@ export class DeepFmScorer {
   private seenEdits = -1;
   /** Cached projections are valid when stamped with this. */
   private stamp = 0;
+  /** Scratch kept between calls, sized for `capacity` rows: each layer's outputs row after row, and each row's first-order and FM logit. */
+  private capacity = 0;
+  private activations: Float64Array[] = [];
+  private partial = new Float64Array(0);
+  private readonly shared: Sums;
+  /** Scratch for one row: FM's vector sum, the fields that vary across the batch, and the projections of that row's fields. */
+  private readonly sum: Float64Array;
+  private readonly varying: Int32Array;
+  private readonly sources: Float32Array[];
+  private readonly offsets: Int32Array;
 
   constructor(private readonly weights: DeepFmWeights) {
     this.dim = weights.fields[0]!.embedding.dim;
     this.projections = weights.fields.map(() => ({ values: new Float32Array(0), stamps: new Uint32Array(0) }));
+    this.shared = { hidden: new Float64Array(0), sum: new Float64Array(this.dim), squares: 0, linear: 0 };
+    this.sum = new Float64Array(this.dim);
+    this.varying = new Int32Array(weights.fields.length);
+    this.sources = weights.fields.map(() => new Float32Array(0));
+    this.offsets = new Int32Array(weights.fields.length);
   }
 
   /** Click probabilities for a batch whose field `f` holds the ids `ids[f]`. */
   score(size: number, ids: readonly Int32Array[]): Float32Array {
     this.refresh();
-    const { dim, layers } = this;
-    const first = layers[0]!;
-    const activations = layers.map((layer) => new Float64Array(layer.outputs));
+    this.reserve(size);
+    const { dim, layers, shared, sum, varying, sources, offsets, partial } = this;
+    const width = layers[0]!.outputs;
+    const hidden = this.activations[0]!;
     // Serving's candidates share the user and the request's context: their fields' share of each sum is taken once per batch.
-    const shared = { hidden: new Float64Array(first.outputs), sum: new Float64Array(dim), squares: 0, linear: this.bias };
-    if (first.bias) shared.hidden.set(first.bias);
-    const varying: number[] = [];
-    ids.forEach((column, f) => {
-      if (size > 0 && column.every((id) => id === column[0])) this.addField(f, column[0]!, shared);
-      else varying.push(f);
-    });
-    const row = { hidden: activations[0]!, sum: new Float64Array(dim), squares: 0, linear: 0 };
-    const out = new Float32Array(size);
-    for (let i = 0; i < size; i++) {
-      row.hidden.set(shared.hidden);
-      row.sum.set(shared.sum);
-      row.squares = shared.squares;
-      row.linear = shared.linear;
-      for (const f of varying) this.addField(f, ids[f]![i]!, row);
-      let sumSquared = 0;
-      for (let k = 0; k < dim; k++) sumSquared += row.sum[k]! * row.sum[k]!;
-      const logit = row.linear + 0.5 * (sumSquared - row.squares) + this.deep(activations);
-      out[i] = 1 / (1 + Math.exp(-logit));
+    const firstBias = layers[0]!.bias;
+    if (firstBias) shared.hidden.set(firstBias);
+    else shared.hidden.fill(0);
+    shared.sum.fill(0);
+    shared.squares = 0;
+    shared.linear = this.bias;
+    let varyingCount = 0;
+    for (let f = 0; f < ids.length; f++) {
+      const column = ids[f]!;
+      if (size > 0 && isConstant(column, size)) this.addField(f, column[0]!, shared);
+      else varying[varyingCount++] = f;
     }
+    for (let i = 0; i < size; i++) {
+      sum.set(shared.sum);
+      let squares = shared.squares;
+      let linear = shared.linear;
+      let projected = 0;
+      for (let v = 0; v < varyingCount; v++) {
+        const f = varying[v]!;
+        const id = ids[f]![i]!;
+        const { embedding, firstOrder } = this.weights.fields[f]!;
+        const weightRow = firstOrder.row(id, false);
+        if (weightRow >= 0) linear += firstOrder.vectors()[weightRow]!;
+        const row = embedding.row(id, false);
+        if (row < 0) continue;
+        const vectors = embedding.vectors();
+        for (let k = 0, at = row * dim; k < dim; k++, at++) {
+          const value = vectors[at]!;
+          sum[k]! += value;
+          squares += value * value;
+        }
+        offsets[projected] = this.projection(f, row);
+        sources[projected++] = this.projections[f]!.values;
+      }
+      // Each input of the first layer: the shared fields' sum, then this row's fields in field order.
+      const start = i * width;
+      hidden.set(shared.hidden, start);
+      for (let p = 0; p < projected; p++) {
+        const values = sources[p]!;
+        for (let j = start, at = offsets[p]!, end = start + width; j < end; j++, at++) hidden[j]! += values[at]!;
+      }
+      let sumSquared = 0;
+      for (let k = 0; k < dim; k++) sumSquared += sum[k]! * sum[k]!;
+      partial[i] = linear + 0.5 * (sumSquared - squares);
+    }
+    const deep = this.deep(size);
+    const out = new Float32Array(size);
+    for (let i = 0; i < size; i++) out[i] = 1 / (1 + Math.exp(-(partial[i]! + deep[i]!)));
     return out;
   }
 
-  /** Adds field `f`'s id `id` to the sums of a row: its first-order weight, its vector and its block of the first layer. */
+  /** Adds field `f`'s id `id` to the shared sums: its first-order weight, its vector and its block of the first layer. */
   private addField(f: number, id: number, into: Sums): void {
     const { embedding, firstOrder } = this.weights.fields[f]!;
     const weightRow = firstOrder.row(id, false);
@@ -102,23 +150,16 @@ export class DeepFmScorer {
     for (let j = 0, at = projection; j < hidden.length; j++, at++) hidden[j]! += values[at]!;
   }
 
-  /** The MLP above the first layer's sums, ending in the single deep output. */
-  private deep(activations: Float64Array[]): number {
-    const { layers } = this;
-    if (layers.length === 1) return activations[0]![0]!;
+  /** The MLP above the first layer's sums of `size` rows, ending in each row's single deep output. */
+  private deep(size: number): Float64Array {
+    const { layers, activations } = this;
     for (let l = 1; l < layers.length; l++) {
       const input = activations[l - 1]!;
-      for (let j = 0; j < input.length; j++) if (input[j]! < 0) input[j] = 0;
-      const { weight, bias, outputs } = layers[l]!;
-      const output = activations[l]!;
-      for (let j = 0; j < outputs; j++) output[j] = bias ? bias[j]! : 0;
-      for (let k = 0; k < input.length; k++) {
-        const value = input[k]!;
-        if (value === 0) continue;
-        for (let j = 0, at = k * outputs; j < outputs; j++, at++) output[j]! += value * weight[at]!;
-      }
+      const end = size * layers[l - 1]!.outputs;
+      for (let j = 0; j < end; j++) if (input[j]! < 0) input[j] = 0;
+      multiply(input, size, layers[l]!, activations[l]!);
     }
-    return activations[layers.length - 1]![0]!;
+    return activations[layers.length - 1]!;
   }
 
   /** Offset in field `f`'s cache of `row`'s product with the field's block of the first layer, computed if stale. */
@@ -158,11 +199,82 @@ export class DeepFmScorer {
     let inputs = fields.length * this.dim;
     for (let i = 0; i < hiddenLayers; i++) {
       const bias = dense(`deep.${i}.b`);
-      layers.push({ weight: dense(`deep.${i}.w`), bias, inputs, outputs: bias.length });
+      const weight = dense(`deep.${i}.w`);
+      layers.push({ weight, byOutput: transpose(weight, inputs, bias.length), bias, inputs, outputs: bias.length });
       inputs = bias.length;
     }
-    layers.push({ weight: dense('deep_out.w'), inputs, outputs: 1 });
+    const out = dense('deep_out.w');
+    layers.push({ weight: out, byOutput: out, inputs, outputs: 1 });
     this.layers = layers;
     this.bias = dense('bias')[0]!;
+    if (this.shared.hidden.length !== layers[0]!.outputs) this.shared.hidden = new Float64Array(layers[0]!.outputs);
+    this.capacity = 0;
+    this.reserve(1);
   }
+
+  /** Grows the per-row scratch to hold `size` rows. */
+  private reserve(size: number): void {
+    if (size <= this.capacity) return;
+    const capacity = Math.max(size, this.capacity * 2);
+    this.activations = this.layers.map((layer) => new Float64Array(capacity * layer.outputs));
+    this.partial = new Float64Array(capacity);
+    this.capacity = capacity;
+  }
+}
+
+/**
+ * `output` = `input` times the layer's weights plus its bias, for `rows`
+ * rows: four rows at a time, so each weight is read once per four rows, and
+ * each output's terms are added in the order of its inputs.
+ */
+function multiply(input: Float64Array, rows: number, layer: Layer, output: Float64Array): void {
+  const { byOutput, bias, inputs, outputs } = layer;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const a0 = r * inputs;
+    const a1 = a0 + inputs;
+    const a2 = a1 + inputs;
+    const a3 = a2 + inputs;
+    const o0 = r * outputs;
+    for (let j = 0; j < outputs; j++) {
+      const start = bias ? bias[j]! : 0;
+      let s0 = start;
+      let s1 = start;
+      let s2 = start;
+      let s3 = start;
+      for (let k = 0, at = j * inputs; k < inputs; k++, at++) {
+        const w = byOutput[at]!;
+        s0 += input[a0 + k]! * w;
+        s1 += input[a1 + k]! * w;
+        s2 += input[a2 + k]! * w;
+        s3 += input[a3 + k]! * w;
+      }
+      output[o0 + j] = s0;
+      output[o0 + outputs + j] = s1;
+      output[o0 + 2 * outputs + j] = s2;
+      output[o0 + 3 * outputs + j] = s3;
+    }
+  }
+  for (; r < rows; r++) {
+    const a = r * inputs;
+    for (let j = 0; j < outputs; j++) {
+      let s = bias ? bias[j]! : 0;
+      for (let k = 0, at = j * inputs; k < inputs; k++, at++) s += input[a + k]! * byOutput[at]!;
+      output[r * outputs + j] = s;
+    }
+  }
+}
+
+/** A row-major `rows` x `columns` matrix as column-major. */
+function transpose(matrix: Float32Array, rows: number, columns: number): Float32Array {
+  const out = new Float32Array(matrix.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) out[c * rows + r] = matrix[r * columns + c]!;
+  return out;
+}
+
+/** Whether the first `size` ids of `column` are all one id. */
+function isConstant(column: Int32Array, size: number): boolean {
+  const id = column[0];
+  for (let i = 1; i < size; i++) if (column[i] !== id) return false;
+  return true;
 }
