@@ -130,7 +130,8 @@ export class SampleGenerator {
       await client.query(`SET LOCAL default_toast_compression = lz4`);
       await dropPartitions(client, datasetVersion);
       const extra = ctx.config.labelSource === 'exposures' ? (await exposureLabels(ctx), {}) : await implicitLabels(ctx);
-      await client.query('ANALYZE s_labels');
+      // The columns later steps join and filter on; statistics of the JSON context would only cost.
+      await client.query('ANALYZE s_labels (user_id, item_id, label_time, label, sampled_negative)');
       await refuseEmpty(ctx);
       progress('labels');
       const coverage = await joinFeatures(ctx, (view) => progress(`features:${view}`));
