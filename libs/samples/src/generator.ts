@@ -13,7 +13,7 @@ import { checkRange, datasetVersionFor, rangeKey, type TimeRange } from './range
 export interface SampleGeneratorOptions {
   /** Overrides of DEFAULT_GENERATOR_CONFIG; the merged config is what the manifest records. */
   config: Partial<GeneratorConfig>;
-  /** Postgres work_mem for the build's sorts and hashes (SET LOCAL, this transaction only). */
+  /** Postgres work_mem for the build's sorts and hashes, and maintenance_work_mem for its index builds (SET LOCAL, this transaction only). */
   workMem: string;
 }
 
@@ -112,15 +112,26 @@ export class SampleGenerator {
     await client.query('BEGIN');
     try {
       await client.query(`SELECT set_config('work_mem', $1, true)`, [this.options.workMem]);
+      // Attaching the partitions builds their primary key indexes.
+      await client.query(`SELECT set_config('maintenance_work_mem', $1, true)`, [this.options.workMem]);
       // Every join here is bulk (labels x keys x views); the planner misjudges
-      // joins on fresh temp tables and picks nested loops that run for minutes.
+      // joins on fresh temp tables and picks nested loops that run for minutes,
+      // or merge joins that sort the wide feature history instead of hashing the keys.
       await client.query(`SET LOCAL enable_nestloop = off`);
+      await client.query(`SET LOCAL enable_mergejoin = off`);
+      // That setting inflates the plans' costs past the JIT thresholds, which
+      // then compiles and optimizes every bulk statement for no gain.
+      await client.query(`SET LOCAL jit = off`);
+      // A version lost to a crash goes with its manifest and is built again,
+      // so the commit need not wait for its WAL to reach the disk.
+      await client.query(`SET LOCAL synchronous_commit = off`);
       // Behaviour sequences make feature rows big enough to be compressed; lz4
       // is cheaper than the default pglz (docs/decisions/samples-sql.md).
       await client.query(`SET LOCAL default_toast_compression = lz4`);
       await dropPartitions(client, datasetVersion);
       const extra = ctx.config.labelSource === 'exposures' ? (await exposureLabels(ctx), {}) : await implicitLabels(ctx);
-      await client.query('ANALYZE s_labels');
+      // The columns later steps join and filter on; statistics of the JSON context would only cost.
+      await client.query('ANALYZE s_labels (user_id, item_id, label_time, label, sampled_negative)');
       await refuseEmpty(ctx);
       progress('labels');
       const coverage = await joinFeatures(ctx, (view) => progress(`features:${view}`));

@@ -46,8 +46,9 @@ CREATE TABLE samples (
   request_id       text,
   context          jsonb       NOT NULL,
   -- The sample's rows in sample_features (entity 'user' and 'item'): the
-  -- items of one served list share their user's features, so they are
-  -- stored once per (entity, label time) rather than once per sample.
+  -- items of one served list share their user's features, and an item's
+  -- samples that read the same history rows share its features, so they
+  -- are stored once per key rather than once per sample.
   user_key         bigint      NOT NULL,
   item_key         bigint      NOT NULL,
   split            text        NOT NULL CHECK (split IN ('train', 'validation', 'test')),
@@ -57,9 +58,10 @@ CREATE TABLE samples (
   PRIMARY KEY (dataset_version, sample_id)
 ) PARTITION BY LIST (dataset_version);
 
--- Point-in-time features of a dataset version, one row per entity and label
--- time: feature view name -> values as of just before that time (the view's
--- defaults where no value was within its TTL). Partitioned like samples.
+-- Point-in-time features of a dataset version, one row per key (a user and
+-- label time; an item and the history rows it read): feature view name ->
+-- values as of just before the label time (the view's defaults where no
+-- value was within its TTL). Partitioned like samples.
 CREATE TABLE sample_features (
   dataset_version text   NOT NULL,
   entity          text   NOT NULL CHECK (entity IN ('user', 'item')),

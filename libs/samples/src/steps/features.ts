@@ -1,6 +1,6 @@
 import { ITEM_VIEWS, USER_VIEWS, sequencePointInTimeSql, type EntityName, type FeatureView } from '@recstream/features';
 import type { BuildContext } from './context.js';
-import { asOfTimesSql, asOfValuesParams, asOfValuesSql } from './point-in-time.js';
+import { asOfReadsSql, asOfTimesSql, asOfValuesParams, asOfValuesSql, readValuesSql } from './point-in-time.js';
 
 /** The views each sample carries: the user's (activity, behaviour sequence, profile) and the item's (stats, attributes). */
 export const SAMPLE_VIEWS: readonly FeatureView[] = [...USER_VIEWS, ...ITEM_VIEWS];
@@ -10,6 +10,17 @@ export const keysTable = (entity: EntityName) => `s_keys_${entity}`;
 export const featureTable = (view: FeatureView) => `s_pit_${view.name}`;
 const asOfTable = (entity: EntityName) => `s_asof_${entity}`;
 const historyViews = (entity: EntityName) => SAMPLE_VIEWS.filter((view) => view.entity === entity && view.offline === 'history');
+/** An entity whose views all come from history rows has its feature rows keyed by the rows they read; the others by label time. */
+const byRowsRead = (entity: EntityName) => SAMPLE_VIEWS.every((view) => view.entity !== entity || view.offline === 'history');
+
+/**
+ * Where an entity's feature rows come from: `rows(key, labels, ...)`, one per
+ * feature row to write, and `reads(entity_id, sample_time, key)`, the row
+ * key of each (entity, label time) a sample joins on.
+ */
+export function featureKeys(entity: EntityName): { rows: string; reads: string } {
+  return byRowsRead(entity) ? { rows: `s_rows_${entity}`, reads: `s_reads_${entity}` } : { rows: keysTable(entity), reads: keysTable(entity) };
+}
 
 /**
  * Features are read as of one microsecond before the label's time: the
@@ -22,39 +33,60 @@ const AS_OF_OFFSET = "interval '1 microsecond'";
  * Point-in-time features for s_labels: one key per distinct (entity, label
  * time), since the items of one served list share the user's features, then
  * one as-of pass per entity over all its history-backed views, then each
- * view's values into s_pit_<view>(label_id, values). Returns, per view, the
- * share of labels that found a value within TTL.
+ * view's values into s_pit_<view>(key, values), keyed as featureKeys says:
+ * an entity whose views are all history-backed (the item) gets one feature
+ * row per distinct set of history rows read, since an item is shown at many
+ * times between two of its stats rows. Returns, per view, the share of
+ * labels that found a value within TTL.
  */
 export async function joinFeatures({ client, config }: BuildContext, onView: (view: string) => void = () => {}): Promise<Record<string, number>> {
   for (const entity of ['user', 'item'] as const) {
     await client.query(
       `CREATE TEMP TABLE ${keysTable(entity)} ON COMMIT DROP AS
-       SELECT row_number() OVER () AS label_id, ${ENTITY_COLUMN[entity]} AS entity_id, label_time AS sample_time,
-              label_time - ${AS_OF_OFFSET} AS label_time, count(*) AS labels
-         FROM s_labels GROUP BY ${ENTITY_COLUMN[entity]}, label_time`,
+       SELECT label_id, label_id AS key, entity_id, sample_time, label_time, labels FROM (
+         SELECT row_number() OVER () AS label_id, ${ENTITY_COLUMN[entity]} AS entity_id, label_time AS sample_time,
+                label_time - ${AS_OF_OFFSET} AS label_time, count(*) AS labels
+           FROM s_labels GROUP BY ${ENTITY_COLUMN[entity]}, label_time) k`,
     );
-    await client.query(`CREATE INDEX ON ${keysTable(entity)} (entity_id, sample_time); ANALYZE ${keysTable(entity)}`);
+    await client.query(`ANALYZE ${keysTable(entity)}`);
   }
   for (const entity of ['user', 'item'] as const) {
     if (historyViews(entity).length === 0) continue;
-    const asOf = asOfTimesSql(keysTable(entity), historyViews(entity));
-    await client.query(`CREATE TEMP TABLE ${asOfTable(entity)} ON COMMIT DROP AS ${asOf.sql}`, asOf.params);
-    await client.query(`ANALYZE ${asOfTable(entity)}`);
+    if (byRowsRead(entity)) {
+      const { rows, reads } = featureKeys(entity);
+      const read = asOfReadsSql(keysTable(entity), historyViews(entity));
+      await client.query(`CREATE TEMP TABLE ${reads} ON COMMIT DROP AS ${read.sql}`, read.params);
+      const times = historyViews(entity).map((_, i) => `time_${i}`);
+      await client.query(
+        `CREATE TEMP TABLE ${rows} ON COMMIT DROP AS
+         SELECT key, entity_id, ${times.join(', ')}, sum(labels) AS labels FROM ${reads} GROUP BY key, entity_id, ${times.join(', ')}`,
+      );
+      await client.query(`ANALYZE ${reads}; ANALYZE ${rows}`);
+    } else {
+      const asOf = asOfTimesSql(keysTable(entity), historyViews(entity));
+      await client.query(`CREATE TEMP TABLE ${asOfTable(entity)} ON COMMIT DROP AS ${asOf.sql}`, asOf.params);
+      await client.query(`ANALYZE ${asOfTable(entity)}`);
+    }
   }
   const coverage: Record<string, number> = {};
   for (const view of SAMPLE_VIEWS) {
-    if (view.offline === 'history') {
-      const sql = asOfValuesSql(asOfTable(view.entity), historyViews(view.entity).indexOf(view));
-      await client.query(`CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS ${sql}`, asOfValuesParams(view));
-    } else {
+    const index = historyViews(view.entity).indexOf(view);
+    if (view.offline !== 'history') {
       await sequenceFromLog(client, view, config.sequenceLength);
+    } else if (byRowsRead(view.entity)) {
+      await client.query(`CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS ${readValuesSql(featureKeys(view.entity).rows, index)}`, [view.name]);
+    } else {
+      const sql = asOfValuesSql(asOfTable(view.entity), index);
+      await client.query(`CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS SELECT label_id AS key, "values" FROM (${sql}) v`, asOfValuesParams(view));
     }
-    await client.query(`CREATE UNIQUE INDEX ON ${featureTable(view)} (label_id); ANALYZE ${featureTable(view)}`);
-    const { rows } = await client.query<{ share: number | null }>(
-      `SELECT (SELECT sum(k.labels) FROM ${keysTable(view.entity)} k JOIN ${featureTable(view)} f USING (label_id))::float8
-              / nullif((SELECT sum(labels) FROM ${keysTable(view.entity)}), 0) AS share`,
+    // Joined on key only; sorting a sample of the JSON values for their statistics is most of an ANALYZE's cost.
+    await client.query(`ANALYZE ${featureTable(view)} (key)`);
+    const { rows } = featureKeys(view.entity);
+    const { rows: share } = await client.query<{ share: number | null }>(
+      `SELECT (SELECT sum(r.labels) FROM ${rows} r JOIN ${featureTable(view)} f USING (key))::float8
+              / nullif((SELECT sum(labels) FROM ${rows}), 0) AS share`,
     );
-    coverage[view.name] = rows[0]!.share ?? 0;
+    coverage[view.name] = share[0]!.share ?? 0;
     onView(view.name);
   }
   return coverage;
@@ -68,24 +100,24 @@ export async function joinFeatures({ client, config }: BuildContext, onView: (vi
 async function sequenceFromLog(client: BuildContext['client'], view: FeatureView, length: number): Promise<void> {
   await client.query(
     `CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS
-     SELECT label_id, jsonb_build_object('items', jsonb_agg(jsonb_strip_nulls(jsonb_build_object('item_id', item_id, 'type', type, 'time', time::bigint, 'category', category)) ORDER BY time::bigint)) AS "values"
+     SELECT label_id AS key, jsonb_build_object('items', jsonb_agg(jsonb_strip_nulls(jsonb_build_object('item_id', item_id, 'type', type, 'time', time::bigint, 'category', category)) ORDER BY time::bigint)) AS "values"
        FROM (${sequencePointInTimeSql(keysTable(view.entity), length)}) entries
       GROUP BY label_id`,
   );
 }
 
 /**
- * A SELECT of one entity's feature rows, (key, features), from its key table
- * and its views' s_pit tables: every view's values under its name, or the
+ * A SELECT of one entity's feature rows, (key, features), from its
+ * featureKeys rows and its views' s_pit tables: every view's values under its name, or the
  * view's defaults where none was within TTL. View names and defaults are
  * parameters $1.., a (name, defaults) pair per view.
  */
 export function featureRowsSql(entity: EntityName): { sql: string; params: string[] } {
   const views = SAMPLE_VIEWS.filter((view) => view.entity === entity);
   const pairs = views.map((_, i) => `$${2 * i + 1}::text, coalesce(f_${i}."values", $${2 * i + 2}::jsonb)`);
-  const joins = views.map((view, i) => `LEFT JOIN ${featureTable(view)} f_${i} ON f_${i}.label_id = k.label_id`);
+  const joins = views.map((view, i) => `LEFT JOIN ${featureTable(view)} f_${i} ON f_${i}.key = r.key`);
   return {
-    sql: `SELECT k.label_id AS key, jsonb_build_object(${pairs.join(', ')}) AS features FROM ${keysTable(entity)} k ${joins.join(' ')}`,
+    sql: `SELECT r.key, jsonb_build_object(${pairs.join(', ')}) AS features FROM ${featureKeys(entity).rows} r ${joins.join(' ')}`,
     params: views.flatMap((view) => [view.name, JSON.stringify(view.defaults())]),
   };
 }

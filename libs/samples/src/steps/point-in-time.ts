@@ -16,26 +16,29 @@ import type { FeatureView } from '@recstream/features';
  * once by time (history first on ties, since a row at exactly label_time
  * counts), and a running max per view carries its latest history time
  * forward to each key: one sort of (labels + history) rows per entity. The
+ * key table's `passed` columns come along with each key. The
  * sort compares ids bytewise (COLLATE "C"): any consistent order serves, and
  * it lets Postgres use abbreviated keys (docs/decisions/samples-sql.md).
  */
-export function asOfTimesSql(keys: string, views: readonly FeatureView[]): { sql: string; params: unknown[] } {
+export function asOfTimesSql(keys: string, views: readonly FeatureView[], passed: readonly string[] = []): { sql: string; params: unknown[] } {
   const maxTtl = Math.max(...views.map((view) => view.ttlMs));
   const carried = views.map((_, i) => `max(t) FILTER (WHERE view = $${i + 3}) OVER w AS time_${i}`);
+  const keyColumns = passed.map((column) => `, ${column}`).join('');
+  const historyColumns = passed.map(() => ', NULL').join('');
   return {
     sql: `WITH bounds AS (
         SELECT min(label_time) - $1 * interval '1 millisecond' AS lo, max(label_time) AS hi FROM ${keys}
       ), merged AS (
-        SELECT entity_id, label_time AS t, NULL::text AS view, label_id FROM ${keys}
+        SELECT entity_id, label_time AS t, NULL::text AS view, label_id${keyColumns} FROM ${keys}
         UNION ALL
-        SELECT h.entity_id, h.event_time, h.feature_view, NULL FROM feature_history h, bounds b
+        SELECT h.entity_id, h.event_time, h.feature_view, NULL${historyColumns} FROM feature_history h, bounds b
          WHERE h.feature_view = ANY($2::text[]) AND h.event_time > b.lo AND h.event_time <= b.hi
            AND h.entity_id IN (SELECT entity_id FROM ${keys})
       ), carried AS (
-        SELECT label_id, entity_id, t, view, ${carried.join(', ')}
+        SELECT label_id, entity_id, t, view${keyColumns}, ${carried.join(', ')}
           FROM merged WINDOW w AS (PARTITION BY entity_id COLLATE "C" ORDER BY t, view IS NULL ROWS UNBOUNDED PRECEDING)
       )
-      SELECT label_id, entity_id, t, ${views.map((_, i) => `time_${i}`).join(', ')} FROM carried WHERE view IS NULL`,
+      SELECT label_id, entity_id, t${keyColumns}, ${views.map((_, i) => `time_${i}`).join(', ')} FROM carried WHERE view IS NULL`,
     params: [maxTtl, views.map((view) => view.name), ...views.map((view) => view.name)],
   };
 }
@@ -54,3 +57,34 @@ export function asOfValuesSql(asOf: string, index: number): string {
 }
 
 export const asOfValuesParams = (view: FeatureView) => [view.name, view.ttlMs];
+
+/**
+ * Steps 1 and 2 in one, for an entity whose views are all history-backed,
+ * so that a key's features are fixed by the history rows it reads: per key
+ * of `keys(label_id, entity_id, label_time, sample_time, labels)`, its
+ * `sample_time` and `labels`, the time of the row it reads per view
+ * (time_<i>, NULL where none is within the view's TTL) and `key`, one number
+ * per distinct set of rows read. Keys reading the same rows then share one
+ * feature row.
+ */
+export function asOfReadsSql(keys: string, views: readonly FeatureView[]): { sql: string; params: unknown[] } {
+  const asOf = asOfTimesSql(keys, views, ['sample_time', 'labels']);
+  const ttl = (i: number) => `$${asOf.params.length + i + 1} * interval '1 millisecond'`;
+  const times = views.map((_, i) => `time_${i}`);
+  return {
+    sql: `SELECT entity_id, sample_time, labels, ${times.join(', ')}, dense_rank() OVER (ORDER BY entity_id COLLATE "C", ${times.join(', ')}) AS key
+        FROM (SELECT entity_id, sample_time, labels, ${views.map((_, i) => `CASE WHEN time_${i} > t - ${ttl(i)} THEN time_${i} END AS time_${i}`).join(', ')}
+                FROM (${asOf.sql}) a) reads`,
+    params: [...asOf.params, ...views.map((view) => view.ttlMs)],
+  };
+}
+
+/**
+ * The values of one view (`index` in the views of asOfReadsSql) for each
+ * distinct set of rows read, `rows(key, entity_id, time_<i>..)`, fetched by
+ * the history table's primary key; rows reading none of this view are absent.
+ */
+export function readValuesSql(rows: string, index: number): string {
+  return `SELECT r.key, h."values" FROM ${rows} r
+      JOIN feature_history h ON h.feature_view = $1 AND h.entity_id = r.entity_id AND h.event_time = r.time_${index}`;
+}

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { BuildContext } from './context.js';
-import { featureRowsSql, keysTable } from './features.js';
+import { featureKeys, featureRowsSql, keysTable } from './features.js';
 
 /** What the write step counted while inserting, for the manifest. */
 export interface WrittenStats {
@@ -17,7 +17,7 @@ export interface WrittenStats {
 export const partitionTables = (datasetVersion: string) => ({ samples: `samples_${datasetVersion}`, features: `sample_features_${datasetVersion}` });
 
 /**
- * Writes the version's feature rows (one per entity key) and its labelled
+ * Writes the version's feature rows (one per featureKeys row) and its labelled
  * samples, with the configured split and the leave-latest-out holdout, into tables
  * of their own that are not yet partitions, counting as it inserts. Attaching
  * them later publishes the whole version at once; until then readers cannot
@@ -40,8 +40,6 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
       [...rows.params, datasetVersion, entity],
     );
   }
-  // Distinct counts below compare ids bytewise (COLLATE "C"), which lets
-  // Postgres sort with abbreviated keys (docs/decisions/samples-sql.md).
   // Each user's latest observed positive is that user's leave-latest-out test item;
   // it is in the test split whatever its time, and so is every other sample of the
   // same (user, item) pair (a repeated click), so no training or validation read sees it.
@@ -56,27 +54,29 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
   // Leave-latest-out cuts nothing by time: both ends past the range.
   const trainEnd = timeCut ? range.from + span * config.trainFraction : range.to;
   const validationEnd = timeCut ? trainEnd + span * config.validationFraction : range.to;
+  // Every label has both keys, so the keys tables hold the inserted samples' users and items.
+  const distinct = (entity: 'user' | 'item') => `(SELECT entity_id FROM ${keysTable(entity)} GROUP BY entity_id) ${entity}s`;
   const { rows } = await client.query(
     `WITH inserted AS (
        INSERT INTO ${pg.escapeIdentifier(tables.samples)} (dataset_version, sample_id, user_id, item_id, label_time, label, clicked, converted, dwell_ms,
                              sampled_negative, request_id, context, user_key, item_key, split, holdout)
        SELECT $1, row_number() OVER (ORDER BY l.label_time, l.user_id, l.item_id, l.sampled_negative, l.request_id),
               l.user_id, l.item_id, l.label_time, l.label, l.clicked, l.converted, l.dwell_ms, l.sampled_negative, l.request_id, l.context,
-              ku.label_id, ki.label_id,
+              ku.key, ki.key,
               CASE WHEN held.out OR held.pair OR l.label_time >= to_timestamp($3::float8 / 1000) THEN 'test'
                    WHEN $4 = 'leave-latest-out' THEN CASE WHEN l.label = 0 AND l.label_time >= h.label_time THEN 'test' ELSE 'train' END
                    WHEN l.label_time < to_timestamp($2::float8 / 1000) THEN 'train' ELSE 'validation' END,
               CASE WHEN held.out THEN 'test' WHEN l.label_time < h.label_time AND NOT held.pair THEN 'train' END
          FROM s_labels l
-         JOIN ${keysTable('user')} ku ON ku.entity_id = l.user_id AND ku.sample_time = l.label_time
-         JOIN ${keysTable('item')} ki ON ki.entity_id = l.item_id AND ki.sample_time = l.label_time
+         JOIN ${featureKeys('user').reads} ku ON ku.entity_id = l.user_id AND ku.sample_time = l.label_time
+         JOIN ${featureKeys('item').reads} ki ON ki.entity_id = l.item_id AND ki.sample_time = l.label_time
          LEFT JOIN s_holdout h ON h.user_id = l.user_id
          CROSS JOIN LATERAL (SELECT coalesce(l.label_time = h.label_time AND l.item_id = h.item_id AND l.label > 0 AND NOT l.sampled_negative, false) AS out,
                                     coalesce(l.item_id = h.item_id, false) AS pair) held
-       RETURNING user_id, item_id, label_time, label, split, holdout
+       RETURNING label_time, label, split, holdout
      )
      SELECT count(*)::float8 AS samples, coalesce(sum(label), 0)::float8 AS positives,
-            count(DISTINCT user_id COLLATE "C")::float8 AS users, count(DISTINCT item_id COLLATE "C")::float8 AS items,
+            (SELECT count(*) FROM ${distinct('user')})::float8 AS users, (SELECT count(*) FROM ${distinct('item')})::float8 AS items,
             (extract(epoch FROM min(label_time)) * 1000)::float8 AS first_label_ms, (extract(epoch FROM max(label_time)) * 1000)::float8 AS last_label_ms,
             jsonb_build_object(
               'train', count(*) FILTER (WHERE split = 'train'), 'validation', count(*) FILTER (WHERE split = 'validation'),
@@ -86,8 +86,13 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
     [datasetVersion, trainEnd, validationEnd, config.splitStrategy],
   );
   // Fresh tables have no statistics; without them the reader's keyset query
-  // is planned as a scan and sort of the whole version for every page.
-  await client.query(`ANALYZE ${pg.escapeIdentifier(tables.samples)}; ANALYZE ${pg.escapeIdentifier(tables.features)}`);
+  // is planned as a scan and sort of the whole version for every page. The
+  // columns readers filter and join on are enough: the JSON columns'
+  // statistics are most of an ANALYZE's cost, and autovacuum adds them later.
+  await client.query(
+    `ANALYZE ${pg.escapeIdentifier(tables.samples)} (dataset_version, sample_id, split, holdout, user_key, item_key);
+     ANALYZE ${pg.escapeIdentifier(tables.features)} (dataset_version, entity, key)`,
+  );
   const row = rows[0];
   return {
     samples: row.samples,
