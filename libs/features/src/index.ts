@@ -10,7 +10,7 @@ export { KEY_LAYOUT_VERSION, KeyLayout } from './keys.js';
 export * from './views.js';
 export type { WindowSums } from './windows.js';
 export { DEFAULT_VIEW_CATALOGUE, VIEW_NAMES, parseViewCatalogue, useViewCatalogue, viewCatalogue, viewCatalogueEnv, viewCatalogueFrom, type ViewCatalogue, type WindowSpec } from './view-catalogue.js';
-export { endOffsets, waitForGroupCatchUp, type CatchUpOptions, type EndOffsets } from './catch-up.js';
+export { endOffsets, waitForGroupCatchUp, type EndOffsets } from './catch-up.js';
 export { catalogView } from './catalog.js';
 export { modelFeatures, DEFAULT_USER_VIEWS, DEFAULT_ITEM_VIEWS, type UserViews, type ItemViews } from './model-features.js';
 export { backfill, DEFAULT_BACKFILL_OPTIONS, RangeAlreadyBuiltError, type BackfillOptions, type BackfillProgress, type BackfillRecord, type BackfillReport, type BackfillDeps } from './backfill.js';
