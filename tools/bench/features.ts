@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     builder = new FeatureBuilder({ kafka, redis, pool, logger, onApplied }, { groupId, namespace, topics, port: 0 });
     const began = performance.now();
     await builder.start();
-    await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events, topics.items]), 50);
+    await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events, topics.items]), { pollMs: 50 });
     const wallS = (performance.now() - began) / 1000;
     const total = applied.reduce((sum, a) => sum + a.count, 0);
     const firstAt = applied[0]!.at;
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       measuringFreshness = true;
       const job: ProducerJob = { brokers: brokersFrom(env.KAFKA_BROKERS), topic: topics.events, prefix: `${id}-rate`, rate: env.BENCH_RATE, seconds: env.BENCH_RATE_SECONDS };
       achievedRate = (await runProducer(job)).rate;
-      await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events]), 50);
+      await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events]), { pollMs: 50 });
       say(`freshness over ${freshness.length} events: p50 ${percentile(freshness, 50)} ms, p99 ${percentile(freshness, 99)} ms`);
     }
     await builder.close();

@@ -1,4 +1,4 @@
-import { closeOnSignals, createLogger } from '@recstream/platform';
+import { closeOnSignals, createLogger, exitOnFailure } from '@recstream/platform';
 import { FeatureBuilder, useViewCatalogue } from '@recstream/features';
 import { connect } from './connections.js';
 import { featureBuilderConfig } from './env.js';
@@ -8,6 +8,8 @@ useViewCatalogue(config.viewCatalogue);
 const logger = createLogger('feature-builder', config.logLevel);
 const { kafka, redis, pool, release } = connect(config, logger);
 const builder = new FeatureBuilder({ kafka, redis, pool, logger }, config.options);
-closeOnSignals({ close: () => builder.close().finally(release) }, logger);
+const service = { close: () => builder.close().finally(release) };
+closeOnSignals(service, logger);
+exitOnFailure(builder.failed, service, logger);
 const port = await builder.start();
 logger.info({ port, group: builder.options.groupId, namespace: builder.options.namespace }, 'feature builder consuming');

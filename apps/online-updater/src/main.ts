@@ -1,6 +1,6 @@
 import { selectBackend } from '@recstream/models';
 import { OnlineUpdater } from '@recstream/online';
-import { closeOnSignals, createClients, createLogger } from '@recstream/platform';
+import { closeOnSignals, createClients, createLogger, exitOnFailure } from '@recstream/platform';
 import { createKafka } from '@recstream/streams';
 import { onlineUpdaterConfig } from './env.js';
 
@@ -11,6 +11,8 @@ const kafka = createKafka({ clientId: 'recstream-online-updater', brokers: confi
 // A Redis write that keeps failing should fail the publish (its rows go out with the next one), not queue forever.
 const { redis, pool, release } = createClients(config, logger, 4, { maxRetriesPerRequest: 3 });
 const updater = new OnlineUpdater({ kafka, redis, pool, logger }, config.options);
-closeOnSignals({ close: () => updater.close().finally(release) }, logger);
+const service = { close: () => updater.close().finally(release) };
+closeOnSignals(service, logger);
+exitOnFailure(updater.failed, service, logger);
 const port = await updater.start();
 logger.info({ port, name: updater.options.name, topic: updater.options.topic, status: updater.status() }, 'online updater consuming');

@@ -12,6 +12,8 @@ import { SESSION_GAP_MS, dataset, logger, newRedis, run, snapshot } from './harn
 
 const VICTIM = 2;
 const PARTITIONS = 4;
+/** Catches a builder that stalls: a group that lost its member rejoins once the dead member's session has timed out. */
+const CATCH_UP_TIMEOUT_MS = 120_000;
 const topics = { events: `lk-${run}-events`, items: `lk-${run}-items`, users: `lk-${run}-users`, deadLetter: `lk-${run}-dlq` };
 const ns = (name: string) => `lk-${run}-${name}`;
 const data = dataset(30, 40, 40);
@@ -25,7 +27,7 @@ let pool: pg.Pool;
 
 beforeAll(async () => {
   test = await startTestCluster({ nodes: 3 });
-  // Retries that outlast the dead node's fencing, so the producer rides through the failover.
+  // Retries that outlast the dead node's fencing, so the admin's and the builder's requests ride through the failover.
   kafka = createKafka({ clientId: 'leader-kill-test', brokers: test.cluster.addresses, logger, retries: 12 });
   admin = kafka.admin();
   await admin.connect();
@@ -59,7 +61,8 @@ afterAll(async () => {
 });
 
 async function produce(batch: typeof messages): Promise<void> {
-  const producer = kafka.producer();
+  // On a loaded machine the dead node is fenced and its partitions' leaders moved later than the client's retries last.
+  const producer = kafka.producer({ retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 2_000 } });
   await producer.connect();
   for (let i = 0; i < batch.length; i += 100) await producer.send({ topic: topics.events, acks: -1, messages: batch.slice(i, i + 100) });
   await producer.disconnect();
@@ -71,7 +74,7 @@ function builder(name: string, onApplied?: () => void): FeatureBuilder {
 }
 
 async function runToEnd(instance: FeatureBuilder, name: string): Promise<void> {
-  await waitForGroupCatchUp(admin, `${run}-${name}`, await endOffsets(admin, [topics.events]));
+  await waitForGroupCatchUp(admin, `${run}-${name}`, await endOffsets(admin, [topics.events]), { timeoutMs: CATCH_UP_TIMEOUT_MS, failed: instance.failed });
   await instance.close();
 }
 

@@ -146,6 +146,11 @@ export class FeatureBuilder {
     return this.runner.joined && !this.closing;
   }
 
+  /** Resolves with the error once its consumer has crashed for good (ConsumerRunner.failed): the process should exit and be restarted. */
+  get failed(): Promise<Error> {
+    return this.runner.failed;
+  }
+
   /** Creates this and next month's partitions, connects, subscribes and consumes, then listens; resolves with the HTTP port. */
   async start(): Promise<number> {
     const partitions = await ensureMonthlyPartitions(this.deps.pool);

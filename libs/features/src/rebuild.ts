@@ -90,7 +90,7 @@ export async function rebuildFromKafka(deps: RebuildDeps & { kafka: Kafka }, opt
       const builder = new FeatureBuilder({ ...deps, onApplied: (batch) => void (events += batch.applied) }, { ...opts, groupId, consume });
       try {
         await builder.start();
-        await waitForGroupCatchUp(admin, groupId, ends, pollMs);
+        await waitForGroupCatchUp(admin, groupId, ends, { pollMs, failed: builder.failed });
       } finally {
         await builder.close();
         await admin.deleteGroups([groupId]).catch((error: unknown) => deps.logger.warn({ err: error, groupId }, 'could not delete the rebuild consumer group; it expires by itself'));

@@ -126,6 +126,11 @@ export class OnlineUpdater {
     return this.runner.joined && !this.closing;
   }
 
+  /** Resolves with the error once its consumer has crashed for good (ConsumerRunner.failed): the process should exit and be restarted. */
+  get failed(): Promise<Error> {
+    return this.runner.failed;
+  }
+
   /** Loads the latest snapshot (or the production models), joins the group, starts publishing and snapshotting, then listens; resolves with the HTTP port. */
   async start(): Promise<number> {
     this.backend = await selectBackend();

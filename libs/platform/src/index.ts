@@ -3,7 +3,7 @@ export { jobFailure } from './job-failure.js';
 export { retry, DEFAULT_RETRY, type RetryOptions } from './retry.js';
 export { parseEnv, infraEnv, authModeEnv, brokersFrom, envInt } from './config.js';
 export { createLogger, type Logger } from './logger.js';
-export { closeOnSignals, runWorkers, type Closable } from './signals.js';
+export { closeOnSignals, exitOnFailure, runWorkers, type Closable } from './signals.js';
 export {
   HttpService,
   HttpError,

@@ -28,6 +28,21 @@ export function closeOnSignals(service: Closable, logger: Logger): void {
 }
 
 /**
+ * Exits non-zero, after closing `service`, once `failed` resolves: a consumer
+ * kafkajs gave up on consumes nothing more while /healthz stays green, so
+ * the process must end for its supervisor to start a fresh one.
+ */
+export function exitOnFailure(failed: Promise<Error>, service: Closable, logger: Logger): void {
+  void failed.then((error) => {
+    logger.fatal({ err: error }, 'stopped consuming for good; exiting so that the supervisor restarts the process');
+    service.close().then(
+      () => process.exit(1),
+      () => process.exit(1),
+    );
+  });
+}
+
+/**
  * Runs `worker` in `count` cluster processes that share the listening port
  * (the primary hands connections out round-robin), so a CPU-bound stateless
  * app uses several cores of one host; with a count of 1 it runs in this

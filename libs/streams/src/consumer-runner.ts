@@ -65,8 +65,15 @@ export interface ConsumerHandlers {
  */
 export class ConsumerRunner {
   readonly options: ConsumerRunnerOptions;
+  /**
+   * Resolves with the error once the consumer has crashed for good (kafkajs
+   * restarts it only after a retriable error): from then on nothing is
+   * consumed, so the owner must exit and let its supervisor restart it.
+   */
+  readonly failed: Promise<Error>;
   private readonly consumer: Consumer;
   private member = false;
+  private fail!: (error: Error) => void;
 
   constructor(
     kafka: Kafka,
@@ -93,9 +100,11 @@ export class ConsumerRunner {
       this.logger.info({ groupId: o.groupId, memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined consumer group');
       this.handlers.onAssigned?.(payload.memberAssignment);
     });
+    this.failed = new Promise((resolve) => (this.fail = resolve));
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.member = false;
-      this.logger.error({ err: payload.error, restart: payload.restart, groupId: o.groupId }, 'consumer crashed');
+      this.logger.error({ err: payload.error, restart: payload.restart, groupId: o.groupId }, payload.restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good');
+      if (!payload.restart) this.fail(payload.error);
     });
   }
 
