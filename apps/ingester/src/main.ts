@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { apiKeyAuthorizer } from '@recstream/auth';
-import { closeOnSignals, createLogger, runWorkers } from '@recstream/platform';
+import { closeOnSignals, createLogger, exitOnFailure, runWorkers } from '@recstream/platform';
 import { Ingester } from '@recstream/ingest';
 import { ingesterConfig } from './env.js';
 
@@ -13,7 +13,9 @@ await runWorkers(config.workers, logger, async () => {
     ...config.options,
     authorize: pool && apiKeyAuthorizer(pool, config.authenticator),
   });
-  closeOnSignals({ close: () => ingester.close().then(() => pool?.end()) }, logger);
+  const service = { close: () => ingester.close().then(() => pool?.end()) };
+  closeOnSignals(service, logger);
+  exitOnFailure(ingester.failed, service, logger);
   const port = await ingester.start();
   logger.info({ port, brokers: config.brokers, auth: config.authMode }, 'ingester listening');
 });

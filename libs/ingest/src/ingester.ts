@@ -54,6 +54,11 @@ export class Ingester {
     }
   }
 
+  /** Resolves with the error once the raw-topic forwarder's consumer has crashed for good; never without a raw topic. */
+  get failed(): Promise<Error> {
+    return this.forwarder?.failed ?? new Promise<Error>(() => {});
+  }
+
   /** Connects to Kafka, then listens; resolves with the bound port. */
   async start(): Promise<number> {
     await this.publisher.connect();

@@ -37,6 +37,11 @@ export class RawTopicForwarder {
     });
   }
 
+  /** Resolves with the error once its consumer has crashed for good (ConsumerRunner.failed): the process should exit and be restarted. */
+  get failed(): Promise<Error> {
+    return this.runner.failed;
+  }
+
   async start(): Promise<void> {
     await this.runner.connect();
     await this.runner.run();
