@@ -97,22 +97,13 @@ export class OnlineUpdater {
     this.registry = new ModelRegistry(deps.pool);
     this.snapshots = new SnapshotStore(deps.pool, this.registry);
     this.erasures = new ErasureWatcher({ pool: deps.pool, logger: deps.logger, onErased: (erasures) => this.forget(erasures) }, o.erasures);
-    this.runner = new ConsumerRunner(
-      deps.kafka,
-      deps.logger,
-      {
-        groupId: o.groupId,
-        topics: [o.topic],
-        fromBeginning: o.startFrom === 'earliest',
-        chunkSize: o.chunkSize,
-        // Positions live in snapshots; the group's commits only follow them (commitGroupOffsets).
-        commitEachChunk: false,
-        sessionTimeoutMs: o.sessionTimeoutMs,
-        heartbeatIntervalMs: o.heartbeatIntervalMs,
-        maxFetchWaitMs: o.maxFetchWaitMs,
-      },
-      { handleChunk: (chunk, context) => this.handleChunk(chunk, context), onAssigned: (assignment) => this.onAssigned(assignment[o.topic] ?? []) },
-    );
+    const { groupId, chunkSize, sessionTimeoutMs, heartbeatIntervalMs, maxFetchWaitMs } = o;
+    // Positions live in snapshots; the group's commits only follow them (commitGroupOffsets), hence commitEachChunk off.
+    const consumer = { groupId, topics: [o.topic], fromBeginning: o.startFrom === 'earliest', chunkSize, commitEachChunk: false, sessionTimeoutMs, heartbeatIntervalMs, maxFetchWaitMs };
+    this.runner = new ConsumerRunner(deps.kafka, deps.logger, consumer, {
+      handleChunk: (chunk, context) => this.handleChunk(chunk, context),
+      onAssigned: (assignment) => this.onAssigned(assignment[o.topic] ?? []),
+    });
     const metricsRegistry = createMetricsRegistry('online-updater');
     this.metrics = createUpdaterMetrics(metricsRegistry);
     this.guardrails = new GuardrailReporter(this.metrics, deps.logger, o.learner.guardrail.margin);
