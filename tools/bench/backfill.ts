@@ -18,6 +18,7 @@ import { createKafka, createProducer } from '@recstream/streams';
 import { OnlineFeatureWriter, backfill, kafkaDeadLetterSink } from '@recstream/features';
 import { movieLensRecords, writeMovieLensFile } from '@recstream/synth';
 
+import { endPool } from './bench-database.js';
 import { recordBenchmark, round } from './report.js';
 
 const env = parseEnv(
@@ -61,22 +62,6 @@ function postgresCpuSeconds(database: string): number | undefined {
     }
   }
   return found ? seconds : undefined;
-}
-
-/**
- * Ends the pool and waits until each of its connections has closed:
- * `pool.end()` resolves once it has asked its idle clients to end, before
- * their backends have gone, and a DROP DATABASE ... WITH (FORCE) right
- * after would terminate those clients mid-goodbye.
- */
-async function endPool(pool: pg.Pool): Promise<void> {
-  let open = pool.totalCount;
-  const closed = new Promise<void>((resolve) => {
-    if (open === 0) resolve();
-    pool.on('remove', () => --open === 0 && resolve());
-  });
-  await pool.end();
-  await closed;
 }
 
 async function main(): Promise<void> {

@@ -20,6 +20,7 @@ import type { ItemEvent } from '@recstream/schemas';
 import { createKafka, createProducer } from '@recstream/streams';
 import { FeatureBuilder, OnlineFeatureReader, OnlineFeatureWriter, endOffsets, waitForGroupCatchUp, type AppliedBatch } from '@recstream/features';
 import { z } from 'zod';
+import { endPool } from './bench-database.js';
 import { clusteredReadLatencies, readLatencies } from './features-cluster.js';
 import { ITEMS, USERS, interactions, message } from './features-data.js';
 import type { ProducerJob } from './features-producer.js';
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
     await kafkaAdmin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
     await kafkaAdmin.disconnect();
     await redis.quit();
-    await pool.end();
+    await endPool(pool);
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
   }

@@ -47,7 +47,8 @@ export async function startApp(app: string, port: number, options: StartAppOptio
     if (ready) return child;
     await new Promise((r) => setTimeout(r, 250));
   }
-  child.kill();
+  // Waited for, so a caller that exits on this error leaves no app (or its workers) behind.
+  await stopApp(child);
   throw new Error(`${app} was not ready on port ${port} within ${readyTimeoutMs / 1000} s`);
 }
 

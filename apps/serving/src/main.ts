@@ -22,5 +22,6 @@ await runWorkers(config.workers, logger, async () => {
   );
   closeOnSignals({ close: () => service.close().finally(() => Promise.allSettled([redis.quit(), pool.end()])) }, logger);
   const port = await service.start();
+  if (port === undefined) return;
   logger.info({ port, auth: config.authMode, recall: service.models.productionVersion('recall'), ranking: service.models.productionVersion('ranking') }, 'serving listening');
 });

@@ -77,3 +77,21 @@ describe('HttpService.close', () => {
     }
   });
 });
+
+describe('HttpService closed before it listens', () => {
+  const unstarted = (name: string) =>
+    new HttpService({ port: 0, host: '127.0.0.1', maxBodyBytes: LIMIT, logger: createLogger('http-spec', 'silent'), metricsRegistry: createMetricsRegistry(name), ready: () => true });
+
+  it('resolves the close, and a listen after it rejects instead of serving', async () => {
+    const service = unstarted('http-unstarted-spec');
+    await service.close();
+    await expect(service.listen()).rejects.toThrow(/closed before it listened/);
+  });
+
+  it('does not stay bound when the close comes while it binds', async () => {
+    const service = unstarted('http-binding-spec');
+    const listening = service.listen();
+    await service.close();
+    await expect(listening).rejects.toThrow(/closed while it was binding/);
+  });
+});

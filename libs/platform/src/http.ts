@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { RecstreamError } from './errors.js';
+import { NonRetriableError, RecstreamError } from './errors.js';
 
 /** An error with an HTTP status, a JSON body for the caller and optional headers. */
 export class HttpError extends RecstreamError {
@@ -89,11 +89,17 @@ export class HttpService {
     return this;
   }
 
+  /** Binds the port; rejects once `close()` has begun, so a start that lost the race with a shutdown never serves. */
   async listen(): Promise<AddressInfo> {
+    if (this.closing) throw new NonRetriableError('the HTTP server was closed before it listened');
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port, this.options.host, () => resolve());
     });
+    if (this.closing) {
+      this.server.close();
+      throw new NonRetriableError('the HTTP server was closed while it was binding its port');
+    }
     return this.server.address() as AddressInfo;
   }
 
@@ -102,9 +108,11 @@ export class HttpService {
    * Their responses close their connections; keep-alive connections that are
    * idle are closed at once, and whatever is still open after
    * `SHUTDOWN_GRACE_MS` is cut, so a client holding a connection cannot keep
-   * the process from exiting for the keep-alive timeout.
+   * the process from exiting for the keep-alive timeout. Before `listen()`
+   * there is nothing to close: it resolves, and the server never listens.
    */
   close(): Promise<void> {
+    if (!this.server.listening) this.closing ??= Promise.resolve();
     this.closing ??= new Promise<void>((resolve, reject) => {
       const cut = setTimeout(() => this.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       cut.unref();

@@ -56,11 +56,18 @@ export class ErasureWatcher {
   /** Starts watching for erasures after `afterId` (which the caller has honoured already); resolves after a first check. */
   async start(afterId: number | null): Promise<void> {
     this.through = afterId;
-    this.listener = await this.deps.pool.connect();
+    const listener = await this.deps.pool.connect();
+    // A close that came while connecting found no listener to release.
+    if (this.closed) {
+      listener.release();
+      return;
+    }
+    this.listener = listener;
     this.listener.on('notification', () => void this.check());
     this.listener.on('error', (error) => this.deps.logger.warn({ err: error }, 'erasure listener failed; polling continues'));
     await this.listener.query(`LISTEN ${ERASURE_CHANNEL}`);
     await this.check();
+    if (this.closed) return;
     this.timer = setInterval(() => void this.check(), this.options.pollIntervalMs);
     this.timer.unref();
   }

@@ -26,6 +26,7 @@ export class Refreshing<T> {
   /** Loads once, then keeps reloading; resolves after the first load, whether it worked or not. */
   async start(): Promise<void> {
     await this.refresh();
+    if (this.closing) return;
     this.timer = setInterval(() => void this.refresh(), this.options.intervalMs);
     this.timer.unref();
   }

@@ -181,21 +181,34 @@ export class ServingService {
     registerServingRoutes(this.http, recommender, metrics, { defaultK: o.defaultK, maxK: o.maxK });
   }
 
-  /** Loads everything serving reads, connects the exposure producer, then listens; resolves with the bound port. */
-  async start(): Promise<number> {
+  /**
+   * Loads everything serving reads, connects the exposure producer, then
+   * listens; resolves with the bound port, or with undefined when `close()`
+   * began first (start then stops at its next step and leaves the rest to it).
+   */
+  async start(): Promise<number | undefined> {
     // Without tracking every request reads its items' rows: slower, never wrong, so it does not stop serving
     // (ItemRowTracking logs a refusal; an unreachable Redis is reported by serving's own connection).
     const tracking = this.itemRows?.connect().catch(() => undefined);
     await Promise.all([this.catalog.start(), this.popularity.start(), this.exposures.start(), tracking]);
+    if (this.closing) return undefined;
     await this.experiments.start();
+    if (this.closing) return undefined;
     // Before the models load: each one is scrubbed of every erased user before it serves.
     await this.erasures.start();
+    if (this.closing) return undefined;
     await this.models.start();
+    if (this.closing) return undefined;
     this.deltas?.follower.start();
     this.droppedExposures.start();
-    const { port } = await this.http.listen();
+    // A close while the port binds makes the listen reject; that is the shutdown asked for, not a failed start.
+    const address = await this.http.listen().catch((error: unknown) => {
+      if (this.closing) return undefined;
+      throw error;
+    });
+    if (!address) return undefined;
     this.started = true;
-    return port;
+    return address.port;
   }
 
   /** Reloads catalogue, popularity, experiments and models now instead of at their next interval. */

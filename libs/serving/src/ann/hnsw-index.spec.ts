@@ -56,3 +56,15 @@ describe('HnswIndex upserts', () => {
     expect(() => index.upsert(3_000, query)).toThrow(/next new label is 2100/);
   });
 });
+
+describe('HnswIndex.build aborted', () => {
+  it('ends the build worker and rejects, and refuses a signal already aborted', async () => {
+    const dim = 32;
+    const vectors = embeddings(20_000, dim, new Random(4));
+    const controller = new AbortController();
+    const building = HnswIndex.build(vectors, dim, {}, controller.signal);
+    controller.abort();
+    await expect(building).rejects.toThrow(/aborted/);
+    await expect(HnswIndex.build(vectors, dim, {}, controller.signal)).rejects.toThrow();
+  });
+});

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
-import { RecstreamError } from '@recstream/platform';
+import { NonRetriableError, RecstreamError } from '@recstream/platform';
 import { augmentItem, augmentItems, augmentQuery } from './mips.js';
 
 export interface HnswOptions {
@@ -61,13 +61,14 @@ export class HnswIndex {
     return this.count;
   }
 
-  static async build(vectors: Float32Array, dim: number, options: Partial<HnswOptions> = {}): Promise<HnswIndex> {
+  /** `signal`: aborting it ends the build worker and rejects, so a shutdown need not wait out a long build. */
+  static async build(vectors: Float32Array, dim: number, options: Partial<HnswOptions> = {}, signal?: AbortSignal): Promise<HnswIndex> {
     const o = { ...DEFAULT_HNSW_OPTIONS, ...options };
     const count = vectors.length / dim;
     const { augmented, dim: augmentedDim, maxNorm } = augmentItems(vectors, dim, o.normHeadroom);
     const file = join(tmpdir(), `recstream-hnsw-${randomUUID()}.bin`);
     try {
-      await runWorker({ vectors: augmented, dim: augmentedDim, count, m: o.m, efConstruction: o.efConstruction, file, module: HNSW_MODULE });
+      await runWorker({ vectors: augmented, dim: augmentedDim, count, m: o.m, efConstruction: o.efConstruction, file, module: HNSW_MODULE }, signal);
       const index = new hnswlib.HierarchicalNSW('l2', augmentedDim);
       await index.readIndex(file);
       index.setEf(o.efSearch);
@@ -100,11 +101,17 @@ export class HnswIndex {
   }
 }
 
-function runWorker(workerData: Record<string, unknown>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(BUILD_SCRIPT, { eval: true, workerData });
+function runWorker(workerData: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  const worker = new Worker(BUILD_SCRIPT, { eval: true, workerData });
+  const terminate = () => void worker.terminate();
+  signal?.addEventListener('abort', terminate, { once: true });
+  return new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', (error) => reject(new RecstreamError(`building the HNSW index failed: ${error.message}`, { cause: error })));
-    worker.once('exit', (code) => code !== 0 && reject(new RecstreamError(`HNSW build worker exited with code ${code}`)));
-  });
+    worker.once('exit', (code) => {
+      if (signal?.aborted) reject(new NonRetriableError('the HNSW build was aborted', { cause: signal.reason }));
+      else if (code !== 0) reject(new RecstreamError(`HNSW build worker exited with code ${code}`));
+    });
+  }).finally(() => signal?.removeEventListener('abort', terminate));
 }

@@ -70,6 +70,8 @@ export class ModelStore {
   private timer?: NodeJS.Timeout;
   private readonly refreshes = new CoalescedRun(() => this.reconcile(), () => this.closing !== undefined);
   private closing?: Promise<void>;
+  /** Aborted by `close()`: ends an index build in progress instead of waiting it out. */
+  private readonly closed = new AbortController();
 
   constructor(
     private readonly deps: ModelStoreDeps,
@@ -82,12 +84,19 @@ export class ModelStore {
   async start(): Promise<void> {
     const backend = await selectBackend();
     this.deps.logger.info({ backend }, 'model backend selected');
-    this.listener = await this.deps.pool.connect();
+    const listener = await this.deps.pool.connect();
+    // A close that came while connecting found no listener to release.
+    if (this.closing) {
+      listener.release();
+      return;
+    }
+    this.listener = listener;
     this.listener.on('notification', () => void this.refresh());
     this.listener.on('error', (error) => this.deps.logger.warn({ err: error }, 'promotion listener failed; polling continues'));
     await this.listener.query(`LISTEN ${PROMOTION_CHANNEL}`);
     this.started = true;
     await this.refresh();
+    if (this.closing) return;
     this.timer = setInterval(() => void this.refresh(), this.options.pollIntervalMs);
     this.timer.unref();
   }
@@ -153,6 +162,7 @@ export class ModelStore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.timer);
+      this.closed.abort();
       await this.refreshes.settled();
       if (this.listener) {
         await this.listener.query(`UNLISTEN ${PROMOTION_CHANNEL}`).catch(() => undefined);
@@ -240,6 +250,7 @@ export class ModelStore {
       metrics.modelLoads.inc({ role, outcome: 'loaded' });
       logger.info({ versionId, role, frozen: !followDeltas, ms: Math.round(performance.now() - started) }, 'model version loaded');
     } catch (error) {
+      if (this.closing) return;
       metrics.modelLoads.inc({ role, outcome: 'failed' });
       logger.error({ err: error, versionId, role }, 'loading a model version failed; serving keeps its current models');
     }
@@ -262,7 +273,7 @@ export class ModelStore {
     const catalog = this.deps.catalog()?.items ?? [];
     const items = catalog.filter((item) => embedder.knows(item));
     const vectors = embedder.itemVectors(items);
-    const index = await HnswIndex.build(vectors, embedder.dim, this.options.hnsw);
+    const index = await HnswIndex.build(vectors, embedder.dim, this.options.hnsw, this.closed.signal);
     return { role: 'recall', version, model, embedder, index, items, labels: new Map(items.map((item, label) => [item.vocabId, label])) };
   }
 }
