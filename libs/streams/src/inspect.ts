@@ -37,6 +37,8 @@ export async function collectMessages(
 ): Promise<CollectedMessage[]> {
   const consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, maxWaitTimeInMs: 100 });
   const messages: CollectedMessage[] = [];
+  // A rebalance or a restarted consumer delivers some offsets again: each is kept once.
+  const seen = new Set<string>();
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -44,6 +46,9 @@ export async function collectMessages(
     const finished = new Promise<void>((resolve) => (finish = resolve));
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
+        const position = `${partition}:${message.offset}`;
+        if (seen.has(position)) return;
+        seen.add(position);
         messages.push({ partition, key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', message });
         if (options.done(messages)) finish();
       },
