@@ -35,7 +35,8 @@ describe('RecordProducer', () => {
       await producer.send([{ topic, messages: messagesOf(client) }]);
     }
     const expected = PRODUCER_CLIENTS.length * messagesOf('').length;
-    const all = await collectMessages(kafka, topic, { done: (messages) => messages.length === expected });
+    // Read until every distinct value has arrived, so a duplicate cannot end the read early; it fails below.
+    const all = await collectMessages(kafka, topic, { done: (messages) => new Set(messages.map((m) => m.value)).size === expected });
     expect(all).toHaveLength(expected);
     const of = (client: string) => all.filter((m) => (JSON.parse(m.value) as { client: string }).client === client);
     const partitionOfKey = (messages: CollectedMessage[]) => new Map(messages.filter((m) => m.key !== null).map((m) => [m.key, m.partition]));
