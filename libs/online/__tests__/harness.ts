@@ -151,3 +151,12 @@ export async function caughtUp(updater: OnlineUpdater, topic: string, timeoutMs 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Waits until the updater has trained its partial batch (it must run with `flushAfterMs`). */
+export async function flushed(updater: OnlineUpdater, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (updater.status().pending > 0) {
+    if (Date.now() > deadline) throw new Error(`updater still holds ${updater.status().pending} untrained examples`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -3,7 +3,7 @@ import { applyDelta, deserializeModel, type RecModel } from '@recstream/models';
 import type { InteractionEvent } from '@recstream/schemas';
 import { DeltaChannel, lineageKey, onlineLineage } from '@recstream/deltas';
 import { isHoldoutUser } from '../src/index.js';
-import { caughtUp, createHarness, createTopic, produce, run, startUpdater, type Harness } from './harness.js';
+import { caughtUp, createHarness, flushed, createTopic, produce, run, startUpdater, type Harness } from './harness.js';
 
 let harness: Harness;
 
@@ -109,6 +109,8 @@ describe('OnlineUpdater', () => {
 
     await produce(topic, harness.world.events(300, true));
     await caughtUp(updater, topic);
+    // The partial batch trains flushAfterMs after the last chunk; published before that, it would move the model past its deltas.
+    await flushed(updater);
     await updater.publish();
     const entries = await channel.read(lineageKey(production), before.at(-1)?.id ?? '0', 100_000);
     expect(entries.length).toBeGreaterThan(0);
