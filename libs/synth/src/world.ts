@@ -316,7 +316,7 @@ export function hourBucket(hour: number): number {
 }
 
 /** The signed axes of the `count` largest components of `vector` by size, as tags: what the item is about. */
-export function topicTags(vector: Float64Array, count: number): string[] {
+function topicTags(vector: Float64Array, count: number): string[] {
   const axes = Array.from(vector.keys()).sort((a, b) => Math.abs(vector[b]!) - Math.abs(vector[a]!) || a - b);
   return axes.slice(0, count).map((k) => `t${k}${vector[k]! < 0 ? '-' : '+'}`);
 }
