@@ -82,7 +82,7 @@ function runLoad(seconds: number, rate: number, key: string) {
 async function annRecall(artifact: Uint8Array) {
   const model = deserializeModel(artifact);
   const embedder = recallEmbedder(model);
-  const items = Array.from({ length: ITEMS }, (_, i) => ({ id: itemId(i), vocabId: vocabularyId(itemId(i)), categories: [], available: true, createdMs: null }));
+  const items = Array.from({ length: ITEMS }, (_, i) => ({ id: itemId(i), vocabId: vocabularyId(itemId(i)), categories: [], tags: [], available: true, createdMs: null }));
   const vectors = embedder.itemVectors(items);
   const started = performance.now();
   const index = await HnswIndex.build(vectors, embedder.dim);

@@ -13,11 +13,11 @@ describe('parseLoopOptions', () => {
   it('sets every world option and the loop from flags', () => {
     const options = parseLoopOptions([
       ...['--seed', '7', '--users', '90', '--items', '120', '--categories', '6', '--dim', '4', '--days', '2'],
-      ...['--sessions-per-day', '1.5', '--lists-per-session', '3', '--list-size', '8', '--zipf', '0.8', '--drift', '0.1', '--new-item-share', '0.2'],
+      ...['--sessions-per-day', '1.5', '--lists-per-session', '3', '--list-size', '8', '--zipf', '0.8', '--drift', '0.1', '--new-item-share', '0.2', '--tags', '0'],
       ...['--rounds', '5', '--round-users', '60', '--recall-epochs', '2', '--ranking-epochs', '1'],
     ]);
     expect(options).toEqual({
-      world: { seed: 7, users: 90, items: 120, categories: 6, dim: 4, days: 2, sessionsPerUserPerDay: 1.5, listsPerSession: 3, listSize: 8, zipfExponent: 0.8, tasteDrift: 0.1, newItemShare: 0.2 },
+      world: { seed: 7, users: 90, items: 120, categories: 6, dim: 4, days: 2, sessionsPerUserPerDay: 1.5, listsPerSession: 3, listSize: 8, zipfExponent: 0.8, tasteDrift: 0.1, newItemShare: 0.2, tagsPerItem: 0 },
       rounds: 5,
       roundUsers: 60,
       recallEpochs: 2,

@@ -51,6 +51,7 @@ const WORLD_FLAGS = {
   zipf: { key: 'zipfExponent', schema: number().min(0, 'must be 0 or more') },
   drift: { key: 'tasteDrift', schema: number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1') },
   'new-item-share': { key: 'newItemShare', schema: number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1') },
+  tags: { key: 'tagsPerItem', schema: whole.min(0, 'must be 0 or more') },
 } as const satisfies Record<string, { key: keyof WorldFlags; schema: z.ZodType<number, unknown> }>;
 
 const LOOP_FLAGS = {

@@ -118,6 +118,7 @@ describe('feature builder against Kafka, Redis and Postgres', () => {
         expect(user.user_activity.counts[type as 'click']).toEqual({ '1h': count, '24h': count, '7d': count });
       }
       expect(Object.fromEntries(Object.entries(user.user_activity.category_counts).map(([c, sums]) => [c, sums['7d']]))).toEqual(want.categories);
+      expect(Object.fromEntries(Object.entries(user.user_activity.tag_counts).map(([t, sums]) => [t, sums['7d']]))).toEqual(want.tags);
       expect(user.user_activity.last_active_ms).toBe(want.lastActive);
       expect(user.user_sequence.items).toEqual(want.sequence);
       for (const item of items) {

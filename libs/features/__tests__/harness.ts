@@ -105,7 +105,7 @@ export function dataset(userCount: number, itemCount: number, perUser: number): 
       item_id: item,
       event_time: T0 - 86_400_000,
       categories: [categories[i % 4]!, ...(i % 3 === 0 ? ['sale'] : [])],
-      tags: [],
+      tags: i % 2 === 0 ? ['new'] : [],
       available: true,
     }),
   );

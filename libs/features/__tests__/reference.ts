@@ -9,6 +9,7 @@ import { DEFAULT_AGGREGATION_OPTIONS as OPTIONS } from '../src/entity-state.js';
 export interface UserReference {
   counts: Record<string, number>;
   categories: Record<string, number>;
+  tags: Record<string, number>;
   lastActive: number;
   sequence: { item_id: string; type: string; time: number; category?: string }[];
 }
@@ -22,15 +23,17 @@ export interface ItemReference {
 
 export function reference(interactions: readonly InteractionEvent[], catalog: readonly ItemEvent[], sessionGapMs: number) {
   const categoriesOf = new Map(catalog.map((item) => [item.item_id, item.categories]));
+  const tagsOf = new Map(catalog.map((item) => [item.item_id, item.tags]));
   const users = new Map<string, UserReference>();
   const items = new Map<string, ItemReference>();
   const clicksByUser = new Map<string, InteractionEvent[]>();
   for (const event of interactions) {
-    const user = users.get(event.user_id) ?? { counts: {}, categories: {}, lastActive: 0, sequence: [] };
+    const user = users.get(event.user_id) ?? { counts: {}, categories: {}, tags: {}, lastActive: 0, sequence: [] };
     users.set(event.user_id, user);
     user.counts[event.type] = (user.counts[event.type] ?? 0) + 1;
     if (event.type !== 'exposure') {
       for (const category of categoriesOf.get(event.item_id) ?? []) user.categories[category] = (user.categories[category] ?? 0) + 1;
+      for (const tag of tagsOf.get(event.item_id) ?? []) user.tags[tag] = (user.tags[tag] ?? 0) + 1;
       user.lastActive = Math.max(user.lastActive, event.event_time);
       const category = categoriesOf.get(event.item_id)?.[0];
       user.sequence.push({ item_id: event.item_id, type: event.type, time: event.event_time, ...(category !== undefined && { category }) });

@@ -2,7 +2,7 @@ import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import { NonRetriableError, type Logger } from '@recstream/platform';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLetter, type ItemEvent, type UserEvent } from '@recstream/schemas';
-import { DEFAULT_AGGREGATION_OPTIONS, type AggregationOptions } from './entity-state.js';
+import { DEFAULT_AGGREGATION_OPTIONS, NO_CONTENT, type AggregationOptions, type ItemContent } from './entity-state.js';
 import { BatchFold } from './batch-fold.js';
 import { upsertView } from './upserts.js';
 import { EVENT_LOG_COPY, HISTORY_COPY, copyWriter, eventLogLine, historyLine, type CopyWriter } from './copy.js';
@@ -164,10 +164,10 @@ async function load(
   const total = input.interactions;
   progress('load', 0, total);
   const loadStarted = performance.now();
-  // Catalogue first, as the stream takes it: per-category user counts read the items' categories.
+  // Catalogue first, as the stream takes it: per-category and per-tag user counts read the items' content.
   await offline.writeBatch({ events: [], history: catalogRows });
-  const categories = await latestCategories(offline);
-  const fold = new BatchFold(opts, undefined, (itemId) => categories.get(itemId) ?? []);
+  const contents = await latestContents(offline);
+  const fold = new BatchFold(opts, undefined, (itemId) => contents.get(itemId) ?? NO_CONTENT);
   const replace = range && opts.rebuild ? range : undefined;
   const events = await loadLogAndHistory(deps.pool, runs.merged(opts.chunkEvents), fold, featureHistory, replace, (done) => progress('load', done, total));
   return { input, events, loadSeconds: (performance.now() - loadStarted) / 1000, featureHistory, partitions };
@@ -176,8 +176,8 @@ async function load(
 const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 function aggregationOptions(opts: BackfillOptions): AggregationOptions {
-  const { sequenceLength, sessionGapMs, maxSessionClicks, maxCategories, ctrPrior, ctrStrength, historyIntervalMs } = opts;
-  return { sequenceLength, sessionGapMs, maxSessionClicks, maxCategories, ctrPrior, ctrStrength, historyIntervalMs };
+  const { sequenceLength, sessionGapMs, maxSessionClicks, maxCategories, maxTags, ctrPrior, ctrStrength, historyIntervalMs } = opts;
+  return { sequenceLength, sessionGapMs, maxSessionClicks, maxCategories, maxTags, ctrPrior, ctrStrength, historyIntervalMs };
 }
 
 /** Validates every record against the backfill's clock, dead-letters the invalid ones, adds the interactions to the sort. */
@@ -250,9 +250,9 @@ function newestCatalogRows(catalog: readonly (ItemEvent | UserEvent)[]): History
   return [...rows.values()];
 }
 
-/** Each item's categories from its latest attributes in feature history, as the stream reads them from the online store. */
-async function latestCategories(offline: OfflineStore): Promise<Map<string, readonly string[]>> {
-  return new Map((await offline.latest(itemAttributes)).map((row) => [row.entityId, (row.values as ItemAttributes).categories]));
+/** Each item's content from its latest attributes in feature history, as the stream reads them from the online store. */
+async function latestContents(offline: OfflineStore): Promise<Map<string, ItemContent>> {
+  return new Map((await offline.latest(itemAttributes)).map((row) => [row.entityId, row.values as ItemAttributes]));
 }
 
 /**

@@ -7,7 +7,9 @@ import {
   materializeItem,
   materializeUser,
   materializeUserActivity,
+  NO_CONTENT,
   type AggregationOptions,
+  type ItemContent,
   type ItemState,
   type UserState,
 } from './entity-state.js';
@@ -61,7 +63,7 @@ export class BatchFold {
   constructor(
     private readonly options: AggregationOptions,
     private readonly load: (entity: EntityName, id: string) => StartingState | undefined = () => undefined,
-    private readonly categoriesOf: (itemId: string) => readonly string[] = () => [],
+    private readonly contentOf: (itemId: string) => ItemContent = () => NO_CONTENT,
   ) {}
 
   /**
@@ -74,7 +76,7 @@ export class BatchFold {
       const user = this.entry(this.users, 'user', event.user_id, emptyUserState);
       this.closeInterval('user', event.user_id, user, event.event_time);
       user.changed = true;
-      for (const [a, b] of applyToUser(user.state, event, this.categoriesOf(event.item_id), this.options)) {
+      for (const [a, b] of applyToUser(user.state, event, this.contentOf(event.item_id), this.options)) {
         if (gate.covisit(a)) increment(this.covisits, a, b);
         if (gate.covisit(b)) increment(this.covisits, b, a);
       }

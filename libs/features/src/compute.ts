@@ -1,5 +1,5 @@
 import type { InteractionEvent } from '@recstream/schemas';
-import type { AggregationOptions } from './entity-state.js';
+import { NO_CONTENT, type AggregationOptions } from './entity-state.js';
 import { BatchFold, OPEN_GATE, type FoldGate } from './batch-fold.js';
 import { classifyArrival, type Arrival } from './lateness.js';
 import type { StoredEntity } from './online-writer.js';
@@ -51,11 +51,11 @@ export function entitiesOf(events: readonly InteractionEvent[]): { entity: Entit
  */
 export function computeBatch(input: BatchInput, options: ComputeOptions): ComputedBatch {
   const { stored } = input;
-  const categoriesOf = (itemId: string) => {
+  const contentOf = (itemId: string) => {
     const attributes = stored.get(`item:${itemId}`)?.attributes;
-    return attributes ? decodeView(itemAttributes, attributes).categories : [];
+    return attributes ? decodeView(itemAttributes, attributes) : NO_CONTENT;
   };
-  const fold = new BatchFold(options, (entity, id) => stored.get(`${entity}:${id}`), categoriesOf);
+  const fold = new BatchFold(options, (entity, id) => stored.get(`${entity}:${id}`), contentOf);
   const arrivals: Record<Arrival, number> = { in_order: 0, out_of_order: 0, late: 0 };
   let streamTime = input.from?.streamTime ?? Number.NEGATIVE_INFINITY;
   input.events.forEach((event, i) => {

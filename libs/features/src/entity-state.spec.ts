@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InteractionEvent, InteractionType } from '@recstream/schemas';
-import { DEFAULT_AGGREGATION_OPTIONS as OPTIONS, applyToItem, applyToUser, emptyItemState, emptyUserState, materializeItem, materializeUser } from './entity-state.js';
+import { DEFAULT_AGGREGATION_OPTIONS as OPTIONS, applyToItem, applyToUser, emptyItemState, emptyUserState, materializeItem, materializeUser, NO_CONTENT } from './entity-state.js';
 
 const T0 = Date.UTC(2026, 2, 1);
 const MIN = 60_000;
@@ -19,12 +19,12 @@ describe('user aggregation', () => {
   it('keeps the behaviour sequence in event-time order, without exposures, capped', () => {
     const state = emptyUserState();
     const options = { ...OPTIONS, sequenceLength: 3 };
-    applyToUser(state, event('click', 'a', T0 + 2 * MIN), [], options);
-    applyToUser(state, event('exposure', 'x', T0 + 3 * MIN), [], options);
-    applyToUser(state, event('view', 'b', T0 + 1 * MIN), [], options); // out of order: lands first
-    applyToUser(state, event('purchase', 'c', T0 + 4 * MIN), [], options);
+    applyToUser(state, event('click', 'a', T0 + 2 * MIN), NO_CONTENT, options);
+    applyToUser(state, event('exposure', 'x', T0 + 3 * MIN), NO_CONTENT, options);
+    applyToUser(state, event('view', 'b', T0 + 1 * MIN), NO_CONTENT, options); // out of order: lands first
+    applyToUser(state, event('purchase', 'c', T0 + 4 * MIN), NO_CONTENT, options);
     expect(state.sequence.map((entry) => entry.item_id)).toEqual(['b', 'a', 'c']);
-    applyToUser(state, event('like', 'd', T0 + 5 * MIN), [], options);
+    applyToUser(state, event('like', 'd', T0 + 5 * MIN), NO_CONTENT, options);
     expect(state.sequence).toEqual([
       { item_id: 'a', type: 'click', time: T0 + 2 * MIN },
       { item_id: 'c', type: 'purchase', time: T0 + 4 * MIN },
@@ -32,26 +32,27 @@ describe('user aggregation', () => {
     ]);
   });
 
-  it('counts per type and per category, and last activity ignores exposures', () => {
+  it('counts per type, per category and per tag, and last activity ignores exposures', () => {
     const state = emptyUserState();
-    applyToUser(state, event('click', 'a', T0), ['books', 'sale'], OPTIONS);
-    applyToUser(state, event('click', 'b', T0 + MIN), ['books'], OPTIONS);
-    applyToUser(state, event('exposure', 'c', T0 + 90 * MIN), ['books'], OPTIONS);
+    applyToUser(state, event('click', 'a', T0), { categories: ['books', 'sale'], tags: ['new'] }, OPTIONS);
+    applyToUser(state, event('click', 'b', T0 + MIN), { categories: ['books'] }, OPTIONS);
+    applyToUser(state, event('exposure', 'c', T0 + 90 * MIN), { categories: ['books'] }, OPTIONS);
     const { user_activity } = materializeUser(state, OPTIONS);
     expect(user_activity.counts.click).toEqual({ '1h': 0, '24h': 2, '7d': 2 });
     expect(user_activity.counts.exposure).toEqual({ '1h': 1, '24h': 1, '7d': 1 });
     expect(user_activity.counts.purchase).toEqual({ '1h': 0, '24h': 0, '7d': 0 });
     expect(user_activity.category_counts).toEqual({ books: { '1h': 0, '24h': 2, '7d': 2 }, sale: { '1h': 0, '24h': 1, '7d': 1 } });
+    expect(user_activity.tag_counts).toEqual({ new: { '1h': 0, '24h': 1, '7d': 1 } });
     expect(user_activity.last_active_ms).toBe(T0 + MIN);
   });
 
   it('pairs a click with the earlier clicks of the same session only', () => {
     const state = emptyUserState();
-    expect(applyToUser(state, event('click', 'a', T0), [], OPTIONS)).toEqual([]);
-    applyToUser(state, event('view', 'v', T0 + MIN), [], OPTIONS);
-    expect(applyToUser(state, event('click', 'b', T0 + 2 * MIN), [], OPTIONS)).toEqual([['a', 'b']]);
-    expect(applyToUser(state, event('click', 'b', T0 + 3 * MIN), [], OPTIONS)).toEqual([['a', 'b']]);
-    expect(applyToUser(state, event('click', 'c', T0 + 3 * MIN + OPTIONS.sessionGapMs), [], OPTIONS)).toEqual([['b', 'c']]);
+    expect(applyToUser(state, event('click', 'a', T0), NO_CONTENT, OPTIONS)).toEqual([]);
+    applyToUser(state, event('view', 'v', T0 + MIN), NO_CONTENT, OPTIONS);
+    expect(applyToUser(state, event('click', 'b', T0 + 2 * MIN), NO_CONTENT, OPTIONS)).toEqual([['a', 'b']]);
+    expect(applyToUser(state, event('click', 'b', T0 + 3 * MIN), NO_CONTENT, OPTIONS)).toEqual([['a', 'b']]);
+    expect(applyToUser(state, event('click', 'c', T0 + 3 * MIN + OPTIONS.sessionGapMs), NO_CONTENT, OPTIONS)).toEqual([['b', 'c']]);
   });
 });
 
@@ -83,14 +84,14 @@ describe('rating statistics', () => {
     const items = { a: emptyItemState(), b: emptyItemState() };
     const rate = (item: 'a' | 'b', rating: number, time: number) => {
       const e = { ...event('rating', item, time), rating };
-      applyToUser(user, e, [], OPTIONS);
+      applyToUser(user, e, NO_CONTENT, OPTIONS);
       applyToItem(items[item], e);
     };
     rate('a', 5, T0);
     rate('a', 2, T0 + MIN);
     rate('b', 3.5, T0 + 2 * MIN);
     for (const other of [event('click', 'a', T0 + 3 * MIN), event('purchase', 'a', T0 + 4 * MIN)]) {
-      applyToUser(user, other, [], OPTIONS);
+      applyToUser(user, other, NO_CONTENT, OPTIONS);
       applyToItem(items.a, other);
     }
     expect(materializeUser(user, OPTIONS).user_activity).toMatchObject({ rating_count: 3, rating_mean: 3.5 });

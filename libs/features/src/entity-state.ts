@@ -1,5 +1,5 @@
 import type { InteractionEvent, SequenceEntry } from '@recstream/schemas';
-import { CONVERSION_TYPES, userActivity, type ItemStats, type UserActivity, type UserSequence } from './views.js';
+import { CONVERSION_TYPES, userActivity, type ItemAttributes, type ItemStats, type UserActivity, type UserSequence } from './views.js';
 import { viewCatalogue } from './view-catalogue.js';
 import { addCount, pruneCounts, windowSums, type WindowedCounts, type WindowSums } from './windows.js';
 
@@ -12,6 +12,8 @@ export interface AggregationOptions {
   maxSessionClicks: number;
   /** Categories kept in `category_counts`, the most active over the catalogue's longest window first. */
   maxCategories: number;
+  /** Tags kept in `tag_counts`, likewise. */
+  maxTags: number;
   /** Smoothed CTR = (clicks + prior x strength) / (impressions + strength). */
   ctrPrior: number;
   ctrStrength: number;
@@ -29,6 +31,7 @@ export const DEFAULT_AGGREGATION_OPTIONS: AggregationOptions = {
   sessionGapMs: 30 * 60_000,
   maxSessionClicks: 10,
   maxCategories: 20,
+  maxTags: 50,
   ctrPrior: 0.02,
   ctrStrength: 50,
   historyIntervalMs: 60_000,
@@ -36,7 +39,7 @@ export const DEFAULT_AGGREGATION_OPTIONS: AggregationOptions = {
 
 /** What the builder keeps per user between batches (in the online store, beside the views). */
 export interface UserState {
-  /** `type:<interaction type>` and `cat:<category>` -> windowed counts. */
+  /** `type:<interaction type>`, `cat:<category>` and `tag:<tag>` -> windowed counts. */
   counts: Record<string, WindowedCounts>;
   sequence: SequenceEntry[];
   last_active_ms: number;
@@ -58,21 +61,27 @@ export interface ItemState {
 export const emptyUserState = (): UserState => ({ counts: {}, sequence: [], last_active_ms: 0, time: 0 });
 export const emptyItemState = (): ItemState => ({ counts: {}, time: 0 });
 
+/** What the user's counts read of an interaction's item: its catalogue content (tags absent in attributes stored before items had them). */
+export type ItemContent = Pick<ItemAttributes, 'categories'> & Partial<Pick<ItemAttributes, 'tags'>>;
+export const NO_CONTENT: ItemContent = { categories: [], tags: [] };
+
 /** Two items clicked in one session; co-visitation counts each such pair once, both ways. */
 export type CovisitPair = readonly [string, string];
 
 /**
- * Applies one interaction to its user: counts per type and per category of
- * the item (exposures by type only), the behaviour sequence (event-time order, so
+ * Applies one interaction to its user: counts per type and per category and
+ * tag of the item (exposures by type only), the behaviour sequence (event-time order, so
  * out-of-order events land in place) and last active time. Returns the
  * co-visitation pairs a click makes with the session's earlier clicks.
  */
-export function applyToUser(state: UserState, event: InteractionEvent, categories: readonly string[], options: AggregationOptions): CovisitPair[] {
+export function applyToUser(state: UserState, event: InteractionEvent, item: ItemContent, options: AggregationOptions): CovisitPair[] {
   const time = event.event_time;
   state.time = Math.max(state.time, time);
   bump(state.counts, `type:${event.type}`, time);
   if (event.type === 'exposure') return [];
+  const { categories } = item;
   for (const category of categories) bump(state.counts, `cat:${category}`, time);
+  for (const tag of item.tags ?? []) bump(state.counts, `tag:${tag}`, time);
   addRating(state, event);
   state.last_active_ms = Math.max(state.last_active_ms, time);
   const pairs = event.type === 'click' ? sessionPairs(state.sequence, event, options) : [];
@@ -113,15 +122,15 @@ export function materializeUserActivity(state: UserState, options: AggregationOp
   const asOf = state.time;
   prune(state.counts, asOf);
   const activity = userActivity.defaults();
-  const categories: [string, UserActivity['category_counts'][string]][] = [];
+  const categories: [string, WindowSums][] = [];
+  const tags: [string, WindowSums][] = [];
   for (const [key, counts] of Object.entries(state.counts)) {
     const [kind, name] = splitKey(key);
     if (kind === 'type') activity.counts[name as keyof UserActivity['counts']] = windowSums(counts, asOf);
-    else categories.push([name, windowSums(counts, asOf)]);
+    else (kind === 'tag' ? tags : categories).push([name, windowSums(counts, asOf)]);
   }
-  const longest = viewCatalogue().windows.at(-1)!.name;
-  categories.sort((a, b) => b[1][longest]! - a[1][longest]! || (a[0] < b[0] ? -1 : 1));
-  activity.category_counts = Object.fromEntries(categories.slice(0, options.maxCategories));
+  activity.category_counts = mostActive(categories, options.maxCategories);
+  activity.tag_counts = mostActive(tags, options.maxTags);
   activity.last_active_ms = state.last_active_ms;
   Object.assign(activity, ratings(state));
   return activity;
@@ -152,6 +161,13 @@ function sum(sums: WindowSums, window: string): number {
 
 function bump(counts: Record<string, WindowedCounts>, key: string, time: number): void {
   counts[key] = addCount(counts[key], time);
+}
+
+/** The `max` names with the most counts over the catalogue's longest window, ties by name. */
+function mostActive(counts: [string, WindowSums][], max: number): Record<string, WindowSums> {
+  const longest = viewCatalogue().windows.at(-1)!.name;
+  counts.sort((a, b) => b[1][longest]! - a[1][longest]! || (a[0] < b[0] ? -1 : 1));
+  return Object.fromEntries(counts.slice(0, max));
 }
 
 function prune(counts: Record<string, WindowedCounts>, asOf: number): void {

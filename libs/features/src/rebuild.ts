@@ -4,6 +4,7 @@ import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import type { Logger } from '@recstream/platform';
 import { BatchFold } from './batch-fold.js';
+import { NO_CONTENT } from './entity-state.js';
 import { DEFAULT_FEATURE_BUILDER_OPTIONS, FeatureBuilder, type FeatureBuilderOptions } from './builder.js';
 import { endOffsets, waitForGroupCatchUp } from './catch-up.js';
 import { OfflineStore } from './offline-store.js';
@@ -46,9 +47,9 @@ export async function rebuildFromOffline(deps: RebuildDeps, options: Partial<Fea
   const deletedKeys = await online.clear();
 
   const upserts = [...(await offline.latest(itemAttributes)), ...(await offline.latest(userProfile))];
-  const categories = new Map(upserts.filter((row) => row.view === itemAttributes.name).map((row) => [row.entityId, (row.values as ItemAttributes).categories]));
+  const contents = new Map(upserts.filter((row) => row.view === itemAttributes.name).map((row) => [row.entityId, row.values as ItemAttributes]));
 
-  const fold = new BatchFold(opts, undefined, (itemId) => categories.get(itemId) ?? []);
+  const fold = new BatchFold(opts, undefined, (itemId) => contents.get(itemId) ?? NO_CONTENT);
   let events = 0;
   for await (const page of offline.scanEvents()) {
     for (const event of page) fold.apply(event);

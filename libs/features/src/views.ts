@@ -49,6 +49,8 @@ export interface UserActivity {
   counts: Record<InteractionType, WindowSums>;
   /** Non-exposure interactions per item category over each window; the most active categories only. */
   category_counts: Record<string, WindowSums>;
+  /** Non-exposure interactions per item tag over each window; the most active tags only. */
+  tag_counts: Record<string, WindowSums>;
   /** Event time of the user's latest interaction, epoch ms; 0 when never seen. */
   last_active_ms: number;
   /** The user's ratings since the state began (the key's TTL), and their mean; 0 when none. */
@@ -98,11 +100,12 @@ export const userActivity: FeatureView<'user_activity', UserActivity> = {
   defaults: () => ({
     counts: Object.fromEntries(INTERACTION_TYPES.map((type) => [type, zeroSums()])) as Record<InteractionType, WindowSums>,
     category_counts: {},
+    tag_counts: {},
     last_active_ms: 0,
     rating_count: 0,
     rating_mean: 0,
   }),
-  description: "counts per interaction type and per category over the catalogue's windows, last active time, rating count and mean",
+  description: "counts per interaction type and per item category and tag over the catalogue's windows, last active time, rating count and mean",
 };
 
 export const userSequence: FeatureView<'user_sequence', UserSequence> = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itemAttributes, itemStats, OfflineStore, userActivity, type HistoryRow } from '@recstream/features';
+import { itemAttributes, itemStats, OfflineStore, userActivity, type HistoryRow, type UserActivity } from '@recstream/features';
 import type { InteractionEventInput } from '@recstream/schemas';
 import { Random } from '@recstream/synth';
 import { readSamples, SampleGenerator, type Sample } from '../src/index.js';
@@ -33,8 +33,15 @@ const history: HistoryRow[] = [
   ...['a', 'b'].flatMap((item) => Array.from({ length: 72 }, (_, h) => row(itemStats.name, item, T0 + DAY + h * HOUR, { ...itemStats.defaults(), trend: h }))),
   row(itemStats.name, 'c', T0 + DAY - itemStats.ttlMs - HOUR, { ...itemStats.defaults(), trend: -1 }),
   ...['a', 'b', 'c'].map((item) => row(itemAttributes.name, item, T0, { ...itemAttributes.defaults(), categories: [`cat-${item}`] })),
-  ...USERS.flatMap((user) => Array.from({ length: 12 }, (_, h) => row(userActivity.name, user, T0 + DAY + h * 4 * HOUR, { ...userActivity.defaults(), last_active_ms: h }))),
+  ...USERS.flatMap((user) => Array.from({ length: 12 }, (_, h) => row(userActivity.name, user, T0 + DAY + h * 4 * HOUR, activityStoredBy(user, h)))),
 ];
+
+/** u3's activity as stored before the view counted tags: without `tag_counts`. */
+function activityStoredBy(user: string, h: number): object {
+  const activity: Partial<UserActivity> = { ...userActivity.defaults(), last_active_ms: h };
+  if (user === 'u3') delete activity.tag_counts;
+  return activity;
+}
 
 beforeAll(async () => {
   db = await openTestDb();
@@ -47,14 +54,17 @@ beforeAll(async () => {
 afterAll(() => db?.close());
 
 describe('feature rows', () => {
-  it("give every sample the feature store's own point-in-time values, or the view's defaults", async () => {
+  it("give every sample the feature store's own point-in-time values, or the view's defaults, field by field", async () => {
     expect(samples.length).toBe(events.filter((event) => event.type === 'exposure').length);
     const store = new OfflineStore(db.pool);
     for (const [view, entity] of [[itemStats, 'itemId'], [itemAttributes, 'itemId'], [userActivity, 'userId']] as const) {
       // As of just before the label time: the history times are whole milliseconds.
       const expected = await store.readPointInTime(view, samples.map((sample) => ({ entityId: sample[entity], time: sample.labelTime - 1 })));
-      expect(samples.map((sample) => sample.features[view.name as keyof Sample['features']])).toEqual(expected.map((values) => values ?? view.defaults()));
+      expect(samples.map((sample) => sample.features[view.name as keyof Sample['features']])).toEqual(expected.map((values) => ({ ...view.defaults(), ...(values as object) })));
     }
+    const u3 = samples.filter((sample) => sample.userId === 'u3');
+    expect(u3.length).toBeGreaterThan(0);
+    expect(u3.every((sample) => JSON.stringify(sample.features.user_activity.tag_counts) === '{}')).toBe(true);
     expect(new Set(samples.filter((sample) => sample.itemId === 'c').map((sample) => sample.features.item_stats.trend))).toEqual(new Set([itemStats.defaults().trend]));
   });
 

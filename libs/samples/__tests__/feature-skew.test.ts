@@ -11,13 +11,13 @@ const SERVED_AT = at(10);
 const sums = (week: number) => ({ '1h': 0, '24h': week, '7d': week });
 
 const user: UserViews = {
-  user_activity: { ...userActivity.defaults(), category_counts: { c1: sums(2), c2: sums(1) }, last_active_ms: at(2) },
+  user_activity: { ...userActivity.defaults(), category_counts: { c1: sums(2), c2: sums(1) }, tag_counts: { t1: sums(2), t2: sums(1) }, last_active_ms: at(2) },
   user_sequence: { items: [{ item_id: 'i1', type: 'click', time: at(2), category: 'c1' }] },
   user_profile: { attributes: { country: 'DE' } },
 };
 const items: Record<string, ItemViews> = {
-  i1: { item_stats: { ...itemStats.defaults(), ctr_7d: 0.25, clicks: sums(3) }, item_attributes: { ...itemAttributes.defaults(), categories: ['c1'], created_time: at(-48) } },
-  i2: { item_stats: { ...itemStats.defaults(), ctr_7d: 0.1, impressions: sums(40) }, item_attributes: { ...itemAttributes.defaults(), categories: ['c2'] } },
+  i1: { item_stats: { ...itemStats.defaults(), ctr_7d: 0.25, clicks: sums(3) }, item_attributes: { ...itemAttributes.defaults(), categories: ['c1'], tags: ['t1'], created_time: at(-48) } },
+  i2: { item_stats: { ...itemStats.defaults(), ctr_7d: 0.1, impressions: sums(40) }, item_attributes: { ...itemAttributes.defaults(), categories: ['c2'], tags: ['t2', 't3'] } },
 };
 
 const row = (view: string, entityId: string, hours: number, values: unknown): HistoryRow => ({ view, entityId, eventTime: at(hours), values });
@@ -70,7 +70,7 @@ describe('training/serving skew', () => {
 
   it('derives every feature the online path logged from the point-in-time join, the sequence category included', () => {
     const compared = report.features.filter((f) => f.compared === 2).map((f) => f.feature);
-    expect(compared).toEqual(expect.arrayContaining(['item_category', 'last_category', 'user_country', 'user_category_share_7d', 'item_ctr_7d', 'item_clicks_7d']));
+    expect(compared).toEqual(expect.arrayContaining(['item_category', 'last_category', 'user_country', 'user_category_share_7d', 'item_ctr_7d', 'item_clicks_7d', 'item_tag', 'user_tag_affinity']));
     expect(report.features.find((f) => f.feature === 'item_age_days')!.compared).toBe(1);
   });
 });

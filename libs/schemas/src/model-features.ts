@@ -31,6 +31,10 @@ export const MODEL_FEATURES = {
   item_trend: 'numeric',
   /** Days since the item was created, at the scored time. */
   item_age_days: 'numeric',
+  /** The item's first catalogue tag: its main topic. */
+  item_tag: 'categorical',
+  /** The user's 7-day interactions counted under the item's tags, as a share of those under all the user's tags: how much the item is about what the user engages with. */
+  user_tag_affinity: 'numeric',
 } as const;
 
 export type ModelFeatureName = keyof typeof MODEL_FEATURES;

@@ -44,7 +44,7 @@ describe('ModelStore closed while it builds a recall index', () => {
     const version = await registry.register({ role: 'recall', modelType: 'twotower', metrics: {} }, serializeModel(model));
     model.dispose();
     await registry.setProduction(version.versionId);
-    const catalog = new Catalog(['a', 'b', 'c'].map((id) => ({ id, vocabId: vocabularyId(id), categories: [], available: true, createdMs: null })));
+    const catalog = new Catalog(['a', 'b', 'c'].map((id) => ({ id, vocabId: vocabularyId(id), categories: [], tags: [], available: true, createdMs: null })));
     const metricsRegistry = new Registry();
     const pool = new pg.Pool({ connectionString: harness.database.url, max: 2 });
     let closing: Promise<void> | undefined;

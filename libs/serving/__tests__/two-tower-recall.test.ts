@@ -16,7 +16,7 @@ import { createHarness, logger, type Harness } from './harness.js';
 
 const data = coldStartData();
 const SPEC: FeatureSpec = { contextFields: ['item_category'], historyLength: 4, historyCategories: true };
-const catalogItem = (id: string): CatalogItem => ({ id, vocabId: vocabularyId(id), categories: [data.categoryOf(id)], available: true, createdMs: null });
+const catalogItem = (id: string): CatalogItem => ({ id, vocabId: vocabularyId(id), categories: [data.categoryOf(id)], tags: [], available: true, createdMs: null });
 const warmItems = [...new Set(data.train.map((row) => row.itemId))].map(catalogItem);
 const newItems = data.coldItems.map(catalogItem);
 let harness: Harness;

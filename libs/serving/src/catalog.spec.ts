@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Catalog, type CatalogItem } from './catalog.js';
 
-const item = (id: string, vocabId: number, createdMs: number | null = null): CatalogItem => ({ id, vocabId, categories: [], available: true, createdMs });
+const item = (id: string, vocabId: number, createdMs: number | null = null): CatalogItem => ({ id, vocabId, categories: [], tags: [], available: true, createdMs });
 
 describe('Catalog', () => {
   const items = [item('old', 1, 10), item('twin-1', 7, 30), item('undated', 2), item('twin-2', 7, 20)];

@@ -7,6 +7,7 @@ export interface CatalogItem {
   /** The item's row id in model tables (see ids.ts). */
   vocabId: number;
   categories: string[];
+  tags: string[];
   available: boolean;
   /** Epoch ms; null when the catalogue did not say. */
   createdMs: number | null;
@@ -155,6 +156,7 @@ function catalogItem(row: AttributeRow): CatalogItem {
     id: row.entity_id,
     vocabId: vocabularyId(row.entity_id),
     categories: row.values.categories ?? [],
+    tags: row.values.tags ?? [],
     available: row.values.available ?? true,
     createdMs: row.values.created_time ?? null,
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Catalog, type CatalogItem } from './catalog.js';
 import { ItemPopularity } from './item-popularity.js';
 
-const item = (id: string, vocabId: number): CatalogItem => ({ id, vocabId, categories: [], available: true, createdMs: null });
+const item = (id: string, vocabId: number): CatalogItem => ({ id, vocabId, categories: [], tags: [], available: true, createdMs: null });
 
 describe('ItemPopularity', () => {
   const catalog = new Catalog([item('a', 1), item('b', 2), item('quiet', 3), item('twin-1', 7), item('twin-2', 7)]);

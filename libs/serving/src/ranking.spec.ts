@@ -46,7 +46,7 @@ function request(u: number, items: number[], withItemViews = true): RankingInput
     ...(withItemViews && { items: items.map((i) => ITEMS[i]!) }),
     context: { surface: 'home', device: 'mobile' },
     time: T,
-    candidates: items.map((i) => ({ item: { id: `i${i}`, vocabId: vocabularyId(`i${i}`), categories: [], available: true, createdMs: null }, sources: ['ann'], fusedScore: 0 })),
+    candidates: items.map((i) => ({ item: { id: `i${i}`, vocabId: vocabularyId(`i${i}`), categories: [], tags: [], available: true, createdMs: null }, sources: ['ann'], fusedScore: 0 })),
   };
 }
 

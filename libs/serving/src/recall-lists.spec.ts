@@ -3,7 +3,7 @@ import { Catalog, type CatalogItem } from './catalog.js';
 import { contextKey, type Popularity } from './popularity.js';
 import { RecallLists } from './recall-lists.js';
 
-const item = (id: string, createdMs: number | null = null): CatalogItem => ({ id, vocabId: 0, categories: [], available: true, createdMs });
+const item = (id: string, createdMs: number | null = null): CatalogItem => ({ id, vocabId: 0, categories: [], tags: [], available: true, createdMs });
 const scored = (...ids: string[]) => ids.map((id, i) => ({ id, score: 10 - i }));
 
 const catalog = new Catalog([item('a'), item('b'), item('c'), item('d'), item('new', 5), item('newer', 9)]);

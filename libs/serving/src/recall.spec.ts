@@ -3,7 +3,7 @@ import { Catalog, type CatalogItem } from './catalog.js';
 import type { ServedRecall } from './models/served-model.js';
 import { DEFAULT_RECALL_OPTIONS, fuseRules, mergeCandidates, shortlist, type Candidate } from './recall.js';
 
-const item = (id: string): CatalogItem => ({ id, vocabId: 0, categories: [], available: true, createdMs: null });
+const item = (id: string): CatalogItem => ({ id, vocabId: 0, categories: [], tags: [], available: true, createdMs: null });
 const candidate = (id: string, fusedScore: number, sources: Candidate['sources'], annRank?: number): Candidate => ({ item: item(id), sources, fusedScore, annRank });
 
 describe('shortlist', () => {

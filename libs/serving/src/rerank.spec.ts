@@ -4,7 +4,7 @@ import type { Candidate, RecallSource } from './recall.js';
 import { DEFAULT_RERANK_OPTIONS, rerank, type Scored } from './rerank.js';
 
 const candidate = (id: string, category: string, sources: RecallSource[] = ['ann']): Candidate => ({
-  item: { id, vocabId: 0, categories: [category], available: true, createdMs: null },
+  item: { id, vocabId: 0, categories: [category], tags: [], available: true, createdMs: null },
   sources,
   fusedScore: 0,
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateEvent, type InteractionEventInput } from '@recstream/schemas';
-import { SyntheticWorld } from './world.js';
+import { DEFAULT_WORLD_OPTIONS, SyntheticWorld } from './world.js';
 
 const small = { users: 200, items: 400, days: 3, seed: 7 };
 
@@ -54,6 +54,20 @@ describe('SyntheticWorld', () => {
     const first = clickRate(events, (e) => e.context?.position === 0);
     const last = clickRate(events, (e) => e.context?.position === 9);
     expect(first.rate).toBeGreaterThan(last.rate * 1.5);
+  });
+
+  it('gives items topic tags from their own taste vector, and turning tags off changes nothing else', () => {
+    const world = new SyntheticWorld(small);
+    for (const item of world.items) {
+      expect(item.tags).toHaveLength(DEFAULT_WORLD_OPTIONS.tagsPerItem);
+      const [k, sign] = [Number(item.tags[0]!.slice(1, -1)), item.tags[0]!.at(-1)];
+      expect(Math.abs(item.vector[k]!)).toBe(Math.max(...item.vector.map(Math.abs)));
+      expect(sign).toBe(item.vector[k]! < 0 ? '-' : '+');
+    }
+    const untagged = new SyntheticWorld({ ...small, tagsPerItem: 0 });
+    expect(untagged.items.every((item) => item.tags.length === 0)).toBe(true);
+    expect(untagged.items.map((item) => item.vector)).toEqual(world.items.map((item) => item.vector));
+    expect([...untagged.interactionEvents()]).toEqual(events);
   });
 
   it('makes click probability depend on context for the same user and item', () => {

@@ -21,6 +21,11 @@ export interface WorldOptions {
   tasteDrift: number;
   /** Share of items created during the period rather than before it. */
   newItemShare: number;
+  /**
+   * Topic tags per item (0 = none): the item's content, read from its own
+   * taste vector as a real catalogue's tags reflect what an item is about.
+   */
+  tagsPerItem: number;
 }
 
 export const DEFAULT_WORLD_OPTIONS: WorldOptions = {
@@ -37,6 +42,7 @@ export const DEFAULT_WORLD_OPTIONS: WorldOptions = {
   zipfExponent: 1,
   tasteDrift: 0.3,
   newItemShare: 0.1,
+  tagsPerItem: 2,
 };
 
 /**
@@ -65,6 +71,8 @@ export interface SyntheticItem {
   /** Zipf weight, normalised so the most popular item has 1. */
   popularity: number;
   createdTime: number;
+  /** Topic tags, `t<k>+` or `t<k>-` for the vector's largest components by size, largest first. */
+  tags: string[];
 }
 
 export interface SyntheticUser {
@@ -105,12 +113,14 @@ export class SyntheticWorld {
     this.items = Array.from({ length: items }, (_, j) => {
       const category = random.int(categories);
       const isNew = random.bernoulli(newItemShare);
+      const vector = unit(add(centroids[category]!, gaussian(random, dim), 0.6));
       return {
         id: `i${j}`,
         category,
-        vector: unit(add(centroids[category]!, gaussian(random, dim), 0.6)),
+        vector,
         popularity: (popularityRank[j]! + 1) ** -zipfExponent,
         createdTime: isNew ? start + random.next() * days * DAY_MS : start - (1 + random.int(365)) * DAY_MS,
+        tags: topicTags(vector, this.options.tagsPerItem),
       };
     });
     this.users = Array.from({ length: users }, (_, u) => {
@@ -202,7 +212,7 @@ export class SyntheticWorld {
         item_id: item.id,
         event_time: Math.min(time, item.createdTime),
         categories: [`c${item.category}`],
-        tags: [],
+        tags: item.tags,
         created_time: Math.round(item.createdTime),
         available: true,
       };
@@ -303,6 +313,12 @@ export class SyntheticWorld {
 /** The hour's part of the day (HOUR_BUCKETS of them), as context affinity reads it. */
 export function hourBucket(hour: number): number {
   return Math.floor(((hour % 24) + 24) % 24 / (24 / HOUR_BUCKETS));
+}
+
+/** The signed axes of the `count` largest components of `vector` by size, as tags: what the item is about. */
+function topicTags(vector: Float64Array, count: number): string[] {
+  const axes = Array.from(vector.keys()).sort((a, b) => Math.abs(vector[b]!) - Math.abs(vector[a]!) || a - b);
+  return axes.slice(0, count).map((k) => `t${k}${vector[k]! < 0 ? '-' : '+'}`);
 }
 
 const gaussian = (random: Random, dim: number) => Float64Array.from({ length: dim }, () => random.normal());

@@ -5,8 +5,10 @@ export const CONTEXT_FIELDS = ['device', 'hour', 'daypart', 'surface', 'position
 
 /**
  * The model features and crosses the rankers read beside the context: the
- * item's category and the user's history in it, the item's smoothed CTR and
- * age, the category after the user's latest one, and category by device and
+ * item's category and the user's history in it, the user's history in the
+ * item's tags (taste that a few clicks per item cannot teach an item id;
+ * docs/decisions/item-content-tags.md), the item's smoothed CTR and age,
+ * the category after the user's latest one, and category by device and
  * time of day. Numeric ones are read as buckets fitted on the training data
  * (see `fitNumericBuckets`). Counts that scale with how much traffic arrives
  * and how fast (the user's 24-hour and click counts, the item's impressions,
@@ -20,6 +22,7 @@ export const RANKING_FEATURE_FIELDS = [
   'user_country',
   'user_category_7d',
   'user_category_share_7d',
+  'user_tag_affinity',
   'item_ctr_7d',
   'item_age_days',
   cross('item_category', 'last_category'),
@@ -30,12 +33,13 @@ export const RANKING_FEATURE_FIELDS = [
  * What the two-tower model's towers read beside the ids and the behaviour
  * sequence (items and their categories): the user's profile, latest
  * category and activity, the request's device and time of day, and the
- * item's category. Item fields are only those the catalogue holds, because
+ * item's category and main tag (content, which places an item the model has
+ * no id row for). Item fields are only those the catalogue holds, because
  * serving computes every catalogue item's vector when it builds the recall
  * index: windowed item stats or item age would be stale there by the next
  * request.
  */
-export const TWO_TOWER_FIELDS = ['user_country', 'last_category', 'user_clicks_7d', 'device', 'daypart', 'item_category'] as const;
+export const TWO_TOWER_FIELDS = ['user_country', 'last_category', 'user_clicks_7d', 'device', 'daypart', 'item_category', 'item_tag'] as const;
 
 /** What each model kind reads: MF and NeuMF stay on ids, the two-tower model reads each side's features, the rankers read every field. */
 export function featureSpecFor(kind: ModelKind): FeatureSpec {

@@ -109,12 +109,13 @@ async function sequenceFromLog(client: BuildContext['client'], view: FeatureView
 /**
  * A SELECT of one entity's feature rows, (key, features), from its
  * featureKeys rows and its views' s_pit tables: every view's values under its name, or the
- * view's defaults where none was within TTL. View names and defaults are
- * parameters $1.., a (name, defaults) pair per view.
+ * view's defaults where none was within TTL. Fields missing from a stored value (written
+ * before the view had them) read as their defaults, as the online read decodes them.
+ * View names and defaults are parameters $1.., a (name, defaults) pair per view.
  */
 export function featureRowsSql(entity: EntityName): { sql: string; params: string[] } {
   const views = SAMPLE_VIEWS.filter((view) => view.entity === entity);
-  const pairs = views.map((_, i) => `$${2 * i + 1}::text, coalesce(f_${i}."values", $${2 * i + 2}::jsonb)`);
+  const pairs = views.map((_, i) => `$${2 * i + 1}::text, $${2 * i + 2}::jsonb || coalesce(f_${i}."values", '{}'::jsonb)`);
   const joins = views.map((view, i) => `LEFT JOIN ${featureTable(view)} f_${i} ON f_${i}.key = r.key`);
   return {
     sql: `SELECT r.key, jsonb_build_object(${pairs.join(', ')}) AS features FROM ${featureKeys(entity).rows} r ${joins.join(' ')}`,

@@ -11,7 +11,7 @@ import { unindexedItems, upsertItems, type ServedRecall } from './served-model.j
 const data = coldStartData();
 const SPEC: FeatureSpec = { contextFields: ['item_category'], historyLength: 4, historyCategories: true };
 const CONFIG = { embeddingDim: 16, towerLayers: [32, 16] };
-const catalogItem = (id: string, category: string): CatalogItem => ({ id, vocabId: vocabularyId(id), categories: [category], available: true, createdMs: null });
+const catalogItem = (id: string, category: string): CatalogItem => ({ id, vocabId: vocabularyId(id), categories: [category], tags: [], available: true, createdMs: null });
 const warmItems = [...new Set(data.train.map((row) => row.itemId))].map((id) => catalogItem(id, data.categoryOf(id)));
 const newItems = data.coldItems.map((id) => catalogItem(id, data.categoryOf(id)));
 /** A user whose every interaction so far was in `category`. */

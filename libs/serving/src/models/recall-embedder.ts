@@ -90,7 +90,7 @@ function twoTowerEmbedder(model: TwoTowerModel): RecallEmbedder {
 
 /** An item as the item tower reads it, an encodable row: the model features its catalogue attributes give (the two-tower spec reads no others). */
 export function itemTowerRow(item: CatalogItem): EncodableRow {
-  const attributes = { categories: item.categories, tags: [], available: item.available, created_time: item.createdMs };
+  const attributes = { categories: item.categories, tags: item.tags, available: item.available, created_time: item.createdMs };
   return {
     userId: '',
     itemId: item.id,
