@@ -1,6 +1,6 @@
 import { ITEM_VIEWS, USER_VIEWS, sequencePointInTimeSql, type EntityName, type FeatureView } from '@recstream/features';
 import type { BuildContext } from './context.js';
-import { asOfReadsSql, asOfTimesSql, asOfValuesParams, asOfValuesSql, readValuesSql } from './point-in-time.js';
+import { asOfReadsSql, asOfTimesSql, asOfValuesParams, asOfValuesSql } from './point-in-time.js';
 
 /** The views each sample carries: the user's (activity, behaviour sequence, profile) and the item's (stats, attributes). */
 export const SAMPLE_VIEWS: readonly FeatureView[] = [...USER_VIEWS, ...ITEM_VIEWS];
@@ -14,9 +14,9 @@ const historyViews = (entity: EntityName) => SAMPLE_VIEWS.filter((view) => view.
 const byRowsRead = (entity: EntityName) => SAMPLE_VIEWS.every((view) => view.entity !== entity || view.offline === 'history');
 
 /**
- * Where an entity's feature rows come from: `rows(key, labels, ...)`, one per
- * feature row to write, and `reads(entity_id, sample_time, key)`, the row
- * key of each (entity, label time) a sample joins on.
+ * Where an entity's feature rows come from: `rows(key, entity_id, ...)`, one per
+ * feature row to write, and `reads(entity_id, sample_time, key, labels)`, the row
+ * key of each (entity, label time) a sample joins on, with its label count.
  */
 export function featureKeys(entity: EntityName): { rows: string; reads: string } {
   return byRowsRead(entity) ? { rows: `s_rows_${entity}`, reads: `s_reads_${entity}` } : { rows: keysTable(entity), reads: keysTable(entity) };
@@ -33,11 +33,13 @@ const AS_OF_OFFSET = "interval '1 microsecond'";
  * Point-in-time features for s_labels: one key per distinct (entity, label
  * time), since the items of one served list share the user's features, then
  * one as-of pass per entity over all its history-backed views, then each
- * view's values into s_pit_<view>(key, values), keyed as featureKeys says:
- * an entity whose views are all history-backed (the item) gets one feature
+ * view's values into s_pit_<view>(key, values), keyed as featureKeys says.
+ * An entity whose views are all history-backed (the item) gets one feature
  * row per distinct set of history rows read, since an item is shown at many
- * times between two of its stats rows. Returns, per view, the share of
- * labels that found a value within TTL.
+ * times between two of its stats rows; those rows already name the history
+ * rows, so featureRowsSql reads their values straight from the history and
+ * no s_pit table is built for them. Returns, per view, the share of labels
+ * that found a value within TTL.
  */
 export async function joinFeatures({ client, config }: BuildContext, onView: (view: string) => void = () => {}): Promise<Record<string, number>> {
   for (const entity of ['user', 'item'] as const) {
@@ -57,10 +59,7 @@ export async function joinFeatures({ client, config }: BuildContext, onView: (vi
       const read = asOfReadsSql(keysTable(entity), historyViews(entity));
       await client.query(`CREATE TEMP TABLE ${reads} ON COMMIT DROP AS ${read.sql}`, read.params);
       const times = historyViews(entity).map((_, i) => `time_${i}`);
-      await client.query(
-        `CREATE TEMP TABLE ${rows} ON COMMIT DROP AS
-         SELECT key, entity_id, ${times.join(', ')}, sum(labels) AS labels FROM ${reads} GROUP BY key, entity_id, ${times.join(', ')}`,
-      );
+      await client.query(`CREATE TEMP TABLE ${rows} ON COMMIT DROP AS SELECT key, entity_id, ${times.join(', ')} FROM ${reads} WHERE first`);
       await client.query(`ANALYZE ${reads}; ANALYZE ${rows}`);
     } else {
       const asOf = asOfTimesSql(keysTable(entity), historyViews(entity));
@@ -70,21 +69,22 @@ export async function joinFeatures({ client, config }: BuildContext, onView: (vi
   }
   const coverage: Record<string, number> = {};
   for (const view of SAMPLE_VIEWS) {
-    const index = historyViews(view.entity).indexOf(view);
-    if (view.offline !== 'history') {
-      await sequenceFromLog(client, view, config.sequenceLength);
-    } else if (byRowsRead(view.entity)) {
-      await client.query(`CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS ${readValuesSql(featureKeys(view.entity).rows, index)}`, [view.name]);
-    } else {
-      const sql = asOfValuesSql(asOfTable(view.entity), index);
-      await client.query(`CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS SELECT label_id AS key, "values" FROM (${sql}) v`, asOfValuesParams(view));
+    const { reads } = featureKeys(view.entity);
+    // Every time a rows-read key holds is a history row of that view read within TTL.
+    let found = `r.time_${historyViews(view.entity).indexOf(view)} IS NOT NULL`;
+    if (!byRowsRead(view.entity)) {
+      if (view.offline !== 'history') {
+        await sequenceFromLog(client, view, config.sequenceLength);
+      } else {
+        const sql = asOfValuesSql(asOfTable(view.entity), historyViews(view.entity).indexOf(view));
+        await client.query(`CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS SELECT label_id AS key, "values" FROM (${sql}) v`, asOfValuesParams(view));
+      }
+      // Joined on key only; sorting a sample of the JSON values for their statistics is most of an ANALYZE's cost.
+      await client.query(`ANALYZE ${featureTable(view)} (key)`);
+      found = `r.key IN (SELECT key FROM ${featureTable(view)})`;
     }
-    // Joined on key only; sorting a sample of the JSON values for their statistics is most of an ANALYZE's cost.
-    await client.query(`ANALYZE ${featureTable(view)} (key)`);
-    const { rows } = featureKeys(view.entity);
     const { rows: share } = await client.query<{ share: number | null }>(
-      `SELECT (SELECT sum(r.labels) FROM ${rows} r JOIN ${featureTable(view)} f USING (key))::float8
-              / nullif((SELECT sum(labels) FROM ${rows}), 0) AS share`,
+      `SELECT (sum(r.labels) FILTER (WHERE ${found}))::float8 / nullif(sum(r.labels), 0) AS share FROM ${reads} r`,
     );
     coverage[view.name] = share[0]!.share ?? 0;
     onView(view.name);
@@ -108,15 +108,22 @@ async function sequenceFromLog(client: BuildContext['client'], view: FeatureView
 
 /**
  * A SELECT of one entity's feature rows, (key, features), from its
- * featureKeys rows and its views' s_pit tables: every view's values under its name, or the
- * view's defaults where none was within TTL. Fields missing from a stored value (written
- * before the view had them) read as their defaults, as the online read decodes them.
- * View names and defaults are parameters $1.., a (name, defaults) pair per view.
+ * featureKeys rows and its views' values: every view's values under its name, or the
+ * view's defaults where none was within TTL. The values come from the s_pit
+ * tables, or, for an entity keyed by the rows it reads, from those history
+ * rows themselves, fetched by the history table's primary key. Fields missing
+ * from a stored value (written before the view had them) read as their
+ * defaults, as the online read decodes them. View names and defaults are
+ * parameters $1.., a (name, defaults) pair per view.
  */
 export function featureRowsSql(entity: EntityName): { sql: string; params: string[] } {
   const views = SAMPLE_VIEWS.filter((view) => view.entity === entity);
   const pairs = views.map((_, i) => `$${2 * i + 1}::text, $${2 * i + 2}::jsonb || coalesce(f_${i}."values", '{}'::jsonb)`);
-  const joins = views.map((view, i) => `LEFT JOIN ${featureTable(view)} f_${i} ON f_${i}.key = r.key`);
+  const joins = views.map((view, i) =>
+    byRowsRead(entity)
+      ? `LEFT JOIN feature_history f_${i} ON f_${i}.feature_view = $${2 * i + 1} AND f_${i}.entity_id = r.entity_id AND f_${i}.event_time = r.time_${historyViews(entity).indexOf(view)}`
+      : `LEFT JOIN ${featureTable(view)} f_${i} ON f_${i}.key = r.key`,
+  );
   return {
     sql: `SELECT r.key, jsonb_build_object(${pairs.join(', ')}) AS features FROM ${featureKeys(entity).rows} r ${joins.join(' ')}`,
     params: views.flatMap((view) => [view.name, JSON.stringify(view.defaults())]),

@@ -63,28 +63,29 @@ export const asOfValuesParams = (view: FeatureView) => [view.name, view.ttlMs];
  * so that a key's features are fixed by the history rows it reads: per key
  * of `keys(label_id, entity_id, label_time, sample_time, labels)`, its
  * `sample_time` and `labels`, the time of the row it reads per view
- * (time_<i>, NULL where none is within the view's TTL) and `key`, one number
- * per distinct set of rows read. Keys reading the same rows then share one
- * feature row.
+ * (time_<i>, NULL where none is within the view's TTL), `key`, one number
+ * per distinct set of rows read, and `first`, true on one key of each set.
+ * Keys reading the same rows then share one feature row.
+ *
+ * Along an entity's keys in time order each view's time only grows and,
+ * for one time, only drops out of TTL once, so a set of rows read never
+ * comes back after it changed: each set is one run of consecutive keys, so
+ * numbering runs in time order replaces a dense_rank over the times and a
+ * GROUP BY of the keys into sets (the first key of each run is its set).
  */
 export function asOfReadsSql(keys: string, views: readonly FeatureView[]): { sql: string; params: unknown[] } {
   const asOf = asOfTimesSql(keys, views, ['sample_time', 'labels']);
   const ttl = (i: number) => `$${asOf.params.length + i + 1} * interval '1 millisecond'`;
   const times = views.map((_, i) => `time_${i}`);
+  const previous = times.map((time) => `lag(${time}) OVER e`);
   return {
-    sql: `SELECT entity_id, sample_time, labels, ${times.join(', ')}, dense_rank() OVER (ORDER BY entity_id COLLATE "C", ${times.join(', ')}) AS key
-        FROM (SELECT entity_id, sample_time, labels, ${views.map((_, i) => `CASE WHEN time_${i} > t - ${ttl(i)} THEN time_${i} END AS time_${i}`).join(', ')}
-                FROM (${asOf.sql}) a) reads`,
+    sql: `SELECT entity_id, sample_time, labels, ${times.join(', ')}, first,
+             sum(first::int) OVER (ORDER BY entity_id COLLATE "C", t ROWS UNBOUNDED PRECEDING) AS key
+        FROM (SELECT entity_id, t, sample_time, labels, ${times.join(', ')},
+                     lag(t) OVER e IS NULL OR (${times.join(', ')}) IS DISTINCT FROM (${previous.join(', ')}) AS first
+                FROM (SELECT entity_id, t, sample_time, labels, ${views.map((_, i) => `CASE WHEN time_${i} > t - ${ttl(i)} THEN time_${i} END AS time_${i}`).join(', ')}
+                        FROM (${asOf.sql}) a) reads
+              WINDOW e AS (PARTITION BY entity_id COLLATE "C" ORDER BY t)) runs`,
     params: [...asOf.params, ...views.map((view) => view.ttlMs)],
   };
-}
-
-/**
- * The values of one view (`index` in the views of asOfReadsSql) for each
- * distinct set of rows read, `rows(key, entity_id, time_<i>..)`, fetched by
- * the history table's primary key; rows reading none of this view are absent.
- */
-export function readValuesSql(rows: string, index: number): string {
-  return `SELECT r.key, h."values" FROM ${rows} r
-      JOIN feature_history h ON h.feature_view = $1 AND h.entity_id = r.entity_id AND h.event_time = r.time_${index}`;
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { BuildContext } from './context.js';
-import { featureKeys, featureRowsSql, keysTable } from './features.js';
+import { featureKeys, featureRowsSql } from './features.js';
 
 /** What the write step counted while inserting, for the manifest. */
 export interface WrittenStats {
@@ -54,8 +54,8 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
   // Leave-latest-out cuts nothing by time: both ends past the range.
   const trainEnd = timeCut ? range.from + span * config.trainFraction : range.to;
   const validationEnd = timeCut ? trainEnd + span * config.validationFraction : range.to;
-  // Every label has both keys, so the keys tables hold the inserted samples' users and items.
-  const distinct = (entity: 'user' | 'item') => `(SELECT entity_id FROM ${keysTable(entity)} GROUP BY entity_id) ${entity}s`;
+  // Every label has both keys, so the feature rows' entities are the inserted samples' users and items.
+  const distinct = (entity: 'user' | 'item') => `(SELECT entity_id FROM ${featureKeys(entity).rows} GROUP BY entity_id) ${entity}s`;
   const { rows } = await client.query(
     `WITH inserted AS (
        INSERT INTO ${pg.escapeIdentifier(tables.samples)} (dataset_version, sample_id, user_id, item_id, label_time, label, clicked, converted, dwell_ms,
