@@ -51,9 +51,15 @@ export function entitiesOf(events: readonly InteractionEvent[]): { entity: Entit
  */
 export function computeBatch(input: BatchInput, options: ComputeOptions): ComputedBatch {
   const { stored } = input;
+  // Decoded once per item: a hot item's attributes would otherwise be parsed for each of its events.
+  const categories = new Map<string, readonly string[]>();
   const categoriesOf = (itemId: string) => {
-    const attributes = stored.get(`item:${itemId}`)?.attributes;
-    return attributes ? decodeView(itemAttributes, attributes).categories : [];
+    let found = categories.get(itemId);
+    if (!found) {
+      const attributes = stored.get(`item:${itemId}`)?.attributes;
+      categories.set(itemId, (found = attributes ? decodeView(itemAttributes, attributes).categories : []));
+    }
+    return found;
   };
   const fold = new BatchFold(options, (entity, id) => stored.get(`${entity}:${id}`), categoriesOf);
   const arrivals: Record<Arrival, number> = { in_order: 0, out_of_order: 0, late: 0 };
