@@ -6,7 +6,7 @@
  * validation and the online-store rebuild included.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -19,6 +19,7 @@ import { OnlineFeatureWriter, backfill, kafkaDeadLetterSink } from '@recstream/f
 import { movieLensRecords, writeMovieLensFile } from '@recstream/synth';
 
 import { endPool } from './bench-database.js';
+import { postgresCpuSeconds } from './cpu.js';
 import { recordBenchmark, round } from './report.js';
 
 const env = parseEnv(
@@ -39,30 +40,6 @@ const serverUrl = new URL(env.DATABASE_URL);
 const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
 const adminUrl = Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString();
 const say = (line: string) => console.log(`[bench:backfill] ${line}`);
-
-/**
- * CPU seconds the Postgres backends connected to `database` have used, read
- * from /proc (Postgres titles each backend with its database): on a shared
- * machine, CPU time says more about the cost than wall time does. Undefined
- * where /proc does not show them (another host).
- */
-function postgresCpuSeconds(database: string): number | undefined {
-  const ticksPerSecond = 100;
-  let seconds = 0;
-  let found = false;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      seconds += (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-      found = true;
-    } catch (error) {
-      // A process that ended between listing and reading was not a backend of ours; /proc hides others' (EACCES).
-      if (!['ENOENT', 'ESRCH', 'EACCES'].includes((error as { code?: string }).code ?? '')) throw error;
-    }
-  }
-  return found ? seconds : undefined;
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-backfill-'));

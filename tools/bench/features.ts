@@ -3,6 +3,7 @@
  * Redis and Postgres, in a throwaway database and uniquely named topics.
  *   1. sustained throughput: a backlog of interactions consumed as fast as it goes;
  *   2. freshness at a fixed rate: event time to visible in Redis, p50/p99;
+ *   (1 and 2 with the CPU per event of the builder, Postgres and Redis)
  *   3. the online read: 1 user + 200 items, p50/p99.
  * With `--redis-cluster`, instead of 2: the online read on a local 3-master
  * Redis Cluster holding the same rows, against the single Redis (its own
@@ -10,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -18,9 +19,10 @@ import { brokersFrom, createLogger, infraEnv, parseEnv } from '@recstream/platfo
 import { migrateDatabase } from '@recstream/schemas/migrate';
 import type { ItemEvent } from '@recstream/schemas';
 import { createKafka, createProducer } from '@recstream/streams';
-import { FeatureBuilder, OnlineFeatureReader, OnlineFeatureWriter, endOffsets, waitForGroupCatchUp, type AppliedBatch } from '@recstream/features';
+import { FEATURE_BUILDER_NODE_OPTIONS, FeatureBuilder, OnlineFeatureReader, OnlineFeatureWriter, endOffsets, waitForGroupCatchUp, type AppliedBatch } from '@recstream/features';
 import { z } from 'zod';
 import { endPool } from './bench-database.js';
+import { postgresCpuSeconds, redisCpuSeconds } from './cpu.js';
 import { clusteredReadLatencies, readLatencies } from './features-cluster.js';
 import { ITEMS, USERS, interactions, message } from './features-data.js';
 import type { ProducerJob } from './features-producer.js';
@@ -59,13 +61,34 @@ async function runProducer(job: ProducerJob): Promise<{ sent: number; rate: numb
 }
 
 
+/** CPU seconds so far of this process (the builder), the bench database's Postgres backends and the Redis server. */
+async function cpuNow(redis: Redis): Promise<CpuSplit> {
+  const { user, system } = process.cpuUsage();
+  return { builder: (user + system) / 1e6, postgres: postgresCpuSeconds(database) ?? 0, redis: await redisCpuSeconds(redis) };
+}
+
+interface CpuSplit {
+  builder: number;
+  postgres: number;
+  redis: number;
+}
+
+/** Milliseconds of CPU per event between two readings, per process. */
+function cpuMsPerEvent(before: CpuSplit, after: CpuSplit, events: number): CpuSplit {
+  const per = (key: keyof CpuSplit) => round(((after[key] - before[key]) * 1000) / Math.max(events, 1), 3);
+  return { builder: per('builder'), postgres: per('postgres'), redis: per('redis') };
+}
+
+const describeCpu = (cpu: CpuSplit) => `builder ${cpu.builder}, Postgres ${cpu.postgres}, Redis ${cpu.redis} ms CPU per event`;
+
 async function main(): Promise<void> {
   const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(' / ');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${database}`);
   await migrateDatabase({ databaseUrl });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 6 });
+  // Connections never idle out: /proc counts a backend's CPU only while it lives.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 6, idleTimeoutMillis: 0 });
   // DROP DATABASE ... WITH (FORCE) at the end ends any connection still open; say so rather than crash.
   pool.on('error', (error) => say(`Postgres connection closed: ${error.message}`));
   const redis = new Redis(env.REDIS_URL);
@@ -107,6 +130,7 @@ async function main(): Promise<void> {
     };
     const groupId = `bench-features-${id}`;
     builder = new FeatureBuilder({ kafka, redis, pool, logger, onApplied }, { groupId, namespace, topics, port: 0 });
+    const cpuAtStart = await cpuNow(redis);
     const began = performance.now();
     await builder.start();
     await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events, topics.items]), { pollMs: 50 });
@@ -116,16 +140,21 @@ async function main(): Promise<void> {
     const sustainedS = (applied.at(-1)!.at - firstAt) / 1000;
     const eventsPerS = (total - applied[0]!.count) / sustainedS;
     const batches = applied.length;
-    say(`backlog: ${total} events in ${wallS.toFixed(1)} s wall (join included), ${eventsPerS.toFixed(0)} events/s sustained over ${batches} batches`);
+    const backlogCpu = cpuMsPerEvent(cpuAtStart, await cpuNow(redis), total);
+    say(`backlog: ${total} events in ${wallS.toFixed(1)} s wall (join included), ${eventsPerS.toFixed(0)} events/s sustained over ${batches} batches; ${describeCpu(backlogCpu)}`);
 
     let achievedRate = 0;
+    let rateCpu: CpuSplit | undefined;
     if (!REDIS_CLUSTER) {
+      const cpuAtRate = await cpuNow(redis);
+      const appliedBefore = applied.length;
       say(`fixed rate: ${env.BENCH_RATE} events/s for ${env.BENCH_RATE_SECONDS} s`);
       measuringFreshness = true;
       const job: ProducerJob = { brokers: brokersFrom(env.KAFKA_BROKERS), topic: topics.events, prefix: `${id}-rate`, rate: env.BENCH_RATE, seconds: env.BENCH_RATE_SECONDS };
       achievedRate = (await runProducer(job)).rate;
       await waitForGroupCatchUp(kafkaAdmin, groupId, await endOffsets(kafkaAdmin, [topics.events]), { pollMs: 50 });
-      say(`freshness over ${freshness.length} events: p50 ${percentile(freshness, 50)} ms, p99 ${percentile(freshness, 99)} ms`);
+      rateCpu = cpuMsPerEvent(cpuAtRate, await cpuNow(redis), applied.slice(appliedBefore).reduce((sum, a) => sum + a.count, 0));
+      say(`freshness over ${freshness.length} events: p50 ${percentile(freshness, 50)} ms, p99 ${percentile(freshness, 99)} ms; ${describeCpu(rateCpu)}`);
     }
     await builder.close();
     builder = undefined;
@@ -170,10 +199,18 @@ async function main(): Promise<void> {
         freshness_p99_ms: percentile(freshness, 99),
         online_read_200_items_p50_ms: round(percentile(latencies, 50), 2),
         online_read_200_items_p99_ms: round(percentile(latencies, 99), 2),
+        backlog_builder_cpu_ms_per_event: backlogCpu.builder,
+        backlog_postgres_cpu_ms_per_event: backlogCpu.postgres,
+        backlog_redis_cpu_ms_per_event: backlogCpu.redis,
+        fixed_rate_builder_cpu_ms_per_event: rateCpu!.builder,
+        fixed_rate_postgres_cpu_ms_per_event: rateCpu!.postgres,
+        fixed_rate_redis_cpu_ms_per_event: rateCpu!.redis,
       },
       details: [
         `Backlog of ${env.BENCH_BACKLOG_EVENTS} interactions (${USERS} users, ${ITEMS} items with power-law popularity, ${PARTITIONS} partitions) consumed by one feature builder in this process; sustained rate measured from the first to the last applied chunk.`,
         `Fixed rate: ${env.BENCH_RATE} events/s for ${env.BENCH_RATE_SECONDS} s produced by a separate process; freshness is from event time to the Redis write acknowledging the chunk.`,
+        `The builder ran with NODE_OPTIONS=${FEATURE_BUILDER_NODE_OPTIONS} as deployed.`,
+        'CPU per event: this process (the builder) from process.cpuUsage, the bench database\'s Postgres backends from /proc, the Redis server from INFO cpu (the whole server: other clients of a shared Redis count too).',
         `Online read: ${env.BENCH_READS} sequential reads of 1 user + 200 items (one Redis MGET of the entities' feature rows). Postgres after the run: ${rows[0]!.events} event_log rows, ${rows[0]!.history} feature_history rows.`,
         `Kafka, Postgres and Redis run on the same machine as the builder and the producer: load average ${loadAtStart} at the start, ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end (1/5/15 min).`,
       ],
@@ -191,7 +228,18 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: Error) => {
-  console.error(`[bench:features] ${error.stack ?? error.message}`);
-  process.exit(1);
-});
+/** The builder runs in this process: without its deployed Node options, run this bench again with them. */
+function rerunWithBuilderNodeOptions(): boolean {
+  const nodeOptions = process.env.NODE_OPTIONS ?? '';
+  if (nodeOptions.includes(FEATURE_BUILDER_NODE_OPTIONS)) return false;
+  const env = { ...process.env, NODE_OPTIONS: [nodeOptions, FEATURE_BUILDER_NODE_OPTIONS].filter(Boolean).join(' ') };
+  process.exitCode = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env }).status ?? 1;
+  return true;
+}
+
+if (!rerunWithBuilderNodeOptions()) {
+  main().catch((error: Error) => {
+    console.error(`[bench:features] ${error.stack ?? error.message}`);
+    process.exit(1);
+  });
+}

@@ -22,6 +22,7 @@ import { sampleGeneratorConfig } from '@recstream/sample-generator/env';
 import { servingConfig } from '@recstream/serving-app/env';
 import { trainerConfig } from '@recstream/trainer/env';
 import { SERVING_NODE_OPTIONS } from '@recstream/serving';
+import { FEATURE_BUILDER_NODE_OPTIONS } from '@recstream/features';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const read = (path: string) => readFileSync(resolve(ROOT, path), 'utf8');
@@ -149,6 +150,13 @@ describe('deployment files', () => {
     const env: Manifest[] = serving.spec.template.spec.containers[0].env;
     expect(env.find((v) => v.name === 'NODE_OPTIONS')?.value).toBe(SERVING_NODE_OPTIONS);
     expect(yamlDocs('docker-compose.yml')[0].services.serving.environment.NODE_OPTIONS).toBe(SERVING_NODE_OPTIONS);
+  });
+
+  it('runs the feature builder with its Node options in Kubernetes and in docker compose', () => {
+    const builder = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === 'feature-builder');
+    const env: Manifest[] = builder.spec.template.spec.containers[0].env;
+    expect(env.find((v) => v.name === 'NODE_OPTIONS')?.value).toBe(FEATURE_BUILDER_NODE_OPTIONS);
+    expect(yamlDocs('docker-compose.yml')[0].services['feature-builder'].environment.NODE_OPTIONS).toBe(FEATURE_BUILDER_NODE_OPTIONS);
   });
 
   it('runs the trainer on a GPU from the GPU image', () => {

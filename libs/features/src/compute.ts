@@ -1,5 +1,5 @@
 import type { InteractionEvent } from '@recstream/schemas';
-import { NO_CONTENT, type AggregationOptions } from './entity-state.js';
+import { NO_CONTENT, type AggregationOptions, type ItemContent } from './entity-state.js';
 import { BatchFold, OPEN_GATE, type FoldGate } from './batch-fold.js';
 import { classifyArrival, type Arrival } from './lateness.js';
 import type { StoredEntity } from './online-writer.js';
@@ -51,9 +51,15 @@ export function entitiesOf(events: readonly InteractionEvent[]): { entity: Entit
  */
 export function computeBatch(input: BatchInput, options: ComputeOptions): ComputedBatch {
   const { stored } = input;
+  // Decoded once per item: a hot item's attributes would otherwise be parsed for each of its events.
+  const contents = new Map<string, ItemContent>();
   const contentOf = (itemId: string) => {
-    const attributes = stored.get(`item:${itemId}`)?.attributes;
-    return attributes ? decodeView(itemAttributes, attributes) : NO_CONTENT;
+    let found = contents.get(itemId);
+    if (!found) {
+      const attributes = stored.get(`item:${itemId}`)?.attributes;
+      contents.set(itemId, (found = attributes ? decodeView(itemAttributes, attributes) : NO_CONTENT));
+    }
+    return found;
   };
   const fold = new BatchFold(options, (entity, id) => stored.get(`${entity}:${id}`), contentOf);
   const arrivals: Record<Arrival, number> = { in_order: 0, out_of_order: 0, late: 0 };

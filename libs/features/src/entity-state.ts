@@ -1,7 +1,7 @@
 import type { InteractionEvent, SequenceEntry } from '@recstream/schemas';
 import { CONVERSION_TYPES, userActivity, type ItemAttributes, type ItemStats, type UserActivity, type UserSequence } from './views.js';
 import { viewCatalogue } from './view-catalogue.js';
-import { addCount, pruneCounts, windowSums, type WindowedCounts, type WindowSums } from './windows.js';
+import { addCount, pruneCounts, zeroSums, type WindowedCounts, type WindowSums } from './windows.js';
 
 export interface AggregationOptions {
   /** Interactions kept in a user's behaviour sequence. */
@@ -119,15 +119,13 @@ export function materializeUser(state: UserState, options: AggregationOptions): 
 
 /** The user's activity view alone, as of its latest event (the one of its views feature history keeps). */
 export function materializeUserActivity(state: UserState, options: AggregationOptions): UserActivity {
-  const asOf = state.time;
-  prune(state.counts, asOf);
   const activity = userActivity.defaults();
   const categories: [string, WindowSums][] = [];
   const tags: [string, WindowSums][] = [];
-  for (const [key, counts] of Object.entries(state.counts)) {
+  for (const [key, sums] of Object.entries(pruneAndSum(state.counts, state.time))) {
     const [kind, name] = splitKey(key);
-    if (kind === 'type') activity.counts[name as keyof UserActivity['counts']] = windowSums(counts, asOf);
-    else (kind === 'tag' ? tags : categories).push([name, windowSums(counts, asOf)]);
+    if (kind === 'type') activity.counts[name as keyof UserActivity['counts']] = sums;
+    else (kind === 'tag' ? tags : categories).push([name, sums]);
   }
   activity.category_counts = mostActive(categories, options.maxCategories);
   activity.tag_counts = mostActive(tags, options.maxTags);
@@ -138,11 +136,10 @@ export function materializeUserActivity(state: UserState, options: AggregationOp
 
 /** The item's views as of its latest event. */
 export function materializeItem(state: ItemState, options: AggregationOptions): { item_stats: ItemStats } {
-  const asOf = state.time;
-  prune(state.counts, asOf);
-  const impressions = windowSums(state.counts.impressions, asOf);
-  const clicks = windowSums(state.counts.clicks, asOf);
-  const conversions = windowSums(state.counts.conversions, asOf);
+  const sums = pruneAndSum(state.counts, state.time);
+  const impressions = sums.impressions ?? zeroSums();
+  const clicks = sums.clicks ?? zeroSums();
+  const conversions = sums.conversions ?? zeroSums();
   const hourly = (sum(impressions, '24h') + sum(clicks, '24h')) / 24;
   const trend = (sum(impressions, '1h') + sum(clicks, '1h') + 1) / (hourly + 1);
   const ctr24h = ctr(sum(clicks, '24h'), sum(impressions, '24h'), options);
@@ -170,8 +167,15 @@ function mostActive(counts: [string, WindowSums][], max: number): Record<string,
   return Object.fromEntries(counts.slice(0, max));
 }
 
-function prune(counts: Record<string, WindowedCounts>, asOf: number): void {
-  for (const [key, windowed] of Object.entries(counts)) if (pruneCounts(windowed, asOf)) delete counts[key];
+/** Drops the counts that left every window before `asOf`, and returns the window sums of the others by key. */
+function pruneAndSum(counts: Record<string, WindowedCounts>, asOf: number): Record<string, WindowSums> {
+  const sums: Record<string, WindowSums> = {};
+  for (const key of Object.keys(counts)) {
+    const kept = pruneCounts(counts[key]!, asOf);
+    if (kept) sums[key] = kept;
+    else delete counts[key];
+  }
+  return sums;
 }
 
 function splitKey(key: string): [string, string] {

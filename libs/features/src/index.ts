@@ -1,4 +1,5 @@
 export { FeatureBuilder, DEFAULT_FEATURE_BUILDER_OPTIONS, type FeatureBuilderOptions, type FeatureBuilderDeps } from './builder.js';
+export { FEATURE_BUILDER_NODE_OPTIONS } from './node-options.js';
 export type { AppliedBatch } from './interactions.js';
 export { ItemRowTracking, type ItemRowChange } from './item-row-tracking.js';
 export { OnlineFeatureReader, DEFAULT_ONLINE_READER_OPTIONS, type OnlineFeatures, type UserFeatures, type ItemFeatures, type CovisitList, type OnlineReaderOptions } from './online-reader.js';

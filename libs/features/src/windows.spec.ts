@@ -30,11 +30,12 @@ describe('windowed counts', () => {
     expect(windowSums(counts, T0 + 60 * MIN)['1h']).toBe(0);
   });
 
-  it('prunes buckets no window can count any more, and says when nothing is left', () => {
+  it('prunes buckets no window can count any more, sums what is left, and says when nothing is left', () => {
     const counts = addCount(addCount(undefined, T0), T0 + 2 * HOUR);
-    expect(pruneCounts(counts, T0 + 2 * HOUR)).toBe(false);
+    expect(pruneCounts(counts, T0 + 2 * HOUR)).toEqual({ '1h': 1, '24h': 2, '7d': 2 });
     expect(Object.keys(counts[0]!)).toEqual([String((T0 + 2 * HOUR) / (5 * MIN))]);
     expect(windowSums(counts, T0 + 2 * HOUR)).toEqual({ '1h': 1, '24h': 2, '7d': 2 });
-    expect(pruneCounts(counts, T0 + 8 * 24 * HOUR)).toBe(true);
+    expect(pruneCounts(addCount(undefined, T0 + 48 * HOUR), T0 + 2 * HOUR)).toEqual({ '1h': 0, '24h': 0, '7d': 0 });
+    expect(pruneCounts(counts, T0 + 8 * 24 * HOUR)).toBeUndefined();
   });
 });

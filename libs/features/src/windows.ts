@@ -57,16 +57,29 @@ export function windowSums(counts: WindowedCounts | undefined, asOf: number): Wi
   return sums;
 }
 
-/** Drops buckets that left every window before `asOf`; returns true when nothing is left. */
-export function pruneCounts(counts: WindowedCounts, asOf: number): boolean {
+/**
+ * Drops buckets that left every window before `asOf` and sums what is left
+ * in the same pass (as `windowSums` would); undefined when nothing is left.
+ */
+export function pruneCounts(counts: WindowedCounts, asOf: number): WindowSums | undefined {
+  const { windows } = viewCatalogue();
+  const sums: WindowSums = {};
   let empty = true;
-  viewCatalogue().windows.forEach((window, i) => {
-    const first = Math.floor(asOf / window.bucketMs) - window.lengthMs / window.bucketMs + 1;
-    const buckets = counts[i] ?? {};
-    for (const bucket of Object.keys(buckets)) {
-      if (Number(bucket) < first) delete buckets[bucket];
-      else empty = false;
+  for (let i = 0; i < windows.length; i++) {
+    const window = windows[i]!;
+    const buckets = counts[i];
+    const last = Math.floor(asOf / window.bucketMs);
+    const first = last - window.lengthMs / window.bucketMs + 1;
+    let sum = 0;
+    for (const bucket in buckets) {
+      const index = Number(bucket);
+      if (index < first) delete buckets[bucket];
+      else {
+        empty = false;
+        if (index <= last) sum += buckets[bucket]!;
+      }
     }
-  });
-  return empty;
+    sums[window.name] = sum;
+  }
+  return empty ? undefined : sums;
 }

@@ -7,7 +7,7 @@ export interface ConsumerRunnerOptions {
   topics: readonly string[];
   /** Where a new consumer group starts on each topic. */
   fromBeginning: boolean;
-  /** A fetched batch is handled this many messages at a time, with a heartbeat between chunks. */
+  /** A fetched batch is handled this many messages at a time, with a heartbeat between chunks and while one runs. */
   chunkSize: number;
   /** Partitions handled at once; their chunks interleave. */
   concurrency: number;
@@ -147,13 +147,28 @@ export class ConsumerRunner {
     this.member = false;
   }
 
+  /**
+   * Runs `task` with a heartbeat every heartbeat interval: on a loaded host
+   * a chunk (and those of other partitions it waits on) can outlast the
+   * session timeout, and the group must not drop a member that is working.
+   */
+  private async heartbeating(heartbeat: () => Promise<void>, task: () => Promise<void>): Promise<void> {
+    // A failed beat (a rebalance) is left to the heartbeat after the chunk, which reports it to kafkajs.
+    const timer = setInterval(() => void heartbeat().catch(() => undefined), this.options.heartbeatIntervalMs);
+    try {
+      await task();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition, highWatermark } = batch;
     const { chunkSize, commitEachChunk } = this.options;
     for (let start = 0; start < batch.messages.length; start += chunkSize) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(start, start + chunkSize);
-      await this.handlers.handleChunk(chunk, { topic, partition, highWatermark, heartbeat });
+      await this.heartbeating(heartbeat, () => this.handlers.handleChunk(chunk, { topic, partition, highWatermark, heartbeat }));
       const last = chunk.at(-1)!.offset;
       resolveOffset(last);
       if (commitEachChunk) await this.commit([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
