@@ -39,6 +39,8 @@ const DURATION_S = 20;
  * refresh comes at 60 s (docs/decisions/serving-v8-flags.md).
  */
 const WARMUP_S = 60;
+/** Serving's CPU with no requests, measured before the warm-up: what its timers and background reads cost. */
+const IDLE_S = 20;
 /** Connections the load generator keeps open; at an even pace few are busy at once. */
 const CONNECTIONS = 32;
 const K = 20;
@@ -140,6 +142,11 @@ try {
   const server = await startApp('serving', PORT, { env, readyTimeoutMs: 300_000 });
   const startSeconds = (performance.now() - started) / 1000;
   try {
+    console.log(`measuring serving idle for ${IDLE_S} s…`);
+    const idleCpuBefore = cpuSeconds(server.pid!);
+    const idleStarted = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
+    const idleCores = (cpuSeconds(server.pid!) - idleCpuBefore) / ((performance.now() - idleStarted) / 1000);
     console.log(`warming up for ${WARMUP_S} s…`);
     await runLoad(WARMUP_S, RATE, key);
     console.log(`measuring for ${DURATION_S} s at ${RATE} requests/s…`);
@@ -171,6 +178,7 @@ try {
         responses: samples.length,
         ...stageFigures,
         server_cpu_ms_per_response: round(cpuMsPerResponse),
+        server_idle_cores: round(idleCores, 3),
         load_average_1m: round(loadavg()[0]!),
         ann_recall_at_100: round(ann.recall, 4),
         ann_search_ms: round(ann.searchMs, 3),
@@ -192,6 +200,7 @@ try {
         `Kafka, Postgres, Redis and the load generator shared the same 2 cores; exposures went to ${EXPOSURE_TOPIC.name} (${EXPOSURE_TOPIC.partitions} partitions, 1 h retention), not the platform's topic`,
         '(load_average_1m is the machine\'s at the end of the run). server_cpu_ms_per_response is the serving processes\' CPU time over the measured run divided by the responses:',
         'the rate one core could sustain is about 1000 / that figure, whatever else the machine was doing.',
+        `server_idle_cores is the serving processes' CPU over ${IDLE_S} s with no requests, right after serving was ready (before the warm-up).`,
         'index_build_s is CPU-bound work done before any load: on one machine it measured 5.7 s early in a session and 8-14 s later, with',
         'server_cpu_ms_per_response rising from 1.95 to 2.7-3.0 for the same code, so compare runs only where it agrees.',
       ],
