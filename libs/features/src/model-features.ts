@@ -40,9 +40,9 @@ export function userModelFeatures(user: UserViews): (item: ItemViews, time: numb
   const userCountry = country === undefined ? undefined : String(country);
   const last = user.user_sequence.items.at(-1)?.category;
   const userClicks = user.user_activity.counts.click?.['7d'] ?? 0;
-  const tags = user.user_activity.tag_counts;
+  const tags = new Map(Object.entries(user.user_activity.tag_counts));
   let tagTotal = 0;
-  for (const sums of Object.values(tags)) tagTotal += sums['7d'] ?? 0;
+  for (const sums of tags.values()) tagTotal += sums['7d'] ?? 0;
   return (item, time) => {
     const features: ModelFeatures = {};
     const category = item.item_attributes.categories[0];
@@ -57,7 +57,7 @@ export function userModelFeatures(user: UserViews): (item: ItemViews, time: numb
     if (itemTags.length > 0) {
       features.item_tag = itemTags[0];
       let onItemTags = 0;
-      for (const tag of itemTags) onItemTags += tags[tag]?.['7d'] ?? 0;
+      for (const tag of itemTags) onItemTags += tags.get(tag)?.['7d'] ?? 0;
       features.user_tag_affinity = tagTotal > 0 ? onItemTags / tagTotal : 0;
     }
     if (userCountry !== undefined) features.user_country = userCountry;
