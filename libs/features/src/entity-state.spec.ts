@@ -32,7 +32,7 @@ describe('user aggregation', () => {
     ]);
   });
 
-  it('counts per type, per category and per tag, exposures per category and tag apart, and last activity ignores exposures', () => {
+  it('counts per type, per category and per tag, and last activity ignores exposures', () => {
     const state = emptyUserState();
     applyToUser(state, event('click', 'a', T0), { categories: ['books', 'sale'], tags: ['new'] }, OPTIONS);
     applyToUser(state, event('click', 'b', T0 + MIN), { categories: ['books'] }, OPTIONS);
@@ -43,8 +43,6 @@ describe('user aggregation', () => {
     expect(user_activity.counts.purchase).toEqual({ '1h': 0, '24h': 0, '7d': 0 });
     expect(user_activity.category_counts).toEqual({ books: { '1h': 0, '24h': 2, '7d': 2 }, sale: { '1h': 0, '24h': 1, '7d': 1 } });
     expect(user_activity.tag_counts).toEqual({ new: { '1h': 0, '24h': 1, '7d': 1 } });
-    expect(user_activity.category_exposures).toEqual({ books: { '1h': 1, '24h': 1, '7d': 1 } });
-    expect(user_activity.tag_exposures).toEqual({});
     expect(user_activity.last_active_ms).toBe(T0 + MIN);
   });
 

@@ -39,7 +39,7 @@ export const DEFAULT_AGGREGATION_OPTIONS: AggregationOptions = {
 
 /** What the builder keeps per user between batches (in the online store, beside the views). */
 export interface UserState {
-  /** `type:<interaction type>`, `cat:<category>` and `tag:<tag>` (non-exposure interactions), `shown-cat:` and `shown-tag:` (exposures) -> windowed counts. */
+  /** `type:<interaction type>`, `cat:<category>` and `tag:<tag>` -> windowed counts. */
   counts: Record<string, WindowedCounts>;
   sequence: SequenceEntry[];
   last_active_ms: number;
@@ -70,7 +70,7 @@ export type CovisitPair = readonly [string, string];
 
 /**
  * Applies one interaction to its user: counts per type and per category and
- * tag of the item (exposures apart from the other types), the behaviour sequence (event-time order, so
+ * tag of the item (exposures by type only), the behaviour sequence (event-time order, so
  * out-of-order events land in place) and last active time. Returns the
  * co-visitation pairs a click makes with the session's earlier clicks.
  */
@@ -78,12 +78,10 @@ export function applyToUser(state: UserState, event: InteractionEvent, item: Ite
   const time = event.event_time;
   state.time = Math.max(state.time, time);
   bump(state.counts, `type:${event.type}`, time);
-  const { categories } = item;
-  // Exposures per category and tag are what the interactions are rates of: the platform's own lists choose them, the user does not.
-  const [categoryKind, tagKind] = event.type === 'exposure' ? ['shown-cat', 'shown-tag'] : ['cat', 'tag'];
-  for (const category of categories) bump(state.counts, `${categoryKind}:${category}`, time);
-  for (const tag of item.tags ?? []) bump(state.counts, `${tagKind}:${tag}`, time);
   if (event.type === 'exposure') return [];
+  const { categories } = item;
+  for (const category of categories) bump(state.counts, `cat:${category}`, time);
+  for (const tag of item.tags ?? []) bump(state.counts, `tag:${tag}`, time);
   addRating(state, event);
   state.last_active_ms = Math.max(state.last_active_ms, time);
   const pairs = event.type === 'click' ? sessionPairs(state.sequence, event, options) : [];
@@ -124,16 +122,15 @@ export function materializeUserActivity(state: UserState, options: AggregationOp
   const asOf = state.time;
   prune(state.counts, asOf);
   const activity = userActivity.defaults();
-  const byKind: Record<string, [string, WindowSums][]> = { cat: [], tag: [], 'shown-cat': [], 'shown-tag': [] };
+  const categories: [string, WindowSums][] = [];
+  const tags: [string, WindowSums][] = [];
   for (const [key, counts] of Object.entries(state.counts)) {
     const [kind, name] = splitKey(key);
     if (kind === 'type') activity.counts[name as keyof UserActivity['counts']] = windowSums(counts, asOf);
-    else byKind[kind]?.push([name, windowSums(counts, asOf)]);
+    else (kind === 'tag' ? tags : categories).push([name, windowSums(counts, asOf)]);
   }
-  activity.category_counts = mostActive(byKind.cat!, options.maxCategories);
-  activity.tag_counts = mostActive(byKind.tag!, options.maxTags);
-  activity.category_exposures = mostActive(byKind['shown-cat']!, options.maxCategories);
-  activity.tag_exposures = mostActive(byKind['shown-tag']!, options.maxTags);
+  activity.category_counts = mostActive(categories, options.maxCategories);
+  activity.tag_counts = mostActive(tags, options.maxTags);
   activity.last_active_ms = state.last_active_ms;
   Object.assign(activity, ratings(state));
   return activity;

@@ -1,5 +1,4 @@
 import type { ModelFeatures } from '@recstream/schemas';
-import type { WindowSums } from './windows.js';
 import { itemAttributes, itemStats, userActivity, userProfile, userSequence, type ItemAttributes, type ItemStats, type UserActivity, type UserProfile, type UserSequence } from './views.js';
 
 /** The user's views, as a sample carries them (point-in-time) or the online store returns them. */
@@ -43,8 +42,6 @@ export function userModelFeatures(user: UserViews): (item: ItemViews, time: numb
   const tags = user.user_activity.tag_counts;
   let tagTotal = 0;
   for (const sums of Object.values(tags)) tagTotal += sums['7d'] ?? 0;
-  const categoryLift = exposureLift(categories, user.user_activity.category_exposures);
-  const tagLift = exposureLift(tags, user.user_activity.tag_exposures);
   return (item, time) => {
     const features: ModelFeatures = {};
     const category = item.item_attributes.categories[0];
@@ -53,7 +50,6 @@ export function userModelFeatures(user: UserViews): (item: ItemViews, time: numb
       features.user_category_7d = categories[category]?.['7d'] ?? 0;
       features.user_category_24h = categories[category]?.['24h'] ?? 0;
       features.user_category_share_7d = total > 0 ? features.user_category_7d / total : 0;
-      features.user_category_lift_7d = categoryLift([category]);
     }
     const itemTags = item.item_attributes.tags;
     if (itemTags.length > 0) {
@@ -61,7 +57,6 @@ export function userModelFeatures(user: UserViews): (item: ItemViews, time: numb
       let onItemTags = 0;
       for (const tag of itemTags) onItemTags += tags[tag]?.['7d'] ?? 0;
       features.user_tag_affinity = tagTotal > 0 ? onItemTags / tagTotal : 0;
-      features.user_tag_lift_7d = tagLift(itemTags);
     }
     if (userCountry !== undefined) features.user_country = userCountry;
     if (last !== undefined) features.last_category = last;
@@ -74,35 +69,5 @@ export function userModelFeatures(user: UserViews): (item: ItemViews, time: numb
     const created = item.item_attributes.created_time;
     if (created !== null) features.item_age_days = Math.max(0, (time - created) / DAY_MS);
     return features;
-  };
-}
-
-/** Exposures a user's rate under a category or tag is pulled towards their overall rate with, so a few exposures say little. */
-const LIFT_PRIOR_EXPOSURES = 5;
-
-/**
- * The user's 7-day interactions per exposure under some names (the item's
- * category or tags) over their rate under all names, smoothed towards 1: a
- * preference that does not follow how often the platform's own lists showed
- * those names, where a share of interactions does. Interactions under a name
- * with fewer exposures recorded (clicks from outside the lists) count as
- * exposed.
- */
-function exposureLift(interactions: Record<string, WindowSums>, exposures: Record<string, WindowSums>): (names: readonly string[]) => number {
-  let acted = 0;
-  let shown = 0;
-  for (const sums of Object.values(interactions)) acted += sums['7d'] ?? 0;
-  for (const sums of Object.values(exposures)) shown += sums['7d'] ?? 0;
-  // One interaction at least, so a user with none has a rate and every name they were shown falls below 1.
-  const rate = Math.max(acted, 1) / Math.max(shown, acted, 1);
-  return (names) => {
-    let a = 0;
-    let n = 0;
-    for (const name of names) {
-      const actedOn = interactions[name]?.['7d'] ?? 0;
-      a += actedOn;
-      n += Math.max(exposures[name]?.['7d'] ?? 0, actedOn);
-    }
-    return (a + LIFT_PRIOR_EXPOSURES * rate) / (n + LIFT_PRIOR_EXPOSURES) / rate;
   };
 }

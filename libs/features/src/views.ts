@@ -51,9 +51,6 @@ export interface UserActivity {
   category_counts: Record<string, WindowSums>;
   /** Non-exposure interactions per item tag over each window; the most active tags only. */
   tag_counts: Record<string, WindowSums>;
-  /** Exposures per item category and per tag over each window, the most shown only: what `category_counts` and `tag_counts` are rates of. */
-  category_exposures: Record<string, WindowSums>;
-  tag_exposures: Record<string, WindowSums>;
   /** Event time of the user's latest interaction, epoch ms; 0 when never seen. */
   last_active_ms: number;
   /** The user's ratings since the state began (the key's TTL), and their mean; 0 when none. */
@@ -104,13 +101,11 @@ export const userActivity: FeatureView<'user_activity', UserActivity> = {
     counts: Object.fromEntries(INTERACTION_TYPES.map((type) => [type, zeroSums()])) as Record<InteractionType, WindowSums>,
     category_counts: {},
     tag_counts: {},
-    category_exposures: {},
-    tag_exposures: {},
     last_active_ms: 0,
     rating_count: 0,
     rating_mean: 0,
   }),
-  description: "counts per interaction type, per item category and tag, and exposures per category and tag over the catalogue's windows, last active time, rating count and mean",
+  description: "counts per interaction type and per item category and tag over the catalogue's windows, last active time, rating count and mean",
 };
 
 export const userSequence: FeatureView<'user_sequence', UserSequence> = {

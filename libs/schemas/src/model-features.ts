@@ -35,9 +35,6 @@ export const MODEL_FEATURES = {
   item_tag: 'categorical',
   /** The user's 7-day interactions counted under the item's tags, as a share of those under all the user's tags: how much the item is about what the user engages with. */
   user_tag_affinity: 'numeric',
-  /** The user's 7-day interactions per exposure in the item's category, and under its tags, over their rate overall (smoothed towards 1): preferences that do not follow how often the platform's lists showed them. */
-  user_category_lift_7d: 'numeric',
-  user_tag_lift_7d: 'numeric',
 } as const;
 
 export type ModelFeatureName = keyof typeof MODEL_FEATURES;

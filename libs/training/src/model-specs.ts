@@ -5,26 +5,25 @@ export const CONTEXT_FIELDS = ['device', 'hour', 'daypart', 'surface', 'position
 
 /**
  * The model features and crosses the rankers read beside the context: the
- * item's category and the user's interactions per exposure in it and in the
+ * item's category and the user's history in it, the user's history in the
  * item's tags (taste that a few clicks per item cannot teach an item id;
- * docs/decisions/item-content-tags.md), the item's age, the category after
- * the user's latest one, and category by device and time of day. Numeric
- * ones are read as buckets fitted on the training data (see
- * `fitNumericBuckets`). Counts that scale with how much traffic arrives and
- * how fast (the user's 24-hour and click counts, the item's impressions,
+ * docs/decisions/item-content-tags.md), the item's smoothed CTR and age,
+ * the category after the user's latest one, and category by device and
+ * time of day. Numeric ones are read as buckets fitted on the training data
+ * (see `fitNumericBuckets`). Counts that scale with how much traffic arrives
+ * and how fast (the user's 24-hour and click counts, the item's impressions,
  * clicks and trend) are left out: when sessions come closer together than in
  * the training data they leave its range and the frozen ranker's scores
- * drift (docs/decisions/ranker-traffic-features.md). So are values that
- * follow the ranker's own lists (the user's counts and shares per category
- * and tag, the item's CTR, which rises on the items it serves where they
- * suit): docs/decisions/quality-round-decay.md.
+ * drift (docs/decisions/ranker-traffic-features.md).
  */
 export const RANKING_FEATURE_FIELDS = [
   'item_category',
   'last_category',
   'user_country',
-  'user_category_lift_7d',
-  'user_tag_lift_7d',
+  'user_category_7d',
+  'user_category_share_7d',
+  'user_tag_affinity',
+  'item_ctr_7d',
   'item_age_days',
   cross('item_category', 'last_category'),
   cross('item_category', 'device', 'daypart'),
