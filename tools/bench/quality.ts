@@ -148,15 +148,15 @@ async function main(): Promise<void> {
     const references = referenceListsFor(world);
     const users = world.users.slice(0, options.roundUsers);
     const scored: ScoredList[] = [];
-    const rounds: (ListQuality & { round: number; frozen_ctr: number; frozen_expected_ctr: number })[] = [];
+    const rounds: (ListQuality & { round: number; frozen_ctr: number; frozen_expected_ctr: number; frozen_degraded: number })[] = [];
     for (let r = 1; r <= options.rounds; r++) {
       const served = await simulateRound(clients, loop, audience, users, `[bench:quality] round ${r}/${options.rounds}`);
       const roundScored = scoreLists(references, served.lists);
       scored.push(...roundScored);
       const online = listQuality(roundScored.filter((s) => s.list.variant === VARIANTS.online));
       const frozen = listQuality(roundScored.filter((s) => s.list.variant === VARIANTS.frozen));
-      rounds.push({ round: r, ...online, frozen_ctr: frozen.ctr, frozen_expected_ctr: frozen.expected_ctr });
-      say(`round ${r}: online CTR ${online.ctr.toFixed(4)} (expected ${online.expected_ctr.toFixed(4)}), frozen ${frozen.ctr.toFixed(4)} (expected ${frozen.expected_ctr.toFixed(4)}); random ${online.random_ctr.toFixed(4)}, best ${online.best_ctr.toFixed(4)}, lift share ${online.lift_share.toFixed(3)}`);
+      rounds.push({ round: r, ...online, frozen_ctr: frozen.ctr, frozen_expected_ctr: frozen.expected_ctr, frozen_degraded: frozen.degraded });
+      say(`round ${r}: online CTR ${online.ctr.toFixed(4)} (expected ${online.expected_ctr.toFixed(4)}), frozen ${frozen.ctr.toFixed(4)} (expected ${frozen.expected_ctr.toFixed(4)}); random ${online.random_ctr.toFixed(4)}, best ${online.best_ctr.toFixed(4)}, lift share ${online.lift_share.toFixed(3)}; degraded lists ${online.degraded} online, ${frozen.degraded} frozen`);
     }
 
     const [online, frozen] = [userTotals(scored, VARIANTS.online), userTotals(scored, VARIANTS.frozen)];
@@ -202,15 +202,16 @@ async function main(): Promise<void> {
         '',
         'Per round, the variant that follows the online deltas (the production path), against reference lists on the same requests:',
         '',
-        `| round | ${QUALITY_COLUMNS.join(' | ')} | frozen CTR (clicks) | frozen CTR (expected) |`,
-        `|${'---|'.repeat(QUALITY_COLUMNS.length + 3)}`,
-        ...rounds.map((q) => `| ${q.round} | ${qualityRow(q).join(' | ')} | ${q.frozen_ctr.toFixed(4)} | ${q.frozen_expected_ctr.toFixed(4)} |`),
+        `| round | ${QUALITY_COLUMNS.join(' | ')} | frozen CTR (clicks) | frozen CTR (expected) | degraded lists (online, frozen) |`,
+        `|${'---|'.repeat(QUALITY_COLUMNS.length + 4)}`,
+        ...rounds.map((q) => `| ${q.round} | ${qualityRow(q).join(' | ')} | ${q.frozen_ctr.toFixed(4)} | ${q.frozen_expected_ctr.toFixed(4)} | ${q.degraded}, ${q.frozen_degraded} |`),
         '',
         'CTR (clicks) is measured from the simulated clicks; every other CTR is expected under the world\'s truth (`SyntheticWorld.clickProbability`), on the same user, device, hour, time and',
         'previous category as the served list, a click carrying its category down the list exactly. random: live items; popular: most clicked in the logged (ingested) events;',
         'logging: a list drawn by the policy that logged the training data; heuristic: the user\'s clicked categories x the category\'s CTR in the device and part of the day, both counted',
         'from the logged events; best: the 10 items with the highest true probability (a near-ceiling: it does not plan for a click changing the previous category).',
         'lift_share = (expected served - random) / (best - random); ctr_over_random_round1 and ctr_over_heuristic_round1 use expected CTRs too (far less noise than clicks).',
+        'Degraded lists were served without a dependency (mostly features, when a Redis read passed its budget under load), e.g. ranked on the features\' defaults.',
         'online_minus_frozen: expected CTR of the variant following online deltas minus that of copies of the same offline versions that take none, pooled over all rounds, with a 95%',
         'delta-method interval with the user as the unit (libs/platform statistics, as experiment read-outs use; a user\'s lists move together); the _clicks figures use realised clicks.',
         `Apps as their own processes on ports ${PORTS.ingester}-${PORTS.onlineUpdater}, with a database, topics and Redis namespace of the bench's own; 2 cores shared with Kafka, Postgres,`,

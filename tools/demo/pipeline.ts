@@ -200,6 +200,8 @@ export interface ServedList {
   variant: string | null;
   itemIds: string[];
   clicks: number;
+  /** Served without some dependency (e.g. features past their read budget): the response's `degraded`. */
+  degraded: boolean;
 }
 
 export interface RoundReport {
@@ -247,7 +249,7 @@ export async function simulateRound(
       };
       const listClicks = audience.react({ requestId: response.request_id, userId: user.id, itemIds, device: user.device, time });
       clicks.push(...listClicks);
-      lists[i] = { request, variant: response.experiment?.variant ?? null, itemIds, clicks: listClicks.length };
+      lists[i] = { request, variant: response.experiment?.variant ?? null, itemIds, clicks: listClicks.length, degraded: response.degraded };
       bar.tick();
     }
   };

@@ -15,16 +15,17 @@ describe('listQuality', () => {
       variant: null,
       itemIds: references.lists(request).best.map((item) => item.id),
       clicks: i % 2,
+      degraded: i % 3 === 0,
     }));
     const quality = listQuality(scoreLists(referenceListsFor(world), lists));
-    expect(quality).toMatchObject({ lists: 60, exposures: 600, clicks: 30, ctr: 0.05 });
+    expect(quality).toMatchObject({ lists: 60, degraded: 20, exposures: 600, clicks: 30, ctr: 0.05 });
     expect(quality.expected_ctr).toBeCloseTo(quality.best_ctr, 12);
     expect(quality.lift_share).toBeCloseTo(1, 12);
     expect(quality.random_ctr).toBeLessThan(quality.heuristic_ctr);
   });
 
   it('scores the same lists the same, the reference draws following their order', () => {
-    const lists: ServedList[] = requests.map((request) => ({ request, variant: null, itemIds: ['i1', 'i2'], clicks: 0 }));
+    const lists: ServedList[] = requests.map((request) => ({ request, variant: null, itemIds: ['i1', 'i2'], clicks: 0, degraded: false }));
     expect(listQuality(scoreLists(referenceListsFor(world), lists))).toEqual(listQuality(scoreLists(referenceListsFor(world), lists)));
   });
 });

@@ -19,6 +19,8 @@ export type ReferenceCtrs = { [name in ReferenceList as `${name}_ctr`]: number }
 
 export interface ListQuality extends ReferenceCtrs {
   lists: number;
+  /** Lists served degraded (without features, ranking or recall), which the ranker's quality does not explain. */
+  degraded: number;
   exposures: number;
   clicks: number;
   /** Measured: clicks over exposures. */
@@ -50,6 +52,7 @@ export function listQuality(scored: readonly ScoredList[]): ListQuality {
   const lift = references.best_ctr - references.random_ctr;
   return {
     lists: scored.length,
+    degraded: scored.filter((s) => s.list.degraded).length,
     exposures,
     clicks,
     ctr: clicks / Math.max(1, exposures),
