@@ -82,13 +82,13 @@ async function createIngestKey(): Promise<string> {
   }
 }
 
-/** `rate` requests/s, or back to back when it is undefined. */
-async function runLoad(bodies: string[], seconds: number, key: string, rate: number | undefined = RATE) {
+/** Paced at `rate` requests per second, or back to back when it is null. */
+async function runLoad(bodies: string[], seconds: number, key: string, rate: number | null = RATE) {
   let next = 0;
   return autocannon({
     url: `http://127.0.0.1:${PORT}`,
     connections: CONNECTIONS,
-    ...(rate === undefined ? {} : { overallRate: rate }),
+    ...(rate === null ? {} : { overallRate: rate }),
     duration: seconds,
     requests: [
       {
@@ -161,7 +161,8 @@ async function measure(brokers: string[], bodies: string[], meanEventBytes: numb
     const ok = result['2xx'];
     const eventsPerS = Math.round((ok * BATCH) / DURATION_S);
     console.log(`measuring capacity for ${CAPACITY_S} s, requests back to back over ${CONNECTIONS} connections…`);
-    const capacity = await runLoad(bodies, CAPACITY_S, key, undefined);
+    // null, not undefined: undefined would take the paced default.
+    const capacity = await runLoad(bodies, CAPACITY_S, key, null);
     const capacityEventsPerS = Math.round((capacity['2xx'] * BATCH) / CAPACITY_S);
     console.log('running Kafka ProducerPerformance (acks=all, same record size)…');
     const kafkaPerf = kafkaProducerPerf(brokers, meanEventBytes);
