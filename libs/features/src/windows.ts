@@ -36,30 +36,15 @@ export function addCount(counts: WindowedCounts | undefined, time: number, n = 1
   return next;
 }
 
-/** Each window's sum as of `asOf`; buckets after `asOf` are not counted. */
+/** Each window's sum as of `asOf`, leaving `counts` as they are; buckets after `asOf` are not counted. */
 export function windowSums(counts: WindowedCounts | undefined, asOf: number): WindowSums {
-  const { windows } = viewCatalogue();
-  const sums: WindowSums = {};
-  for (let i = 0; i < windows.length; i++) {
-    const window = windows[i]!;
-    const buckets = counts?.[i];
-    let sum = 0;
-    if (buckets) {
-      const last = Math.floor(asOf / window.bucketMs);
-      const first = last - window.lengthMs / window.bucketMs + 1;
-      for (const bucket in buckets) {
-        const index = Number(bucket);
-        if (index >= first && index <= last) sum += buckets[bucket]!;
-      }
-    }
-    sums[window.name] = sum;
-  }
-  return sums;
+  return (counts && pruneCounts(structuredClone(counts), asOf)) ?? zeroSums();
 }
 
 /**
- * Drops buckets that left every window before `asOf` and sums what is left
- * in the same pass (as `windowSums` would); undefined when nothing is left.
+ * Drops buckets that left every window before `asOf` and, in the same pass,
+ * sums each window as of `asOf` (buckets after `asOf` are not counted);
+ * undefined when nothing is left.
  */
 export function pruneCounts(counts: WindowedCounts, asOf: number): WindowSums | undefined {
   const { windows } = viewCatalogue();

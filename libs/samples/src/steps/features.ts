@@ -6,7 +6,7 @@ import { asOfReadsSql, asOfTimesSql, asOfValuesParams, asOfValuesSql } from './p
 export const SAMPLE_VIEWS: readonly FeatureView[] = [...USER_VIEWS, ...ITEM_VIEWS];
 
 export const ENTITY_COLUMN: Record<EntityName, string> = { user: 'user_id', item: 'item_id' };
-export const keysTable = (entity: EntityName) => `s_keys_${entity}`;
+const keysTable = (entity: EntityName) => `s_keys_${entity}`;
 export const featureTable = (view: FeatureView) => `s_pit_${view.name}`;
 const asOfTable = (entity: EntityName) => `s_asof_${entity}`;
 const historyViews = (entity: EntityName) => SAMPLE_VIEWS.filter((view) => view.entity === entity && view.offline === 'history');
