@@ -70,13 +70,16 @@ export async function joinFeatures({ client, config }: BuildContext, onView: (vi
   const coverage: Record<string, number> = {};
   for (const view of SAMPLE_VIEWS) {
     const { reads } = featureKeys(view.entity);
-    // Every time a rows-read key holds is a history row of that view read within TTL.
-    let found = `r.time_${historyViews(view.entity).indexOf(view)} IS NOT NULL`;
-    if (!byRowsRead(view.entity)) {
+    const index = historyViews(view.entity).indexOf(view);
+    let found: string;
+    if (byRowsRead(view.entity)) {
+      // Every time a rows-read key holds is a history row of that view read within TTL.
+      found = `r.time_${index} IS NOT NULL`;
+    } else {
       if (view.offline !== 'history') {
         await sequenceFromLog(client, view, config.sequenceLength);
       } else {
-        const sql = asOfValuesSql(asOfTable(view.entity), historyViews(view.entity).indexOf(view));
+        const sql = asOfValuesSql(asOfTable(view.entity), index);
         await client.query(`CREATE TEMP TABLE ${featureTable(view)} ON COMMIT DROP AS SELECT label_id AS key, "values" FROM (${sql}) v`, asOfValuesParams(view));
       }
       // Joined on key only; sorting a sample of the JSON values for their statistics is most of an ANALYZE's cost.
