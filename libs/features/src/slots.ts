@@ -17,14 +17,28 @@ function crc16(bytes: Uint8Array): number {
   return crc;
 }
 
+/** crc16 of `key`'s characters `from` to `to` when all are ASCII (their UTF-8 bytes), else -1. */
+function asciiCrc16(key: string, from: number, to: number): number {
+  let crc = 0;
+  for (let i = from; i < to; i++) {
+    const code = key.charCodeAt(i);
+    if (code > 0x7f) return -1;
+    crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >> 8) ^ code) & 0xff]!;
+  }
+  return crc;
+}
+
 const encoder = new TextEncoder();
 
-/** The slot Redis Cluster stores `key` in. */
+/** The slot Redis Cluster stores `key` in. Online reads hash every key they fetch, so ASCII keys skip encoding. */
 export function keySlot(key: string): number {
   const open = key.indexOf('{');
   const close = open < 0 ? -1 : key.indexOf('}', open + 1);
-  const hashed = close > open + 1 ? key.slice(open + 1, close) : key;
-  return crc16(encoder.encode(hashed)) % SLOT_COUNT;
+  const tagged = close > open + 1;
+  const from = tagged ? open + 1 : 0;
+  const to = tagged ? close : key.length;
+  const crc = asciiCrc16(key, from, to);
+  return (crc >= 0 ? crc : crc16(encoder.encode(key.slice(from, to)))) % SLOT_COUNT;
 }
 
 let tags: string[] | undefined;
