@@ -4,6 +4,7 @@
  * of stopping it halfway must leave, after the replay, the store a clean run
  * leaves (docs/decisions/cluster-exactly-once.md).
  */
+import type { Cluster } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRedis, type RedisClient } from '@recstream/platform';
@@ -13,10 +14,12 @@ import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-d
 import { FeatureBuilder, type FeatureBuilderOptions } from '../src/builder.js';
 import { upsertView } from '../src/upserts.js';
 import { endOffsets, waitForGroupCatchUp } from '../src/catch-up.js';
+import { KeyLayout } from '../src/keys.js';
 import { OnlineFeatureReader } from '../src/online-reader.js';
 import { OnlineFeatureWriter } from '../src/online-writer.js';
 import type { BatchPlan } from '../src/plan.js';
 import { rebuildFromOffline } from '../src/rebuild.js';
+import { keySlot } from '../src/slots.js';
 import { SESSION_GAP_MS, appliedMessages, builderEnv, createTopics, dataset, deleteTopics, kafka, killBuilderMidRun, logger, produce, run, snapshot } from './harness.js';
 import { reference } from './reference.js';
 
@@ -91,6 +94,33 @@ it('computes the reference counts, sequences and co-visitation on a cluster', as
   const [first] = data.users;
   const { covisited } = await reader.readUserWithCovisits(first!, 3, 10);
   expect(covisited.map((list) => list.seed)).toEqual(expected.users.get(first!)!.sequence.slice(-3).map((entry) => entry.item_id));
+});
+
+it('reads the rows of each node with one script there, and still reads them all when the slot map is stale', async () => {
+  const client = createRedis({ redisUrl: '', redisClusterNodes: test.cluster.addresses.join(',') }) as Cluster;
+  try {
+    const reader = new OnlineFeatureReader(client, { namespace: ns('clean') });
+    await client.ping();
+    // A user whose row is on the first node: the stale map below sends the read there, and only there does the script find foreign keys.
+    const keys = new KeyLayout(ns('clean'), true);
+    const first = client.slots[0]!.join(',');
+    const userId = data.users.find((id) => client.slots[keySlot(keys.row('user', id))]!.join(',') === first)!;
+    const want = await reader.read({ userId, itemIds: data.items });
+    const scripts = async () => {
+      const infos = await Promise.all(client.nodes('master').map((node) => node.info('commandstats')));
+      return infos.reduce((sum, info) => sum + [...info.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+)/g)].reduce((calls, match) => calls + Number(match[1]), 0), 0);
+    };
+    const before = await scripts();
+    await reader.read({ userId, itemIds: data.items });
+    expect((await scripts()) - before).toBe(3);
+
+    // As after a reshard the client has not heard of: every slot on the first node.
+    client.slots.forEach((_, slot) => (client.slots[slot] = first.split(',')));
+    expect(await reader.read({ userId, itemIds: data.items })).toEqual(want);
+    expect(new Set(client.slots.map((nodes) => nodes.join(','))).size).toBe(3);
+  } finally {
+    await client.quit();
+  }
 });
 
 it('neither loses nor double-counts when a batch stops after some of its slots', async () => {

@@ -1,9 +1,10 @@
+import type { Cluster } from 'ioredis';
 import { NonRetriableError, isCluster, type RedisClient } from '@recstream/platform';
 import type { ItemRowTracking } from './item-row-tracking.js';
 import { KeyLayout } from './keys.js';
-import { commandBatch } from './redis-pipeline.js';
+import { groupByNode, loadSlotMap, refreshSlotMap } from './redis-pipeline.js';
 import { ROW_VIEWS, decodeView, rowSegment, rowSegments } from './rows.js';
-import { withScripts, type ScriptedRedis } from './scripts.js';
+import { withScripts, type ScriptCommands, type ScriptedRedis } from './scripts.js';
 import { DEFAULT_FEATURE_NAMESPACE, itemAttributes, itemStats, userActivity, userProfile, userSequence } from './views.js';
 import type { ItemAttributes, ItemStats, UserActivity, UserProfile, UserSequence } from './views.js';
 
@@ -54,8 +55,8 @@ export const DEFAULT_ONLINE_READER_OPTIONS: OnlineReaderOptions = { namespace: D
  * Redis call (MGET of their feature rows, rows.ts), typed, with each view's
  * defaults where the store has nothing.
  *
- * On a Redis Cluster the rows lie in many slots: one GET each, pipelined
- * per node, the nodes in parallel.
+ * On a Redis Cluster the rows lie in many slots: each node's share is read
+ * by one script there (lua/read-rows.lua), the nodes in parallel.
  *
  * An item row that is the same string as last time is not decoded again:
  * serving reads the same popular items' rows for most requests
@@ -149,18 +150,21 @@ export class OnlineFeatureReader {
     return features;
   }
 
-  /** One MGET, and whether the item rows in it may be kept: no change was reported while it ran (ItemRowTracking). */
+  /** One MGET (one script per node on a cluster), and whether the item rows in it may be kept: no change was reported while it ran (ItemRowTracking). */
   private async readRows(keys: string[]): Promise<{ rows: (string | null)[]; current: boolean }> {
     const token = this.tracking?.readStarted() ?? null;
-    const rows = this.clustered ? await this.readEach(keys) : await this.redis.mget(keys);
+    const rows = this.clustered ? await this.readByNode(this.redis as Cluster & ScriptCommands, keys) : await this.redis.mget(keys);
     return { rows, current: this.tracking?.stillCurrent(token) ?? false };
   }
 
-  /** GET of each key, for a cluster, where one MGET may only name keys of one slot. */
-  private async readEach(keys: readonly string[]): Promise<(string | null)[]> {
-    const batch = commandBatch(this.redis);
-    for (const key of keys) batch.commands.get(key);
-    return (await batch.exec('reading feature rows')) as (string | null)[];
+  /** On a cluster, where one MGET may only name keys of one slot: the keys grouped by node, one script on each. */
+  private async readByNode(cluster: Cluster & ScriptCommands, keys: readonly string[]): Promise<(string | null)[]> {
+    await loadSlotMap(cluster);
+    const rows = new Array<string | null>(keys.length);
+    await Promise.all(
+      groupByNode(cluster, keys, (key) => key).map(async ({ items, at }) => (await readNodeRows(cluster, items)).forEach((row, i) => (rows[at[i]!] = row))),
+    );
+    return rows;
   }
 
   private itemFeatures(itemId: string, row: string | null | undefined, current: boolean): ItemFeatures {
@@ -193,6 +197,21 @@ export class OnlineFeatureReader {
   /** The items most often clicked in the same session as `itemId`, highest count first. */
   async covisited(itemId: string, limit = 50): Promise<CovisitList['items']> {
     return covisitEntries(await this.redis.zrange(this.keys.covisit(itemId), 0, limit - 1, 'REV', 'WITHSCORES'));
+  }
+}
+
+/**
+ * Rows the slot map puts on one node. When it was stale (a key is not on
+ * that node, as after a reshard), the map is reloaded and these rows read
+ * with one GET each, which the client redirects as needed.
+ */
+async function readNodeRows(cluster: Cluster & ScriptCommands, keys: readonly string[]): Promise<(string | null)[]> {
+  try {
+    return await cluster.readRows(keys[0]!, ...keys.slice(1));
+  } catch (error) {
+    if (!/non local key/.test((error as Error).message)) throw error;
+    await refreshSlotMap(cluster);
+    return Promise.all(keys.map((key) => cluster.get(key)));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ChainableCommander } from 'ioredis';
+import type { ChainableCommander, Cluster } from 'ioredis';
 import { RecstreamError, isCluster, type RedisClient } from '@recstream/platform';
 import { keySlot } from './slots.js';
 
@@ -40,30 +40,48 @@ export function commandBatch(redis: RedisClient): CommandBatch {
     },
   });
   const send = async (what: string) => {
-    const byNode = new Map<string, { pipeline: ChainableCommander; at: number[] }>();
-    queued.forEach(([name, args], at) => {
-      const node = redis.slots[keySlot(String(args[0]))]?.join(',') ?? '';
-      let group = byNode.get(node);
-      if (!group) byNode.set(node, (group = { pipeline: redis.pipeline(), at: [] }));
-      (group.pipeline as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
-      group.at.push(at);
-    });
     const replies = new Array<unknown>(queued.length);
     await Promise.all(
-      [...byNode.values()].map(async ({ pipeline, at }) => (await execPipeline(pipeline, what)).forEach((reply, i) => (replies[at[i]!] = reply))),
+      groupByNode(redis, queued, ([, args]) => String(args[0])).map(async ({ items, at }) => {
+        const pipeline = redis.pipeline();
+        for (const [name, args] of items) (pipeline as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
+        (await execPipeline(pipeline, what)).forEach((reply, i) => (replies[at[i]!] = reply));
+      }),
     );
     return replies;
   };
   const exec = async (what: string) => {
-    // The slot map arrives with the first connection.
-    if (redis.slots.length === 0) await redis.ping();
+    await loadSlotMap(redis);
     try {
       return await send(what);
     } catch (error) {
       if (!/\bMOVED\b/.test(String((error as Error).cause ?? error))) throw error;
-      await new Promise<void>((resolve, reject) => redis.refreshSlotsCache((failure) => (failure ? reject(failure) : resolve())));
+      await refreshSlotMap(redis);
       return send(what);
     }
   };
   return { commands, exec };
+}
+
+/** `items` grouped by the node that serves the slot of each one's key, as the client's slot map says, with their positions in `items`. */
+export function groupByNode<T>(redis: Cluster, items: readonly T[], keyOf: (item: T) => string): { items: T[]; at: number[] }[] {
+  const byNode = new Map<string, { items: T[]; at: number[] }>();
+  items.forEach((item, at) => {
+    const node = redis.slots[keySlot(keyOf(item))]?.join(',') ?? '';
+    let group = byNode.get(node);
+    if (!group) byNode.set(node, (group = { items: [], at: [] }));
+    group.items.push(item);
+    group.at.push(at);
+  });
+  return [...byNode.values()];
+}
+
+/** Waits for the cluster's slot map, which arrives with the first connection. */
+export async function loadSlotMap(redis: Cluster): Promise<void> {
+  if (redis.slots.length === 0) await redis.ping();
+}
+
+/** Reloads the cluster's slot map, stale when a node answers that a key is not its own. */
+export function refreshSlotMap(redis: Cluster): Promise<void> {
+  return new Promise<void>((resolve, reject) => redis.refreshSlotsCache((failure) => (failure ? reject(failure) : resolve())));
 }

@@ -13,6 +13,8 @@ export interface ScriptCommands {
   writeIfNewer(stateKey: string, rowKey: string, view: string, eventTime: number, segment: number, segments: number, values: string, ttlMs: number): Promise<number>;
   /** lua/read-user-covisits.lua. */
   readUserCovisits(rowKey: string, covisitPrefix: string, segments: number, sequenceSegment: number, seeds: number, perSeed: number): Promise<(string | null | string[])[]>;
+  /** lua/read-rows.lua: rows of one cluster node, `firstKey`'s and then `otherKeys`'. */
+  readRows(firstKey: string, ...otherKeys: string[]): Promise<(string | null)[]>;
 }
 
 export type ScriptedRedis = RedisClient & ScriptCommands;
@@ -24,6 +26,8 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     redis.defineCommand('applyBatch', { lua: withRows('apply-batch') });
     redis.defineCommand('writeIfNewer', { numberOfKeys: 2, lua: withRows('write-if-newer') });
     redis.defineCommand('readUserCovisits', { numberOfKeys: 1, lua: withRows('read-user-covisits') });
+    // Its first line declares the script's flags, so nothing may come before it.
+    redis.defineCommand('readRows', { numberOfKeys: 1, lua: source('read-rows') });
   }
   return scripted;
 }
