@@ -6,8 +6,8 @@
  *   (1 and 2 with the CPU per event of the builder, Postgres and Redis)
  *   3. the online read: 1 user + 200 items, p50/p99.
  * With `--redis-cluster`, instead of 2: the online read on a local 3-master
- * Redis Cluster holding the same rows, against the single Redis (its own
- * section of BENCHMARKS.md).
+ * Redis Cluster holding the same rows, in turns with the single Redis (its
+ * own section of BENCHMARKS.md).
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -23,7 +23,7 @@ import { FEATURE_BUILDER_NODE_OPTIONS, FeatureBuilder, OnlineFeatureReader, Onli
 import { z } from 'zod';
 import { endPool } from './bench-database.js';
 import { postgresCpuSeconds, redisCpuSeconds } from './cpu.js';
-import { clusteredReadLatencies, readLatencies } from './features-cluster.js';
+import { pairedReadLatencies, readLatencies } from './features-cluster.js';
 import { ITEMS, USERS, interactions, message } from './features-data.js';
 import type { ProducerJob } from './features-producer.js';
 import { percentile, recordBenchmark, round } from './report.js';
@@ -160,11 +160,10 @@ async function main(): Promise<void> {
     builder = undefined;
 
     const itemIds = Array.from({ length: 200 }, (_, i) => `i${i * 7}`);
-    const latencies = await readLatencies(new OnlineFeatureReader(redis, { namespace }), USERS, itemIds, env.BENCH_READS);
-    say(`online read 1 user + 200 items: p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms`);
     if (REDIS_CLUSTER) {
-      const clustered = await clusteredReadLatencies(redis, namespace, USERS, itemIds, env.BENCH_READS);
+      const { single: latencies, cluster: clustered } = await pairedReadLatencies(redis, namespace, USERS, itemIds, env.BENCH_READS);
       const [p99, clusterP99] = [percentile(latencies, 99), percentile(clustered, 99)];
+      say(`online read 1 user + 200 items, in turns: single Redis p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
       say(`the same on a 3-master Redis Cluster: p50 ${percentile(clustered, 50).toFixed(2)} ms, p99 ${clusterP99.toFixed(2)} ms`);
       recordBenchmark({
         area: 'features',
@@ -178,12 +177,14 @@ async function main(): Promise<void> {
           cluster_p99_over_single: round(clusterP99 / p99, 2),
         },
         details: [
-          `The rows of a backlog of ${total} interactions (${USERS} users, ${ITEMS} items), read ${env.BENCH_READS} times in sequence (1 user + 200 items each, after 500 unmeasured): from the single Redis with one MGET, then copied into a local 3-master Redis Cluster (one redis-server per master, same machine) and read with one GET per row, pipelined per node, the nodes in parallel.`,
+          `The rows of a backlog of ${total} interactions (${USERS} users, ${ITEMS} items), copied into a local 3-master Redis Cluster (one redis-server per master, same machine), read ${env.BENCH_READS} times in sequence (1 user + 200 items each, after 500 unmeasured) from each, the single Redis and the cluster taking turns: from the single Redis with one MGET, from the cluster with one script per node (lua/read-rows.lua), the nodes in parallel.`,
           'Kafka, Postgres, the single Redis and the cluster run on the same machine as the reader.',
         ],
       });
       return;
     }
+    const [latencies = []] = await readLatencies([new OnlineFeatureReader(redis, { namespace })], USERS, itemIds, env.BENCH_READS);
+    say(`online read 1 user + 200 items: p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms`);
 
     const { rows } = await pool.query<{ events: string; history: string }>(
       'SELECT (SELECT count(*) FROM event_log) AS events, (SELECT count(*) FROM feature_history) AS history',
