@@ -67,7 +67,8 @@ export function commandBatch(redis: RedisClient): CommandBatch {
 export function groupByNode<T>(redis: Cluster, items: readonly T[], keyOf: (item: T) => string): { items: T[]; at: number[] }[] {
   const byNode = new Map<string, { items: T[]; at: number[] }>();
   items.forEach((item, at) => {
-    const node = redis.slots[keySlot(keyOf(item))]?.join(',') ?? '';
+    // A slot's nodes list its master first, where the client sends the command.
+    const node = redis.slots[keySlot(keyOf(item))]?.[0] ?? '';
     let group = byNode.get(node);
     if (!group) byNode.set(node, (group = { items: [], at: [] }));
     group.items.push(item);
