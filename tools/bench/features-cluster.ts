@@ -11,9 +11,9 @@ import { KeyLayout, OnlineFeatureReader } from '@recstream/features';
 
 /**
  * Latencies of `reads` sequential reads of a user and `itemIds` by each
- * reader, ms, after 500 unmeasured rounds. The readers take turns, first
- * one then the next each round, so a burst of load on the shared machine
- * falls on all of them alike.
+ * reader, ms, after 500 unmeasured rounds. Each round every reader reads
+ * once, in an order that rotates from round to round, so a burst of load
+ * on the shared machine falls on all of them alike.
  */
 export async function readLatencies(readers: readonly OnlineFeatureReader[], users: number, itemIds: readonly string[], reads: number): Promise<number[][]> {
   const latencies = readers.map((): number[] => []);
