@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend.js';
 import type { Batch, FeatureSpec } from './batch.js';
-import { applyDelta, decodeDelta, deltaRows, encodeDelta, type ModelDelta } from './delta.js';
+import { addIncrement, applyDelta, decodeDelta, deltaIncrement, deltaRows, encodeDelta, type ModelDelta } from './delta.js';
 import { createModel, deserializeModel, serializeModel } from './models/factory.js';
 
 const spec: FeatureSpec = { contextFields: ['device'], historyLength: 0 };
@@ -49,6 +49,36 @@ describe('model deltas', () => {
     copy.score(next).forEach((score, i) => expect(score).toBeCloseTo(expected[i]!, 6));
     trained.dispose();
     copy.dispose();
+  });
+
+  it('carry increments that add two copies\' learning up, without marking the added rows as updated', () => {
+    const base = createModel('deepfm', spec);
+    const copies = [deserializeModel(serializeModel(base)), deserializeModel(serializeModel(base))];
+    const marks = copies.map((copy) => new Map([...copy.tables()].map(([name, table]) => [name, table.mark()])));
+    // Item 10 is trained by both copies, item 50 (new) by the second only.
+    copies[0]!.trainStep(batch, { dense: 'sgd', sgdLearningRate: 0.01 });
+    copies[1]!.trainStep({ ...batch, userIds: Int32Array.of(5, 7, 6, 5), itemIds: Int32Array.of(10, 50, 30, 40) }, { dense: 'sgd', sgdLearningRate: 0.01 });
+    const increments = copies.map((copy, i) => deltaIncrement(base, deltaSince(copy, marks[i]!)));
+    const { dim } = base.tables().get('item')!;
+    const expected = base.tables().get('item')!.rowsOf(Int32Array.of(10, 50));
+    for (const increment of increments) {
+      const { ids, vectors } = increment.tables.item!;
+      ids.forEach((id, i) => {
+        const at = [10, 50].indexOf(id) * dim;
+        if (at >= 0) for (let k = 0; k < dim; k++) expected[at + k]! += vectors[i * dim + k]!;
+      });
+    }
+    addIncrement(copies[0]!, decodeDelta(encodeDelta(increments[1]!)));
+    addIncrement(copies[1]!, increments[0]!);
+    for (const copy of copies) {
+      const rows = copy.tables().get('item')!.rowsOf(Int32Array.of(10, 50));
+      rows.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 6));
+    }
+    const dense = copies.map((copy) => copy.toArtifact().dense);
+    for (const [name, { values }] of Object.entries(dense[0]!)) values.forEach((value, i) => expect(value).toBeCloseTo(dense[1]![name]!.values[i]!, 6));
+    // Only what the first copy trained itself stays marked for its next delta: item 50 came from the other copy.
+    expect([...copies[0]!.tables().get('item')!.touchedSince(marks[0]!.get('item')!).ids].sort()).toEqual([10, 20, 30, 40]);
+    for (const model of [base, ...copies]) model.dispose();
   });
 
   it('refuses a delta for a table the model lacks', () => {

@@ -1,7 +1,7 @@
 import { NonRetriableError } from '@recstream/platform';
 import { ContainerWriter, readContainer, type BlobRef } from './container.js';
 import type { DenseWeights, RecModel } from './model.js';
-import type { RowDelta } from './sparse/embedding-table.js';
+import type { EmbeddingTable, RowDelta } from './sparse/embedding-table.js';
 
 /** "RSD1": recstream delta, format 1. */
 const MAGIC = 0x31445352;
@@ -48,11 +48,38 @@ export function deltaRows(delta: ModelDelta): number {
 
 /** Writes a delta's rows and dense parameters into `model`, creating rows it lacks. */
 export function applyDelta(model: RecModel, delta: ModelDelta): void {
-  const tables = model.tables();
-  for (const [name, rows] of Object.entries(delta.tables)) {
-    const table = tables.get(name);
-    if (!table) throw new NonRetriableError(`a ${model.kind} model has no table ${name}; the delta is for another model`);
-    table.upsertRows(rows.ids, rows.vectors);
-  }
+  for (const [name, rows] of Object.entries(delta.tables)) tableOf(model, name).upsertRows(rows.ids, rows.vectors);
   model.assignDense(delta.dense);
+}
+
+/** What `delta` (whole rows and dense parameters) adds to `base`'s values: the increment another copy of `base` can add to its own. */
+export function deltaIncrement(base: RecModel, delta: ModelDelta): ModelDelta {
+  const increment: ModelDelta = { tables: {}, dense: {} };
+  for (const [name, rows] of Object.entries(delta.tables)) {
+    const vectors = tableOf(base, name).rowsOf(rows.ids);
+    for (let i = 0; i < vectors.length; i++) vectors[i] = rows.vectors[i]! - vectors[i]!;
+    increment.tables[name] = { ids: rows.ids, vectors };
+  }
+  const dense = Object.keys(delta.dense).length > 0 ? base.toArtifact().dense : {};
+  for (const [name, { shape, values }] of Object.entries(delta.dense)) {
+    const from = dense[name]!.values;
+    increment.dense[name] = { shape, values: values.map((value, i) => value - from[i]!) };
+  }
+  return increment;
+}
+
+/** Adds an increment (see `deltaIncrement`) to `model`'s rows and dense parameters, without marking the rows as updated in it. */
+export function addIncrement(model: RecModel, increment: ModelDelta): void {
+  for (const [name, rows] of Object.entries(increment.tables)) tableOf(model, name).addToRows(rows.ids, rows.vectors);
+  if (Object.keys(increment.dense).length === 0) return;
+  const dense = model.toArtifact().dense;
+  const sums: DenseWeights = {};
+  for (const [name, { shape, values }] of Object.entries(increment.dense)) sums[name] = { shape, values: dense[name]!.values.map((value, i) => value + values[i]!) };
+  model.assignDense(sums);
+}
+
+function tableOf(model: RecModel, name: string): EmbeddingTable {
+  const table = model.tables().get(name);
+  if (!table) throw new NonRetriableError(`a ${model.kind} model has no table ${name}; the delta is for another model`);
+  return table;
 }

@@ -3,7 +3,7 @@ export { HISTORY_LENGTH, emptyBatchLike, copySample, type Batch, type FeatureSpe
 export { DEFAULT_TRAIN_STEP_OPTIONS, type RecModel, type ModelKind, type ModelArtifact, type CommonConfig, type DenseWeights, type TrainStepOptions } from './model.js';
 export { createModel, modelFromArtifact, serializeModel, deserializeModel } from './models/factory.js';
 export { encodeArtifact, decodeArtifact } from './artifact.js';
-export { encodeDelta, decodeDelta, applyDelta, deltaRows, type ModelDelta } from './delta.js';
+export { encodeDelta, decodeDelta, applyDelta, deltaIncrement, addIncrement, deltaRows, type ModelDelta } from './delta.js';
 export { neuMfFromPretrained, NeuMfModel } from './models/neumf.js';
 export { TwoTowerModel } from './models/two-tower.js';
 export { EmbeddingTable, type EmbeddingTableOptions, type RowDelta } from './sparse/embedding-table.js';

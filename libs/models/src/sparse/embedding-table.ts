@@ -240,12 +240,39 @@ export class EmbeddingTable {
     this.advance();
     this.edits++;
     for (let i = 0; i < ids.length; i++) {
-      // The publisher's table admitted the id already, so minCount does not apply again.
-      const { row, created } = this.ids.admit(ids[i]!, true);
-      if (created) this.initialiseRow(row);
+      const row = this.publishedRow(ids[i]!, true);
       this.weights.set(vectors.subarray(i * dim, (i + 1) * dim), row * dim);
       this.lastUpdated[row] = this.currentMark;
     }
+  }
+
+  /**
+   * Adds `increments` (`ids.length * dim` floats) to the vectors of `ids`,
+   * creating rows it lacks from their initial vector, without stamping them
+   * as updated: how an online updater takes in what another copy learned,
+   * which that copy publishes itself.
+   */
+  addToRows(ids: Int32Array, increments: Float32Array): void {
+    const dim = this.dim;
+    if (increments.length !== ids.length * dim) {
+      throw new NonRetriableError(`addToRows needs ${ids.length * dim} floats for ${ids.length} rows of dim ${dim}, got ${increments.length}`);
+    }
+    this.edits++;
+    for (let i = 0; i < ids.length; i++) {
+      const offset = this.publishedRow(ids[i]!, false) * dim;
+      for (let k = 0; k < dim; k++) this.weights[offset + k]! += increments[i * dim + k]!;
+    }
+  }
+
+  /** The vectors of `ids`, row after row; an id without a row is given one (its initial vector), as `upsertRows` would. */
+  rowsOf(ids: Int32Array): Float32Array {
+    const dim = this.dim;
+    const out = new Float32Array(ids.length * dim);
+    for (let i = 0; i < ids.length; i++) {
+      const row = this.publishedRow(ids[i]!, false);
+      out.set(this.weights.subarray(row * dim, (row + 1) * dim), i * dim);
+    }
+    return out;
   }
 
   /** Frees rows not updated after `mark` (stale ids); returns how many. */
@@ -290,11 +317,22 @@ export class EmbeddingTable {
   }
 
   /**
+   * The row of an id another table published, created if missing (that
+   * table admitted the id already, so minCount does not apply again);
+   * `stamp`: a created row counts as updated at the current mark.
+   */
+  private publishedRow(id: number, stamp: boolean): number {
+    const { row, created } = this.ids.admit(id, true);
+    if (created) this.initialiseRow(row, stamp ? this.currentMark : 0);
+    return row;
+  }
+
+  /**
    * A new row's vector depends only on the table's seed and the id, not on
    * the order ids arrive in: an online updater restarted from a snapshot
    * creates exactly the rows an uninterrupted one would have.
    */
-  private initialiseRow(row: number): void {
+  private initialiseRow(row: number, updatedAt = this.currentMark): void {
     this.edits++;
     this.ensureCapacity(row + 1);
     const { dim, initScale, seed } = this.options;
@@ -302,7 +340,7 @@ export class EmbeddingTable {
     for (let k = 0; k < dim; k++) this.weights[row * dim + k] = initScale === 0 ? 0 : initScale * random.normal();
     this.state.fill(this.optimizer.initialState, row * this.stateWidth, (row + 1) * this.stateWidth);
     this.rowSteps[row] = 0;
-    this.lastUpdated[row] = this.currentMark;
+    this.lastUpdated[row] = updatedAt;
   }
 
   private ensureCapacity(rows: number): void {
