@@ -63,6 +63,7 @@ export function onlineUpdaterConfig(env: Record<string, string | undefined> = pr
       denseEvery: e.DENSE_EVERY,
       denseLearningRate: e.DENSE_LEARNING_RATE,
       holdoutFraction: e.HOLDOUT_FRACTION,
+      followPeers: D.learner.followPeers,
       guardrail: { margin: e.GUARDRAIL_MARGIN, window: e.GUARDRAIL_WINDOW, minExamples: e.GUARDRAIL_MIN_EXAMPLES },
     },
     examples: { ...D.examples, attributionWindowMs: e.ATTRIBUTION_WINDOW_MS, negativesPerPositive: e.NEGATIVES_PER_POSITIVE },

@@ -140,7 +140,7 @@ export async function startUpdater(
   return Object.assign(updater, { port: await updater.start() });
 }
 
-const DEFAULT_TEST_LEARNER = { batchSize: 64, denseEvery: 4, denseLearningRate: 0.01, holdoutFraction: 0.1, guardrail: { window: 2_000, minExamples: 200, margin: 0.02 } };
+const DEFAULT_TEST_LEARNER = { batchSize: 64, denseEvery: 4, denseLearningRate: 0.01, holdoutFraction: 0.1, followPeers: false, guardrail: { window: 2_000, minExamples: 200, margin: 0.02 } };
 
 /** Waits until the updater has applied everything on its topic's partition 0. */
 export async function caughtUp(updater: OnlineUpdater, topic: string, timeoutMs = 30_000): Promise<void> {

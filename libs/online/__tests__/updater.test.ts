@@ -137,7 +137,7 @@ describe('OnlineUpdater', () => {
       roles: ['recall'],
       sparseLearningRates: { recall: 20 },
       flushAfterMs: 50,
-      learner: { batchSize: 64, denseEvery: 0, denseLearningRate: 0, holdoutFraction: 0.3, guardrail: { window: 2_000, minExamples: 300, margin: 0.02 } },
+      learner: { batchSize: 64, denseEvery: 0, denseLearningRate: 0, holdoutFraction: 0.3, followPeers: false, guardrail: { window: 2_000, minExamples: 300, margin: 0.02 } },
     });
     await caughtUp(updater, topic);
     await updater.publish();

@@ -1,5 +1,5 @@
 import { NonRetriableError } from '@recstream/platform';
-import { encodeRows, forgetUsers, hash32, readsModelFeatures, type ModelDelta, type RecModel, type TrainStepOptions } from '@recstream/models';
+import { addIncrement, deltaIncrement, deserializeModel, encodeRows, forgetUsers, hash32, readsModelFeatures, serializeModel, type ModelDelta, type RecModel, type TrainStepOptions } from '@recstream/models';
 import type { ModelRole } from '@recstream/schemas';
 import type { Example } from './examples/example-builder.js';
 import { Guardrail, type GuardrailOptions, type GuardrailStatus } from './guardrail.js';
@@ -13,7 +13,20 @@ export interface LearnerOptions {
   denseLearningRate: number;
   /** Share of users held back from training to compare the online model with its parent on. */
   holdoutFraction: number;
+  /**
+   * Several instances share one model: each delta also carries its
+   * increment (what this copy learned since its last one), and other
+   * copies' increments are added to this one (docs/decisions/online-updater-instances.md).
+   */
+  followPeers: boolean;
   guardrail: GuardrailOptions;
+}
+
+/** Rows and dense parameters changed since the last confirmed one, as `pendingDelta` and `pendingIncrement` cut them. */
+export interface Pending {
+  delta: ModelDelta;
+  /** Call once published: the next one starts from here. Until then the next one includes these changes again. */
+  confirm(): void;
 }
 
 /** A model the learner updates, and the version it is compared with on the holdout slice. */
@@ -30,6 +43,14 @@ export interface LearnerState {
   examples: number;
 }
 
+/** Where the last confirmed delta of one kind was cut. */
+interface Cursor {
+  /** Per table, the mark it was taken at. */
+  marks: Map<string, number>;
+  /** The dense version it carried. */
+  dense: number;
+}
+
 interface RoleState extends LearnerModel {
   buffer: Example[];
   holdout: Example[];
@@ -37,13 +58,34 @@ interface RoleState extends LearnerModel {
   steps: number;
   /** Bumped by each dense step; a delta carries the dense parameters when it moved since the last one. */
   denseVersion: number;
-  publishedDense: number;
-  /** Per table, the mark the last delta was taken at. */
-  marks: Map<string, number>;
+  /** The last delta published to serving. */
+  served: Cursor;
+  /** With `followPeers`: the model as the other copies have it from this one (its increments and theirs), and the last increment shared. */
+  shared?: { model: RecModel; cursor: Cursor };
+}
+
+function disposeModels(state: RoleState): void {
+  state.model.dispose();
+  state.parent?.dispose();
+  state.shared?.model.dispose();
 }
 
 function currentMarks(model: RecModel): Map<string, number> {
   return new Map([...model.tables()].map(([name, table]) => [name, table.mark()]));
+}
+
+/** Rows this copy's training touched after `cursor`, and the dense parameters if they moved, with the cursor they bring it to; undefined when nothing changed. */
+function changedSince(state: RoleState, cursor: Cursor): { delta: ModelDelta; cursor: Cursor } | undefined {
+  const delta: ModelDelta = { tables: {}, dense: {} };
+  const marks = new Map<string, number>();
+  for (const [name, table] of state.model.tables()) {
+    marks.set(name, table.mark());
+    const rows = table.touchedSince(cursor.marks.get(name) ?? 0);
+    if (rows.ids.length > 0) delta.tables[name] = rows;
+  }
+  if (state.denseVersion !== cursor.dense) delta.dense = state.model.toArtifact().dense;
+  if (Object.keys(delta.tables).length === 0 && Object.keys(delta.dense).length === 0) return undefined;
+  return { delta, cursor: { marks, dense: state.denseVersion } };
 }
 
 /** Whether a user belongs to the held-back slice: a hash of the id, so every process and restart agrees. */
@@ -76,9 +118,7 @@ export class OnlineLearner {
         holdout: [],
         guardrail: entry.parent && new Guardrail(options.guardrail),
         steps: state?.steps[role] ?? 0,
-        denseVersion: 0,
-        publishedDense: 0,
-        marks: currentMarks(entry.model),
+        ...this.startCursors(entry.model),
       });
     }
     this.learned = state?.examples ?? 0;
@@ -134,31 +174,45 @@ export class OnlineLearner {
   }
 
   /**
-   * Rows (and dense parameters) changed since the last confirmed delta of
-   * `role`, or undefined when nothing changed. `confirm()` once it is
-   * published: until then the next call includes these rows again, so a
-   * failed publish loses nothing.
+   * Rows (and dense parameters) changed by this copy's training since the
+   * last confirmed delta of `role`, as serving applies them (whole rows), or
+   * undefined when nothing changed.
    */
-  pendingDelta(role: ModelRole): { delta: ModelDelta; confirm(): void } | undefined {
+  pendingDelta(role: ModelRole): Pending | undefined {
     const state = this.roles.get(role);
     if (!state) return undefined;
-    const delta: ModelDelta = { tables: {}, dense: {} };
-    const marks = new Map<string, number>();
-    for (const [name, table] of state.model.tables()) {
-      marks.set(name, table.mark());
-      const rows = table.touchedSince(state.marks.get(name) ?? 0);
-      if (rows.ids.length > 0) delta.tables[name] = rows;
-    }
-    const denseVersion = state.denseVersion;
-    if (denseVersion !== state.publishedDense) delta.dense = state.model.toArtifact().dense;
-    if (Object.keys(delta.tables).length === 0 && Object.keys(delta.dense).length === 0) return undefined;
+    const pending = changedSince(state, state.served);
+    return pending && { delta: pending.delta, confirm: () => (state.served = pending.cursor) };
+  }
+
+  /**
+   * With `followPeers`: what this copy's training added to `role` since the
+   * last confirmed increment, for the other copies to add to theirs
+   * (`addPeerIncrement`); undefined when nothing changed.
+   */
+  pendingIncrement(role: ModelRole): Pending | undefined {
+    const state = this.roles.get(role);
+    const shared = state?.shared;
+    if (!state || !shared) return undefined;
+    const pending = changedSince(state, shared.cursor);
+    if (!pending) return undefined;
+    const increment = deltaIncrement(shared.model, pending.delta);
     return {
-      delta,
+      delta: increment,
       confirm: () => {
-        state.marks = marks;
-        state.publishedDense = denseVersion;
+        shared.cursor = pending.cursor;
+        // Added rather than assigned: increments of other copies taken in meanwhile are in the shared model already.
+        addIncrement(shared.model, increment);
       },
     };
+  }
+
+  /** Adds another copy's increment (see `pendingIncrement`) to `role`'s model; this copy does not publish those rows again. */
+  addPeerIncrement(role: ModelRole, increment: ModelDelta): void {
+    const state = this.roles.get(role);
+    if (!state?.shared) throw new NonRetriableError(`the learner follows no peers for ${role}`);
+    addIncrement(state.model, increment);
+    addIncrement(state.shared.model, increment);
   }
 
   /**
@@ -170,7 +224,7 @@ export class OnlineLearner {
     const removed: Partial<Record<ModelRole, number>> = {};
     for (const [role, state] of this.roles) {
       removed[role] = forgetUsers(state.model, userIds);
-      if (state.parent) forgetUsers(state.parent, userIds);
+      for (const model of [state.parent, state.shared?.model]) if (model) forgetUsers(model, userIds);
       state.buffer = state.buffer.filter((example) => !userIds.has(example.userId));
       state.holdout = state.holdout.filter((example) => !userIds.has(example.userId));
     }
@@ -181,24 +235,18 @@ export class OnlineLearner {
   replace(role: ModelRole, entry: LearnerModel): void {
     const state = this.roles.get(role);
     if (!state) throw new NonRetriableError(`the learner updates no ${role} model`);
-    state.model.dispose();
-    state.parent?.dispose();
+    disposeModels(state);
     Object.assign(state, {
       ...entry,
       holdout: [],
       guardrail: entry.parent && new Guardrail(this.options.guardrail),
-      denseVersion: 0,
-      publishedDense: 0,
-      marks: currentMarks(entry.model),
+      ...this.startCursors(entry.model),
     });
   }
 
   /** Releases every model and parent; the learner is unusable afterwards. */
   dispose(): void {
-    for (const state of this.roles.values()) {
-      state.model.dispose();
-      state.parent?.dispose();
-    }
+    for (const state of this.roles.values()) disposeModels(state);
   }
 
   exportState(): LearnerState {
@@ -208,6 +256,12 @@ export class OnlineLearner {
       state.steps[role] = entry.steps;
     }
     return state;
+  }
+
+  /** A loaded model has nothing to publish yet, and with `followPeers` it is shared as loaded: every copy of the lineage loads a version all copies hold. */
+  private startCursors(model: RecModel): Pick<RoleState, 'denseVersion' | 'served' | 'shared'> {
+    const start = (): Cursor => ({ marks: currentMarks(model), dense: 0 });
+    return { denseVersion: 0, served: start(), shared: this.options.followPeers ? { model: deserializeModel(serializeModel(model)), cursor: start() } : undefined };
   }
 
   private drain(minimum: number): void {

@@ -24,6 +24,7 @@ export const DEFAULT_LEARNER_OPTIONS: LearnerOptions = {
   denseEvery: 20,
   denseLearningRate: 0.001,
   holdoutFraction: 0.05,
+  followPeers: false,
   guardrail: DEFAULT_GUARDRAIL_OPTIONS,
 };
 

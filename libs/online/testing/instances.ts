@@ -4,7 +4,8 @@
  * `instances` learners (as the consumer group splits partitions), each
  * training its own copy of the same start models, against one learner that
  * sees it all. Every copy's deltas are applied in publish order to a served
- * model, as serving applies them. Each window is scored before anybody
+ * model, as serving applies them; with `peers`, every copy also adds the
+ * other copies' increments to its own. Each window is scored before anybody
  * learns from it, so quality is measured on events not trained on.
  */
 import { applyDelta, auc, createModel, deserializeModel, encodeRows, hash32, serializeModel, type RecModel } from '@recstream/models';
@@ -26,6 +27,8 @@ export interface InstancesExperimentOptions {
   /** Events between two publishes, the stream's share of `publishIntervalMs`. */
   publishEvery: number;
   learner: LearnerOptions;
+  /** The copies follow each other's increments (`followPeers`), as one shared model. */
+  peers: boolean;
   /** Halfway through this window the last instance restarts from the first one's snapshot, as a restart that loads another instance's snapshot does (null: never). */
   resumeOnOtherCopyAt: number | null;
   /** Each role's online sparse learning rate. */
@@ -40,6 +43,7 @@ export const DEFAULT_INSTANCES_EXPERIMENT_OPTIONS: InstancesExperimentOptions = 
   actionsPerWindow: 800,
   publishEvery: 200,
   learner: { ...DEFAULT_LEARNER_OPTIONS, batchSize: 128, denseEvery: 4 },
+  peers: false,
   resumeOnOtherCopyAt: null,
   sparseLearningRates: { recall: 0.3, ranking: 0.5 },
   seed: 3,
@@ -72,10 +76,10 @@ interface Copy {
   learner: OnlineLearner;
 }
 
-function copyOf(start: Record<ModelRole, Uint8Array>, o: InstancesExperimentOptions): Copy {
+function copyOf(start: Record<ModelRole, Uint8Array>, o: InstancesExperimentOptions, followPeers = false): Copy {
   const rates = o.sparseLearningRates;
   const models = { recall: { model: modelForUpdating(start.recall, rates.recall) }, ranking: { model: modelForUpdating(start.ranking, rates.ranking) } };
-  return { builder: new ExampleBuilder(DEFAULT_EXAMPLE_BUILDER_OPTIONS), learner: new OnlineLearner(models, o.learner) };
+  return { builder: new ExampleBuilder(DEFAULT_EXAMPLE_BUILDER_OPTIONS), learner: new OnlineLearner(models, { ...o.learner, followPeers }) };
 }
 
 /** Exposures of a window labelled by whether their list's click chose them. */
@@ -111,14 +115,16 @@ const mean = (scores: readonly Quality[]): Quality => ({
 
 const modelsOf = (copy: Copy) => ({ recall: copy.learner.model('recall')!, ranking: copy.learner.model('ranking')! });
 
-/** Publishes each copy's pending delta, in turn, to every follower's models. */
+/** Publishes each copy's pending delta, in turn, to every follower's models, and its increment (with peers) to the other copies. */
 function publish(copies: readonly Copy[], followers: readonly Record<ModelRole, RecModel>[]): void {
   for (const { learner } of copies) {
     for (const role of ROLES) {
       const pending = learner.pendingDelta(role);
-      if (!pending) continue;
-      for (const models of followers) applyDelta(models[role], pending.delta);
-      pending.confirm();
+      const increment = learner.pendingIncrement(role);
+      for (const models of followers) if (pending) applyDelta(models[role], pending.delta);
+      for (const peer of copies) if (increment && peer.learner !== learner) peer.learner.addPeerIncrement(role, increment.delta);
+      pending?.confirm();
+      increment?.confirm();
     }
   }
 }
@@ -134,7 +140,7 @@ function promote(served: Record<ModelRole, RecModel>, copy: Copy): Record<ModelR
 function resume(stopped: Copy, from: Copy, o: InstancesExperimentOptions): Copy {
   stopped.learner.dispose();
   const models = modelsOf(from);
-  return copyOf({ recall: serializeModel(models.recall), ranking: serializeModel(models.ranking) }, o);
+  return copyOf({ recall: serializeModel(models.recall), ranking: serializeModel(models.ranking) }, o, o.peers);
 }
 
 /** Start models: recall trained offline before the shift, ranking warmed on the same stretch by one learner. */
@@ -157,7 +163,7 @@ export async function measureInstances(options: Partial<InstancesExperimentOptio
   const world = new TasteShiftWorld({ users: 100, seed: o.seed });
   const start = await startModels(world, o);
   const single = copyOf(start, o);
-  const copies = Array.from({ length: o.instances }, () => copyOf(start, o));
+  const copies = Array.from({ length: o.instances }, () => copyOf(start, o, o.peers));
   const served = { recall: deserializeModel(start.recall), ranking: deserializeModel(start.ranking) };
   let promoted = { recall: deserializeModel(start.recall), ranking: deserializeModel(start.ranking) };
   const scores: Record<keyof InstancesReport, Quality[]> = { single: [], served: [], oneCopy: [], promoted: [] };
