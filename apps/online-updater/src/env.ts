@@ -27,6 +27,8 @@ const schema = z.object({
   SPARSE_LEARNING_RATE: z.coerce.number().positive().optional(),
   RANKING_SPARSE_LEARNING_RATE: z.coerce.number().positive().optional(),
   HOLDOUT_FRACTION: fraction(D.learner.holdoutFraction),
+  /** `true`: the instances of one UPDATER_NAME share one model (required to run more than one; docs/decisions/online-updater-instances.md). */
+  FOLLOW_PEERS: z.enum(['true', 'false']).default(String(D.learner.followPeers) as 'true' | 'false'),
   GUARDRAIL_MARGIN: fraction(D.learner.guardrail.margin),
   GUARDRAIL_WINDOW: envInt(D.learner.guardrail.window),
   GUARDRAIL_MIN_EXAMPLES: envInt(D.learner.guardrail.minExamples),
@@ -63,7 +65,7 @@ export function onlineUpdaterConfig(env: Record<string, string | undefined> = pr
       denseEvery: e.DENSE_EVERY,
       denseLearningRate: e.DENSE_LEARNING_RATE,
       holdoutFraction: e.HOLDOUT_FRACTION,
-      followPeers: D.learner.followPeers,
+      followPeers: e.FOLLOW_PEERS === 'true',
       guardrail: { margin: e.GUARDRAIL_MARGIN, window: e.GUARDRAIL_WINDOW, minExamples: e.GUARDRAIL_MIN_EXAMPLES },
     },
     examples: { ...D.examples, attributionWindowMs: e.ATTRIBUTION_WINDOW_MS, negativesPerPositive: e.NEGATIVES_PER_POSITIVE },

@@ -49,23 +49,19 @@ export class DeltaChannel {
 
   /** Appends a delta to the lineage's stream; returns its entry id. */
   async publish(lineageKey: string, delta: ModelDelta): Promise<string> {
-    const key = this.key(lineageKey);
-    const payload = Buffer.from(encodeDelta(delta));
-    const replies = (await this.redis
-      .multi()
-      .xadd(key, 'MAXLEN', '~', this.options.maxEntries, '*', 'delta', payload, 'published_at', Date.now())
-      .pexpire(key, this.options.ttlMs)
-      .exec()) ?? [];
-    const failed = replies.find(([error]) => error)?.[0];
-    if (failed || replies.length !== 2) throw new RecstreamError(`publishing a delta to ${key} failed: ${failed?.message ?? 'transaction aborted'}`, { cause: failed });
-    return replies[0]![1] as string;
+    return appendEntry(this.redis, this.key(lineageKey), ['delta', Buffer.from(encodeDelta(delta)), 'published_at', Date.now()], this.options);
   }
 
   /** Entries after `afterId`, oldest first, at most `count`. */
   async read(lineageKey: string, afterId: string, count: number): Promise<DeltaEntry[]> {
-    const key = this.key(lineageKey);
-    const entries = await this.redis.xrangeBuffer(key, `(${afterId}`, '+', 'COUNT', count);
-    return entries.map(([id, fields]) => toEntry(id, fields));
+    const entries = await readEntries(this.redis, this.key(lineageKey), afterId, count);
+    return entries.map(({ id, fields }) => toEntry(id, fields));
+  }
+
+  /** The id of the lineage's latest entry; null when its stream is empty. */
+  async lastId(lineageKey: string): Promise<string | null> {
+    const [latest] = await this.redis.xrevrange(this.key(lineageKey), '+', '-', 'COUNT', 1);
+    return latest?.[0] ?? null;
   }
 
   /**
@@ -86,7 +82,7 @@ export class DeltaChannel {
     );
     const out = new Map<string, DeltaEntry[]>();
     for (const [key, entries] of reply ?? []) {
-      out.set(key.toString().slice(this.key('').length), entries.map(([id, fields]) => toEntry(id, fields)));
+      out.set(key.toString().slice(this.key('').length), entries.map(([id, fields]) => toEntry(id.toString(), fieldsOf(fields))));
     }
     return out;
   }
@@ -96,8 +92,30 @@ export class DeltaChannel {
   }
 }
 
-function toEntry(id: Buffer | string, fields: Buffer[]): DeltaEntry {
+/**
+ * Appends an entry of `fields` (name, value, ...) to the stream at `key`,
+ * trimmed to about `maxEntries` and expiring `ttlMs` after the last write;
+ * returns its id.
+ */
+export async function appendEntry(redis: RedisClient, key: string, fields: (string | number | Buffer)[], options: DeltaChannelOptions): Promise<string> {
+  const replies = (await redis.multi().xadd(key, 'MAXLEN', '~', options.maxEntries, '*', ...fields).pexpire(key, options.ttlMs).exec()) ?? [];
+  const failed = replies.find(([error]) => error)?.[0];
+  if (failed || replies.length !== 2) throw new RecstreamError(`appending to ${key} failed: ${failed?.message ?? 'transaction aborted'}`, { cause: failed });
+  return replies[0]![1] as string;
+}
+
+/** Entries of the stream at `key` after `afterId`, oldest first, at most `count`, with their fields by name. */
+export async function readEntries(redis: RedisClient, key: string, afterId: string, count: number): Promise<{ id: string; fields: Map<string, Buffer> }[]> {
+  const entries = await redis.xrangeBuffer(key, `(${afterId}`, '+', 'COUNT', count);
+  return entries.map(([id, fields]) => ({ id: id.toString(), fields: fieldsOf(fields) }));
+}
+
+function fieldsOf(fields: Buffer[]): Map<string, Buffer> {
   const values = new Map<string, Buffer>();
   for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i]!.toString(), fields[i + 1]!);
-  return { id: id.toString(), delta: decodeDelta(new Uint8Array(values.get('delta')!)), publishedAt: Number(values.get('published_at')) };
+  return values;
+}
+
+function toEntry(id: string, values: Map<string, Buffer>): DeltaEntry {
+  return { id, delta: decodeDelta(new Uint8Array(values.get('delta')!)), publishedAt: Number(values.get('published_at')) };
 }

@@ -14,7 +14,7 @@ import type { InteractionEvent } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { createKafka, createProducer } from '@recstream/streams';
 import { latestOffsets } from '@recstream/streams/inspect';
-import { OnlineUpdater, type OnlineUpdaterOptions } from '../src/index.js';
+import { OnlineUpdater, type LearnerOptions, type OnlineUpdaterOptions } from '../src/index.js';
 import { TasteShiftWorld } from '../testing/taste-shift.js';
 
 export const logger = createLogger('online-test', process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -75,11 +75,11 @@ export async function createHarness(): Promise<Harness> {
   };
 }
 
-export async function createTopic(harness: Harness, name: string): Promise<string> {
+export async function createTopic(harness: Harness, name: string, numPartitions = 1): Promise<string> {
   const topic = `online-test-${run}-${name}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions }] });
   await admin.disconnect();
   harness.topics.push(topic);
   return topic;
@@ -118,7 +118,7 @@ function servedLists(events: InteractionEvent[]): (InteractionEvent | Interactio
 /** An updater on the harness's database and Redis, started; options default to a test-sized, exactly replayable setup. */
 export async function startUpdater(
   harness: Harness,
-  options: Partial<OnlineUpdaterOptions> & Pick<OnlineUpdaterOptions, 'name' | 'topic'>,
+  options: Partial<Omit<OnlineUpdaterOptions, 'learner'>> & Pick<OnlineUpdaterOptions, 'name' | 'topic'> & { learner?: Partial<LearnerOptions> },
 ): Promise<OnlineUpdater & { port: number }> {
   const updater = new OnlineUpdater(
     { kafka, redis: harness.redis, pool: harness.pool, logger },
@@ -142,12 +142,13 @@ export async function startUpdater(
 
 const DEFAULT_TEST_LEARNER = { batchSize: 64, denseEvery: 4, denseLearningRate: 0.01, holdoutFraction: 0.1, followPeers: false, guardrail: { window: 2_000, minExamples: 200, margin: 0.02 } };
 
-/** Waits until the updater has applied everything on its topic's partition 0. */
+/** Waits until the updater's positions are at the end of every partition of its topic (with followPeers, those another instance read count too). */
 export async function caughtUp(updater: OnlineUpdater, topic: string, timeoutMs = 30_000): Promise<void> {
-  const end = (await latestOffsets(kafka, topic)).get(0)!;
+  const ends = await latestOffsets(kafka, topic);
   const deadline = Date.now() + timeoutMs;
-  while (updater.status().positions[0] !== end) {
-    if (Date.now() > deadline) throw new Error(`updater stuck at ${updater.status().positions[0]} of ${end} on ${topic}`);
+  const behind = () => [...ends].filter(([partition, end]) => end !== '0' && updater.status().positions[partition] !== end);
+  while (behind().length > 0) {
+    if (Date.now() > deadline) throw new Error(`updater stuck at ${JSON.stringify(updater.status().positions)} of ${JSON.stringify(Object.fromEntries(ends))} on ${topic}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -5,6 +5,7 @@ import type { ModelRole } from '@recstream/schemas';
 import type { OnlineLearner } from './learner.js';
 import type { LineageTracker } from './lineage-tracker.js';
 import type { UpdaterMetrics } from './metrics.js';
+import type { PeerExchange } from './peer-exchange.js';
 
 /**
  * Publishes each role's touched rows since its last delta on the role's
@@ -19,11 +20,15 @@ export interface DeltaSource {
   learner: () => OnlineLearner;
   /** Whether `role` may publish now: its guardrail holds. */
   mayPublish: (role: ModelRole) => boolean;
+  /** With `followPeers`: each publish first shares the increments with the other instances, whatever the guardrail says (it holds back serving, not them). */
+  peers?: PeerExchange;
 }
 
 export class DeltaPublisher {
   private readonly channel: DeltaChannel;
-  private readonly runs = new CoalescedRun(() => this.run());
+  private readonly runs = new CoalescedRun(() => this.exclusive(() => this.run()));
+  /** The publish or `exclusive` task running now, which the next one waits for. */
+  private queue: Promise<unknown> = Promise.resolve();
   private last = 0;
 
   constructor(
@@ -51,18 +56,42 @@ export class DeltaPublisher {
     return this.runs.settled();
   }
 
+  /** Runs `task` once no publish is running, holding publishes back until it ends: a snapshot's cut is the only one then. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** The id of each role's latest delta on its lineage's stream (from any instance); a role whose stream is empty is left out. */
+  async latestIds(): Promise<Partial<Record<ModelRole, string>>> {
+    const ids: Partial<Record<ModelRole, string>> = {};
+    for (const [role, lineage] of this.lineages.entries()) {
+      const id = await this.channel.lastId(lineageKey(lineage.current));
+      if (id) ids[role] = id;
+    }
+    return ids;
+  }
+
   private async run(): Promise<void> {
     const learner = this.source.learner();
     this.last = Date.now();
-    for (const [role, lineage] of this.lineages.entries()) {
-      if (!this.source.mayPublish(role)) continue;
-      const pending = learner.pendingDelta(role);
-      if (!pending) continue;
+    const pending = [...this.lineages.entries()].filter(([role]) => this.source.mayPublish(role)).map(([role, lineage]) => ({ role, lineage, delta: learner.pendingDelta(role) }));
+    // Cut together with the deltas and shared before serving gets them: an instance's snapshot that counts a delta as included has taken in its increments (see OnlineUpdater).
+    const sharing = this.source.peers?.share();
+    try {
+      await sharing;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'sharing increments with the other instances failed; the next publish carries them and these rows');
+      return;
+    }
+    for (const { role, lineage, delta: pendingDelta } of pending) {
+      if (!pendingDelta) continue;
       const started = performance.now();
       try {
-        lineage.deltaId = await this.channel.publish(lineageKey(lineage.current), pending.delta);
-        pending.confirm();
-        this.metrics.rowsPublished.inc({ role }, deltaRows(pending.delta));
+        lineage.deltaId = await this.channel.publish(lineageKey(lineage.current), pendingDelta.delta);
+        pendingDelta.confirm();
+        this.metrics.rowsPublished.inc({ role }, deltaRows(pendingDelta.delta));
         this.metrics.publishSeconds.observe((performance.now() - started) / 1000);
       } catch (error) {
         this.logger.warn({ err: error, role }, 'publishing a delta failed; its rows go out with the next one');

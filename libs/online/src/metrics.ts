@@ -33,6 +33,12 @@ export function createUpdaterMetrics(metricsRegistry: Registry) {
       labelNames: ['role'],
       registers: [metricsRegistry],
     }),
+    peerEntries: new Counter({
+      name: 'online_updater_peer_entries_total',
+      help: "Entries of the peer log read (followPeers), by outcome: taken in, own, or covered (learning this copy has already)",
+      labelNames: ['outcome'],
+      registers: [metricsRegistry],
+    }),
     publishSeconds: new Histogram({
       name: 'online_updater_publish_seconds',
       help: 'Time to take and publish one delta',

@@ -5,6 +5,7 @@ import { decodeMessage, interactionMessages, type DecodeOptions } from '@recstre
 import type { ExampleBuilder } from './examples/example-builder.js';
 import type { OnlineLearner } from './learner.js';
 import type { UpdaterMetrics } from './metrics.js';
+import type { Coverage } from './peer-log.js';
 
 /**
  * Applies the interaction stream to the example builder and the learner,
@@ -13,8 +14,10 @@ import type { UpdaterMetrics } from './metrics.js';
  * applied and every event of an erased user, and counts what it did.
  */
 export class StreamApplier {
-  /** Next offset to apply, per partition. */
+  /** Next offset to apply, per partition: the events before it are in this copy's model (trained here, or taken in from a peer). */
   private readonly positions = new Map<number, string>();
+  /** Per partition trained on since the last cut (`cut`), the offset that training started at. */
+  private readonly cutFrom = new Map<number, string>();
   /** Every user id ever erased: their events are skipped. Kept in memory, never in a snapshot's state. */
   readonly erased = new Set<string>();
   /** When the learner's oldest untrained example arrived; undefined when none waits. */
@@ -47,6 +50,38 @@ export class StreamApplier {
     this.builder.forget(userIds);
   }
 
+  /**
+   * The offsets trained on here since the last confirmed cut; `confirm()`
+   * once its increments are shared, and the next cut starts where it ends.
+   */
+  cut(): { covers: Coverage; confirm(): void } {
+    const covers: Coverage = {};
+    for (const [partition, from] of this.cutFrom) covers[partition] = [from, this.positions.get(partition)!];
+    return {
+      covers,
+      confirm: () => {
+        for (const [partition, [, to]] of Object.entries(covers)) {
+          if (this.positions.get(Number(partition)) === to) this.cutFrom.delete(Number(partition));
+          else this.cutFrom.set(Number(partition), to);
+        }
+      },
+    };
+  }
+
+  /**
+   * Whether another copy's increments covering `covers` may be taken in:
+   * not when they learned from events this copy has in its model already
+   * (its own replay after a restart, or a partition two instances read
+   * during a rebalance). If so, the positions move past them, so this copy
+   * does not train on those events again should their partitions come to it.
+   */
+  cover(covers: Coverage): boolean {
+    const ranges = Object.entries(covers).map(([partition, [from, to]]) => ({ partition: Number(partition), from: BigInt(from), to }));
+    if (ranges.some(({ partition, from }) => from < BigInt(this.positions.get(partition) ?? from))) return false;
+    for (const { partition, to } of ranges) this.positions.set(partition, to);
+    return true;
+  }
+
   /** Applies messages in offset order, skipping any before the partition's position (already applied). */
   apply(partition: number, messages: readonly KafkaMessage[]): void {
     const { builder, learner } = this;
@@ -58,6 +93,7 @@ export class StreamApplier {
     for (const message of messages) {
       const position = this.positions.get(partition);
       if (position !== undefined && BigInt(message.offset) < BigInt(position)) continue;
+      if (!this.cutFrom.has(partition)) this.cutFrom.set(partition, message.offset);
       const decoded = decodeMessage(message, this.decoding);
       if ('events' in decoded) {
         for (const event of decoded.events) {

@@ -16,6 +16,7 @@ import { createUpdaterMetrics, type UpdaterMetrics } from './metrics.js';
 import { DEFAULT_ONLINE_UPDATER_OPTIONS, type OnlineUpdaterOptions } from './options.js';
 import { composeSnapshotModel, type SnapshotRun } from './snapshot-composition.js';
 import { DeltaPublisher } from './delta-publisher.js';
+import { PeerExchange } from './peer-exchange.js';
 import { SnapshotStore, type SavedSnapshot, type SnapshotModel } from './snapshots.js';
 import { StreamApplier } from './stream-applier.js';
 
@@ -32,6 +33,8 @@ export interface OnlineUpdaterDeps {
 interface UpdaterState {
   builder: ExampleBuilderState;
   learner: LearnerState;
+  /** With `followPeers`: the last peer log entry the models include. */
+  peerCursor?: string;
 }
 
 /** What the updater has done, for operators and tests. */
@@ -61,6 +64,12 @@ export interface UpdaterStatus {
  * from then on skips every event of that user id (as offline training
  * drops an erased id for good), so events still in Kafka are not learned
  * again. The next snapshot's lineage records the erasures it honours.
+ *
+ * With `learner.followPeers`, the instances of one name share one model
+ * through a PeerExchange: each takes in the others' increments before it
+ * consumes and between chunks, and a snapshot records how far it has, so
+ * whichever instance resumes from it, or serves it, has every instance's
+ * learning (docs/decisions/online-updater-instances.md).
  */
 export class OnlineUpdater {
   readonly options: OnlineUpdaterOptions;
@@ -79,6 +88,9 @@ export class OnlineUpdater {
   private snapshotOffsets: Offsets = {};
   private readonly guardrails: GuardrailReporter;
   private readonly erasures: ErasureWatcher;
+  private readonly peers?: PeerExchange;
+  /** Partitions the group assigned this instance: the only ones it commits. */
+  private assigned: number[] = [];
   /** Rows forgotten per role since the version the model was loaded from or last snapshotted as. */
   private readonly erasedRows = new Map<ModelRole, number>();
   private consuming = false;
@@ -108,7 +120,11 @@ export class OnlineUpdater {
     this.metrics = createUpdaterMetrics(metricsRegistry);
     this.guardrails = new GuardrailReporter(this.metrics, deps.logger, o.learner.guardrail.margin);
     this.lineages = new LineageTracker(this.registry, this.metrics, deps.logger, o.sparseLearningRates);
-    const source = { learner: () => this.requireLearner(), mayPublish: (role: ModelRole) => this.guardrailHolds(role) };
+    const learner = () => this.requireLearner();
+    if (o.learner.followPeers) {
+      this.peers = new PeerExchange(deps.redis, o.deltas, o.name, { learner, applier: () => this.requireApplier(), lineages: this.lineages }, this.metrics, deps.logger, '0');
+    }
+    const source = { learner, mayPublish: (role: ModelRole) => this.guardrailHolds(role), peers: this.peers };
     this.deltas = new DeltaPublisher(deps.redis, o.deltas, this.lineages, source, this.metrics, deps.logger);
     this.http = new HttpService({ ...DEFAULT_HTTP_OPTIONS, port: o.port, host: o.host, logger: deps.logger, metricsRegistry, ready: () => this.ready });
   }
@@ -128,6 +144,8 @@ export class OnlineUpdater {
     await this.restore();
     // Before consuming: the first check hands over every erasure ever recorded, so no erased user's event is applied.
     await this.erasures.start(null);
+    // Before consuming too: events other instances (this one before a restart included) have shared are not trained on again.
+    await this.peers?.catchUp();
     const o = this.options;
     await this.runner.connect();
     await this.runner.run();
@@ -224,10 +242,12 @@ export class OnlineUpdater {
     }
     this.learner = new OnlineLearner(models, o.learner, state?.learner);
     this.applier = new StreamApplier(new ExampleBuilder(o.examples, state?.builder), this.learner, this.metrics, o.maxFutureSkewMs, this.snapshotOffsets);
+    if (this.peers) this.peers.cursor = state?.peerCursor ?? '0';
     this.logger.info({ snapshot: stored?.snapshotId ?? null, offsets: stored?.offsets ?? {}, examples: this.learner.examples }, 'online updater state restored');
   }
 
   private onAssigned(partitions: number[]): void {
+    this.assigned = partitions;
     // The group's committed offsets may trail the last snapshot (a crash between the two commits): positions are the truth.
     for (const partition of partitions) {
       const offset = this.applier?.position(partition);
@@ -247,6 +267,7 @@ export class OnlineUpdater {
   /** Trains a partial batch that has waited `flushAfterMs`, and publishes when the interval is up. */
   private async tick(): Promise<void> {
     if (!this.applier || this.closing) return;
+    await this.peers?.catchUp();
     this.applier.flushIfDue(this.options.flushAfterMs);
     if (this.deltas.sinceLast >= this.options.publishIntervalMs) await this.publish();
   }
@@ -256,12 +277,26 @@ export class OnlineUpdater {
     return this.guardrails.holds(role, this.requireLearner().guardrail(role));
   }
 
-  private async saveSnapshot(): Promise<SavedSnapshot | undefined> {
+  private saveSnapshot(): Promise<SavedSnapshot | undefined> {
+    const peers = this.peers;
+    if (!peers) return this.saveCaptured();
+    // Alone with its cut, so the peer entry it shares covers exactly up to its offsets.
+    return this.deltas.exclusive(async () => {
+      // Every delta up to these was shared before it was published: once caught up, the models include them all, whoever published them.
+      const included = await this.deltas.latestIds();
+      await peers.catchUp();
+      for (const [role, lineage] of this.lineages.entries()) lineage.deltaId = included[role] ?? lineage.deltaId;
+      return this.saveCaptured(() => peers.share());
+    });
+  }
+
+  /** `cut`, with followPeers: shares what the models learned since the last cut, at the instant of the capture; the snapshot is written once it has. */
+  private async saveCaptured(cut?: () => Promise<void>): Promise<SavedSnapshot | undefined> {
     const learner = this.requireLearner();
     const o = this.options;
     // Everything the snapshot holds is captured at one instant, between two applied chunks.
     const offsets = this.requireApplier().offsets();
-    const state: UpdaterState = { builder: this.requireApplier().builder.exportState(), learner: learner.exportState() };
+    const state: UpdaterState = { builder: this.requireApplier().builder.exportState(), learner: learner.exportState(), peerCursor: this.peers?.cursor };
     const throughErasureId = this.erasures.throughErasureId;
     const erasedRows = new Map(this.erasedRows);
     const run: SnapshotRun = {
@@ -286,6 +321,7 @@ export class OnlineUpdater {
         erasedRows: erasedRows.get(role) ?? 0,
       });
     }
+    await cut?.();
     const saved = await this.snapshots.save({ updater: o.name, topic: o.topic, offsets, examples: learner.examples, state, models });
     this.snapshotOffsets = offsets;
     for (const [role, rows] of erasedRows) this.erasedRows.set(role, (this.erasedRows.get(role) ?? 0) - rows);
@@ -300,10 +336,11 @@ export class OnlineUpdater {
     return saved;
   }
 
-  /** The group's committed offsets follow snapshots, for lag dashboards; resuming never relies on them. */
+  /** The group's committed offsets follow snapshots, for lag dashboards, on the partitions this instance reads; resuming never relies on them. */
   private async commitGroupOffsets(offsets: Offsets): Promise<void> {
     try {
-      await this.runner.commit(Object.entries(offsets).map(([partition, offset]) => ({ topic: this.options.topic, partition: Number(partition), offset })));
+      const owned = Object.entries(offsets).filter(([partition]) => this.assigned.includes(Number(partition)));
+      await this.runner.commit(owned.map(([partition, offset]) => ({ topic: this.options.topic, partition: Number(partition), offset })));
     } catch (error) {
       this.logger.warn({ err: error }, 'committing offsets to the consumer group failed; the snapshot holds them');
     }
