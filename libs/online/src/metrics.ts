@@ -35,7 +35,7 @@ export function createUpdaterMetrics(metricsRegistry: Registry) {
     }),
     peerEntries: new Counter({
       name: 'online_updater_peer_entries_total',
-      help: "Entries of the peer log read (followPeers), by outcome: taken in, own, or covered (learning this copy has already)",
+      help: "Entries of the peer log read (followPeers), by outcome: taken in, own, other_lineage (learned on another model), or covered (learning this copy has already)",
       labelNames: ['outcome'],
       registers: [metricsRegistry],
     }),

@@ -107,8 +107,12 @@ export class PeerExchange {
     }
   }
 
-  private outcomeOf(entry: PeerEntry): 'taken' | 'own' | 'covered' {
+  private outcomeOf(entry: PeerEntry): 'taken' | 'own' | 'other_lineage' | 'covered' {
     if (entry.publisher === this.publisher) return 'own';
+    const lineages = new Set([...this.source.lineages.entries()].map(([, lineage]) => lineageKey(lineage.current)));
+    const shared = Object.values(entry.increments);
+    // Learned on models this copy does not update (an earlier deployment's, say): its offsets say nothing of what this model holds.
+    if (shared.length > 0 && !shared.some(({ lineage }) => lineages.has(lineage))) return 'other_lineage';
     return this.source.applier().cover(entry.covers) ? 'taken' : 'covered';
   }
 }
