@@ -37,6 +37,16 @@ interface UpdaterState {
   peerCursor?: string;
 }
 
+/** A snapshot as captured, before it is written. */
+interface CapturedSnapshot {
+  offsets: Offsets;
+  state: UpdaterState;
+  /** Rows erasures removed per role, as counted at the capture. */
+  erasedRows: Map<ModelRole, number>;
+  models: Partial<Record<ModelRole, SnapshotModel>>;
+  examples: number;
+}
+
 /** What the updater has done, for operators and tests. */
 export interface UpdaterStatus {
   examples: number;
@@ -277,24 +287,27 @@ export class OnlineUpdater {
     return this.guardrails.holds(role, this.requireLearner().guardrail(role));
   }
 
-  private saveSnapshot(): Promise<SavedSnapshot | undefined> {
+  private async saveSnapshot(): Promise<SavedSnapshot | undefined> {
     const peers = this.peers;
-    if (!peers) return this.saveCaptured();
-    // Alone with its cut, so the peer entry it shares covers exactly up to its offsets.
-    return this.deltas.exclusive(async () => {
-      // Every delta up to these was shared before it was published: once caught up, the models include them all, whoever published them.
-      const included = await this.deltas.latestIds();
-      await peers.catchUp();
-      for (const [role, lineage] of this.lineages.entries()) lineage.deltaId = included[role] ?? lineage.deltaId;
-      return this.saveCaptured(() => peers.share());
-    });
+    // With peers, publishing waits until the snapshot's own cut is shared, so that cut ends exactly at its offsets.
+    return this.store(peers ? await this.deltas.exclusive(() => this.captureWithPeers(peers)) : this.capture());
   }
 
-  /** `cut`, with followPeers: shares what the models learned since the last cut, at the instant of the capture; the snapshot is written once it has. */
-  private async saveCaptured(cut?: () => Promise<void>): Promise<SavedSnapshot | undefined> {
+  /** Captures the snapshot once caught up with the peers, and shares what the models learned since the last cut at the same instant. */
+  private async captureWithPeers(peers: PeerExchange): Promise<CapturedSnapshot> {
+    // Every delta up to these was shared before it was published: once caught up, the models include them all, whoever published them.
+    const included = await this.deltas.latestIds();
+    await peers.catchUp();
+    for (const [role, lineage] of this.lineages.entries()) lineage.deltaId = included[role] ?? lineage.deltaId;
+    const captured = this.capture();
+    await peers.share();
+    return captured;
+  }
+
+  /** Everything the snapshot holds, captured at one instant, between two applied chunks. */
+  private capture(): CapturedSnapshot {
     const learner = this.requireLearner();
     const o = this.options;
-    // Everything the snapshot holds is captured at one instant, between two applied chunks.
     const offsets = this.requireApplier().offsets();
     const state: UpdaterState = { builder: this.requireApplier().builder.exportState(), learner: learner.exportState(), peerCursor: this.peers?.cursor };
     const throughErasureId = this.erasures.throughErasureId;
@@ -321,8 +334,12 @@ export class OnlineUpdater {
         erasedRows: erasedRows.get(role) ?? 0,
       });
     }
-    await cut?.();
-    const saved = await this.snapshots.save({ updater: o.name, topic: o.topic, offsets, examples: learner.examples, state, models });
+    return { offsets, state, erasedRows, models, examples: learner.examples };
+  }
+
+  private async store({ offsets, state, erasedRows, models, examples }: CapturedSnapshot): Promise<SavedSnapshot> {
+    const o = this.options;
+    const saved = await this.snapshots.save({ updater: o.name, topic: o.topic, offsets, examples, state, models });
     this.snapshotOffsets = offsets;
     for (const [role, rows] of erasedRows) this.erasedRows.set(role, (this.erasedRows.get(role) ?? 0) - rows);
     for (const [role, version] of Object.entries(saved.versions) as [ModelRole, ModelVersion][]) {
