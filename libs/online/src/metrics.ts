@@ -41,7 +41,7 @@ export function createUpdaterMetrics(metricsRegistry: Registry) {
     }),
     publishSeconds: new Histogram({
       name: 'online_updater_publish_seconds',
-      help: 'Time to take and publish one delta',
+      help: 'Time to publish one delta to its lineage stream',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [metricsRegistry],
     }),
