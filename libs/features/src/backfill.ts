@@ -1,7 +1,7 @@
 import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import { NonRetriableError, type Logger } from '@recstream/platform';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLetter, type ItemEvent, type UserEvent } from '@recstream/schemas';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLetter, type InteractionEvent, type ItemEvent, type UserEvent } from '@recstream/schemas';
 import { DEFAULT_AGGREGATION_OPTIONS, NO_CONTENT, type AggregationOptions, type ItemContent } from './entity-state.js';
 import { BatchFold } from './batch-fold.js';
 import { upsertView } from './upserts.js';
@@ -10,7 +10,7 @@ import type { DeadLetterSink } from './interactions.js';
 import { OfflineStore, type HistoryRow } from './offline-store.js';
 import { ensurePartitions } from './partitions.js';
 import { rebuildFromOffline, type RebuildReport } from './rebuild.js';
-import { SortedRuns, type SortedEvent } from './sorted-runs.js';
+import { SortedRuns } from './sorted-runs.js';
 import { DEFAULT_FEATURE_NAMESPACE, FEATURE_VIEWS, itemAttributes, type ItemAttributes } from './views.js';
 
 export const BACKFILL_DEAD_LETTER_SOURCE = 'backfill';
@@ -265,7 +265,7 @@ async function latestContents(offline: OfflineStore): Promise<Map<string, ItemCo
  */
 async function loadLogAndHistory(
   pool: pg.Pool,
-  sorted: AsyncIterable<SortedEvent[]>,
+  sorted: AsyncIterable<InteractionEvent[]>,
   fold: BatchFold,
   counts: Record<string, number>,
   replace: { from: number; to: number } | undefined,
@@ -291,9 +291,9 @@ async function loadLogAndHistory(
     copies.push(logCopy, historyCopy);
     for await (const batch of sorted) {
       let text = '';
-      for (const { event, json } of batch) {
+      for (const event of batch) {
         fold.apply(event);
-        text += eventLogLine(event, json);
+        text += eventLogLine(event);
       }
       // Postgres takes the last chunk's rows while the next is computed; waiting only when it is a buffer behind.
       await Promise.all([logCopy.write(text), historyCopy.write(historyText(fold.takeClosedHistory(), counts))]);

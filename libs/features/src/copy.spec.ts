@@ -32,10 +32,10 @@ describe('COPY text format', () => {
       event_time: Date.UTC(2001, 0, 2, 3, 4, 5, 6),
       request_id: 'r1',
       context: { surface: 'home\t1' },
+      dwell_ms: 1_200,
     };
     const fields = parseLine(eventLogLine(event));
-    expect(fields).toEqual(['2001-01-02T03:04:05.006Z', event.event_id, 'click', event.user_id, event.item_id, 'r1', null, null, JSON.stringify(event.context), JSON.stringify(event)]);
-    expect(JSON.parse(fields[9]!)).toEqual(event);
+    expect(fields).toEqual(['2001-01-02T03:04:05.006Z', event.event_id, 'click', event.user_id, event.item_id, 'r1', null, null, JSON.stringify(event.context), '{"schema_version":1,"dwell_ms":1200}']);
   });
 
   it('writes a history row as view, entity, time and values', () => {

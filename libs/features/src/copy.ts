@@ -3,6 +3,7 @@ import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { InteractionEvent } from '@recstream/schemas';
+import { logPayload } from './event-log-row.js';
 import type { HistoryRow } from './offline-store.js';
 
 /**
@@ -22,11 +23,7 @@ export function copyField(value: string | null | undefined): string {
 
 /** JSON as a COPY field: JSON.stringify escapes every control character, so only its backslashes need doubling. */
 export function copyJson(value: unknown): string {
-  return copyJsonText(JSON.stringify(value));
-}
-
-/** JSON text as a COPY field. */
-function copyJsonText(json: string): string {
+  const json = JSON.stringify(value);
   return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }
 
@@ -35,11 +32,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export const EVENT_LOG_COPY = 'COPY event_log (event_time, event_id, type, user_id, item_id, request_id, experiment, variant, context, payload) FROM STDIN';
 export const HISTORY_COPY = 'COPY feature_history (feature_view, entity_id, event_time, "values") FROM STDIN';
 
-/** An interaction as a line of EVENT_LOG_COPY, with the columns the stream's insert fills; `json` is the event's JSON where the caller has it. */
-export function eventLogLine(event: InteractionEvent, json = JSON.stringify(event)): string {
+/** An interaction as a line of EVENT_LOG_COPY, with the columns and payload the stream's insert writes. */
+export function eventLogLine(event: InteractionEvent): string {
   return (
     `${iso(event.event_time)}\t${copyField(event.event_id)}\t${copyField(event.type)}\t${copyField(event.user_id)}\t${copyField(event.item_id)}\t` +
-    `${copyField(event.request_id)}\t${copyField(event.experiment)}\t${copyField(event.variant)}\t${copyJson(event.context)}\t${copyJsonText(json)}\n`
+    `${copyField(event.request_id)}\t${copyField(event.experiment)}\t${copyField(event.variant)}\t${copyJson(event.context)}\t${copyJson(logPayload(event))}\n`
   );
 }
 
