@@ -5,7 +5,7 @@ import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLett
 import { DEFAULT_AGGREGATION_OPTIONS, NO_CONTENT, type AggregationOptions, type ItemContent } from './entity-state.js';
 import { BatchFold } from './batch-fold.js';
 import { upsertView } from './upserts.js';
-import { EVENT_LOG_COPY, HISTORY_COPY, copyWriter, eventLogLine, historyLine, type CopyWriter } from './copy.js';
+import { CopyLines, EVENT_LOG_COPY, HISTORY_COPY, copyWriter, eventLogLine, historyLine, type CopyWriter } from './copy.js';
 import type { DeadLetterSink } from './interactions.js';
 import { OfflineStore, type HistoryRow } from './offline-store.js';
 import { ensurePartitions } from './partitions.js';
@@ -289,18 +289,20 @@ async function loadLogAndHistory(
     }
     const [logCopy, historyCopy] = [copyWriter(log, EVENT_LOG_COPY), copyWriter(features, HISTORY_COPY)];
     copies.push(logCopy, historyCopy);
+    const [logLines, historyLines] = [new CopyLines(), new CopyLines()];
     for await (const batch of sorted) {
-      let text = '';
       for (const event of batch) {
         fold.apply(event);
-        text += eventLogLine(event);
+        logLines.add(eventLogLine(event));
       }
+      addHistory(historyLines, fold.takeClosedHistory(), counts);
       // Postgres takes the last chunk's rows while the next is computed; waiting only when it is a buffer behind.
-      await Promise.all([logCopy.write(text), historyCopy.write(historyText(fold.takeClosedHistory(), counts))]);
+      await Promise.all([logCopy.write(logLines.take()), historyCopy.write(historyLines.take())]);
       loaded += batch.length;
       onChunk(loaded);
     }
-    await historyCopy.write(historyText(fold.writes().history, counts));
+    addHistory(historyLines, fold.writes().history, counts);
+    await historyCopy.write(historyLines.take());
     await Promise.all([logCopy.end(), historyCopy.end()]);
     await log.query('COMMIT');
     await features.query('COMMIT');
@@ -315,12 +317,10 @@ async function loadLogAndHistory(
   }
 }
 
-/** History rows as COPY text, counted per view into `counts`. */
-function historyText(rows: readonly HistoryRow[], counts: Record<string, number>): string {
-  let text = '';
+/** Adds history rows to the COPY's lines, counted per view into `counts`. */
+function addHistory(lines: CopyLines, rows: readonly HistoryRow[], counts: Record<string, number>): void {
   for (const row of rows) {
     counts[row.view] = (counts[row.view] ?? 0) + 1;
-    text += historyLine(row);
+    lines.add(historyLine(row));
   }
-  return text;
 }

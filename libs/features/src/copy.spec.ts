@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InteractionEvent } from '@recstream/schemas';
-import { copyField, copyJson, eventLogLine, historyLine } from './copy.js';
+import { CopyLines, copyField, copyJson, eventLogLine, historyLine } from './copy.js';
 
 /** COPY's text format read back, as Postgres reads it: tab-separated fields, `\N` for null, backslash escapes. */
 function parseLine(line: string): (string | null)[] {
@@ -41,5 +41,15 @@ describe('COPY text format', () => {
   it('writes a history row as view, entity, time and values', () => {
     const fields = parseLine(historyLine({ view: 'item_stats', entityId: 'i\t9', eventTime: 1_000, values: { trend: 1.5 } }));
     expect(fields).toEqual(['item_stats', 'i\t9', '1970-01-01T00:00:01.000Z', '{"trend":1.5}']);
+  });
+
+  it('gathers lines as UTF-8, growing past its first buffer, and starts again after each take', () => {
+    const lines = new CopyLines(8);
+    const text = ['a\tb\n', 'é€\t😀\n', `${'x'.repeat(20)}\n`];
+    for (const line of text) lines.add(line);
+    expect(lines.take().toString('utf8')).toBe(text.join(''));
+    lines.add('next\n');
+    expect(lines.take().toString('utf8')).toBe('next\n');
+    expect(lines.take()).toHaveLength(0);
   });
 });

@@ -45,13 +45,46 @@ export function historyLine(row: HistoryRow): string {
   return `${copyField(row.view)}\t${copyField(row.entityId)}\t${iso(row.eventTime)}\t${copyJson(row.values)}\n`;
 }
 
+/**
+ * COPY lines gathered as UTF-8 into one buffer per chunk, written as they
+ * come: a chunk is not first built as one long string and then encoded again.
+ */
+export class CopyLines {
+  private buffer: Buffer;
+  private length = 0;
+
+  constructor(private readonly initialBytes = 1 << 20) {
+    this.buffer = Buffer.allocUnsafe(initialBytes);
+  }
+
+  add(line: string): void {
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    if (this.length + 3 * line.length > this.buffer.length) this.grow(3 * line.length);
+    this.length += this.buffer.write(line, this.length);
+  }
+
+  /** The lines added since the last take, in a buffer the caller keeps (the COPY stream holds it until sent). */
+  take(): Buffer {
+    const lines = this.buffer.subarray(0, this.length);
+    this.buffer = Buffer.allocUnsafe(Math.max(this.initialBytes, this.length));
+    this.length = 0;
+    return lines;
+  }
+
+  private grow(needed: number): void {
+    const larger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + needed));
+    this.buffer.copy(larger, 0, 0, this.length);
+    this.buffer = larger;
+  }
+}
+
 /** Bytes buffered ahead of Postgres, so the caller computes the next rows while Postgres takes the last. */
 const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
 
-/** A COPY ... FROM STDIN in progress on a client, written text chunk by text chunk (whole lines). */
+/** A COPY ... FROM STDIN in progress on a client, written chunk by chunk of whole lines. */
 export interface CopyWriter {
   /** Resolves once the chunk is buffered, waiting while Postgres is behind by more than the buffer. */
-  write(text: string): Promise<void>;
+  write(lines: Buffer): Promise<void>;
   /** Ends the COPY; resolves with the rows Postgres took. */
   end(): Promise<number>;
   /** Abandons the COPY (Postgres rolls the statement back), leaving the client usable. */
@@ -63,9 +96,9 @@ export function copyWriter(client: pg.PoolClient, sql: string): CopyWriter {
   let failure: Error | undefined;
   stream.on('error', (error: Error) => (failure ??= error));
   return {
-    async write(text) {
+    async write(lines) {
       if (failure) throw failure;
-      if (text !== '' && !stream.write(text)) await once(stream, 'drain');
+      if (lines.length > 0 && !stream.write(lines)) await once(stream, 'drain');
     },
     async end() {
       stream.end();

@@ -13,7 +13,7 @@ const exposure: InteractionEvent = {
   experiment: 'ranker',
   variant: 'b',
   context: { surface: 'home', position: 2 },
-  features: { ctr_24h: 0.1 },
+  features: { item_category: 'c1' },
 };
 
 const rating: InteractionEvent = { schema_version: 1, event_id: 'm1', type: 'rating', user_id: 'u2', item_id: 'i2', event_time: 1_000, context: {}, rating: 4.5 };
@@ -26,7 +26,7 @@ function logged(event: InteractionEvent, payload: Partial<InteractionEvent> = lo
 
 describe('event_log rows', () => {
   it('keep in the payload only the fields no column holds', () => {
-    expect(logPayload(exposure)).toEqual({ schema_version: 1, features: { ctr_24h: 0.1 } });
+    expect(logPayload(exposure)).toEqual({ schema_version: 1, features: { item_category: 'c1' } });
     expect(logPayload(rating)).toEqual({ schema_version: 1, rating: 4.5 });
   });
 
