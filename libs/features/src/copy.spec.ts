@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InteractionEvent } from '@recstream/schemas';
-import { CopyLines, copyField, copyJson, eventLogLine, historyLine } from './copy.js';
+import { CopyLines, copyField, copyJson, eventLogLine, historyLine, isoTime } from './copy.js';
 
 /** COPY's text format read back, as Postgres reads it: tab-separated fields, `\N` for null, backslash escapes. */
 function parseLine(line: string): (string | null)[] {
@@ -51,5 +51,11 @@ describe('COPY text format', () => {
     lines.add('next\n');
     expect(lines.take().toString('utf8')).toBe('next\n');
     expect(lines.take()).toHaveLength(0);
+  });
+
+  it('writes times as toISOString does, at the edges of days, months and leap years and at random', () => {
+    const edges = [0, 1, 999, Date.UTC(1990, 0, 1), Date.UTC(2000, 1, 29, 23, 59, 59, 999), Date.UTC(2000, 2, 1), Date.UTC(2100, 1, 28, 12), Date.UTC(2024, 11, 31, 23, 59, 59, 999)];
+    const random = Array.from({ length: 10_000 }, (_, i) => Math.floor(((i * 7_919) % 10_000) * 411_234_567.891 + (i % 1000)));
+    for (const ms of [...edges, ...edges.map((ms) => ms - 1), ...random, -86_400_001, Date.UTC(12_000, 0, 1)]) expect(isoTime(ms), String(ms)).toBe(new Date(ms).toISOString());
   });
 });
