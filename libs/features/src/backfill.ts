@@ -317,8 +317,14 @@ async function loadLogAndHistory(
   }
 }
 
-/** Adds history rows to the COPY's lines, counted per view into `counts`. */
-function addHistory(lines: CopyLines, rows: readonly HistoryRow[], counts: Record<string, number>): void {
+/**
+ * Adds history rows to the COPY's lines in event-time order, counted per
+ * view into `counts`. A chunk closes rows of many months; in time order a
+ * month's rows come together, and COPY inserts a partition's rows in
+ * batches while they come in a run.
+ */
+function addHistory(lines: CopyLines, rows: HistoryRow[], counts: Record<string, number>): void {
+  rows.sort((a, b) => a.eventTime - b.eventTime);
   for (const row of rows) {
     counts[row.view] = (counts[row.view] ?? 0) + 1;
     lines.add(historyLine(row));
