@@ -10,7 +10,7 @@
 -- hold; readers take the columns first (eventFromLogRow in libs/features),
 -- so nothing is rewritten here.
 ALTER TABLE event_log ALTER COLUMN payload SET DEFAULT '{}';
-COMMENT ON COLUMN event_log.payload IS 'The event''s fields that no column holds (schema_version, rating, dwell_ms, value, features); rows logged before 2026-12 hold the whole event.';
+COMMENT ON COLUMN event_log.payload IS 'The event''s fields that no column holds (schema_version, rating, dwell_ms, value, features); rows logged before migration 1796745600000 hold the whole event.';
 
 -- Down Migration
 -- The code before this reads payload as the whole event: put the columns back into it.
