@@ -1,3 +1,4 @@
+import { SIMD_DENSE_BLOCK, SimdDense } from '../dense/simd-dense.js';
 import type { EmbeddingTable } from '../sparse/embedding-table.js';
 
 /** What the scorer reads from a DeepFM model: its field tables, its dense weights and when either last changed. */
@@ -26,6 +27,8 @@ interface Layer {
   bias?: Float32Array;
   inputs: number;
   outputs: number;
+  /** Where the layer runs in the SIMD kernel: its weights and bias in the kernel's memory. */
+  simd?: { weight: Float64Array; bias: Float64Array };
 }
 
 /**
@@ -38,9 +41,10 @@ interface Layer {
  * Fields whose id every row of a batch shares (serving's user and request
  * context) are summed once per batch: float32 terms in float64 sums, so
  * the changed order leaves scores as they were (the spec checks each row
- * against the row scored alone). The narrow layers run over four rows and
- * two outputs at once, and every sum still adds its terms in the order a
- * row alone would.
+ * against the row scored alone). The hidden layers above the first run in
+ * a WebAssembly SIMD kernel (SimdDense) where their width suits it, the
+ * rest over four rows at once, each weight read once for the four; every
+ * sum still adds its terms in the order a row alone would.
  */
 export class DeepFmScorer {
   private readonly dim: number;
@@ -53,6 +57,8 @@ export class DeepFmScorer {
   /** Scratch kept between calls, sized for `capacity` rows: each layer's outputs row after row, and each row's first-order and FM logit. */
   private capacity = 0;
   private activations: Float64Array[] = [];
+  /** The SIMD kernel and its memory, which holds the activations and the weights of the layers it runs. */
+  private readonly simd = new SimdDense();
   private partial = new Float64Array(0);
   private readonly shared: Sums;
   /** Scratch for one row: FM's vector sum, the fields that vary across the batch, and the projections of that row's fields. */
@@ -162,9 +168,15 @@ export class DeepFmScorer {
     const { layers, activations } = this;
     for (let l = 1; l < layers.length; l++) {
       const input = activations[l - 1]!;
-      const end = size * layers[l - 1]!.outputs;
+      const layer = layers[l]!;
+      // The kernel takes the ReLU of its inputs as it reads them.
+      if (layer.simd) {
+        this.simd.multiply(input, size, layer.simd.weight, layer.simd.bias, layer.inputs, layer.outputs, activations[l]!);
+        continue;
+      }
+      const end = size * layer.inputs;
       for (let j = 0; j < end; j++) if (input[j]! < 0) input[j] = 0;
-      multiply(input, size, layers[l]!, activations[l]!);
+      multiply(input, size, layer, activations[l]!);
     }
     return activations[layers.length - 1]!;
   }
@@ -223,17 +235,33 @@ export class DeepFmScorer {
   private reserve(size: number): void {
     if (size <= this.capacity) return;
     const capacity = Math.max(size, this.capacity * 2);
-    this.activations = this.layers.map((layer) => new Float64Array(capacity * layer.outputs));
+    this.layOut(capacity);
     this.partial = new Float64Array(capacity);
     this.capacity = capacity;
+  }
+
+  /** Places the activations for `capacity` rows, and the weights of the layers the kernel runs, in the kernel's memory. */
+  private layOut(capacity: number): void {
+    const { layers } = this;
+    const kernelLayers = layers.filter((layer, l) => l > 0 && layer.bias && layer.outputs % SIMD_DENSE_BLOCK === 0);
+    const arrays = this.simd.allocate([
+      ...layers.map((layer) => capacity * layer.outputs),
+      ...kernelLayers.flatMap((layer) => [layer.weight.length, layer.outputs]),
+    ]);
+    this.activations = arrays.slice(0, layers.length);
+    kernelLayers.forEach((layer, i) => {
+      const [weight, bias] = arrays.slice(layers.length + 2 * i);
+      weight!.set(layer.weight);
+      bias!.set(layer.bias!);
+      layer.simd = { weight: weight!, bias: bias! };
+    });
   }
 }
 
 /**
  * `output` = `input` times the layer's weights plus its bias, for `rows`
- * rows: four rows and two outputs at a time, so each weight is read once
- * per four rows and each input once per two outputs, and each output's
- * terms are added in the order of its inputs.
+ * rows: four rows at a time, so each weight is read once per four rows, and
+ * each output's terms are added in the order of its inputs.
  */
 function multiply(input: Float64Array, rows: number, layer: Layer, output: Float64Array): void {
   const { byOutput, bias, inputs, outputs } = layer;
@@ -244,47 +272,7 @@ function multiply(input: Float64Array, rows: number, layer: Layer, output: Float
     const a2 = a1 + inputs;
     const a3 = a2 + inputs;
     const o0 = r * outputs;
-    const o1 = o0 + outputs;
-    const o2 = o1 + outputs;
-    const o3 = o2 + outputs;
-    let j = 0;
-    for (; j + 2 <= outputs; j += 2) {
-      const start = bias ? bias[j]! : 0;
-      const next = bias ? bias[j + 1]! : 0;
-      let s0 = start;
-      let s1 = start;
-      let s2 = start;
-      let s3 = start;
-      let t0 = next;
-      let t1 = next;
-      let t2 = next;
-      let t3 = next;
-      for (let k = 0, at = j * inputs, bt = at + inputs; k < inputs; k++, at++, bt++) {
-        const w = byOutput[at]!;
-        const v = byOutput[bt]!;
-        const x0 = input[a0 + k]!;
-        const x1 = input[a1 + k]!;
-        const x2 = input[a2 + k]!;
-        const x3 = input[a3 + k]!;
-        s0 += x0 * w;
-        s1 += x1 * w;
-        s2 += x2 * w;
-        s3 += x3 * w;
-        t0 += x0 * v;
-        t1 += x1 * v;
-        t2 += x2 * v;
-        t3 += x3 * v;
-      }
-      output[o0 + j] = s0;
-      output[o1 + j] = s1;
-      output[o2 + j] = s2;
-      output[o3 + j] = s3;
-      output[o0 + j + 1] = t0;
-      output[o1 + j + 1] = t1;
-      output[o2 + j + 1] = t2;
-      output[o3 + j + 1] = t3;
-    }
-    for (; j < outputs; j++) {
+    for (let j = 0; j < outputs; j++) {
       const start = bias ? bias[j]! : 0;
       let s0 = start;
       let s1 = start;
@@ -298,9 +286,9 @@ function multiply(input: Float64Array, rows: number, layer: Layer, output: Float
         s3 += input[a3 + k]! * w;
       }
       output[o0 + j] = s0;
-      output[o1 + j] = s1;
-      output[o2 + j] = s2;
-      output[o3 + j] = s3;
+      output[o0 + outputs + j] = s1;
+      output[o0 + 2 * outputs + j] = s2;
+      output[o0 + 3 * outputs + j] = s3;
     }
   }
   for (; r < rows; r++) {
