@@ -4,7 +4,7 @@
  * two outputs per instruction, where the typed-array loops do one. Each
  * output still starts from its bias and adds `x * w` in input order, one
  * multiply and one add each, so results are bitwise those of the plain loop
- * (dense-kernel.spec.ts). The module is assembled here, byte by byte: it
+ * (simd-dense.spec.ts). The module is assembled here, byte by byte: it
  * is one small function, and a toolchain for it would outweigh it.
  */
 
