@@ -5,7 +5,7 @@ import { ExampleBuilder, type ExampleBuilderOptions } from './example-builder.js
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 1);
-const options: ExampleBuilderOptions = { ...DEFAULT_EXAMPLE_BUILDER_OPTIONS, attributionWindowMs: 10 * MINUTE, negativesPerPositive: 2 };
+const options: ExampleBuilderOptions = { ...DEFAULT_EXAMPLE_BUILDER_OPTIONS, attributionWindowMs: 10 * MINUTE, negativesPerPositive: 2, exposureNegatives: 'window' };
 
 let counter = 0;
 function event(type: InteractionEvent['type'], user: string, item: string, minute: number, extra: Partial<InteractionEvent> = {}): InteractionEvent {
@@ -13,8 +13,8 @@ function event(type: InteractionEvent['type'], user: string, item: string, minut
 }
 
 /** A builder that has seen `items`, so negatives can be drawn. */
-function builderWithItems(items: string[]): ExampleBuilder {
-  const builder = new ExampleBuilder(options);
+function builderWithItems(items: string[], builderOptions = options): ExampleBuilder {
+  const builder = new ExampleBuilder(builderOptions);
   // On a partition of its own, so their closing never shows up among the examples under test.
   items.forEach((item) => builder.accept(99, event('exposure', 'warm-up', item, 0, { request_id: 'warm' })));
   return builder;
@@ -51,6 +51,21 @@ describe('ExampleBuilder', () => {
     expect(summary(closed)).toEqual(['u1/i1/0/ranking']);
     // u2's exposure, and the warm-up's on their own partition.
     expect(builder.pendingExposures).toBe(1 + catalogue.length);
+  });
+
+  it('with exposureNegatives "exposure", labels each exposure a ranking negative on arrival and its click a positive, and closing the window adds nothing', () => {
+    const builder = builderWithItems(catalogue, { ...options, exposureNegatives: 'exposure' });
+    const shown = builder.accept(0, event('exposure', 'u1', 'i1', 1, { request_id: 'r1', features: { item_category: 'c1' } }));
+    expect(summary(shown)).toEqual(['u1/i1/0/ranking']);
+    expect(shown[0]).toMatchObject({ exposed: true, features: { item_category: 'c1' } });
+    expect(summary(builder.accept(0, event('exposure', 'u1', 'i2', 1, { request_id: 'r1' })))).toEqual(['u1/i2/0/ranking']);
+    const clicked = builder.accept(0, event('click', 'u1', 'i2', 3, { request_id: 'r1' }));
+    expect(summary(clicked.slice(0, 1))).toEqual(['u1/i2/1']);
+    expect(clicked.filter((e) => e.rankingOnly)).toEqual([]);
+    expect(builder.accept(0, event('exposure', 'u2', 'i3', 11.5, { request_id: 'r2' })).filter((e) => e.userId === 'u1')).toEqual([]);
+    // A click that came before its exposure was an implicit positive, which the ranker never learns from: its exposure is no negative either.
+    builder.accept(0, event('click', 'u3', 'i4', 12, { request_id: 'r3' }));
+    expect(builder.accept(0, event('exposure', 'u3', 'i4', 12, { request_id: 'r3' }))).toEqual([]);
   });
 
   it('counts an outcome once: a second outcome, a redelivery and a late exposure add nothing', () => {

@@ -26,6 +26,15 @@ export interface ExampleBuilderOptions {
   /** Interaction types that make a positive (a rating only from `minRating`). */
   positiveTypes: readonly InteractionType[];
   minRating: number;
+  /**
+   * When an exposure becomes a ranking negative: `exposure`, as soon as it
+   * arrives, with its outcome adding the positive later (fake negatives,
+   * Ktena et al. 2019: the ranker then learns p / (1 + p), which orders
+   * items as p does, and its negatives are as fresh as its positives);
+   * `window`, only once its attribution window has passed without an
+   * outcome, so until then the ranker learns from positives alone.
+   */
+  exposureNegatives: 'exposure' | 'window';
   /** Items drawn as negatives for each positive. */
   negativesPerPositive: number;
   /** Latest positives kept per user: the models' behaviour sequence, and items never drawn as that user's negatives. */
@@ -68,7 +77,8 @@ const MAX_DRAWS = 20;
  * Turns the interaction stream into labelled examples, by event time:
  * an exposure becomes a positive as soon as an outcome with its request_id
  * and item arrives within the attribution window, and a negative (for
- * ranking) once the window has passed without one; a positive with no
+ * ranking) when it arrives or once the window has passed without an
+ * outcome (`exposureNegatives`); a positive with no
  * exposure to join is an implicit positive. Every positive brings sampled
  * negatives, drawn from the items seen so far by a generator seeded with
  * the positive's event_id, so the same stream always gives the same
@@ -116,7 +126,11 @@ export class ExampleBuilder {
     const key = joinKey(event.request_id, event.item_id);
     if (event.type === 'exposure') {
       // An outcome that arrived before its exposure was learned as an implicit positive already.
-      if (!key || !join.unmatched.has(key)) join.pending.set(key ?? `\u0000${event.event_id}`, { row: this.rowFor(event), resolved: false });
+      if (!key || !join.unmatched.has(key)) {
+        const row = this.rowFor(event);
+        join.pending.set(key ?? `\u0000${event.event_id}`, { row, resolved: false });
+        if (this.options.exposureNegatives === 'exposure') examples.push(exposureNegative(row));
+      }
     } else if (this.isPositive(event)) {
       const exposure = key ? join.pending.get(key) : undefined;
       if (exposure && !exposure.resolved) {
@@ -203,7 +217,7 @@ export class ExampleBuilder {
     for (const [key, exposure] of join.pending) {
       if (exposure.row.time + attributionWindowMs >= join.watermark) break;
       join.pending.delete(key);
-      if (!exposure.resolved) out.push({ ...exposure.row, label: 0, rankingOnly: true, exposed: true });
+      if (!exposure.resolved && this.options.exposureNegatives === 'window') out.push(exposureNegative(exposure.row));
     }
     for (const [key, time] of join.unmatched) {
       if (time + attributionWindowMs >= join.watermark) break;
@@ -215,6 +229,9 @@ export class ExampleBuilder {
     }
   }
 }
+
+/** An exposure nobody acted on (or not yet): a negative for ranking, with the features serving logged on it. */
+const exposureNegative = (row: EncodableRow): Example => ({ ...row, label: 0, rankingOnly: true, exposed: true });
 
 function joinKey(requestId: string | undefined, itemId: string): string | undefined {
   return requestId === undefined ? undefined : `${requestId}\u0000${itemId}`;
