@@ -14,11 +14,13 @@ describe('online updater environment', () => {
     const { options } = onlineUpdaterConfig({ ROLES: 'recall', SPARSE_LEARNING_RATE: '0.2', RANKING_SPARSE_LEARNING_RATE: '0.01', DENSE_EVERY: '0', FLUSH_AFTER_MS: 'off', UPDATER_NAME: 'shop-a' });
     expect(options).toMatchObject({ roles: ['recall'], sparseLearningRates: { recall: 0.2, ranking: 0.01 }, flushAfterMs: null, name: 'shop-a', groupId: 'shop-a' });
     expect(options.learner?.denseEvery).toBe(0);
+    expect(onlineUpdaterConfig({ NEGATIVE_AFTER_MS: '0' }).options.examples?.negativeAfterMs).toBe(0);
   });
 
   it('names the variable to fix', () => {
     expect(() => onlineUpdaterConfig({ ROLES: 'recall,ranker' })).toThrow(/ROLES.*unknown model role "ranker"; use one of recall, ranking/);
     expect(() => onlineUpdaterConfig({ HOLDOUT_FRACTION: '2' })).toThrow(/HOLDOUT_FRACTION/);
     expect(() => onlineUpdaterConfig({ FLUSH_AFTER_MS: 'soon' })).toThrow(/FLUSH_AFTER_MS/);
+    expect(() => onlineUpdaterConfig({ NEGATIVE_AFTER_MS: '-1' })).toThrow(/NEGATIVE_AFTER_MS/);
   });
 });
