@@ -231,7 +231,8 @@ export async function simulateRound(
   label: string,
 ): Promise<RoundReport> {
   const bar = new ProgressBar(label, users.length, 'users');
-  const clicks: SimulatedClick[] = [];
+  const ingest = new IngestClient(apps.ingester);
+  let clicks = 0;
   const lists: ServedList[] = new Array(users.length);
   let next = 0;
   const worker = async () => {
@@ -248,17 +249,18 @@ export async function simulateRound(
         consumed: new Set(audience.clickedItems(user.id)),
       };
       const listClicks = audience.react({ requestId: response.request_id, userId: user.id, itemIds, device: user.device, time });
-      clicks.push(...listClicks);
+      // Sent as a client would, seconds after the list rather than after the round: the online updater labels exposures by their outcomes' arrival.
+      if (listClicks.length > 0) await ingest.send(listClicks.map((click) => clickEvent(click, 'home')));
+      clicks += listClicks.length;
       lists[i] = { request, variant: response.experiment?.variant ?? null, itemIds, clicks: listClicks.length, degraded: response.degraded };
       bar.tick();
     }
   };
   await Promise.all(Array.from({ length: ROUND_CONCURRENCY }, worker));
   bar.finish();
-  await new IngestClient(apps.ingester).send(clicks.map((click) => clickEvent(click, 'home')));
   const featuresCaughtUpS = await featuresCaughtUp(clients, apps.features.groupId, apps.features.topics);
   const shown = lists.reduce((sum, list) => sum + list.itemIds.length, 0);
-  return { lists, shown, clicks: clicks.length, featuresCaughtUpS };
+  return { lists, shown, clicks, featuresCaughtUpS };
 }
 
 /**

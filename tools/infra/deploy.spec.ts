@@ -159,6 +159,12 @@ describe('deployment files', () => {
     expect(yamlDocs('docker-compose.yml')[0].services['feature-builder'].environment.NODE_OPTIONS).toBe(FEATURE_BUILDER_NODE_OPTIONS);
   });
 
+  it("runs the backfill, which folds as the builder does, and its bench with the builder's Node options", () => {
+    const scripts: Record<string, string> = JSON.parse(read('package.json')).scripts;
+    expect(scripts.backfill).toContain(`tsx ${FEATURE_BUILDER_NODE_OPTIONS} `);
+    expect(scripts['bench:backfill']).toContain(`tsx ${FEATURE_BUILDER_NODE_OPTIONS} `);
+  });
+
   it('runs the trainer on a GPU from the GPU image', () => {
     const trainer = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === 'trainer');
     const container = trainer.spec.template.spec.containers[0];

@@ -15,6 +15,7 @@ describe('online updater environment', () => {
     expect(options).toMatchObject({ roles: ['recall'], sparseLearningRates: { recall: 0.2, ranking: 0.01 }, flushAfterMs: null, name: 'shop-a', groupId: 'shop-a' });
     expect(options.learner?.denseEvery).toBe(0);
     expect(options.learner?.followPeers).toBe(true);
+    expect(onlineUpdaterConfig({ NEGATIVE_AFTER_MS: '0' }).options.examples?.negativeAfterMs).toBe(0);
   });
 
   it('names the variable to fix', () => {
@@ -22,5 +23,6 @@ describe('online updater environment', () => {
     expect(() => onlineUpdaterConfig({ HOLDOUT_FRACTION: '2' })).toThrow(/HOLDOUT_FRACTION/);
     expect(() => onlineUpdaterConfig({ FLUSH_AFTER_MS: 'soon' })).toThrow(/FLUSH_AFTER_MS/);
     expect(() => onlineUpdaterConfig({ FOLLOW_PEERS: 'yes' })).toThrow(/FOLLOW_PEERS/);
+    expect(() => onlineUpdaterConfig({ NEGATIVE_AFTER_MS: '-1' })).toThrow(/NEGATIVE_AFTER_MS/);
   });
 });

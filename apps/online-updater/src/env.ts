@@ -34,6 +34,7 @@ const schema = z.object({
   GUARDRAIL_MIN_EXAMPLES: envInt(D.learner.guardrail.minExamples),
   ATTRIBUTION_WINDOW_MS: envInt(D.examples.attributionWindowMs),
   NEGATIVES_PER_POSITIVE: envInt(D.examples.negativesPerPositive, 0),
+  NEGATIVE_AFTER_MS: envInt(D.examples.negativeAfterMs, 0),
   /** `off`: full batches only (exact replays of batched models; see OnlineUpdaterOptions.flushAfterMs). */
   FLUSH_AFTER_MS: z.union([z.literal('off'), z.coerce.number().int().positive()]).default(D.flushAfterMs ?? 'off'),
   PUBLISH_INTERVAL_MS: envInt(D.publishIntervalMs),
@@ -68,7 +69,7 @@ export function onlineUpdaterConfig(env: Record<string, string | undefined> = pr
       followPeers: e.FOLLOW_PEERS === 'true',
       guardrail: { margin: e.GUARDRAIL_MARGIN, window: e.GUARDRAIL_WINDOW, minExamples: e.GUARDRAIL_MIN_EXAMPLES },
     },
-    examples: { ...D.examples, attributionWindowMs: e.ATTRIBUTION_WINDOW_MS, negativesPerPositive: e.NEGATIVES_PER_POSITIVE },
+    examples: { ...D.examples, attributionWindowMs: e.ATTRIBUTION_WINDOW_MS, negativesPerPositive: e.NEGATIVES_PER_POSITIVE, negativeAfterMs: e.NEGATIVE_AFTER_MS },
     flushAfterMs: e.FLUSH_AFTER_MS === 'off' ? null : e.FLUSH_AFTER_MS,
     publishIntervalMs: e.PUBLISH_INTERVAL_MS,
     snapshotIntervalMs: e.SNAPSHOT_INTERVAL_MS,

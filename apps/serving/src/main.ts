@@ -2,7 +2,6 @@ import pg from 'pg';
 import { apiKeyAuthorizer } from '@recstream/auth';
 import { closeOnSignals, createLogger, runWorkers } from '@recstream/platform';
 import { useViewCatalogue } from '@recstream/features';
-import { createKafka } from '@recstream/streams';
 import { ServingService, applyServingV8Flags, createServingRedis } from '@recstream/serving';
 import { servingConfig } from './env.js';
 
@@ -12,12 +11,11 @@ useViewCatalogue(config.viewCatalogue);
 const logger = createLogger('serving', config.logLevel);
 
 await runWorkers(config.workers, logger, async () => {
-  const kafka = createKafka({ clientId: 'recstream-serving', brokers: config.brokers, logger });
   const redis = createServingRedis(config, logger);
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
   pool.on('error', (error) => logger.error({ err: error }, 'idle Postgres client failed'));
   const service = new ServingService(
-    { pool, redis, kafka, logger },
+    { pool, redis, kafka: { clientId: 'recstream-serving', brokers: config.brokers, logger }, logger },
     { ...config.options, authorize: config.authMode === 'api-key' ? apiKeyAuthorizer(pool, config.authenticator) : undefined },
   );
   closeOnSignals({ close: () => service.close().finally(() => Promise.allSettled([redis.quit(), pool.end()])) }, logger);

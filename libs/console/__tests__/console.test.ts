@@ -31,7 +31,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(fileURLToPath(new URL('../../../', import.meta.url)), '.data/screenshots/console.png');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const logger = createLogger('console-test', process.env.TEST_LOG_LEVEL ?? 'silent');
-const kafka = createKafka({ clientId: 'console-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger });
+const kafkaOptions = { clientId: 'console-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger };
+const kafka = createKafka(kafkaOptions);
 const run = randomUUID().slice(0, 8);
 const topic = `console-test-${run}`;
 const group = `console-test-group-${run}`;
@@ -119,7 +120,7 @@ beforeAll(async () => {
   const authorize = apiKeyAuthorizer(pool);
 
   serving = new ServingService(
-    { pool, redis: createServingRedis({ redisUrl: REDIS_URL }, logger), kafka, logger },
+    { pool, redis: createServingRedis({ redisUrl: REDIS_URL }, logger), kafka: kafkaOptions, logger },
     { port: 0, host: '127.0.0.1', featureNamespace: namespace, models: { pollIntervalMs: 60_000, hnsw: {} }, recommender: { featureTimeoutMs: 1_000 }, authorize },
   );
   const servingUrl = `http://127.0.0.1:${await serving.start()}`;

@@ -1,16 +1,16 @@
 import type { RedisClient } from '@recstream/platform';
 import type pg from 'pg';
 import { NonRetriableError, type Logger } from '@recstream/platform';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLetter, type ItemEvent, type UserEvent } from '@recstream/schemas';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, deadLetterFor, validateEvent, type DeadLetter, type InteractionEvent, type ItemEvent, type UserEvent } from '@recstream/schemas';
 import { DEFAULT_AGGREGATION_OPTIONS, NO_CONTENT, type AggregationOptions, type ItemContent } from './entity-state.js';
 import { BatchFold } from './batch-fold.js';
 import { upsertView } from './upserts.js';
-import { EVENT_LOG_COPY, HISTORY_COPY, copyWriter, eventLogLine, historyLine, type CopyWriter } from './copy.js';
+import { CopyLines, EVENT_LOG_COPY, HISTORY_COPY, copyWriter, eventLogLine, historyLine, type CopyWriter } from './copy.js';
 import type { DeadLetterSink } from './interactions.js';
 import { OfflineStore, type HistoryRow } from './offline-store.js';
 import { ensurePartitions } from './partitions.js';
 import { rebuildFromOffline, type RebuildReport } from './rebuild.js';
-import { SortedRuns, type SortedEvent } from './sorted-runs.js';
+import { SortedRuns } from './sorted-runs.js';
 import { DEFAULT_FEATURE_NAMESPACE, FEATURE_VIEWS, itemAttributes, type ItemAttributes } from './views.js';
 
 export const BACKFILL_DEAD_LETTER_SOURCE = 'backfill';
@@ -265,7 +265,7 @@ async function latestContents(offline: OfflineStore): Promise<Map<string, ItemCo
  */
 async function loadLogAndHistory(
   pool: pg.Pool,
-  sorted: AsyncIterable<SortedEvent[]>,
+  sorted: AsyncIterable<InteractionEvent[]>,
   fold: BatchFold,
   counts: Record<string, number>,
   replace: { from: number; to: number } | undefined,
@@ -289,18 +289,20 @@ async function loadLogAndHistory(
     }
     const [logCopy, historyCopy] = [copyWriter(log, EVENT_LOG_COPY), copyWriter(features, HISTORY_COPY)];
     copies.push(logCopy, historyCopy);
+    const [logLines, historyLines] = [new CopyLines(), new CopyLines()];
     for await (const batch of sorted) {
-      let text = '';
-      for (const { event, json } of batch) {
+      for (const event of batch) {
         fold.apply(event);
-        text += eventLogLine(event, json);
+        logLines.add(eventLogLine(event));
       }
+      addHistory(historyLines, fold.takeClosedHistory(), counts);
       // Postgres takes the last chunk's rows while the next is computed; waiting only when it is a buffer behind.
-      await Promise.all([logCopy.write(text), historyCopy.write(historyText(fold.takeClosedHistory(), counts))]);
+      await Promise.all([logCopy.write(logLines.take()), historyCopy.write(historyLines.take())]);
       loaded += batch.length;
       onChunk(loaded);
     }
-    await historyCopy.write(historyText(fold.writes().history, counts));
+    addHistory(historyLines, fold.writes().history, counts);
+    await historyCopy.write(historyLines.take());
     await Promise.all([logCopy.end(), historyCopy.end()]);
     await log.query('COMMIT');
     await features.query('COMMIT');
@@ -315,12 +317,16 @@ async function loadLogAndHistory(
   }
 }
 
-/** History rows as COPY text, counted per view into `counts`. */
-function historyText(rows: readonly HistoryRow[], counts: Record<string, number>): string {
-  let text = '';
+/**
+ * Adds history rows to the COPY's lines in event-time order, counted per
+ * view into `counts`. A chunk closes rows of many months; in time order a
+ * month's rows come together, and COPY inserts a partition's rows in
+ * batches while they come in a run.
+ */
+function addHistory(lines: CopyLines, rows: HistoryRow[], counts: Record<string, number>): void {
+  rows.sort((a, b) => a.eventTime - b.eventTime);
   for (const row of rows) {
     counts[row.view] = (counts[row.view] ?? 0) + 1;
-    text += historyLine(row);
+    lines.add(historyLine(row));
   }
-  return text;
 }

@@ -1,7 +1,8 @@
 /**
  * The Node options the feature builder runs with, wherever it is deployed
- * (infra/k8s/feature-builder.yaml, docker-compose.yml, bench:features;
- * deploy.spec keeps them in step).
+ * (infra/k8s/feature-builder.yaml, docker-compose.yml, bench:features), and
+ * the backfill, which folds alike (its npm scripts; deploy.spec keeps them
+ * all in step).
  *
  * Larger semi-spaces: a chunk's events, states and history rows outlive
  * the default young generation, so they were copied, promoted and collected

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { retry } from '@recstream/platform';
 import type { InteractionEvent, InteractionType } from '@recstream/schemas';
+import { EVENT_LOG_COLUMNS_SQL, eventFromLogRow, logPayload, type EventLogRow } from './event-log-row.js';
 import type { Watermark } from './plan.js';
 import { DEFAULT_FEATURE_NAMESPACE, type FeatureView, type UserSequence } from './views.js';
 
@@ -76,7 +77,7 @@ export class OfflineStore {
   /** One statement (data-modifying CTEs), so one round trip and its own transaction. */
   private async transaction(events: readonly InteractionEvent[], history: readonly HistoryRow[], offset: PartitionOffset | undefined): Promise<void> {
     await this.pool.query(WRITE_BATCH_SQL, [
-      JSON.stringify(events.map((event) => ({ ...event, payload: event }))),
+      JSON.stringify(events.map((event) => ({ ...event, payload: logPayload(event) }))),
       JSON.stringify(history.map((row) => ({ view: row.view, entity_id: row.entityId, t: row.eventTime, v: row.values }))),
       this.options.namespace,
       offset?.topic ?? null,
@@ -113,13 +114,13 @@ export class OfflineStore {
   async *scanEvents(): AsyncGenerator<InteractionEvent[]> {
     let cursor: [string, string] = ['-infinity', ''];
     for (;;) {
-      const { rows } = await this.pool.query<{ cursor_time: string; event_id: string; payload: InteractionEvent }>(
-        `SELECT event_time::text AS cursor_time, event_id, payload FROM event_log
+      const { rows } = await this.pool.query<EventLogRow & { cursor_time: string }>(
+        `SELECT event_time::text AS cursor_time, ${EVENT_LOG_COLUMNS_SQL} FROM event_log
           WHERE (event_time, event_id) > ($1::timestamptz, $2) ORDER BY event_time, event_id LIMIT $3`,
         [...cursor, this.options.scanPageSize],
       );
       if (rows.length === 0) return;
-      yield rows.map((row) => row.payload);
+      yield rows.map(eventFromLogRow);
       const last = rows.at(-1)!;
       cursor = [last.cursor_time, last.event_id];
     }

@@ -5,12 +5,6 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { InteractionEvent } from '@recstream/schemas';
 
-/** An interaction as it comes out of the sort: the event and its JSON (the event log's payload). */
-export interface SortedEvent {
-  event: InteractionEvent;
-  json: string;
-}
-
 interface Entry {
   time: number;
   id: string;
@@ -50,22 +44,22 @@ export class SortedRuns {
   }
 
   /** Every interaction added, in key order and each key once, in batches of up to `batchSize`. */
-  async *merged(batchSize: number): AsyncGenerator<SortedEvent[]> {
+  async *merged(batchSize: number): AsyncGenerator<InteractionEvent[]> {
     const inMemory = this.entries.sort(byKey).map((entry) => entry.json);
     this.entries = [];
     // Ties go to the earlier run: runs are numbered in the order their input came.
     const readers = [...this.files.map((file, order) => new RunReader(order, lineBatches(file))), new RunReader(this.files.length, undefined, inMemory)];
     const heap = new ReaderHeap();
     for (const reader of readers) if (await reader.next()) heap.push(reader);
-    let batch: SortedEvent[] = [];
+    let batch: InteractionEvent[] = [];
     let last: InteractionEvent | undefined;
     while (heap.size > 0) {
       const reader = heap.top;
       const current = reader.head!;
-      if (last !== undefined && last.event_time === current.event.event_time && last.event_id === current.event.event_id) this.duplicates++;
+      if (last !== undefined && last.event_time === current.event_time && last.event_id === current.event_id) this.duplicates++;
       else {
         batch.push(current);
-        last = current.event;
+        last = current;
         if (batch.length >= batchSize) {
           yield batch;
           batch = [];
@@ -117,7 +111,7 @@ async function* lineBatches(file: string): AsyncGenerator<string[]> {
 
 /** The next interaction of one run. */
 class RunReader {
-  head: SortedEvent | undefined;
+  head: InteractionEvent | undefined;
   private pos = 0;
 
   constructor(
@@ -146,16 +140,15 @@ class RunReader {
   }
 
   private take(): boolean {
-    const json = this.lines[this.pos]!;
+    this.head = JSON.parse(this.lines[this.pos]!) as InteractionEvent;
     this.lines[this.pos++] = '';
-    this.head = { event: JSON.parse(json) as InteractionEvent, json };
     return true;
   }
 }
 
 const before = (a: RunReader, b: RunReader) => {
-  const x = a.head!.event;
-  const y = b.head!.event;
+  const x = a.head!;
+  const y = b.head!;
   return x.event_time !== y.event_time ? x.event_time < y.event_time : x.event_id !== y.event_id ? x.event_id < y.event_id : a.order < b.order;
 };
 

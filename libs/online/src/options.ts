@@ -14,6 +14,8 @@ export const DEFAULT_EXAMPLE_BUILDER_OPTIONS: ExampleBuilderOptions = {
   positiveTypes: DEFAULT_GENERATOR_CONFIG.implicitTypes,
   minRating: DEFAULT_GENERATOR_CONFIG.minRating,
   negativesPerPositive: DEFAULT_GENERATOR_CONFIG.negativesPerPositive,
+  // Clicks come within seconds; waiting out the window would give the ranker positives half an hour before their negatives (docs/decisions/quality-round-decay.md).
+  negativeAfterMs: 60_000,
   historyLength: HISTORY_LENGTH,
   dedupWindowMs: 5 * 60_000,
   seed: DEFAULT_GENERATOR_CONFIG.seed,

@@ -17,7 +17,8 @@ import type { RecommendationResponse } from '../src/recommender.js';
 import type { Scenario } from '../testing/scenario.js';
 
 export const logger = createLogger('serving-test', process.env.TEST_LOG_LEVEL ?? 'silent');
-export const kafka = createKafka({ clientId: 'serving-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger });
+export const kafkaOptions = { clientId: 'serving-test', brokers: brokersFrom(process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'), logger };
+export const kafka = createKafka(kafkaOptions);
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const namespace = () => `serving-test-${randomUUID().slice(0, 8)}`;
 
@@ -53,7 +54,7 @@ export async function startService(databaseUrl: string, options: Partial<Serving
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const client = createServingRedis(typeof redis === 'string' ? { redisUrl: redis } : redis, logger);
   const random = new Random(3);
-  const service = new ServingService({ pool, redis: client, kafka, logger, random: () => random.next() }, { port: 0, host: '127.0.0.1', ...options });
+  const service = new ServingService({ pool, redis: client, kafka: kafkaOptions, logger, random: () => random.next() }, { port: 0, host: '127.0.0.1', ...options });
   const port = await service.start();
   return {
     service,

@@ -12,7 +12,7 @@ import { Catalog } from '../src/catalog.js';
 import { ServingService, createServingRedis } from '../src/index.js';
 import { createServingMetrics } from '../src/metrics.js';
 import { ModelStore } from '../src/models/model-store.js';
-import { createHarness, kafka, logger, REDIS_URL, type Harness } from './harness.js';
+import { createHarness, kafkaOptions, logger, REDIS_URL, type Harness } from './harness.js';
 
 let harness: Harness;
 
@@ -27,7 +27,7 @@ describe('ServingService closed while it starts', () => {
   it('resolves its start without listening, closes, and leaves no Postgres client checked out', async () => {
     const pool = new pg.Pool({ connectionString: harness.database.url, max: 4 });
     const redis = createServingRedis({ redisUrl: REDIS_URL }, logger);
-    const service = new ServingService({ pool, redis, kafka, logger }, { port: 0, host: '127.0.0.1' });
+    const service = new ServingService({ pool, redis, kafka: kafkaOptions, logger }, { port: 0, host: '127.0.0.1' });
     const starting = service.start();
     await service.close();
     expect(await starting).toBeUndefined();

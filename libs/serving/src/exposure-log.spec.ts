@@ -1,6 +1,6 @@
-import type { Producer, ProducerRecord } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@recstream/platform';
+import type { OutgoingTopicMessages, RecordProducer } from '@recstream/streams';
 import { MAX_EVENTS_PER_MESSAGE, validateMessage } from '@recstream/schemas';
 import { ExposureLog, type DroppedVariant } from './exposure-log.js';
 import { exposureEvents } from './recommender.js';
@@ -14,18 +14,18 @@ describe('ExposureLog', () => {
       { item_id: 'i1', score: 0.9, position: 0, source: 'ann', sources: ['ann'] },
       { item_id: 'i2', score: 0.5, position: 1, source: 'popular', sources: ['popular'] },
     ]);
-  const recordingProducer = (sent: ProducerRecord[], fail = false) =>
-    ({
-      connect: async () => {},
-      disconnect: async () => {},
-      send: async (record: ProducerRecord) => {
-        if (fail) throw new Error('broker unavailable');
-        sent.push(record);
-      },
-    }) as unknown as Producer;
+  const recordingProducer = (sent: OutgoingTopicMessages[], fail = false): RecordProducer => ({
+    connected: true,
+    connect: async () => {},
+    disconnect: async () => {},
+    send: async (topicMessages) => {
+      if (fail) throw new Error('broker unavailable');
+      sent.push(...topicMessages);
+    },
+  });
 
   it("sends each response's exposures as one message, keyed by user, to the topic it is given", async () => {
-    const sent: ProducerRecord[] = [];
+    const sent: OutgoingTopicMessages[] = [];
     const log = new ExposureLog(recordingProducer(sent), createLogger('exposure-log-spec', 'silent'), () => {}, { topic: 'bench.serve.events' });
     await log.start();
     log.log(exposureEvents(request, served('req-1'), undefined));
@@ -42,7 +42,7 @@ describe('ExposureLog', () => {
   });
 
   it('splits a list longer than consumers take in one message, so none of it is dead-lettered', async () => {
-    const sent: ProducerRecord[] = [];
+    const sent: OutgoingTopicMessages[] = [];
     const log = new ExposureLog(recordingProducer(sent), createLogger('exposure-log-spec', 'silent'), () => {});
     await log.start();
     const items = Array.from({ length: MAX_EVENTS_PER_MESSAGE + 1 }, (_, position) => ({ item_id: `i${position}`, score: 0.5, position, source: 'ann' as const, sources: ['ann' as const] }));

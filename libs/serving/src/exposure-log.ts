@@ -1,5 +1,5 @@
-import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '@recstream/platform';
+import type { OutgoingMessage, RecordProducer } from '@recstream/streams';
 import { MAX_EVENTS_PER_MESSAGE, TOPICS, type InteractionEvent } from '@recstream/schemas';
 
 export interface ExposureLogOptions {
@@ -51,12 +51,13 @@ export const DEFAULT_EXPOSURE_LOG_OPTIONS: ExposureLogOptions = { batchSize: 1_0
  * Writes exposure events to the events topic, keyed by user_id like every
  * interaction, off the request path: responses never wait for Kafka. A
  * response's exposures go as one message, a JSON array of its events
- * (`validateMessage`): kafkajs' per-record encoding costs half as much
- * that way (docs/decisions/serving-request-path-cpu.md).
+ * (`validateMessage`): per-record encoding costs half as much that way
+ * (docs/decisions/serving-request-path-cpu.md). The producer acknowledges
+ * a send once all in-sync replicas hold it (RecordProducer).
  */
 export class ExposureLog {
   private readonly options: ExposureLogOptions;
-  private pending: Message[] = [];
+  private pending: OutgoingMessage[] = [];
   /** Exposures in `pending`; `inFlight` counts those sent and not yet acknowledged. */
   private pendingExposures = 0;
   private pendingVariants = new VariantTally();
@@ -67,7 +68,7 @@ export class ExposureLog {
   private closing?: Promise<void>;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: RecordProducer,
     private readonly logger: Logger,
     private readonly onDropped: OnExposuresDropped,
     options: Partial<ExposureLogOptions> = {},
@@ -125,8 +126,7 @@ export class ExposureLog {
     this.pendingVariants = new VariantTally();
     this.inFlight += exposures;
     const send = this.producer
-      // acks=all, as every producer here: on a replicated topic an exposure counts once min.insync.replicas hold it.
-      .send({ topic: this.options.topic, acks: -1, messages })
+      .send([{ topic: this.options.topic, messages }])
       .then(
         () => undefined,
         (error: unknown) => {

@@ -1,11 +1,10 @@
-import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { APP_PORTS, DEFAULT_HTTP_OPTIONS, HttpService, createMetricsRegistry, isCluster, type HttpServiceOptions, type Logger, type RedisClient } from '@recstream/platform';
 import { DEFAULT_FEATURE_NAMESPACE, ItemRowTracking, OnlineFeatureReader } from '@recstream/features';
 import { DEFAULT_DELTA_CHANNEL_OPTIONS, DeltaChannel } from '@recstream/deltas';
 import { DEFAULT_ERASURE_WATCHER_OPTIONS, type ErasureWatcherOptions } from '@recstream/privacy';
 import { ModelRegistry } from '@recstream/registry';
-import { createProducer } from '@recstream/streams';
+import { createKafka, createRecordProducer, DEFAULT_PRODUCER_CLIENT, type KafkaClientOptions, type ProducerClient } from '@recstream/streams';
 import { CatalogTracker, DEFAULT_CATALOG_TRACKER_OPTIONS, type Catalog, type CatalogTrackerOptions } from './catalog.js';
 import { modelPins, type Experiment } from './experiments/experiment.js';
 import { loadExperiments } from './experiments/load-experiments.js';
@@ -39,6 +38,8 @@ export interface ServingOptions {
   popularity: PopularityOptions;
   models: ModelStoreOptions;
   exposures: ExposureLogOptions;
+  /** The Kafka client exposures are produced with (docs/decisions/serving-request-path-cpu.md). */
+  exposureProducerClient: ProducerClient;
   /** Where exposures that could not be delivered are counted per experiment variant, for the experiment read-out. */
   droppedExposures: DroppedExposureRecorderOptions;
   recommender: RecommenderOverrides;
@@ -65,6 +66,7 @@ export const DEFAULT_SERVING_OPTIONS: ServingOptions = {
   popularity: DEFAULT_POPULARITY_OPTIONS,
   models: DEFAULT_MODEL_STORE_OPTIONS,
   exposures: DEFAULT_EXPOSURE_LOG_OPTIONS,
+  exposureProducerClient: DEFAULT_PRODUCER_CLIENT,
   droppedExposures: DEFAULT_DROPPED_EXPOSURE_RECORDER_OPTIONS,
   recommender: {},
   onlineDeltas: { ...DEFAULT_DELTA_FOLLOWER_OPTIONS, follow: true, prefix: DEFAULT_DELTA_CHANNEL_OPTIONS.prefix },
@@ -75,7 +77,8 @@ export interface ServingDeps {
   pool: pg.Pool;
   /** One Redis or a Redis Cluster (createServingRedis). */
   redis: RedisClient;
-  kafka: Kafka;
+  /** Where exposures are produced. */
+  kafka: KafkaClientOptions;
   logger: Logger;
   /** Draws for exploration; tests fix it. */
   random?: Random;
@@ -150,7 +153,7 @@ export class ServingService {
       if (isCluster(deps.redis)) logger.info('item feature rows are read from Redis every time on a Redis Cluster (no tracking across masters)');
       else this.itemRows = new ItemRowTracking(deps.redis, o.featureNamespace, logger);
     }
-    const producer = createProducer(deps.kafka);
+    const producer = createRecordProducer(o.exposureProducerClient, createKafka(deps.kafka), deps.kafka);
     this.droppedExposures = new DroppedExposureRecorder(pool, logger, o.droppedExposures);
     this.exposures = new ExposureLog(
       producer,

@@ -1,3 +1,4 @@
+import { SIMD_DENSE_BLOCK, SimdDense } from '../dense/simd-dense.js';
 import type { EmbeddingTable } from '../sparse/embedding-table.js';
 
 /** What the scorer reads from a DeepFM model: its field tables, its dense weights and when either last changed. */
@@ -26,6 +27,8 @@ interface Layer {
   bias?: Float32Array;
   inputs: number;
   outputs: number;
+  /** Where the layer runs in the SIMD kernel: its weights and bias in the kernel's memory. */
+  simd?: { weight: Float64Array; bias: Float64Array };
 }
 
 /**
@@ -38,9 +41,10 @@ interface Layer {
  * Fields whose id every row of a batch shares (serving's user and request
  * context) are summed once per batch: float32 terms in float64 sums, so
  * the changed order leaves scores as they were (the spec checks each row
- * against the row scored alone). The narrow layers run over four rows at
- * once, each weight read once for the four, and every sum still adds its
- * terms in the order a row alone would.
+ * against the row scored alone). The hidden layers above the first run in
+ * a WebAssembly SIMD kernel (SimdDense) where their width suits it, the
+ * rest over four rows at once, each weight read once for the four; every
+ * sum still adds its terms in the order a row alone would.
  */
 export class DeepFmScorer {
   private readonly dim: number;
@@ -53,6 +57,8 @@ export class DeepFmScorer {
   /** Scratch kept between calls, sized for `capacity` rows: each layer's outputs row after row, and each row's first-order and FM logit. */
   private capacity = 0;
   private activations: Float64Array[] = [];
+  /** The SIMD kernel and its memory, which holds the activations and the weights of the layers it runs. */
+  private readonly simd = new SimdDense();
   private partial = new Float64Array(0);
   private readonly shared: Sums;
   /** Scratch for one row: FM's vector sum, the fields that vary across the batch, and the projections of that row's fields. */
@@ -116,7 +122,14 @@ export class DeepFmScorer {
       // Each input of the first layer: the shared fields' sum, then this row's fields in field order.
       const start = i * width;
       hidden.set(shared.hidden, start);
-      for (let p = 0; p < projected; p++) {
+      // Two fields per pass, added one after the other as a pass per field would: half the loads and stores of `hidden`.
+      let p = 0;
+      for (; p + 2 <= projected; p += 2) {
+        const first = sources[p]!;
+        const second = sources[p + 1]!;
+        for (let j = start, at = offsets[p]!, bt = offsets[p + 1]!, end = start + width; j < end; j++, at++, bt++) hidden[j] = hidden[j]! + first[at]! + second[bt]!;
+      }
+      for (; p < projected; p++) {
         const values = sources[p]!;
         for (let j = start, at = offsets[p]!, end = start + width; j < end; j++, at++) hidden[j]! += values[at]!;
       }
@@ -155,9 +168,15 @@ export class DeepFmScorer {
     const { layers, activations } = this;
     for (let l = 1; l < layers.length; l++) {
       const input = activations[l - 1]!;
-      const end = size * layers[l - 1]!.outputs;
+      const layer = layers[l]!;
+      // The kernel takes the ReLU of its inputs as it reads them.
+      if (layer.simd) {
+        this.simd.multiply(input, size, layer.simd.weight, layer.simd.bias, layer.inputs, layer.outputs, activations[l]!);
+        continue;
+      }
+      const end = size * layer.inputs;
       for (let j = 0; j < end; j++) if (input[j]! < 0) input[j] = 0;
-      multiply(input, size, layers[l]!, activations[l]!);
+      multiply(input, size, layer, activations[l]!);
     }
     return activations[layers.length - 1]!;
   }
@@ -216,9 +235,26 @@ export class DeepFmScorer {
   private reserve(size: number): void {
     if (size <= this.capacity) return;
     const capacity = Math.max(size, this.capacity * 2);
-    this.activations = this.layers.map((layer) => new Float64Array(capacity * layer.outputs));
+    this.layOut(capacity);
     this.partial = new Float64Array(capacity);
     this.capacity = capacity;
+  }
+
+  /** Places the activations for `capacity` rows, and the weights of the layers the kernel runs, in the kernel's memory. */
+  private layOut(capacity: number): void {
+    const { layers } = this;
+    const kernelLayers = layers.filter((layer, l) => l > 0 && layer.bias && layer.outputs % SIMD_DENSE_BLOCK === 0);
+    const arrays = this.simd.allocate([
+      ...layers.map((layer) => capacity * layer.outputs),
+      ...kernelLayers.flatMap((layer) => [layer.weight.length, layer.outputs]),
+    ]);
+    this.activations = arrays.slice(0, layers.length);
+    kernelLayers.forEach((layer, i) => {
+      const [weight, bias] = arrays.slice(layers.length + 2 * i);
+      weight!.set(layer.weight);
+      bias!.set(layer.bias!);
+      layer.simd = { weight: weight!, bias: bias! };
+    });
   }
 }
 

@@ -5,7 +5,7 @@ import { ExampleBuilder, type ExampleBuilderOptions } from './example-builder.js
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 1);
-const options: ExampleBuilderOptions = { ...DEFAULT_EXAMPLE_BUILDER_OPTIONS, attributionWindowMs: 10 * MINUTE, negativesPerPositive: 2 };
+const options: ExampleBuilderOptions = { ...DEFAULT_EXAMPLE_BUILDER_OPTIONS, attributionWindowMs: 10 * MINUTE, negativesPerPositive: 2, negativeAfterMs: 10 * MINUTE };
 
 let counter = 0;
 function event(type: InteractionEvent['type'], user: string, item: string, minute: number, extra: Partial<InteractionEvent> = {}): InteractionEvent {
@@ -13,8 +13,8 @@ function event(type: InteractionEvent['type'], user: string, item: string, minut
 }
 
 /** A builder that has seen `items`, so negatives can be drawn. */
-function builderWithItems(items: string[]): ExampleBuilder {
-  const builder = new ExampleBuilder(options);
+function builderWithItems(items: string[], builderOptions = options): ExampleBuilder {
+  const builder = new ExampleBuilder(builderOptions);
   // On a partition of its own, so their closing never shows up among the examples under test.
   items.forEach((item) => builder.accept(99, event('exposure', 'warm-up', item, 0, { request_id: 'warm' })));
   return builder;
@@ -51,6 +51,31 @@ describe('ExampleBuilder', () => {
     expect(summary(closed)).toEqual(['u1/i1/0/ranking']);
     // u2's exposure, and the warm-up's on their own partition.
     expect(builder.pendingExposures).toBe(1 + catalogue.length);
+  });
+
+  it('with negativeAfterMs shorter than the window, labels an exposure a ranking negative once it has passed, and a later click a positive beside it', () => {
+    const builder = builderWithItems(catalogue, { ...options, negativeAfterMs: MINUTE });
+    expect(builder.accept(0, event('exposure', 'u1', 'i1', 1, { request_id: 'r1', features: { item_category: 'c1' } }))).toEqual([]);
+    builder.accept(0, event('exposure', 'u1', 'i2', 1, { request_id: 'r1' }));
+    // i2's click comes within the minute: a positive alone.
+    const clicked = builder.accept(0, event('click', 'u1', 'i2', 1.5, { request_id: 'r1' }));
+    expect(summary(clicked.filter((e) => e.itemId === 'i2'))).toEqual(['u1/i2/1']);
+    const due = builder.accept(0, event('exposure', 'u2', 'i3', 2.5, { request_id: 'r2' }));
+    expect(summary(due)).toEqual(['u1/i1/0/ranking']);
+    expect(due[0]).toMatchObject({ exposed: true, features: { item_category: 'c1' } });
+    // i1's click comes after its negative but within the window: the positive joins it, and the window's close adds nothing.
+    expect(summary(builder.accept(0, event('click', 'u1', 'i1', 3, { request_id: 'r1' })).slice(0, 1))).toEqual(['u1/i1/1']);
+    expect(builder.accept(0, event('exposure', 'u2', 'i4', 30, { request_id: 'r3' })).filter((e) => e.userId === 'u1')).toEqual([]);
+  });
+
+  it('keeps a negative due across an export: restored, it is emitted once, when its time passes', () => {
+    const builder = builderWithItems(catalogue, { ...options, negativeAfterMs: MINUTE });
+    builder.accept(0, event('exposure', 'u1', 'i1', 1, { request_id: 'r1' }));
+    builder.accept(0, event('exposure', 'u1', 'i2', 1.5, { request_id: 'r1' }));
+    builder.accept(0, event('click', 'u1', 'i9', 2.2));
+    const restored = new ExampleBuilder({ ...options, negativeAfterMs: MINUTE }, JSON.parse(JSON.stringify(builder.exportState())));
+    expect(summary(restored.accept(0, event('click', 'u1', 'i8', 2.7)).filter((e) => e.rankingOnly))).toEqual(['u1/i2/0/ranking']);
+    expect(restored.accept(0, event('click', 'u1', 'i7', 3)).filter((e) => e.rankingOnly)).toEqual([]);
   });
 
   it('counts an outcome once: a second outcome, a redelivery and a late exposure add nothing', () => {

@@ -8,8 +8,9 @@ import { ItemPool } from './item-pool.js';
 export interface Example extends EncodableRow {
   label: number;
   /**
-   * An exposure nobody acted on: a negative for ranking. Recall learns from
-   * positives against sampled negatives only, as offline training does.
+   * An exposure nobody acted on within `negativeAfterMs`: a negative for
+   * ranking. Recall learns from positives against sampled negatives only,
+   * as offline training does.
    */
   rankingOnly: boolean;
   /**
@@ -26,6 +27,17 @@ export interface ExampleBuilderOptions {
   /** Interaction types that make a positive (a rating only from `minRating`). */
   positiveTypes: readonly InteractionType[];
   minRating: number;
+  /**
+   * Event time after which an exposure with no outcome yet is a ranking
+   * negative. Shorter than the attribution window, an outcome arriving
+   * after it adds the positive beside that negative (fake negatives, Ktena
+   * et al. 2019; the wait is ES-DFM's elapsed-time window, Yang et al.
+   * 2021): the ranker learns p / (1 + p) at most, which orders items as p
+   * does, and its negatives come about as soon as its positives. Up to the
+   * attribution window, a negative waits for the window to close, and until
+   * then the ranker learns from clicks alone.
+   */
+  negativeAfterMs: number;
   /** Items drawn as negatives for each positive. */
   negativesPerPositive: number;
   /** Latest positives kept per user: the models' behaviour sequence, and items never drawn as that user's negatives. */
@@ -42,6 +54,8 @@ interface PartitionJoin {
   watermark: number;
   /** Exposures waiting for an outcome, by `joinKey`, in arrival order. */
   pending: Map<string, PendingExposure>;
+  /** The pending exposures whose negative is still due, in arrival order (the same objects as in `pending`). */
+  due: Map<string, PendingExposure>;
   /** Outcomes that found no exposure (yet), by `joinKey`, with their event time: an exposure arriving late is then not counted again. */
   unmatched: Map<string, number>;
   /** Recent event ids with their event time, for skipping redeliveries. */
@@ -52,6 +66,8 @@ interface PendingExposure {
   row: EncodableRow;
   /** An outcome already labelled it positive; kept until its window closes so later outcomes are not counted again. */
   resolved: boolean;
+  /** Its ranking negative was emitted (`negativeAfterMs` passed without an outcome); absent in state exported before. */
+  negative?: boolean;
 }
 
 /** The builder's whole state as plain JSON, for snapshots. */
@@ -68,7 +84,8 @@ const MAX_DRAWS = 20;
  * Turns the interaction stream into labelled examples, by event time:
  * an exposure becomes a positive as soon as an outcome with its request_id
  * and item arrives within the attribution window, and a negative (for
- * ranking) once the window has passed without one; a positive with no
+ * ranking) once `negativeAfterMs` has passed without one, even if an
+ * outcome comes later in the window; a positive with no
  * exposure to join is an implicit positive. Every positive brings sampled
  * negatives, drawn from the items seen so far by a generator seeded with
  * the positive's event_id, so the same stream always gives the same
@@ -92,6 +109,7 @@ export class ExampleBuilder {
       this.partitions.set(partition, {
         watermark: join.watermark,
         pending: new Map(join.pending),
+        due: new Map(join.pending.filter(([, exposure]) => !exposure.resolved && !exposure.negative)),
         unmatched: new Map(join.unmatched),
         seen: new Map(join.seen),
       });
@@ -116,11 +134,17 @@ export class ExampleBuilder {
     const key = joinKey(event.request_id, event.item_id);
     if (event.type === 'exposure') {
       // An outcome that arrived before its exposure was learned as an implicit positive already.
-      if (!key || !join.unmatched.has(key)) join.pending.set(key ?? `\u0000${event.event_id}`, { row: this.rowFor(event), resolved: false });
+      if (!key || !join.unmatched.has(key)) {
+        const exposure: PendingExposure = { row: this.rowFor(event), resolved: false };
+        const pendingKey = key ?? `\u0000${event.event_id}`;
+        join.pending.set(pendingKey, exposure);
+        join.due.set(pendingKey, exposure);
+      }
     } else if (this.isPositive(event)) {
       const exposure = key ? join.pending.get(key) : undefined;
       if (exposure && !exposure.resolved) {
         exposure.resolved = true;
+        join.due.delete(key!);
         examples.push(...this.withNegatives({ ...exposure.row, label: 1, rankingOnly: false, exposed: true }, event.event_id));
       } else if (!exposure) {
         if (key) join.unmatched.set(key, event.event_time);
@@ -141,7 +165,11 @@ export class ExampleBuilder {
   forget(userIds: ReadonlySet<string>): void {
     for (const userId of userIds) this.histories.delete(userId);
     for (const join of this.partitions.values()) {
-      for (const [key, exposure] of join.pending) if (userIds.has(exposure.row.userId)) join.pending.delete(key);
+      for (const [key, exposure] of join.pending) {
+        if (!userIds.has(exposure.row.userId)) continue;
+        join.pending.delete(key);
+        join.due.delete(key);
+      }
     }
   }
 
@@ -158,7 +186,7 @@ export class ExampleBuilder {
 
   private partition(partition: number): PartitionJoin {
     let join = this.partitions.get(partition);
-    if (!join) this.partitions.set(partition, (join = { watermark: 0, pending: new Map(), unmatched: new Map(), seen: new Map() }));
+    if (!join) this.partitions.set(partition, (join = { watermark: 0, pending: new Map(), due: new Map(), unmatched: new Map(), seen: new Map() }));
     return join;
   }
 
@@ -196,14 +224,20 @@ export class ExampleBuilder {
     return examples;
   }
 
-  /** Emits negatives for exposures whose window has passed and forgets join and dedup entries that can no longer match. */
+  /** Emits negatives for exposures past `negativeAfterMs` without an outcome and forgets join and dedup entries that can no longer match. */
   private close(join: PartitionJoin, out: Example[]): void {
-    const { attributionWindowMs, dedupWindowMs } = this.options;
+    const { attributionWindowMs, negativeAfterMs, dedupWindowMs } = this.options;
+    const negativeAfter = Math.min(negativeAfterMs, attributionWindowMs);
     // Maps iterate in arrival order, which is event-time order but for stragglers: stopping at the first open entry keeps this cheap.
+    for (const [key, exposure] of join.due) {
+      if (exposure.row.time + negativeAfter >= join.watermark) break;
+      join.due.delete(key);
+      exposure.negative = true;
+      out.push({ ...exposure.row, label: 0, rankingOnly: true, exposed: true });
+    }
     for (const [key, exposure] of join.pending) {
       if (exposure.row.time + attributionWindowMs >= join.watermark) break;
       join.pending.delete(key);
-      if (!exposure.resolved) out.push({ ...exposure.row, label: 0, rankingOnly: true, exposed: true });
     }
     for (const [key, time] of join.unmatched) {
       if (time + attributionWindowMs >= join.watermark) break;
