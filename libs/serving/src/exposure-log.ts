@@ -3,7 +3,7 @@ import type { OutgoingMessage, RecordProducer } from '@recstream/streams';
 import { MAX_EVENTS_PER_MESSAGE, TOPICS, type InteractionEvent } from '@recstream/schemas';
 
 export interface ExposureLogOptions {
-  /** Exposures are sent together once this many wait, or after `lingerMs`. */
+  /** Exposures are sent together once this many wait, or after `lingerMs`: each send costs CPU of its own besides its messages' (serving-request-path-cpu.md). */
   batchSize: number;
   lingerMs: number;
   /** Past this many unsent exposures new ones are dropped (and counted), so Kafka trouble never slows responses. */
@@ -45,7 +45,7 @@ class VariantTally {
   }
 }
 
-export const DEFAULT_EXPOSURE_LOG_OPTIONS: ExposureLogOptions = { batchSize: 1_000, lingerMs: 20, maxBuffered: 100_000, topic: TOPICS.events.name };
+export const DEFAULT_EXPOSURE_LOG_OPTIONS: ExposureLogOptions = { batchSize: 1_000, lingerMs: 100, maxBuffered: 100_000, topic: TOPICS.events.name };
 
 /**
  * Writes exposure events to the events topic, keyed by user_id like every
