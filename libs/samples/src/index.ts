@@ -3,7 +3,7 @@ export { GeneratorConfig, DEFAULT_GENERATOR_CONFIG, generatorConfig } from './op
 export { EmptyDatasetError } from './steps/empty.js';
 export { readSamples, DEFAULT_READ_SAMPLES_OPTIONS, type ReadSamplesOptions, type Sample, type SampleFeatures, type Split, type Holdout } from './reader.js';
 export { readManifest, lowCoverage, DEFAULT_COVERAGE_WARNING_BELOW, type DatasetManifest, type DatasetStatus } from './manifest.js';
-export { datasetVersionFor, scheduledRange, rangeKey, checkRange, type TimeRange, type ScheduleWindow } from './range.js';
+export { datasetVersionFor, scheduledRange, rangeKey, checkRange, splitCuts, type TimeRange, type ScheduleWindow } from './range.js';
 export { SAMPLE_VIEWS } from './steps/features.js';
 export { refreshBiViews, BI_MATERIALIZED_VIEWS } from './bi.js';
 export { SampleJobWorker, DEFAULT_SAMPLE_JOB_WORKER_OPTIONS, SCHEDULER_ID, type SampleJobWorkerOptions, type SampleJobWorkerDeps, type SamplesJobResult } from './jobs/worker.js';

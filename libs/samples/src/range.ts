@@ -44,3 +44,15 @@ export function scheduledRange(now: number, window: ScheduleWindow): TimeRange {
   const to = Math.floor((now - window.attributionWindowMs) / window.alignMs) * window.alignMs;
   return { from: to - window.lookbackMs, to };
 }
+
+/**
+ * Where a dataset's time splits end (epoch ms): labels before `trainEnd` train,
+ * before `validationEnd` validate, the rest test. Leave-latest-out cuts
+ * nothing by time: both ends lie at the range's end.
+ */
+export function splitCuts(range: TimeRange, config: Pick<GeneratorConfig, 'splitStrategy' | 'trainFraction' | 'validationFraction'>): { trainEnd: number; validationEnd: number } {
+  if (config.splitStrategy !== 'time') return { trainEnd: range.to, validationEnd: range.to };
+  const span = range.to - range.from;
+  const trainEnd = range.from + span * config.trainFraction;
+  return { trainEnd, validationEnd: trainEnd + span * config.validationFraction };
+}

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfflineStore } from '@recstream/features';
 import { ModelRegistry } from '@recstream/registry';
-import { SampleGenerator } from '@recstream/samples';
+import { DEFAULT_GENERATOR_CONFIG, SampleGenerator, splitCuts } from '@recstream/samples';
 import { InteractionEvent } from '@recstream/schemas';
 import { createTestDatabase, type TestDatabase } from '@recstream/schemas/test-database';
 import { SyntheticWorld } from '@recstream/synth';
@@ -15,6 +15,7 @@ const world = new SyntheticWorld({ users: 300, items: 300, categories: 10, days:
 let database: TestDatabase;
 let pool: pg.Pool;
 let datasetVersion = '';
+let testPeriodStart = 0;
 let mf: TrainResult;
 let deepfm: TrainResult;
 
@@ -25,6 +26,7 @@ beforeAll(async () => {
   await new OfflineStore(pool).writeBatch({ events, history: sequenceHistory(events) });
   const range = { from: world.options.start, to: world.options.start + world.options.days * 86_400_000 };
   datasetVersion = (await new SampleGenerator(pool).generate({ range })).manifest.datasetVersion;
+  testPeriodStart = splitCuts(range, DEFAULT_GENERATOR_CONFIG).validationEnd;
   mf = await trainOnDataset(pool, { datasetVersion, modelType: 'mf', role: 'recall', seed: 3 });
   deepfm = await trainOnDataset(pool, { datasetVersion, modelType: 'deepfm', role: 'ranking', maxEpochs: 6, seed: 3 });
 }, 300_000);
@@ -52,6 +54,16 @@ describe('trainOnDataset on a generated log with planted taste structure', () =>
     // Measured values: docs/decisions/quality-test-thresholds.md.
     expect(deepfm.metrics.auc).toBeGreaterThan(0.62);
     expect(deepfm.metrics.gauc).toBeGreaterThan(0.55);
+  });
+
+  it('reads AUC on the test period only, not on the held-out pairs the test split keeps from before it', async () => {
+    const { rows } = await pool.query<{ period: number; test: number }>(
+      `SELECT count(*) FILTER (WHERE label_time >= to_timestamp($2::float8 / 1000))::int AS period, count(*)::int AS test
+         FROM samples WHERE dataset_version = $1 AND split = 'test'`,
+      [datasetVersion, testPeriodStart],
+    );
+    expect(rows[0]!.test).toBeGreaterThan(rows[0]!.period);
+    expect(deepfm.metrics.test_samples).toBe(rows[0]!.period);
   });
 
   it('round-trips the artifact so a loaded model scores exactly as the trained one', () => {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { DEFAULT_ITEM_VIEWS, modelFeatures, type ItemViews } from '@recstream/features';
 import { auc, catalogueCoverage, createRandom, groupAuc, hitAtK, logLoss, ndcgAtK, rankOf, type EncodableRow, type Random } from '@recstream/models';
-import { readSamples, type Sample } from '@recstream/samples';
+import { readManifest, readSamples, splitCuts, type Sample } from '@recstream/samples';
 
 /** Anything that scores rows: a model (see modelScorer) or the popularity baseline. */
 export interface RowScorer {
@@ -117,7 +117,7 @@ export interface RankingCases {
 
 /**
  * Evaluates a scorer on a dataset version: AUC, group AUC and log loss on the
- * test split; HR@K, NDCG@K and catalogue coverage with the NCF protocol on the
+ * test split's period (testPeriodStart); HR@K, NDCG@K and catalogue coverage with the NCF protocol on the
  * leave-latest-out holdout (always in the test split); Recall@K over each
  * user's test-split positives. Deterministic for a given index and seed, so
  * two models are compared on exactly the same cases.
@@ -130,10 +130,13 @@ export async function evaluateOnDataset(
   options: Partial<EvaluationOptions> = {},
 ): Promise<EvaluationReport> {
   const o = { ...DEFAULT_EVALUATION_OPTIONS, ...options };
+  const testFrom = await testPeriodStart(pool, datasetVersion);
   const scores: number[] = [];
   const labels: number[] = [];
   const groups: number[] = [];
+  const times: number[] = [];
   const userGroup = new Map<string, number>();
+  const heldOutAt = new Map<number, number>();
   const cases: RankingCases = { heldOut: [], byUser: [] };
   const userCase = new Map<string, Map<string, Sample>>();
   for await (const batch of readSamples(pool, datasetVersion, { splits: ['test'], batchSize: o.batchSize })) {
@@ -141,10 +144,15 @@ export async function evaluateOnDataset(
     batch.forEach((sample, i) => {
       scores.push(batchScores[i]!);
       labels.push(sample.label > 0 ? 1 : 0);
+      times.push(sample.labelTime);
       if (!userGroup.has(sample.userId)) userGroup.set(sample.userId, userGroup.size);
-      groups.push(userGroup.get(sample.userId)!);
+      const group = userGroup.get(sample.userId)!;
+      groups.push(group);
       if (sample.label <= 0) return;
-      if (sample.holdout === 'test') cases.heldOut.push({ base: sample, relevant: [sample] });
+      if (sample.holdout === 'test') {
+        cases.heldOut.push({ base: sample, relevant: [sample] });
+        heldOutAt.set(group, sample.labelTime);
+      }
       // Samples come in label-time order: the first is the base, whose history holds none of the others.
       let mine = userCase.get(sample.userId);
       if (!mine) userCase.set(sample.userId, (mine = new Map()));
@@ -155,13 +163,31 @@ export async function evaluateOnDataset(
     const relevant = [...positives.values()];
     cases.byUser.push({ base: relevant[0]!, relevant });
   }
+  const inPeriod = (i: number) => times[i]! >= (testFrom ?? heldOutAt.get(groups[i]!) ?? -Infinity);
+  const period = <T>(values: T[]) => values.filter((_, i) => inPeriod(i));
+  const [periodScores, periodLabels] = [period(scores), period(labels)];
   return {
-    auc: auc(scores, labels),
-    gauc: groupAuc(scores, labels, groups),
-    logloss: logLoss(scores, labels),
-    test_samples: scores.length,
+    auc: auc(periodScores, periodLabels),
+    gauc: groupAuc(periodScores, periodLabels, period(groups)),
+    logloss: logLoss(periodScores, periodLabels),
+    test_samples: periodScores.length,
     ...rankingMetrics(scorer, cases, index, o),
   };
+}
+
+/**
+ * Where the test period starts for AUC, GAUC and log loss: the time cut of a
+ * time split, or undefined where each user's period starts at their held-out
+ * positive (leave-latest-out). The test split also holds every sample of a
+ * held-out (user, item) pair, from any time, so that no training read sees
+ * it: mostly earlier exposures of an item the user went on to click. Scored
+ * beside the period's labels they would turn AUC into a test of when a row
+ * was logged rather than of what the user likes.
+ */
+async function testPeriodStart(pool: pg.Pool, datasetVersion: string): Promise<number | undefined> {
+  const manifest = await readManifest(pool, datasetVersion);
+  if (!manifest || manifest.config.splitStrategy !== 'time') return undefined;
+  return splitCuts(manifest.range, manifest.config).validationEnd;
 }
 
 /**

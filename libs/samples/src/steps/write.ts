@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { BuildContext } from './context.js';
 import { featureKeys, featureRowsSql } from './features.js';
+import { splitCuts } from '../range.js';
 
 /** What the write step counted while inserting, for the manifest. */
 export interface WrittenStats {
@@ -49,11 +50,7 @@ export async function writeSamples({ client, range, config, datasetVersion }: Bu
       WHERE label > 0 AND NOT sampled_negative ORDER BY user_id, label_time DESC, item_id DESC`,
   );
   await client.query('ANALYZE s_holdout');
-  const span = range.to - range.from;
-  const timeCut = config.splitStrategy === 'time';
-  // Leave-latest-out cuts nothing by time: both ends past the range.
-  const trainEnd = timeCut ? range.from + span * config.trainFraction : range.to;
-  const validationEnd = timeCut ? trainEnd + span * config.validationFraction : range.to;
+  const { trainEnd, validationEnd } = splitCuts(range, config);
   // Every label has both keys, so the feature rows' entities are the inserted samples' users and items.
   const distinct = (entity: 'user' | 'item') => `(SELECT entity_id FROM ${featureKeys(entity).rows} GROUP BY entity_id) ${entity}s`;
   const { rows } = await client.query(
