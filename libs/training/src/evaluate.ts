@@ -117,9 +117,9 @@ export interface RankingCases {
 
 /**
  * Evaluates a scorer on a dataset version: AUC, group AUC and log loss on the
- * test split's period (testPeriodStart); HR@K, NDCG@K and catalogue coverage with the NCF protocol on the
- * leave-latest-out holdout (always in the test split); Recall@K over each
- * user's test-split positives. Deterministic for a given index and seed, so
+ * test split's period (testPeriodStart); HR@K, NDCG@K and catalogue coverage
+ * with the NCF protocol on the leave-latest-out holdout (always in the test
+ * split); Recall@K over each user's test-split positives. Deterministic for a given index and seed, so
  * two models are compared on exactly the same cases.
  */
 export async function evaluateOnDataset(
