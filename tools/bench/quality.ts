@@ -17,8 +17,9 @@
  * `online_minus_frozen_paired` with `_ci_low` / `_ci_high`: the mean over
  * requests of the online list's expected CTR minus the frozen list's, over
  * all users of both arms, with a 95% interval with the user as the cluster
- * (`pairedDifferenceInterval`); per round, `paired` and `paired_degraded`
- * (requests where either list was degraded) in the rounds' JSON and table.
+ * (`pairedDifferenceInterval`); per round, `paired`, `paired_shared` (items
+ * in both lists, of 10) and `paired_degraded` (requests where either list
+ * was degraded) in the rounds' JSON and table.
  * Between-user variance cancels within a request, which dominates the
  * unpaired interval.
  */
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
     const scored: ScoredList[] = [];
     const paired: PairedDifference[] = [];
     const pairing = { paired: { serving: { url: loop.serving.url, apiKey: previewKey }, variants: Object.values(VARIANTS) } };
-    const rounds: (ListQuality & { round: number; frozen_ctr: number; frozen_expected_ctr: number; frozen_degraded: number; paired: number; paired_degraded: number })[] = [];
+    const rounds: (ListQuality & { round: number; frozen_ctr: number; frozen_expected_ctr: number; frozen_degraded: number; paired: number; paired_shared: number; paired_degraded: number })[] = [];
     for (let r = 1; r <= options.rounds; r++) {
       const served = await simulateRound(clients, loop, audience, users, `[bench:quality] round ${r}/${options.rounds}`, pairing);
       const roundScored = scoreLists(references, served.lists);
@@ -189,10 +190,11 @@ async function main(): Promise<void> {
       scored.push(...roundScored);
       paired.push(...roundPaired);
       const pairedMean = mean(roundPaired.map((p) => p.difference));
+      const pairedShared = mean(roundPaired.map((p) => p.shared));
       const online = listQuality(roundScored.filter((s) => s.list.variant === VARIANTS.online));
       const frozen = listQuality(roundScored.filter((s) => s.list.variant === VARIANTS.frozen));
-      rounds.push({ round: r, ...online, frozen_ctr: frozen.ctr, frozen_expected_ctr: frozen.expected_ctr, frozen_degraded: frozen.degraded, paired: pairedMean, paired_degraded: pairedDegraded });
-      say(`round ${r}: online CTR ${online.ctr.toFixed(4)} (expected ${online.expected_ctr.toFixed(4)}), frozen ${frozen.ctr.toFixed(4)} (expected ${frozen.expected_ctr.toFixed(4)}); random ${online.random_ctr.toFixed(4)}, best ${online.best_ctr.toFixed(4)}, lift share ${online.lift_share.toFixed(3)}; degraded lists ${online.degraded} online, ${frozen.degraded} frozen; paired online - frozen ${pairedMean.toFixed(4)} over ${roundPaired.length} requests`);
+      rounds.push({ round: r, ...online, frozen_ctr: frozen.ctr, frozen_expected_ctr: frozen.expected_ctr, frozen_degraded: frozen.degraded, paired: pairedMean, paired_shared: pairedShared, paired_degraded: pairedDegraded });
+      say(`round ${r}: online CTR ${online.ctr.toFixed(4)} (expected ${online.expected_ctr.toFixed(4)}), frozen ${frozen.ctr.toFixed(4)} (expected ${frozen.expected_ctr.toFixed(4)}); random ${online.random_ctr.toFixed(4)}, best ${online.best_ctr.toFixed(4)}, lift share ${online.lift_share.toFixed(3)}; degraded lists ${online.degraded} online, ${frozen.degraded} frozen; paired online - frozen ${pairedMean.toFixed(4)} over ${roundPaired.length} requests, ${pairedShared.toFixed(1)} items in both lists`);
     }
 
     const [online, frozen] = [userTotals(scored, VARIANTS.online), userTotals(scored, VARIANTS.frozen)];
@@ -244,11 +246,11 @@ async function main(): Promise<void> {
         '',
         'Per round, the variant that follows the online deltas (the production path), against reference lists on the same requests:',
         '',
-        `| round | ${QUALITY_COLUMNS.join(' | ')} | frozen CTR (clicks) | frozen CTR (expected) | degraded lists (online, frozen) | paired online - frozen (expected) | paired requests degraded |`,
-        `|${'---|'.repeat(QUALITY_COLUMNS.length + 6)}`,
+        `| round | ${QUALITY_COLUMNS.join(' | ')} | frozen CTR (clicks) | frozen CTR (expected) | degraded lists (online, frozen) | paired online - frozen (expected) | items in both lists | paired requests degraded |`,
+        `|${'---|'.repeat(QUALITY_COLUMNS.length + 7)}`,
         ...rounds.map(
           (q) =>
-            `| ${q.round} | ${qualityRow(q).join(' | ')} | ${q.frozen_ctr.toFixed(4)} | ${q.frozen_expected_ctr.toFixed(4)} | ${q.degraded}, ${q.frozen_degraded} | ${q.paired.toFixed(4)} | ${q.paired_degraded} |`,
+            `| ${q.round} | ${qualityRow(q).join(' | ')} | ${q.frozen_ctr.toFixed(4)} | ${q.frozen_expected_ctr.toFixed(4)} | ${q.degraded}, ${q.frozen_degraded} | ${q.paired.toFixed(4)} | ${q.paired_shared.toFixed(1)} | ${q.paired_degraded} |`,
         ),
         '',
         'CTR (clicks) is measured from the simulated clicks; every other CTR is expected under the world\'s truth (`SyntheticWorld.clickProbability`), on the same user, device, hour, time and',
@@ -261,7 +263,8 @@ async function main(): Promise<void> {
         'delta-method interval with the user as the unit (libs/platform statistics, as experiment read-outs use; a user\'s lists move together); the _clicks figures use realised clicks.',
         'online_minus_frozen_paired: on every request the variant the user was not assigned is previewed too (serving logs no exposure for it; the user sees their own variant\'s list only),',
         'and the online list\'s expected CTR minus the frozen list\'s is averaged over the requests of all users, a 95% interval with the user as the cluster (pairedDifferenceInterval):',
-        'the same users, context and state on both sides, so users\' differences cancel. The table\'s paired column is that mean per round; "paired requests degraded" had either list degraded.',
+        'the same users, context and state on both sides, so users\' differences cancel. The table\'s paired column is that mean per round, "items in both lists" the mean overlap of the two lists (of 10); "paired requests degraded" had either list degraded.',
+        'sample_ratio_p_value: chi-square test of online_users and frozen_users against the experiment\'s shares; under 0.001 the split is off and the A/B figures are not to be trusted.',
         `Apps as their own processes on ports ${PORTS.ingester}-${PORTS.onlineUpdater}, with a database, topics and Redis namespace of the bench's own; 2 cores shared with Kafka, Postgres,`,
         'Redis and other work (load_average_1m at the end).',
       ],

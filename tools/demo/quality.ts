@@ -45,6 +45,8 @@ export function scoreLists(references: ReferenceLists, lists: readonly ServedLis
 export interface PairedDifference {
   userId: string;
   difference: number;
+  /** Items in both lists: how far the variants' lists differ at all. */
+  shared: number;
 }
 
 /** The paired differences of the served lists for which both variants' lists are known. */
@@ -53,7 +55,9 @@ export function pairedDifferences(references: ReferenceLists, lists: readonly Se
   return lists.flatMap((list) => {
     const [treated, controlled] = [listOf(list, treatment), listOf(list, control)];
     if (!treated || !controlled) return [];
-    return [{ userId: list.request.user.id, difference: references.expectedCtrOf(list.request, treated) - references.expectedCtrOf(list.request, controlled) }];
+    const difference = references.expectedCtrOf(list.request, treated) - references.expectedCtrOf(list.request, controlled);
+    const inControl = new Set(controlled);
+    return [{ userId: list.request.user.id, difference, shared: treated.filter((id) => inControl.has(id)).length }];
   });
 }
 
