@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     const plan = onlineExperiment(id, { recall: recall.versionId, ranking: ranking.versionId });
     const experimentId = await startExperiment(clients.pool, plan);
 
-    say(`serving recall v${recall.versionId} and ranking v${ranking.versionId} under ${experimentId}; starting the online updater`);
+    say(`serving recall v${recall.versionId} (${recall.modelType}) and ranking v${ranking.versionId} (${ranking.modelType}) under ${experimentId}; starting the online updater`);
     apps.push(await startApp('serving', PORTS.serving, { env: shared, readyTimeoutMs: 120_000 }));
     apps.push(await startApp('online-updater', PORTS.onlineUpdater, { env: { ...shared, UPDATER_NAME: `${run}.updater` }, readyTimeoutMs: 120_000 }));
 
@@ -233,6 +233,7 @@ async function main(): Promise<void> {
         guardrail_tripped: (updater.get('online_updater_guardrail_tripped') ?? 0) > 0,
         training_samples: manifest.sampleCount,
         models: trained.map((m) => m.modelType).join(' + '),
+        ranking_model: ranking.modelType,
         seconds: round((performance.now() - started) / 1000, 1),
         load_average_1m: round(loadavg()[0]!),
       },
