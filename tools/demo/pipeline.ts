@@ -120,11 +120,20 @@ export async function trainModels(clients: Clients, datasetVersion: string, epoc
   return trained;
 }
 
-export async function recommend(serving: Endpoint, userId: string, k: number, context: Record<string, string>): Promise<RecommendationResponse> {
-  const reply = await fetch(`${serving.url}/v1/recommendations`, {
+export async function recommend(serving: Endpoint, userId: string, k: number, context: Record<string, string | number>): Promise<RecommendationResponse> {
+  return post(serving, '/v1/recommendations', { user_id: userId, k, context });
+}
+
+/** The list `variant` of the surface's experiment would serve, which serving records nowhere; the endpoint's key needs the admin scope. */
+export async function previewVariant(serving: Endpoint, userId: string, k: number, context: Record<string, string | number>, variant: string): Promise<RecommendationResponse> {
+  return post(serving, '/v1/recommendations/preview', { user_id: userId, k, context, variant });
+}
+
+async function post(serving: Endpoint, path: string, body: object): Promise<RecommendationResponse> {
+  const reply = await fetch(`${serving.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${serving.apiKey}` },
-    body: JSON.stringify({ user_id: userId, k, context }),
+    body: JSON.stringify(body),
   });
   if (!reply.ok) throw new Error(`serving answered ${reply.status}: ${await reply.text()}`);
   return (await reply.json()) as RecommendationResponse;
@@ -202,6 +211,19 @@ export interface ServedList {
   clicks: number;
   /** Served without some dependency (e.g. features past their read budget): the response's `degraded`. */
   degraded: boolean;
+  /** With `RoundOptions.paired`: the lists the experiment's other variants would have served on the same request, by variant, which the user never saw. */
+  counterfactuals?: Record<string, { itemIds: string[]; degraded: boolean }>;
+}
+
+/**
+ * `paired`: also ask serving, right after each list and before the user
+ * reacts, what the experiment's other variants would have served on the
+ * same request (same user, context, time and audience state), as previews
+ * that serving records nowhere, so the variants can be compared within
+ * each request.
+ */
+export interface RoundOptions {
+  paired?: { serving: Endpoint; variants: readonly string[] };
 }
 
 export interface RoundReport {
@@ -229,6 +251,7 @@ export async function simulateRound(
   audience: SimulatedAudience,
   users: readonly SyntheticUser[],
   label: string,
+  { paired }: RoundOptions = {},
 ): Promise<RoundReport> {
   const bar = new ProgressBar(label, users.length, 'users');
   const ingest = new IngestClient(apps.ingester);
@@ -238,8 +261,11 @@ export async function simulateRound(
   const worker = async () => {
     for (let i = next++; i < users.length; i = next++) {
       const user = users[i]!;
-      const response = await recommend(apps.serving, user.id, ROUND_LIST_SIZE, { surface: 'home', device: user.device });
+      const context = { surface: 'home', device: user.device, time: Date.now() };
+      const response = await recommend(apps.serving, user.id, ROUND_LIST_SIZE, context);
       const itemIds = response.items.map((item) => item.item_id);
+      const variant = response.experiment?.variant ?? null;
+      const counterfactuals = paired && variant !== null ? await previewOthers(paired.serving, paired.variants, variant, user.id, context) : undefined;
       const time = Date.now();
       const request = {
         user,
@@ -252,7 +278,7 @@ export async function simulateRound(
       // Sent as a client would, seconds after the list rather than after the round: the online updater labels exposures by their outcomes' arrival.
       if (listClicks.length > 0) await ingest.send(listClicks.map((click) => clickEvent(click, 'home')));
       clicks += listClicks.length;
-      lists[i] = { request, variant: response.experiment?.variant ?? null, itemIds, clicks: listClicks.length, degraded: response.degraded };
+      lists[i] = { request, variant, itemIds, clicks: listClicks.length, degraded: response.degraded, ...(counterfactuals && { counterfactuals }) };
       bar.tick();
     }
   };
@@ -261,6 +287,19 @@ export async function simulateRound(
   const featuresCaughtUpS = await featuresCaughtUp(clients, apps.features.groupId, apps.features.topics);
   const shown = lists.reduce((sum, list) => sum + list.itemIds.length, 0);
   return { lists, shown, clicks, featuresCaughtUpS };
+}
+
+/** The lists `variants` other than `served` would give the same request, by variant. */
+async function previewOthers(
+  serving: Endpoint,
+  variants: readonly string[],
+  served: string,
+  userId: string,
+  context: Record<string, string | number>,
+): Promise<NonNullable<ServedList['counterfactuals']>> {
+  const others = variants.filter((variant) => variant !== served);
+  const previews = await Promise.all(others.map((variant) => previewVariant(serving, userId, ROUND_LIST_SIZE, context, variant)));
+  return Object.fromEntries(previews.map((preview, i) => [others[i]!, { itemIds: preview.items.map((item) => item.item_id), degraded: preview.degraded }]));
 }
 
 /**

@@ -41,6 +41,26 @@ export function scoreLists(references: ReferenceLists, lists: readonly ServedLis
   return lists.map((list) => ({ list, expectedCtr: references.expectedCtrOf(list.request, list.itemIds), references: references.expectedCtrs(list.request) }));
 }
 
+/** One request's paired comparison: the expected CTR of treatment's list minus control's, each list the served one or a counterfactual. */
+export interface PairedDifference {
+  userId: string;
+  difference: number;
+  /** Items in both lists: how far the variants' lists differ at all. */
+  shared: number;
+}
+
+/** The paired differences of the served lists for which both variants' lists are known. */
+export function pairedDifferences(references: ReferenceLists, lists: readonly ServedList[], treatment: string, control: string): PairedDifference[] {
+  const listOf = (list: ServedList, variant: string) => (list.variant === variant ? list.itemIds : list.counterfactuals?.[variant]?.itemIds);
+  return lists.flatMap((list) => {
+    const [treated, controlled] = [listOf(list, treatment), listOf(list, control)];
+    if (!treated || !controlled) return [];
+    const difference = references.expectedCtrOf(list.request, treated) - references.expectedCtrOf(list.request, controlled);
+    const inControl = new Set(controlled);
+    return [{ userId: list.request.user.id, difference, shared: treated.filter((id) => inControl.has(id)).length }];
+  });
+}
+
 /** The quality of a set of scored lists; the references are means over lists, as they all hold ROUND_LIST_SIZE items. */
 export function listQuality(scored: readonly ScoredList[]): ListQuality {
   const exposures = scored.reduce((sum, s) => sum + s.list.itemIds.length, 0);

@@ -26,6 +26,7 @@ export {
   ratioMoments,
   ratioInterval,
   differenceInterval,
+  pairedDifferenceInterval,
   sampleRatioMismatch,
   Z_95,
   SAMPLE_RATIO_THRESHOLD,

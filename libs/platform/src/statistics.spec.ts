@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { differenceInterval, ratioInterval, ratioMoments, sampleRatioMismatch, Z_95 } from './statistics.js';
+import { differenceInterval, pairedDifferenceInterval, ratioInterval, ratioMoments, sampleRatioMismatch, Z_95 } from './statistics.js';
 
 describe('ratioInterval (delta method over users)', () => {
   it('matches a hand computation', () => {
@@ -46,6 +46,25 @@ describe('differenceInterval', () => {
     expect(diff.se).toBeCloseTo(0.05, 12);
     expect(diff.low).toBeCloseTo(0.1 - Z_95 * 0.05, 12);
     expect(diff.high).toBeCloseTo(0.1 + Z_95 * 0.05, 12);
+  });
+});
+
+describe('pairedDifferenceInterval (pairs clustered by user)', () => {
+  it('gives the standard error of the users\' mean differences, wider than pairs taken as independent', () => {
+    // Users with two pairs each, differing by 1, 2, 3 and 4 in both: the users' means have sd sqrt(5/3), over 2 users' worth of sqrt(4).
+    const estimate = pairedDifferenceInterval([1, 2, 3, 4].map((d) => ({ pairs: 2, difference: 2 * d })));
+    expect(estimate.rate).toBeCloseTo(2.5, 12);
+    expect(estimate.se).toBeCloseTo(Math.sqrt(5 / 3) / 2, 12);
+    expect(estimate.low).toBeCloseTo(2.5 - Z_95 * estimate.se, 12);
+    const perPair = Math.sqrt(10 / 7) / Math.sqrt(8);
+    expect(estimate.se).toBeGreaterThan(perPair * 1.4);
+  });
+
+  it('weights each user by their pairs, and has no width when every pair differs alike', () => {
+    expect(pairedDifferenceInterval([{ pairs: 3, difference: 3 }, { pairs: 1, difference: 3 }]).rate).toBeCloseTo(1.5, 12);
+    const constant = pairedDifferenceInterval([1, 4, 9].map((pairs) => ({ pairs, difference: 0.01 * pairs })));
+    expect(constant.rate).toBeCloseTo(0.01, 12);
+    expect(constant.se).toBeLessThan(1e-9);
   });
 });
 

@@ -4,7 +4,7 @@ import type { CovisitList, ItemFeatures, OnlineFeatureReader, UserFeatures } fro
 import type { InteractionEvent, ModelFeatures } from '@recstream/schemas';
 import type { Catalog, CatalogItem } from './catalog.js';
 import { withDeadline } from './deadline.js';
-import { assign, modelPins, type Assignment, type Experiment } from './experiments/experiment.js';
+import { assign, assignNamed, modelPins, type Assignment, type Experiment } from './experiments/experiment.js';
 import { samplePool, type Random } from './exploration.js';
 import type { ExposureLog } from './exposure-log.js';
 import { vocabularyId } from '@recstream/models';
@@ -109,11 +109,25 @@ export class Recommender {
   }
 
   async recommend(request: RecommendationRequest): Promise<RecommendationResponse> {
+    return this.serve(request, assign(this.deps.experiments(), request.user_id, request.context.surface), { record: true });
+  }
+
+  /**
+   * The list the request would get as `variant` of the experiment on its
+   * surface, whatever the user's bucket, recording nothing: no exposures
+   * (the online updater and read-outs never see it) and no request metrics.
+   * Undefined when that experiment has no such variant.
+   */
+  async preview(request: RecommendationRequest, variant: string): Promise<RecommendationResponse | undefined> {
+    const assignment = assignNamed(this.deps.experiments(), request.context.surface, variant);
+    return assignment && this.serve(request, assignment, { record: false });
+  }
+
+  private async serve(request: RecommendationRequest, assignment: Assignment | undefined, { record }: { record: boolean }): Promise<RecommendationResponse> {
     const started = performance.now();
     const timings: Partial<Record<Stage, number>> = {};
     const time = (stage: Stage, from: number) => void (timings[stage] = (timings[stage] ?? 0) + performance.now() - from);
     const degraded = new Set<DegradedReason>();
-    const assignment = assign(this.deps.experiments(), request.user_id, request.context.surface);
     const lease = this.deps.models.lease(modelPins(assignment?.variant));
     try {
       let stageStart = performance.now();
@@ -162,9 +176,11 @@ export class Recommender {
         truncated_reason: placed.length < request.k ? 'too_few_candidates' : null,
         timings_ms: timings,
       };
-      this.deps.exposures.log(exposureEvents(request, response, assignment, features));
       time('total', started);
-      this.observe(response);
+      if (record) {
+        this.deps.exposures.log(exposureEvents(request, response, assignment, features));
+        this.observe(response);
+      }
       return response;
     } finally {
       lease.release();

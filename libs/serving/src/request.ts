@@ -41,9 +41,20 @@ function requestSchema(limits: RequestLimits) {
 
 export type RecommendationRequest = z.infer<ReturnType<typeof requestSchema>> & { time: number };
 
+/** A preview's body: a recommendation request plus the experiment variant to serve it as. */
+export type PreviewRequest = RecommendationRequest & { variant: string };
+
 /** Parses a request body; a 400 names every bad field. */
 export function parseRequestFactory(limits: RequestLimits): (body: unknown) => RecommendationRequest {
-  const schema = requestSchema(limits);
+  return parserOf(requestSchema(limits));
+}
+
+/** Parses a preview's body, which names the variant besides the request's fields; a 400 names every bad field. */
+export function parsePreviewFactory(limits: RequestLimits): (body: unknown) => PreviewRequest {
+  return parserOf(requestSchema(limits).extend({ variant: z.string().min(1, 'must name an experiment variant') }));
+}
+
+function parserOf<Schema extends ReturnType<typeof requestSchema>>(schema: Schema): (body: unknown) => z.infer<Schema> & { time: number } {
   return (body) => {
     const result = schema.safeParse(body);
     if (!result.success) {

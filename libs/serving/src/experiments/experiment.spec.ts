@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assign, bucket, type Experiment } from './experiment.js';
+import { assign, assignNamed, bucket, type Experiment } from './experiment.js';
 
 const variant = (name: string, share: number) => ({ name, share, recallVersion: null, rankingVersion: null, strategy: {}, online: 'follow' as const });
 const experiment: Experiment = { id: 'exp-a', surface: 'home', variants: [variant('a', 0.1), variant('b', 0.3), variant('c', 0.6)] };
@@ -29,5 +29,13 @@ describe('assign', () => {
     expect(assign([experiment], 'u', 'search')).toBeUndefined();
     expect(assign([experiment], 'u', 'home')?.experiment).toBe('exp-a');
     expect(assign([{ ...experiment, surface: null }], 'u', undefined)?.experiment).toBe('exp-a');
+  });
+});
+
+describe('assignNamed', () => {
+  it("picks the named variant of the surface's experiment whatever the user's bucket, and nothing for an unknown name or surface", () => {
+    expect(assignNamed([experiment], 'home', 'b')).toEqual({ experiment: 'exp-a', variant: experiment.variants[1] });
+    expect(assignNamed([experiment], 'home', 'd')).toBeUndefined();
+    expect(assignNamed([experiment], 'search', 'b')).toBeUndefined();
   });
 });

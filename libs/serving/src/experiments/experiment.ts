@@ -59,10 +59,22 @@ export function bucket(experiment: Experiment, userId: string): Variant {
   return experiment.variants.at(-1)!;
 }
 
+/** The first active experiment (by id) that runs on the request's surface. */
+function experimentOn(experiments: readonly Experiment[], surface: string | undefined): Experiment | undefined {
+  return experiments.find((candidate) => candidate.surface === null || candidate.surface === surface);
+}
+
 /** The first active experiment (by id) that runs on the request's surface, and the user's variant in it. */
 export function assign(experiments: readonly Experiment[], userId: string, surface: string | undefined): Assignment | undefined {
-  const experiment = experiments.find((candidate) => candidate.surface === null || candidate.surface === surface);
+  const experiment = experimentOn(experiments, surface);
   return experiment && { experiment: experiment.id, variant: bucket(experiment, userId) };
+}
+
+/** The variant named `name` of the experiment `assign` picks on the surface, whatever the user's bucket: what a preview serves as. */
+export function assignNamed(experiments: readonly Experiment[], surface: string | undefined, name: string): Assignment | undefined {
+  const experiment = experimentOn(experiments, surface);
+  const variant = experiment?.variants.find((candidate) => candidate.name === name);
+  return experiment && variant && { experiment: experiment.id, variant };
 }
 
 /** The model versions a request in `variant` runs on; production (and following deltas) outside any experiment. */
