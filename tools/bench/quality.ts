@@ -34,7 +34,7 @@ import { TOPICS, type TopicNames } from '@recstream/schemas';
 import { createTestDatabase } from '@recstream/schemas/test-database';
 import { createKafka } from '@recstream/streams';
 import { SimulatedAudience } from '@recstream/synth';
-import { DEFAULT_LOOP_OPTIONS, parseLoopOptions, type LoopOptions } from '../demo/options.js';
+import { DEFAULT_LOOP_OPTIONS, LOOP_NEGATIVE_AFTER_MS, parseLoopOptions, type LoopOptions } from '../demo/options.js';
 import {
   buildSamples,
   featuresCaughtUp,
@@ -66,14 +66,6 @@ function qualityOptions(args: readonly string[]): LoopOptions {
   return parseLoopOptions(args, { ...DEFAULT_LOOP_OPTIONS, rounds: 6, roundUsers: world.users });
 }
 const VARIANTS = { online: 'online', frozen: 'frozen' } as const;
-/**
- * How long the online updater waits for an exposure's click before it is a
- * ranking negative. Simulated users click as soon as they get a list, and
- * all the rounds together take less than the production wait, under which
- * the online ranker would learn from clicks alone
- * (docs/decisions/quality-paired-comparison.md).
- */
-const NEGATIVE_AFTER_MS = 5_000;
 const say = (line: string) => console.error(`[bench:quality] ${line}`);
 const url = (port: number) => `http://127.0.0.1:${port}`;
 
@@ -181,7 +173,7 @@ async function main(): Promise<void> {
 
     say(`serving recall v${recall.versionId} (${recall.modelType}) and ranking v${ranking.versionId} (${ranking.modelType}) under ${experimentId}; starting the online updater`);
     apps.push(await startApp('serving', PORTS.serving, { env: shared, readyTimeoutMs: 120_000 }));
-    const updaterEnv = { ...shared, UPDATER_NAME: `${run}.updater`, NEGATIVE_AFTER_MS: String(NEGATIVE_AFTER_MS) };
+    const updaterEnv = { ...shared, UPDATER_NAME: `${run}.updater`, NEGATIVE_AFTER_MS: String(LOOP_NEGATIVE_AFTER_MS) };
     apps.push(await startApp('online-updater', PORTS.onlineUpdater, { env: updaterEnv, readyTimeoutMs: 120_000 }));
 
     const audience = new SimulatedAudience(world);
@@ -249,7 +241,7 @@ async function main(): Promise<void> {
       structured: {
         rounds: rounds.map((q) => Object.fromEntries(Object.entries(q).map(([name, value]) => [name, Number.isInteger(value) ? value : rounded(value)]))),
         world: world.options,
-        loop: { rounds: options.rounds, round_users: options.roundUsers, recall_epochs: options.recallEpochs, ranking_epochs: options.rankingEpochs, negative_after_ms: NEGATIVE_AFTER_MS },
+        loop: { rounds: options.rounds, round_users: options.roundUsers, recall_epochs: options.recallEpochs, ranking_epochs: options.rankingEpochs, negative_after_ms: LOOP_NEGATIVE_AFTER_MS },
       },
       details: [
         `World: ${JSON.stringify(world.options)}; ${options.rounds} rounds of ${options.roundUsers} users, one 10-item list each per round (surface home).`,
@@ -275,7 +267,7 @@ async function main(): Promise<void> {
         'and the online list\'s expected CTR minus the frozen list\'s is averaged over the requests of all users, a 95% interval with the user as the cluster (pairedDifferenceInterval):',
         'the same users, context and state on both sides, so users\' differences cancel. The table\'s paired column is that mean per round, "items in both lists" the mean overlap of the two lists (of 10); "paired requests degraded" had either list degraded.',
         'sample_ratio_p_value: chi-square test of online_users and frozen_users against the experiment\'s shares; under 0.001 the split is off and the A/B figures are not to be trusted.',
-        `The online updater makes an unclicked exposure a ranking negative after ${NEGATIVE_AFTER_MS / 1000} s: simulated users click at once, and production's wait is longer than all the rounds together.`,
+        `The online updater makes an unclicked exposure a ranking negative after ${LOOP_NEGATIVE_AFTER_MS / 1000} s: simulated users click at once, and production's wait is longer than all the rounds together.`,
         `Apps as their own processes on ports ${PORTS.ingester}-${PORTS.onlineUpdater}, with a database, topics and Redis namespace of the bench's own; 2 cores shared with Kafka, Postgres,`,
         'Redis and other work (load_average_1m at the end).',
       ],

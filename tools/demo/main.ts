@@ -20,7 +20,7 @@ import { createKafka } from '@recstream/streams';
 import { SimulatedAudience } from '@recstream/synth';
 import { APPS_DIR, startApp, stopBackgroundApps } from '../infra/apps.js';
 import { infraSettings } from '../infra/settings.js';
-import { parseLoopOptions } from './options.js';
+import { LOOP_NEGATIVE_AFTER_MS, parseLoopOptions } from './options.js';
 import {
   buildSamples,
   demoExperiment,
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     const { rounds } = options;
     step(6, `${rounds} rounds of ${options.roundUsers} simulated users reacting to what is served, with the online updater learning from them`);
     // A lineage of its own per run: it starts from this run's production models, not an earlier run's snapshots.
-    await startApp('online-updater', PORTS.onlineUpdater, { env: { ...infraEnv, UPDATER_NAME: `demo-${runId}` }, background: true, readyTimeoutMs: 120_000 });
+    await startApp('online-updater', PORTS.onlineUpdater, { env: { ...infraEnv, UPDATER_NAME: `demo-${runId}`, NEGATIVE_AFTER_MS: String(LOOP_NEGATIVE_AFTER_MS) }, background: true, readyTimeoutMs: 120_000 });
     const audience = new SimulatedAudience(world);
     const references = referenceListsFor(world);
     const roundUsers = world.users.slice(0, options.roundUsers);

@@ -24,6 +24,15 @@ export interface LoopOptions {
 /** Synth's defaults without `start`: the commands set it so the world ends today. */
 const worldDefaults = Object.fromEntries(Object.entries(DEFAULT_WORLD_OPTIONS).filter(([key]) => key !== 'start')) as WorldFlags;
 
+/**
+ * How long the loop's online updater waits for an exposure's click before it
+ * is a ranking negative: simulated users click as soon as they get a list,
+ * and all the rounds together take less than the production wait, under
+ * which the online ranker would learn from clicks alone
+ * (docs/decisions/quality-paired-comparison.md).
+ */
+export const LOOP_NEGATIVE_AFTER_MS = 5_000;
+
 /** The demo's: a world and training small enough to run within minutes on 2 cores. */
 export const DEFAULT_LOOP_OPTIONS: LoopOptions = {
   world: { ...worldDefaults, users: 500, items: 800, days: 4, seed: 42 },
