@@ -19,14 +19,4 @@ describe('modelFeatures', () => {
       expect(modelFeatures(user, itemIn(category), 0)).toMatchObject({ item_category: category, user_category_7d: 0, user_category_24h: 0, user_category_share_7d: 0 });
     }
   });
-
-  it("reads the user's tags on the item's end of each tag's axis less those on the other end, as a share of all their tagged activity", () => {
-    const tagged: UserViews = { ...DEFAULT_USER_VIEWS, user_activity: { ...DEFAULT_USER_VIEWS.user_activity, tag_counts: JSON.parse('{"t3+":{"7d":3},"t3-":{"7d":1},"t5-":{"7d":2},"jazz":{"7d":2}}') } };
-    const withTags = (...tags: string[]): ItemViews => ({ ...DEFAULT_ITEM_VIEWS, item_attributes: { ...DEFAULT_ITEM_VIEWS.item_attributes, categories: ['c1'], tags } });
-    expect(modelFeatures(tagged, withTags('t3+', 't5-'), 0)).toMatchObject({ user_tag_affinity: 5 / 8, user_tag_alignment: (3 - 1 + 2) / 8 });
-    expect(modelFeatures(tagged, withTags('t3-', 't5+'), 0)).toMatchObject({ user_tag_affinity: 1 / 8, user_tag_alignment: (1 - 3 - 2) / 8 });
-    // An unsigned tag has no opposite: its alignment is its affinity.
-    expect(modelFeatures(tagged, withTags('jazz'), 0)).toMatchObject({ user_tag_affinity: 2 / 8, user_tag_alignment: 2 / 8 });
-    expect(modelFeatures(DEFAULT_USER_VIEWS, withTags('t3+'), 0)).toMatchObject({ user_tag_alignment: 0 });
-  });
 });

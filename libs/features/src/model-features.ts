@@ -1,5 +1,4 @@
 import type { ModelFeatures } from '@recstream/schemas';
-import type { WindowSums } from './windows.js';
 import { itemAttributes, itemStats, userActivity, userProfile, userSequence, type ItemAttributes, type ItemStats, type UserActivity, type UserProfile, type UserSequence } from './views.js';
 
 /** The user's views, as a sample carries them (point-in-time) or the online store returns them. */
@@ -44,7 +43,6 @@ export function userModelFeatures(user: UserViews): (item: ItemViews, time: numb
   const tags = new Map(Object.entries(user.user_activity.tag_counts));
   let tagTotal = 0;
   for (const sums of tags.values()) tagTotal += sums['7d'] ?? 0;
-  const aligned = alignedTagCounts(tags);
   return (item, time) => {
     const features: ModelFeatures = {};
     const category = item.item_attributes.categories[0];
@@ -59,13 +57,8 @@ export function userModelFeatures(user: UserViews): (item: ItemViews, time: numb
     if (itemTags.length > 0) {
       features.item_tag = itemTags[0];
       let onItemTags = 0;
-      let alignedWithItem = 0;
-      for (const tag of itemTags) {
-        onItemTags += tags.get(tag)?.['7d'] ?? 0;
-        alignedWithItem += aligned.get(tag) ?? 0;
-      }
+      for (const tag of itemTags) onItemTags += tags.get(tag)?.['7d'] ?? 0;
       features.user_tag_affinity = tagTotal > 0 ? onItemTags / tagTotal : 0;
-      features.user_tag_alignment = tagTotal > 0 ? alignedWithItem / tagTotal : 0;
     }
     if (userCountry !== undefined) features.user_country = userCountry;
     if (last !== undefined) features.last_category = last;
@@ -79,24 +72,4 @@ export function userModelFeatures(user: UserViews): (item: ItemViews, time: numb
     if (created !== null) features.item_age_days = Math.max(0, (time - created) / DAY_MS);
     return features;
   };
-}
-
-/** The tag at the other end of `tag`'s axis (`t3+` and `t3-`), or undefined for a tag without a sign. */
-export function oppositeTag(tag: string): string | undefined {
-  const sign = tag.at(-1);
-  if (sign === '+') return `${tag.slice(0, -1)}-`;
-  if (sign === '-') return `${tag.slice(0, -1)}+`;
-  return undefined;
-}
-
-/** Per tag, the user's 7-day interactions under it less those under its opposite: computed once per user, so a candidate costs one lookup per tag. */
-function alignedTagCounts(tags: ReadonlyMap<string, WindowSums>): Map<string, number> {
-  const aligned = new Map<string, number>();
-  for (const [tag, sums] of tags) {
-    const count = sums['7d'] ?? 0;
-    aligned.set(tag, (aligned.get(tag) ?? 0) + count);
-    const opposite = oppositeTag(tag);
-    if (opposite !== undefined) aligned.set(opposite, (aligned.get(opposite) ?? 0) - count);
-  }
-  return aligned;
 }

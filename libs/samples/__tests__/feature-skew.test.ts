@@ -70,7 +70,7 @@ describe('training/serving skew', () => {
 
   it('derives every feature the online path logged from the point-in-time join, the sequence category included', () => {
     const compared = report.features.filter((f) => f.compared === 2).map((f) => f.feature);
-    expect(compared).toEqual(expect.arrayContaining(['item_category', 'last_category', 'user_country', 'user_category_share_7d', 'item_ctr_7d', 'item_clicks_7d', 'item_tag', 'user_tag_affinity', 'user_tag_alignment']));
+    expect(compared).toEqual(expect.arrayContaining(['item_category', 'last_category', 'user_country', 'user_category_share_7d', 'item_ctr_7d', 'item_clicks_7d', 'item_tag', 'user_tag_affinity']));
     expect(report.features.find((f) => f.feature === 'item_age_days')!.compared).toBe(1);
   });
 });

@@ -35,8 +35,6 @@ export const MODEL_FEATURES = {
   item_tag: 'categorical',
   /** The user's 7-day interactions counted under the item's tags, as a share of those under all the user's tags: how much the item is about what the user engages with. */
   user_tag_affinity: 'numeric',
-  /** `user_tag_affinity` less the share under the opposites of the item's tags (`t3+` and `t3-` are the two ends of one axis; an unsigned tag has no opposite): whether the user engages with the item's end of its topics or the other. */
-  user_tag_alignment: 'numeric',
 } as const;
 
 export type ModelFeatureName = keyof typeof MODEL_FEATURES;

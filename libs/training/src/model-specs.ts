@@ -23,7 +23,6 @@ export const RANKING_FEATURE_FIELDS = [
   'user_category_7d',
   'user_category_share_7d',
   'user_tag_affinity',
-  'user_tag_alignment',
   'item_ctr_7d',
   'item_age_days',
   cross('item_category', 'last_category'),
