@@ -38,7 +38,8 @@ export interface Endpoint {
 export async function ingestWorld(ingester: Endpoint, world: SyntheticWorld, malformed: readonly object[]): Promise<IngestReport> {
   const events = [...world.upsertEvents(), ...world.interactionEvents(), ...malformed];
   const bar = new ProgressBar('ingesting over HTTP', events.length);
-  const client = new IngestClient({ ...ingester, onBatch: ({ accepted, rejected }) => bar.tick(accepted + rejected) });
+  // In order: batches landing out of order put events behind their partition's stream time, and the feature builder leaves those out.
+  const client = new IngestClient({ ...ingester, ordered: true, onBatch: ({ accepted, rejected }) => bar.tick(accepted + rejected) });
   const sent = await client.send(events);
   const seconds = bar.finish();
   return { events: events.length, seconds, rejected: sent.rejected };
