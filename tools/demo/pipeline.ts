@@ -267,6 +267,7 @@ export async function simulateRound(
       const itemIds = response.items.map((item) => item.item_id);
       const variant = response.experiment?.variant ?? null;
       const counterfactuals = paired && variant !== null ? await previewOthers(paired.serving, paired.variants, variant, user.id, context) : undefined;
+      // Read after serving answered: the clicks must follow the exposure, which serving stamps when it answers, not at context.time.
       const time = Date.now();
       const request = {
         user,
